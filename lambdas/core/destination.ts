@@ -1,0 +1,144 @@
+/**
+ * The destination model: what the destinations table stores and what the API returns.
+ * Pure: no AWS SDK, no clock, no environment.
+ */
+
+export const PLATFORMS = ['youtube', 'twitch', 'facebook', 'kick', 'custom'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Encoding profiles MediaLive renders; the name says resolution, frame rate and video kbit/s. */
+export const PROFILES = ['1080p30-6000', '720p30-4500', '480p30-2000'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/**
+ * What the last reconcile observed. `deleting` is set by the API when a destination is removed
+ * while MediaLive still holds its channel or input.
+ */
+export const DESTINATION_STATUSES = ['inactive', 'starting', 'active', 'stopping', 'error', 'deleting'] as const;
+export type DestinationStatus = (typeof DESTINATION_STATUSES)[number];
+
+export interface DestinationError {
+  code: string;
+  message: string;
+  /** ISO-8601 time the error was recorded. */
+  at: string;
+}
+
+/** A destination as stored. `streamKeyCiphertext` never leaves the backend. */
+export interface Destination {
+  id: string;
+  platform: Platform;
+  name: string;
+  enabled: boolean;
+  status: DestinationStatus;
+  channelArn: string;
+  rtmpUrl: string;
+  /** The stream key, encrypted by the StreamKeyCipher with the destination id as context. */
+  streamKeyCiphertext: string;
+  /** Last four characters of the key for the masked display, empty for keys shorter than 8. */
+  streamKeyHint: string;
+  profile: Profile;
+  /** Set by a manual stop while live: the destination stays off for this IVS stream id. */
+  pausedStreamId?: string;
+  mediaLiveChannelId?: string;
+  mediaLiveInputId?: string;
+  /** Bumped whenever rtmpUrl, stream key or profile change. */
+  configRevision: number;
+  /** The configRevision the current MediaLive channel was built from. */
+  mediaLiveConfigRevision?: number;
+  /** Bumped whenever a MediaLive channel is deleted so the next create gets a fresh RequestId. */
+  generation: number;
+  /** Set when the destination was deleted through the API and its MediaLive resources are being removed. */
+  deleteRequested?: boolean;
+  lastError?: DestinationError;
+  /** ISO-8601 time `status` last changed. */
+  statusSince: string;
+  /** Optimistic-locking counter; every write is conditional on it. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the API returns for a destination: never the key, only its masked form. */
+export interface DestinationView {
+  id: string;
+  platform: Platform;
+  name: string;
+  enabled: boolean;
+  status: DestinationStatus;
+  statusSince: string;
+  channelArn: string;
+  rtmpUrl: string;
+  streamKeyMasked: string;
+  profile: Profile;
+  lastError: DestinationError | null;
+  mediaLiveChannelId: string | null;
+  pausedStreamId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const MASK = '••••';
+
+/** The last four characters of a key, or nothing when the key is too short to show any of it. */
+export function streamKeyHint(streamKey: string): string {
+  return streamKey.length >= 8 ? streamKey.slice(-4) : '';
+}
+
+export function toView(d: Destination): DestinationView {
+  return {
+    id: d.id,
+    platform: d.platform,
+    name: d.name,
+    enabled: d.enabled,
+    status: d.status,
+    statusSince: d.statusSince,
+    channelArn: d.channelArn,
+    rtmpUrl: d.rtmpUrl,
+    streamKeyMasked: MASK + d.streamKeyHint,
+    profile: d.profile,
+    lastError: d.lastError ?? null,
+    mediaLiveChannelId: d.mediaLiveChannelId ?? null,
+    pausedStreamId: d.pausedStreamId ?? null,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
+/** A validated `POST /stream-destinations` body. Defaults are applied by the service. */
+export interface CreateDestinationInput {
+  platform: Platform;
+  name: string;
+  streamKey: string;
+  rtmpUrl?: string;
+  enabled?: boolean;
+  channelArn?: string;
+  profile?: Profile;
+}
+
+/** A validated `PUT /stream-destinations/{id}` body: any subset of the writable fields. */
+export type UpdateDestinationInput = Partial<CreateDestinationInput>;
+
+/** One IVS channel in `GET /stream-status`. */
+export interface ChannelStatusView {
+  channelArn: string;
+  state: 'LIVE' | 'OFFLINE';
+  streamId: string | null;
+  /** ISO-8601 time the current state began, null when never observed. */
+  since: string | null;
+}
+
+/** The use cases behind the REST API. The HTTP layer maps each route to one call. */
+export interface DestinationService {
+  list(): Promise<DestinationView[]>;
+  get(id: string): Promise<DestinationView>;
+  create(input: CreateDestinationInput): Promise<DestinationView>;
+  update(id: string, input: UpdateDestinationInput): Promise<DestinationView>;
+  /** `done` is true when nothing was left in MediaLive (HTTP 204); otherwise 202 with the view. */
+  remove(id: string): Promise<{ done: true } | { done: false; destination: DestinationView }>;
+  /** 202; throws ChannelOfflineError (409) when the IVS channel is offline. */
+  start(id: string): Promise<DestinationView>;
+  /** 202; sets pausedStreamId while live. */
+  stop(id: string): Promise<DestinationView>;
+  streamStatus(): Promise<{ channels: ChannelStatusView[] }>;
+}

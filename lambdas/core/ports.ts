@@ -1,0 +1,158 @@
+/**
+ * Ports: what the core needs from the outside world. `adapters/` implements them for AWS, the
+ * simulator implements the IVS and MediaLive ones for tests and the local stack.
+ */
+import type { Destination, Profile } from './destination';
+
+/** Destinations table (`{project}-streaming-destinations`, key `id`, GSI `byChannel` on `channelArn`). */
+export interface DestinationRepository {
+  get(id: string): Promise<Destination | undefined>;
+  /** Every destination, read page by page (the scheduled reconcile reads the table once per run). */
+  listAll(): Promise<Destination[]>;
+  /** The destinations of one IVS channel through the `byChannel` GSI (eventually consistent). */
+  listByChannel(channelArn: string): Promise<Destination[]>;
+  /** Writes a new item; fails with VersionConflictError if the id exists. */
+  create(destination: Destination): Promise<void>;
+  /**
+   * Replaces the item if its stored version is still `next.version - 1`; throws
+   * VersionConflictError otherwise. Callers pass the next version already incremented.
+   */
+  put(next: Destination): Promise<void>;
+  /** Deletes the item if its stored version is still `expectedVersion`. */
+  delete(id: string, expectedVersion: number): Promise<void>;
+}
+
+export type StreamState = 'LIVE' | 'OFFLINE';
+
+/** One item of `{project}-stream-state`, key `id` = IVS channel ARN. */
+export interface ChannelStreamState {
+  /** The IVS channel ARN. */
+  id: string;
+  state: StreamState;
+  /** The IVS stream id while LIVE; the last one seen while OFFLINE. */
+  streamId?: string;
+  /** ISO-8601 time `state` began. */
+  timestamp: string;
+  /** ISO-8601 time the channel was first seen offline after being live; drives the grace period. */
+  offlineSince?: string;
+}
+
+export interface StreamStateRepository {
+  /** All channel states in one paginated read. */
+  listAll(): Promise<ChannelStreamState[]>;
+  get(channelArn: string): Promise<ChannelStreamState | undefined>;
+  put(state: ChannelStreamState): Promise<void>;
+}
+
+/** A live IVS stream as IVS reports it. */
+export interface LiveStream {
+  channelArn: string;
+  streamId: string;
+  /** ISO-8601 start time. */
+  startTime: string;
+  health?: string;
+}
+
+/** IVS: the truth about which channels are live. */
+export interface StreamSource {
+  /** Every live stream of the account and region (`ListStreams`, all pages). */
+  listLiveStreams(): Promise<LiveStream[]>;
+  /** One channel's stream (`GetStream`); undefined when IVS says `ChannelNotBroadcasting`. */
+  getStream(channelArn: string): Promise<LiveStream | undefined>;
+  /** The channel's HLS playback URL (`GetChannel`), the source MediaLive pulls. */
+  getPlaybackUrl(channelArn: string): Promise<string>;
+}
+
+export const MEDIALIVE_CHANNEL_STATES = [
+  'CREATING',
+  'CREATE_FAILED',
+  'IDLE',
+  'STARTING',
+  'RUNNING',
+  'RECOVERING',
+  'STOPPING',
+  'DELETING',
+  'DELETED',
+  'UPDATING',
+  'UPDATE_FAILED',
+] as const;
+export type MediaLiveChannelState = (typeof MEDIALIVE_CHANNEL_STATES)[number];
+
+/** Tag keys put on every MediaLive resource. */
+export const TAG_PROJECT = 'ivs-restreaming:project';
+export const TAG_DESTINATION = 'ivs-restreaming:destination-id';
+
+export interface MediaLiveChannel {
+  id: string;
+  name: string;
+  state: MediaLiveChannelState;
+  tags: Record<string, string>;
+  inputIds: string[];
+}
+
+/** Everything MediaLive needs to build one destination's input and channel. */
+export interface ChannelSpec {
+  projectName: string;
+  destinationId: string;
+  /** Human name of the destination, used in resource names (sanitised by the gateway). */
+  destinationName: string;
+  /** Deterministic idempotency token for CreateInput/CreateChannel: same spec, same resource. */
+  requestId: string;
+  /** The IVS HLS playback URL. */
+  sourceUrl: string;
+  /** The RTMP(S) endpoint without the key. */
+  rtmpUrl: string;
+  /** Plaintext stream key, decrypted only for this call. Never log a ChannelSpec. */
+  streamKey: string;
+  profile: Profile;
+  /** The MediaLive service role (MEDIALIVE_ROLE_ARN). */
+  roleArn: string;
+}
+
+/**
+ * MediaLive. Errors are mapped to the domain errors in `errors.ts`
+ * (ResourceNotFoundError, WrongStateError, ThrottledError, QuotaExceededError,
+ * InvalidConfigurationError, ServiceUnavailableError).
+ */
+export interface MediaLiveGateway {
+  /** Channels tagged with this project (`ListChannels`, all pages). */
+  listChannels(): Promise<MediaLiveChannel[]>;
+  /** undefined when the channel does not exist or is DELETED. */
+  describeChannel(channelId: string): Promise<MediaLiveChannel | undefined>;
+  /** `CreateInput` type URL_PULL, one source, idempotent by `spec.requestId`. */
+  createInput(spec: ChannelSpec): Promise<{ inputId: string }>;
+  /** `CreateChannel` SINGLE_PIPELINE with one RTMP output group, idempotent by `spec.requestId`. */
+  createChannel(spec: ChannelSpec, inputId: string): Promise<MediaLiveChannel>;
+  startChannel(channelId: string): Promise<void>;
+  stopChannel(channelId: string): Promise<void>;
+  deleteChannel(channelId: string): Promise<void>;
+  deleteInput(inputId: string): Promise<void>;
+}
+
+/** Encrypts stream keys at rest. The destination id is bound to the ciphertext. */
+export interface StreamKeyCipher {
+  encrypt(destinationId: string, plaintext: string): Promise<string>;
+  decrypt(destinationId: string, ciphertext: string): Promise<string>;
+}
+
+/** Time and identity, given to the core so that it stays pure. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+/** Structured logging (Powertools Logger in Lambda). Never pass a stream key, not even masked. */
+export interface Log {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** Business metrics; in Lambda an EMF metric `DestinationFailures` in namespace `IvsRestreaming`. */
+export interface Metrics {
+  destinationFailed(destinationId: string, code: string): void;
+}
