@@ -1,0 +1,68 @@
+/**
+ * Deployment settings for `npx tsx deploy.ts`.
+ *
+ * Every field is optional; the value shown is the default unless it says otherwise.
+ * Precedence, highest first: CLI flags (`--project-name`, `--region`, `--[no-]restreaming`) →
+ * environment variables `IVS_RESTREAMING_*` → this file → defaults. The variables:
+ *
+ *   IVS_RESTREAMING_PROJECT_NAME, IVS_RESTREAMING_REGION,
+ *   IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING (true/false),
+ *   IVS_RESTREAMING_CREATE_IVS_CHANNEL (true/false),
+ *   IVS_RESTREAMING_IVS_CHANNEL_ARNS (comma-separated), IVS_RESTREAMING_RECONCILE_SCHEDULE,
+ *   IVS_RESTREAMING_STOP_GRACE_SECONDS, IVS_RESTREAMING_DEFAULT_PROFILE,
+ *   IVS_RESTREAMING_LOG_RETENTION_DAYS, IVS_RESTREAMING_ALARM_EMAIL,
+ *   IVS_RESTREAMING_ADMIN_USERS (comma-separated)
+ *
+ * Everything is validated before anything runs; an error names the field and the fix.
+ */
+import { defineConfig } from './scripts/deploy/config-schema';
+
+export { defineConfig };
+
+export default defineConfig({
+  // Prefix of every AWS resource name: 1–40 lower-case letters, digits and dashes.
+  projectName: 'ivs-restreaming',
+
+  // AWS region for everything. IVS channels must be in this region: IVS stream events and
+  // ListStreams are regional.
+  region: 'eu-central-1',
+
+  // Master switch, the original's ENABLE_STREAM_RESTREAMING. false deploys the admin site and
+  // IVS only: no restreaming Lambdas, tables, schedules or MediaLive permissions.
+  enableStreamRestreaming: true,
+
+  // Which IVS channels are restreamed. Create a new channel, list existing ones, or both:
+  //   ivs: { existingChannelArns: ['arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456'] },
+  ivs: { createChannel: true },
+
+  // Safety-net reconcile of every channel (EventBridge schedule expression). IVS stream-state
+  // events trigger a reconcile within seconds; this catches missed or late events.
+  // rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>); rate(1 minute) is the minimum.
+  reconcileSchedule: 'rate(1 minute)',
+
+  // Seconds destinations keep running after the IVS stream goes offline (0–3600), so a short
+  // encoder drop does not end the YouTube/Twitch broadcast. MediaLive bills while it waits.
+  stopGraceSeconds: 120,
+
+  // Encoding profile for new destinations: '1080p30-6000', '720p30-4500' or '480p30-2000'.
+  // Unset (default) picks per platform.
+  // defaultProfile: '720p30-4500',
+
+  // Retention of the Lambda log groups in days (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14,
+  // 30, 60, 90, 120, 150, 180, 365, ...).
+  logRetentionDays: 30,
+
+  // Alarm notifications (Lambda errors, failed MediaLive starts) go to this address; it must
+  // confirm the SNS subscription. Unset (default): no e-mail subscription.
+  // alarmEmail: 'ops@example.com',
+
+  // Admin logins created in Cognito; each address receives a temporary password by e-mail.
+  adminUsers: [],
+
+  // Where Terraform keeps its state: 'local' (infra/terraform.tfstate on this machine) or S3:
+  //   terraformBackend: { s3: { bucket: 'my-tf-state', key: 'ivs-restreaming/terraform.tfstate', useLockfile: true } },
+  terraformBackend: 'local',
+
+  // Tags on every AWS resource, in addition to the project tag.
+  tags: {},
+});

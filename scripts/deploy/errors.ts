@@ -1,0 +1,45 @@
+/**
+ * Errors of the deploy CLI. A `DeployUserError` is something the user fixes (a config value, a
+ * missing tool, missing credentials): `deploy.ts` prints its one-line message without a stack.
+ * A `DeployStepError` is a failed step: it names the step and carries the tail of the output.
+ */
+
+export const DEPLOY_ERROR_CODES = {
+  configInvalid: 'CONFIG_INVALID',
+  configNotFound: 'CONFIG_NOT_FOUND',
+  nodeTooOld: 'NODE_TOO_OLD',
+  terraformMissing: 'TERRAFORM_MISSING',
+  terraformTooOld: 'TERRAFORM_TOO_OLD',
+  credentialsMissing: 'AWS_CREDENTIALS_MISSING',
+  confirmationRequired: 'CONFIRMATION_REQUIRED',
+  aborted: 'ABORTED',
+  outputsMissing: 'TERRAFORM_OUTPUTS_MISSING',
+  frontendMissing: 'FRONTEND_BUILD_MISSING',
+} as const;
+
+export type DeployErrorCode = (typeof DEPLOY_ERROR_CODES)[keyof typeof DEPLOY_ERROR_CODES];
+
+export class DeployUserError extends Error {
+  override name = 'DeployUserError';
+  constructor(
+    readonly code: DeployErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class DeployStepError extends Error {
+  override name = 'DeployStepError';
+  constructor(
+    /** Title of the step that failed. */
+    readonly step: string,
+    message: string,
+    /** Last lines of the child process's output, if the step ran one. */
+    readonly outputTail: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
