@@ -50,6 +50,16 @@ export interface Destination {
   generation: number;
   /** Set when the destination was deleted through the API and its MediaLive resources are being removed. */
   deleteRequested?: boolean;
+  /**
+   * MediaLive inputs of deleted channels, deleted once no channel uses them any more
+   * (MediaLive refuses to delete an input that is still attached).
+   */
+  staleInputIds?: string[];
+  /**
+   * Held by one reconcile while it acts on MediaLive for this destination, so that racing
+   * reconciles (schedule, IVS event, API) act once. Expires on its own if the holder dies.
+   */
+  lease?: { owner: string; until: string };
   lastError?: DestinationError;
   /** ISO-8601 time `status` last changed. */
   statusSince: string;

@@ -1,0 +1,90 @@
+/**
+ * The composition root shared by both Lambdas: validates the environment once and builds the
+ * SDK clients once, outside the handler. Tests and the local stack build the same object with
+ * other adapters (dynalite, the simulator) and pass it to the same handler factories.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { IvsClient } from '@aws-sdk/client-ivs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
+import type { Clock, DestinationRepository, Log, MediaLiveGateway, Metrics, StreamKeyCipher, StreamSource, StreamStateRepository } from '../../core/ports';
+import type { ReconcilerConfig } from '../../core/reconciler';
+import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../core/reconciler';
+import { DynamoDestinationRepository } from '../dynamodb/destination-repository';
+import { DynamoStreamStateRepository } from '../dynamodb/stream-state-repository';
+import type { Environment } from '../environment';
+import { AwsIvsStreamSource } from '../ivs-stream-source';
+import { KmsStreamKeyCipher } from '../kms-stream-key-cipher';
+import { AwsMediaLiveGateway } from '../medialive/gateway';
+
+/** Everything the use cases and the reconciler need, whatever implements it. */
+export interface Dependencies {
+  destinations: DestinationRepository;
+  streamStates: StreamStateRepository;
+  streams: StreamSource;
+  mediaLive: MediaLiveGateway;
+  cipher: StreamKeyCipher;
+  clock: Clock;
+  log: Log;
+  metrics: Metrics & { flush(): void };
+  sleep: (ms: number) => Promise<void>;
+  newId: () => string;
+  reconciler: ReconcilerConfig;
+  trackedChannelArns: readonly string[];
+  corsAllowOrigins: readonly string[];
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Builds the AWS adapters from a validated environment. */
+export function createAwsDependencies(
+  env: Environment,
+  observability: { log: Log; metrics: Metrics & { flush(): void } },
+  overrides: Partial<ReconcilerConfig> = {},
+): Dependencies {
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    destinations: new DynamoDestinationRepository(dynamo, env.DESTINATIONS_TABLE),
+    streamStates: new DynamoStreamStateRepository(dynamo, env.STREAM_STATE_TABLE),
+    streams: new AwsIvsStreamSource(new IvsClient({})),
+    mediaLive: new AwsMediaLiveGateway(new MediaLiveClient({}), env.PROJECT_NAME),
+    cipher: new KmsStreamKeyCipher(new KMSClient({}), env.STREAM_KEY_KMS_KEY_ID),
+    clock: systemClock,
+    log: observability.log,
+    metrics: observability.metrics,
+    sleep,
+    newId: randomUUID,
+    reconciler: {
+      ...DEFAULT_RECONCILER_CONFIG,
+      projectName: env.PROJECT_NAME,
+      mediaLiveRoleArn: env.MEDIALIVE_ROLE_ARN,
+      graceSeconds: env.STOP_GRACE_SECONDS,
+      trackedChannelArns: env.IVS_CHANNEL_ARNS,
+      ...overrides,
+    },
+    trackedChannelArns: env.IVS_CHANNEL_ARNS,
+    corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
+  };
+}
+
+/** A reconciler for one invocation; `ownerId` names it in destination leases. */
+export function createReconciler(deps: Dependencies, ownerId: string): Reconciler {
+  return new Reconciler(
+    {
+      destinations: deps.destinations,
+      streamStates: deps.streamStates,
+      streams: deps.streams,
+      mediaLive: deps.mediaLive,
+      cipher: deps.cipher,
+      clock: deps.clock,
+      log: deps.log,
+      metrics: deps.metrics,
+      sleep: deps.sleep,
+      ownerId: () => ownerId,
+    },
+    deps.reconciler,
+  );
+}

@@ -1,0 +1,283 @@
+/**
+ * The use cases behind the REST API. Each one writes the destination (conditionally on its
+ * version) and then asks the reconciler to converge that one destination — the API has no
+ * start/stop logic of its own.
+ */
+import type {
+  ChannelStatusView,
+  CreateDestinationInput,
+  Destination,
+  DestinationService,
+  DestinationView,
+  UpdateDestinationInput,
+} from './destination';
+import { streamKeyHint, toView } from './destination';
+import {
+  ChannelOfflineError,
+  DestinationDeletingError,
+  DestinationNotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from './errors';
+import { defaultProfile, defaultRtmpUrl, requiresRtmps } from './platforms';
+import type {
+  Clock,
+  DestinationRepository,
+  IdGenerator,
+  Log,
+  StreamKeyCipher,
+  StreamSource,
+  StreamStateRepository,
+} from './ports';
+import type { ReconcileResult, ReconcileScope } from './reconciler';
+
+export interface DestinationServiceDeps {
+  destinations: DestinationRepository;
+  streamStates: StreamStateRepository;
+  streams: StreamSource;
+  cipher: StreamKeyCipher;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Log;
+  reconcile: (scope: ReconcileScope) => Promise<ReconcileResult>;
+  /** The IVS channels this deployment follows (IVS_CHANNEL_ARNS). */
+  trackedChannelArns: readonly string[];
+}
+
+const MAX_WRITE_ATTEMPTS = 4;
+
+export class RestreamingDestinationService implements DestinationService {
+  constructor(private readonly deps: DestinationServiceDeps) {}
+
+  async list(): Promise<DestinationView[]> {
+    const items = await this.deps.destinations.listAll();
+    return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(toView);
+  }
+
+  async get(id: string): Promise<DestinationView> {
+    return toView(await this.load(id));
+  }
+
+  async create(input: CreateDestinationInput): Promise<DestinationView> {
+    const channelArn = this.channelFor(input.channelArn);
+    const rtmpUrl = input.rtmpUrl ?? defaultRtmpUrl(input.platform);
+    if (rtmpUrl === undefined) {
+      throw fieldError('rtmpUrl', `rtmpUrl: required for platform "${input.platform}"; give the rtmp:// or rtmps:// ingest URL of the destination`);
+    }
+    checkScheme(input.platform, rtmpUrl);
+    const id = this.deps.ids.newId();
+    const now = this.deps.clock.now().toISOString();
+    const destination: Destination = {
+      id,
+      platform: input.platform,
+      name: input.name,
+      enabled: input.enabled ?? true,
+      status: 'inactive',
+      statusSince: now,
+      channelArn,
+      rtmpUrl,
+      streamKeyCiphertext: await this.deps.cipher.encrypt(id, input.streamKey),
+      streamKeyHint: streamKeyHint(input.streamKey),
+      profile: input.profile ?? defaultProfile(input.platform),
+      configRevision: 1,
+      generation: 0,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.destinations.create(destination);
+    this.deps.log.info('Destination created', { destinationId: id, destinationName: destination.name, channelArn, platform: destination.platform });
+    return this.converge(id);
+  }
+
+  async update(id: string, input: UpdateDestinationInput): Promise<DestinationView> {
+    const channelArn = input.channelArn === undefined ? undefined : this.channelFor(input.channelArn);
+    const encrypted = input.streamKey === undefined ? undefined : await this.deps.cipher.encrypt(id, input.streamKey);
+    await this.write(id, (current) => {
+      const next: Destination = { ...current };
+      if (input.name !== undefined) next.name = input.name;
+      if (input.enabled !== undefined) next.enabled = input.enabled;
+      if (input.platform !== undefined && input.platform !== current.platform) {
+        next.platform = input.platform;
+        // Follow the new platform's ingest unless the URL was set by hand.
+        if (input.rtmpUrl === undefined && current.rtmpUrl === defaultRtmpUrl(current.platform)) {
+          const preset = defaultRtmpUrl(input.platform);
+          if (preset !== undefined) next.rtmpUrl = preset;
+        }
+      }
+      if (input.rtmpUrl !== undefined) next.rtmpUrl = input.rtmpUrl;
+      if (input.profile !== undefined) next.profile = input.profile;
+      if (channelArn !== undefined) next.channelArn = channelArn;
+      if (encrypted !== undefined && input.streamKey !== undefined) {
+        next.streamKeyCiphertext = encrypted;
+        next.streamKeyHint = streamKeyHint(input.streamKey);
+      }
+      checkScheme(next.platform, next.rtmpUrl);
+      const configChanged =
+        encrypted !== undefined ||
+        next.rtmpUrl !== current.rtmpUrl ||
+        next.profile !== current.profile ||
+        next.channelArn !== current.channelArn;
+      if (configChanged) next.configRevision = current.configRevision + 1;
+      return next;
+    });
+    this.deps.log.info('Destination updated', { destinationId: id, fields: Object.keys(input).filter((k) => k !== 'streamKey').concat(input.streamKey === undefined ? [] : ['streamKey']) });
+    return this.converge(id);
+  }
+
+  async remove(id: string): Promise<{ done: true } | { done: false; destination: DestinationView }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.load(id);
+      const holdsNothing =
+        current.mediaLiveChannelId === undefined &&
+        current.mediaLiveInputId === undefined &&
+        (current.staleInputIds ?? []).length === 0 &&
+        (current.lease === undefined || Date.parse(current.lease.until) <= this.deps.clock.now().getTime());
+      if (!holdsNothing) break;
+      try {
+        await this.deps.destinations.delete(id, current.version);
+        this.deps.log.info('Destination deleted', { destinationId: id, destinationName: current.name, channelArn: current.channelArn });
+        return { done: true };
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      }
+    }
+    await this.write(id, (current) => (current.deleteRequested ? undefined : { ...current, deleteRequested: true, enabled: false, status: 'deleting', statusSince: this.deps.clock.now().toISOString() }), { allowDeleting: true });
+    this.deps.log.info('Destination deletion requested', { destinationId: id });
+    await this.reconcileQuietly(id);
+    const after = await this.deps.destinations.get(id);
+    return after ? { done: false, destination: toView(after) } : { done: true };
+  }
+
+  async start(id: string): Promise<DestinationView> {
+    const current = await this.load(id);
+    if (current.deleteRequested) throw deleting(id);
+    const stream = await this.deps.streams.getStream(current.channelArn);
+    if (!stream) {
+      throw new ChannelOfflineError(
+        `The IVS channel ${current.channelArn} is not live, so there is nothing to send. Start streaming to IVS; enabled destinations start by themselves when the stream goes live.`,
+      );
+    }
+    await this.write(id, (cur) => {
+      if (cur.enabled && cur.pausedStreamId === undefined) return undefined;
+      const next: Destination = { ...cur, enabled: true };
+      delete next.pausedStreamId;
+      return next;
+    });
+    this.deps.log.info('Destination start requested', { destinationId: id, channelArn: current.channelArn, streamId: stream.streamId });
+    return this.converge(id);
+  }
+
+  async stop(id: string): Promise<DestinationView> {
+    const current = await this.load(id);
+    if (current.deleteRequested) throw deleting(id);
+    // Paused for the stream that is live now, or for the one that just ended (grace period).
+    const stream = await this.deps.streams.getStream(current.channelArn);
+    const streamId = stream?.streamId ?? (await this.deps.streamStates.get(current.channelArn))?.streamId;
+    if (streamId !== undefined) {
+      await this.write(id, (cur) => (cur.pausedStreamId === streamId ? undefined : { ...cur, pausedStreamId: streamId }));
+    }
+    this.deps.log.info('Destination stop requested', { destinationId: id, channelArn: current.channelArn, streamId });
+    return this.converge(id);
+  }
+
+  async streamStatus(): Promise<{ channels: ChannelStatusView[] }> {
+    const [live, states, destinations] = await Promise.all([
+      this.deps.streams.listLiveStreams(),
+      this.deps.streamStates.listAll(),
+      this.deps.trackedChannelArns.length > 0 ? Promise.resolve([]) : this.deps.destinations.listAll(),
+    ]);
+    const arns = new Set([...this.deps.trackedChannelArns, ...destinations.map((d) => d.channelArn)]);
+    const liveByArn = new Map(live.map((s) => [s.channelArn, s]));
+    const stateByArn = new Map(states.map((s) => [s.id, s]));
+    const channels = [...arns].sort().map((channelArn): ChannelStatusView => {
+      const stream = liveByArn.get(channelArn);
+      if (stream) return { channelArn, state: 'LIVE', streamId: stream.streamId, since: stream.startTime };
+      const state = stateByArn.get(channelArn);
+      return { channelArn, state: 'OFFLINE', streamId: null, since: state?.state === 'OFFLINE' ? state.timestamp : null };
+    });
+    return { channels };
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private async load(id: string): Promise<Destination> {
+    const item = await this.deps.destinations.get(id);
+    if (!item) throw new DestinationNotFoundError(id);
+    return item;
+  }
+
+  /** The channel a destination follows: the one given (if tracked), or the only tracked one. */
+  private channelFor(requested: string | undefined): string {
+    const tracked = this.deps.trackedChannelArns;
+    if (requested === undefined) {
+      if (tracked.length === 1) return tracked[0] as string;
+      throw fieldError(
+        'channelArn',
+        tracked.length === 0
+          ? 'channelArn: required; give the ARN of the IVS channel this destination follows'
+          : `channelArn: required because ${tracked.length} IVS channels are configured; use one of ${tracked.join(', ')}`,
+      );
+    }
+    if (tracked.length > 0 && !tracked.includes(requested)) {
+      throw fieldError('channelArn', `channelArn: ${requested} is not an IVS channel of this deployment; use one of ${tracked.join(', ')}`);
+    }
+    return requested;
+  }
+
+  /** Read-modify-write conditional on version, retried on conflict. */
+  private async write(
+    id: string,
+    change: (current: Destination) => Destination | undefined,
+    options: { allowDeleting?: boolean } = {},
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.load(id);
+      if (current.deleteRequested && !options.allowDeleting) throw deleting(id);
+      const next = change(current);
+      if (!next) return;
+      try {
+        await this.deps.destinations.put({ ...next, version: current.version + 1, updatedAt: this.deps.clock.now().toISOString() });
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Converges the destination now and returns what it looks like afterwards. */
+  private async converge(id: string): Promise<DestinationView> {
+    await this.reconcileQuietly(id);
+    return toView(await this.load(id));
+  }
+
+  /**
+   * A failed reconcile does not fail the request: the change is stored, the failure is on the
+   * item's lastError, and the scheduled reconcile tries again within a minute.
+   */
+  private async reconcileQuietly(id: string): Promise<void> {
+    try {
+      await this.deps.reconcile({ kind: 'destination', destinationId: id });
+    } catch (error) {
+      this.deps.log.warn('Reconcile after API change failed; the schedule will retry', {
+        destinationId: id,
+        errorName: error instanceof Error ? error.name : typeof error,
+        errorCode: (error as { code?: unknown }).code,
+      });
+    }
+  }
+}
+
+function fieldError(field: string, message: string): ValidationError {
+  return new ValidationError(message, [{ field, message }]);
+}
+
+function deleting(id: string): DestinationDeletingError {
+  return new DestinationDeletingError(`Destination "${id}" is being deleted; it can no longer be changed.`);
+}
+
+function checkScheme(platform: Destination['platform'], rtmpUrl: string): void {
+  if (requiresRtmps(platform) && !rtmpUrl.startsWith('rtmps://')) {
+    throw fieldError('rtmpUrl', `rtmpUrl: ${platform} only accepts RTMPS; use an rtmps:// URL such as ${defaultRtmpUrl(platform) ?? 'rtmps://…'}`);
+  }
+}

@@ -1,0 +1,333 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Destination } from '../../../lambdas/core/destination';
+import type { ChannelLiveness, PlanInput } from '../../../lambdas/core/planner';
+import { desiredState, plan } from '../../../lambdas/core/planner';
+import type { MediaLiveChannel, MediaLiveChannelState } from '../../../lambdas/core/ports';
+import { TAG_DESTINATION, TAG_PROJECT } from '../../../lambdas/core/ports';
+import { livenessOf, nextStreamState } from '../../../lambdas/core/stream-state';
+import { makeDestination } from '../../support/fixtures';
+
+const CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
+const NOW = new Date('2026-01-01T12:00:00.000Z');
+const LIVE: ChannelLiveness = { live: true, streamId: 'st-1' };
+const OFFLINE: ChannelLiveness = { live: false };
+
+function channel(id: string, state: MediaLiveChannelState, destinationId: string): MediaLiveChannel {
+  return { id, name: `p-${destinationId}`, state, tags: { [TAG_PROJECT]: 'p', [TAG_DESTINATION]: destinationId }, inputIds: [`in-${id}`] };
+}
+
+function planOne(d: Destination, stream: ChannelLiveness, channels: MediaLiveChannel[] = [], extra: Partial<PlanInput> = {}) {
+  const result = plan({
+    destinations: [d],
+    streams: new Map([[CHANNEL, stream]]),
+    channels,
+    now: NOW,
+    graceSeconds: 120,
+    complete: false,
+    ...extra,
+  });
+  expect(result.decisions).toHaveLength(1);
+  return result.decisions[0]!;
+}
+
+function withChannel(state: MediaLiveChannelState, overrides: Partial<Destination> = {}) {
+  const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-1', mediaLiveInputId: 'in-ch-1', mediaLiveConfigRevision: 1, ...overrides });
+  return { d, channels: [channel('ch-1', state, d.id)] };
+}
+
+describe('desired state', () => {
+  it('is on when the destination is enabled and its channel is live', () => {
+    expect(desiredState(makeDestination(), LIVE, NOW, 120).desired).toBe('on');
+  });
+  it('is off when the destination is disabled, even while live', () => {
+    expect(desiredState(makeDestination({ enabled: false }), LIVE, NOW, 120).desired).toBe('off');
+  });
+  it('is off when the channel is offline and was never seen live', () => {
+    expect(desiredState(makeDestination(), OFFLINE, NOW, 120).desired).toBe('off');
+    expect(desiredState(makeDestination(), undefined, NOW, 120).desired).toBe('off');
+  });
+  it('is off for the stream it was stopped manually for, and on again for the next stream', () => {
+    const paused = makeDestination({ pausedStreamId: 'st-1' });
+    expect(desiredState(paused, LIVE, NOW, 120).desired).toBe('off');
+    expect(desiredState(paused, { live: true, streamId: 'st-2' }, NOW, 120).desired).toBe('on');
+  });
+  it('holds during the grace period after the stream went offline and turns off after it', () => {
+    const d = makeDestination();
+    const justNow = { live: false, streamId: 'st-1', offlineSince: new Date(NOW.getTime() - 119_000).toISOString() };
+    const past = { live: false, streamId: 'st-1', offlineSince: new Date(NOW.getTime() - 120_000).toISOString() };
+    expect(desiredState(d, justNow, NOW, 120).desired).toBe('hold');
+    expect(desiredState(d, past, NOW, 120).desired).toBe('off');
+  });
+  it('does not hold a destination that was stopped manually for the stream that ended', () => {
+    const d = makeDestination({ pausedStreamId: 'st-1' });
+    const justNow = { live: false, streamId: 'st-1', offlineSince: new Date(NOW.getTime() - 5_000).toISOString() };
+    expect(desiredState(d, justNow, NOW, 120).desired).toBe('off');
+  });
+  it('is off for a deleted destination', () => {
+    expect(desiredState(makeDestination({ deleteRequested: true }), LIVE, NOW, 120).desired).toBe('off');
+  });
+});
+
+describe('the reconciler table (DESIGN.md)', () => {
+  it('desired on, no channel: creates input and channel, then starts', () => {
+    const decision = planOne(makeDestination({ channelArn: CHANNEL }), LIVE);
+    expect(decision.step).toEqual({ kind: 'create' });
+    expect(decision.status).toBe('starting');
+  });
+
+  it('desired on, channel deleted: creates again', () => {
+    // DELETED channels are not listed: the recorded id points at nothing.
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
+    expect(planOne(d, LIVE).step).toEqual({ kind: 'create' });
+  });
+
+  it('desired on, create interrupted after the input was made: creates the channel on that input', () => {
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-9' });
+    expect(planOne(d, LIVE).step).toEqual({ kind: 'create', inputId: 'in-9' });
+  });
+
+  it('desired on, IDLE: starts', () => {
+    const { d, channels } = withChannel('IDLE');
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'start', channelId: 'ch-1' });
+  });
+
+  it.each(['CREATING', 'STARTING', 'RUNNING', 'RECOVERING'] as const)('desired on, %s: does nothing and records the status', (state) => {
+    const { d, channels } = withChannel(state);
+    const decision = planOne(d, LIVE, channels);
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe(state === 'RUNNING' || state === 'RECOVERING' ? 'active' : 'starting');
+  });
+
+  it('desired on, RUNNING: clears an earlier error', () => {
+    const { d, channels } = withChannel('RUNNING', { lastError: { code: 'THROTTLED', message: 'x', at: NOW.toISOString() } });
+    expect(planOne(d, LIVE, channels).lastError).toBeNull();
+  });
+
+  it.each(['RUNNING', 'STARTING', 'RECOVERING'] as const)('desired off, %s: stops', (state) => {
+    const { d, channels } = withChannel(state, { enabled: false });
+    const decision = planOne(d, LIVE, channels);
+    expect(decision.step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(decision.status).toBe('stopping');
+  });
+
+  it('desired off, IDLE: does nothing', () => {
+    const { d, channels } = withChannel('IDLE', { status: 'stopping' });
+    const decision = planOne(d, OFFLINE, channels);
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe('inactive');
+  });
+
+  it('desired off, no channel: does nothing', () => {
+    const decision = planOne(makeDestination({ channelArn: CHANNEL }), OFFLINE);
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe('inactive');
+  });
+
+  it('desired off, STOPPING: waits and records stopping', () => {
+    const { d, channels } = withChannel('STOPPING');
+    const decision = planOne(d, OFFLINE, channels);
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe('stopping');
+  });
+
+  it.each(['CREATE_FAILED', 'UPDATE_FAILED'] as const)('any desired state, %s: records the error', (state) => {
+    for (const stream of [LIVE, OFFLINE]) {
+      const { d, channels } = withChannel(state);
+      const decision = planOne(d, stream, channels);
+      expect(decision.status).toBe('error');
+      expect(decision.lastError).toMatchObject({ code: `MEDIALIVE_${state}` });
+    }
+  });
+
+  it('CREATE_FAILED and desired on: deletes the channel so the next start recreates it', () => {
+    const { d, channels } = withChannel('CREATE_FAILED');
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+  });
+
+  it('CREATE_FAILED and desired off: keeps the channel and does not rewrite the same error', () => {
+    const { d, channels } = withChannel('CREATE_FAILED', { status: 'error', lastError: { code: 'MEDIALIVE_CREATE_FAILED', message: 'x', at: NOW.toISOString() } });
+    const decision = planOne(d, OFFLINE, channels);
+    expect(decision.step).toBeNull();
+    expect(decision.lastError).toBeUndefined();
+  });
+
+  it.each(['RUNNING', 'IDLE', 'STARTING', 'CREATE_FAILED'] as const)('destination deleted, %s: stops, then deletes channel and input', (state) => {
+    const { d, channels } = withChannel(state, { deleteRequested: true, status: 'deleting' });
+    const decision = planOne(d, LIVE, channels);
+    expect(decision.status).toBe('deleting');
+    if (state === 'RUNNING' || state === 'STARTING') expect(decision.step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    else expect(decision.step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+  });
+
+  it('destination deleted, channel gone but input left: deletes the input', () => {
+    const d = makeDestination({ channelArn: CHANNEL, deleteRequested: true, staleInputIds: ['in-1'] });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-inputs', inputIds: ['in-1'] });
+  });
+
+  it('destination deleted, nothing left in MediaLive: removes the item', () => {
+    const d = makeDestination({ channelArn: CHANNEL, deleteRequested: true });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'remove' });
+  });
+
+  it('destination deleted, channel DELETING: waits for it to go', () => {
+    const { d, channels } = withChannel('DELETING', { deleteRequested: true });
+    expect(planOne(d, OFFLINE, channels).step).toBeNull();
+  });
+
+  it('config changed, channel IDLE: deletes it so the next start recreates it from the new config', () => {
+    const { d, channels } = withChannel('IDLE', { configRevision: 2 });
+    const decision = planOne(d, LIVE, channels);
+    expect(decision.step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+    expect(decision.status).toBe('starting');
+  });
+
+  it('config changed, channel IDLE and not wanted: deletes it too', () => {
+    const { d, channels } = withChannel('IDLE', { configRevision: 2 });
+    expect(planOne(d, OFFLINE, channels).step).toMatchObject({ kind: 'delete-channel' });
+  });
+
+  it('config changed while running: stops so that the change takes effect', () => {
+    const { d, channels } = withChannel('RUNNING', { configRevision: 2 });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+  });
+
+  it('inputs of a deleted channel are deleted once nothing uses them', () => {
+    const d = makeDestination({ channelArn: CHANNEL, staleInputIds: ['in-old'] });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-inputs', inputIds: ['in-old'] });
+    const stillAttached = [{ ...channel('ch-old', 'DELETING', 'someone-else'), inputIds: ['in-old'] }];
+    expect(planOne(d, OFFLINE, stillAttached).step).toBeNull();
+  });
+});
+
+describe('grace period', () => {
+  const offlineFor = (seconds: number): ChannelLiveness => ({
+    live: false,
+    streamId: 'st-1',
+    offlineSince: new Date(NOW.getTime() - seconds * 1000).toISOString(),
+  });
+
+  it('keeps a running channel running while the stream has been offline shorter than the grace period', () => {
+    const { d, channels } = withChannel('RUNNING');
+    const decision = planOne(d, offlineFor(60), channels);
+    expect(decision.desired).toBe('hold');
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe('active');
+  });
+
+  it('stops the channel when the stream has been offline longer than the grace period', () => {
+    const { d, channels } = withChannel('RUNNING');
+    expect(planOne(d, offlineFor(121), channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+  });
+
+  it('does not start anything during the grace period', () => {
+    const { d, channels } = withChannel('IDLE');
+    expect(planOne(d, offlineFor(10), channels).step).toBeNull();
+    expect(planOne(makeDestination({ channelArn: CHANNEL }), offlineFor(10)).step).toBeNull();
+  });
+
+  it('stops a disabled destination at once, without waiting for the grace period', () => {
+    const { d, channels } = withChannel('RUNNING', { enabled: false });
+    expect(planOne(d, offlineFor(10), channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+  });
+
+  it('honours a grace period of zero', () => {
+    const { d, channels } = withChannel('RUNNING');
+    expect(planOne(d, offlineFor(0), channels, { graceSeconds: 0 }).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+  });
+});
+
+describe('manual stop and start', () => {
+  it('a manual stop keeps the destination off for the current stream', () => {
+    const { d, channels } = withChannel('RUNNING', { pausedStreamId: 'st-1' });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    const stopped = withChannel('IDLE', { pausedStreamId: 'st-1' });
+    expect(planOne(stopped.d, LIVE, stopped.channels).step).toBeNull();
+  });
+
+  it('a paused destination comes back by itself on the next stream', () => {
+    const { d, channels } = withChannel('IDLE', { pausedStreamId: 'st-1' });
+    expect(planOne(d, { live: true, streamId: 'st-2' }, channels).step).toEqual({ kind: 'start', channelId: 'ch-1' });
+  });
+});
+
+describe('races and leases', () => {
+  it('does nothing for a destination another reconcile holds the lease of', () => {
+    const lease = { owner: 'other', until: new Date(NOW.getTime() + 60_000).toISOString() };
+    const decision = planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE);
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe('inactive');
+  });
+
+  it('acts again once a lease has expired', () => {
+    const lease = { owner: 'dead', until: new Date(NOW.getTime() - 1).toISOString() };
+    expect(planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE).step).toEqual({ kind: 'create' });
+  });
+
+  it('adopts a channel found by its tag that the item does not record', () => {
+    const d = makeDestination({ channelArn: CHANNEL });
+    const decision = planOne(d, LIVE, [channel('ch-7', 'RUNNING', d.id)]);
+    expect(decision.adopt).toEqual({ channelId: 'ch-7', inputIds: ['in-ch-7'] });
+    expect(decision.step).toBeNull();
+  });
+});
+
+describe('orphans', () => {
+  it('on a complete view, stops or deletes tagged channels whose destination is gone', () => {
+    const result = plan({
+      destinations: [],
+      streams: new Map(),
+      channels: [channel('ch-a', 'RUNNING', 'gone-1'), channel('ch-b', 'IDLE', 'gone-2'), channel('ch-c', 'STOPPING', 'gone-3')],
+      now: NOW,
+      graceSeconds: 120,
+      complete: true,
+    });
+    expect(result.orphans.map((o) => o.step)).toEqual([
+      { kind: 'stop', channelId: 'ch-a' },
+      { kind: 'delete-channel', channelId: 'ch-b', inputIds: ['in-ch-b'] },
+      null,
+    ]);
+  });
+
+  it('on a partial view, touches no channel it cannot attribute', () => {
+    const result = plan({ destinations: [], streams: new Map(), channels: [channel('ch-a', 'RUNNING', 'x')], now: NOW, graceSeconds: 120, complete: false });
+    expect(result.orphans).toEqual([]);
+  });
+});
+
+describe('IVS events are hints: order and repetition change nothing', () => {
+  const started = { channelArn: CHANNEL, streamId: 'st-1', startTime: '2026-01-01T11:59:00.000Z' };
+
+  it('a duplicate observation of the same live stream writes nothing', () => {
+    const first = nextStreamState(CHANNEL, undefined, started, NOW);
+    expect(first.changed).toBe(true);
+    const again = nextStreamState(CHANNEL, first.next, started, NOW);
+    expect(again.changed).toBe(false);
+  });
+
+  it('an observation of offline twice records offlineSince only the first time', () => {
+    const live = nextStreamState(CHANNEL, undefined, started, NOW).next;
+    const off = nextStreamState(CHANNEL, live, undefined, NOW);
+    expect(off.next.offlineSince).toBe(NOW.toISOString());
+    expect(off.transition).toEqual({ from: 'LIVE', to: 'OFFLINE', streamId: 'st-1' });
+    const later = new Date(NOW.getTime() + 30_000);
+    expect(nextStreamState(CHANNEL, off.next, undefined, later).changed).toBe(false);
+  });
+
+  it('plans the same for any order of the same observations, because each plan reads IVS, not the event', () => {
+    // A late "Stream End" event arriving after a new "Stream Start": the reconcile confirms
+    // with IVS, which says live; whatever the order, the final state and plan are the same.
+    const d = makeDestination({ channelArn: CHANNEL });
+    const observations = [started, undefined, { ...started, streamId: 'st-2' }];
+    const final = (order: (typeof observations)[number][]) => {
+      let state = undefined as ReturnType<typeof nextStreamState>['next'] | undefined;
+      for (const o of order) state = nextStreamState(CHANNEL, state, o, NOW).next;
+      // Every reconcile ends by asking IVS: the last word is what IVS says now (live, st-2).
+      state = nextStreamState(CHANNEL, state, { ...started, streamId: 'st-2' }, NOW).next;
+      return plan({ destinations: [d], streams: new Map([[CHANNEL, livenessOf(state)]]), channels: [], now: NOW, graceSeconds: 120, complete: false });
+    };
+    const inOrder = final(observations);
+    expect(final([...observations].reverse())).toEqual(inOrder);
+    expect(final([observations[1], observations[1], observations[0]])).toEqual(inOrder);
+    expect(inOrder.decisions[0]!.step).toEqual({ kind: 'create' });
+  });
+});
