@@ -1,0 +1,78 @@
+/**
+ * The StreamSource port over the IVS API: which channels are live, and where MediaLive pulls from.
+ */
+import {
+  GetChannelCommand,
+  GetStreamCommand,
+  paginateListStreams,
+  type IvsClient,
+  type StreamSummary,
+} from '@aws-sdk/client-ivs';
+import { InvalidConfigurationError, RestreamingError } from '../core/errors';
+import type { LiveStream, StreamSource } from '../core/ports';
+import { toDomainError } from './medialive/errors';
+
+type StreamFields = Pick<StreamSummary, 'channelArn' | 'streamId' | 'startTime' | 'health'>;
+
+function toLiveStream(s: StreamFields, operation: string): LiveStream {
+  if (!s.channelArn || !s.streamId) {
+    throw new RestreamingError(`IVS ${operation} returned a stream without a channel ARN or stream id.`);
+  }
+  return {
+    channelArn: s.channelArn,
+    streamId: s.streamId,
+    startTime: (s.startTime ?? new Date(0)).toISOString(),
+    ...(s.health ? { health: s.health } : {}),
+  };
+}
+
+export class AwsIvsStreamSource implements StreamSource {
+  constructor(private readonly client: IvsClient) {}
+
+  async listLiveStreams(): Promise<LiveStream[]> {
+    const streams: LiveStream[] = [];
+    try {
+      for await (const page of paginateListStreams({ client: this.client }, {})) {
+        for (const summary of page.streams ?? []) {
+          // ListStreams lists live streams only; the state check guards against a future change.
+          if (summary.state !== undefined && summary.state !== 'LIVE') continue;
+          streams.push(toLiveStream(summary, 'ListStreams'));
+        }
+      }
+    } catch (error) {
+      throw toDomainError(error, { service: 'IVS', operation: 'ListStreams' });
+    }
+    return streams;
+  }
+
+  async getStream(channelArn: string): Promise<LiveStream | undefined> {
+    try {
+      const { stream } = await this.client.send(new GetStreamCommand({ channelArn }));
+      if (!stream || (stream.state !== undefined && stream.state !== 'LIVE')) return undefined;
+      return toLiveStream(stream, 'GetStream');
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ChannelNotBroadcasting') {
+        return undefined;
+      }
+      throw toDomainError(error, { service: 'IVS', operation: 'GetStream' });
+    }
+  }
+
+  async getPlaybackUrl(channelArn: string): Promise<string> {
+    try {
+      const { channel } = await this.client.send(new GetChannelCommand({ arn: channelArn }));
+      if (channel?.authorized) {
+        throw new InvalidConfigurationError(
+          `IVS channel ${channelArn} has private playback (authorization enabled): MediaLive cannot pull it ` +
+            'without a playback token. Disable playback authorization on the channel to restream it.',
+        );
+      }
+      if (!channel?.playbackUrl) {
+        throw new InvalidConfigurationError(`IVS channel ${channelArn} has no playback URL.`);
+      }
+      return channel.playbackUrl;
+    } catch (error) {
+      throw toDomainError(error, { service: 'IVS', operation: 'GetChannel' });
+    }
+  }
+}

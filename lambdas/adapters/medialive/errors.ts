@@ -1,0 +1,137 @@
+/**
+ * Maps AWS SDK errors of MediaLive and IVS to the domain errors of `core/errors.ts`.
+ * Secrets (stream keys) handed to the mapper never reach a message or a cause.
+ */
+import { MASK } from '../../core/destination';
+import {
+  InvalidConfigurationError,
+  QuotaExceededError,
+  ResourceNotFoundError,
+  RestreamingError,
+  ServiceUnavailableError,
+  ThrottledError,
+  WrongStateError,
+} from '../../core/errors';
+
+export interface AwsCallContext {
+  /** `MediaLive` or `IVS`. */
+  service: string;
+  /** The API action, e.g. `CreateChannel`. */
+  operation: string;
+  /** Values that must not appear in the mapped error (the stream key). */
+  secrets?: readonly string[];
+}
+
+const NOT_FOUND = new Set(['NotFoundException', 'ResourceNotFoundException']);
+const WRONG_STATE = new Set(['ConflictException']);
+const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
+const QUOTA = new Set(['ServiceQuotaExceededException', 'LimitExceededException']);
+const INVALID = new Set(['BadRequestException', 'UnprocessableEntityException', 'ValidationException', 'PendingVerification']);
+const ACCESS_DENIED = new Set(['ForbiddenException', 'AccessDeniedException']);
+const UNAVAILABLE = new Set([
+  'InternalServerErrorException',
+  'InternalServerException',
+  'BadGatewayException',
+  'GatewayTimeoutException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/**
+ * MediaLive reports an exhausted account quota (channels, inputs per region) as a client error
+ * with a message about a limit rather than as a dedicated exception; rate limits are throttling.
+ */
+const QUOTA_MESSAGE = /quota|maximum number of|limit (?:has been |was )?(?:exceeded|reached)|(?:exceeded|reached) (?:the |your )?(?:\w+ )?limit/i;
+const RATE_MESSAGE = /\brate\b|too many requests/i;
+
+interface SdkErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+  ValidationErrors?: unknown;
+}
+
+/** Replaces every occurrence of each secret (also URL-encoded) with the mask. */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(MASK);
+  }
+  return out;
+}
+
+function validationDetails(errors: unknown): string[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: unknown) => {
+    if (typeof e !== 'object' || e === null) return [];
+    const { ElementPath, ErrorMessage } = e as { ElementPath?: unknown; ErrorMessage?: unknown };
+    if (typeof ErrorMessage !== 'string') return [];
+    return [typeof ElementPath === 'string' && ElementPath ? `${ElementPath}: ${ErrorMessage}` : ErrorMessage];
+  });
+}
+
+/** AWS's own message plus MediaLive's per-field validation errors, secrets masked. */
+function awsMessage(e: SdkErrorLike, secrets: readonly string[]): string {
+  const base = typeof e.message === 'string' && e.message.trim() ? e.message.trim() : String(e.name ?? 'error');
+  const details = validationDetails(e.ValidationErrors).filter((d) => !base.includes(d));
+  return scrub(details.length > 0 ? `${base} (${details.join('; ')})` : base, secrets);
+}
+
+/**
+ * The cause handed on: the SDK error itself when no secret was involved in the call, otherwise a
+ * copy that keeps only the masked message and the request metadata (the SDK error may hold the
+ * raw HTTP response, which can echo the request).
+ */
+function safeCause(error: unknown, e: SdkErrorLike, message: string, secrets: readonly string[]): unknown {
+  if (secrets.every((s) => s.length === 0)) return error;
+  const copy = new Error(message);
+  copy.name = typeof e.name === 'string' ? e.name : 'Error';
+  return Object.assign(copy, { $fault: e.$fault, $metadata: e.$metadata });
+}
+
+/** Maps any error thrown by an SDK call to a RestreamingError subclass. Domain errors pass through. */
+export function toDomainError(error: unknown, context: AwsCallContext): RestreamingError {
+  if (error instanceof RestreamingError) return error;
+  const secrets = context.secrets ?? [];
+  const e: SdkErrorLike = typeof error === 'object' && error !== null ? (error as SdkErrorLike) : { message: String(error) };
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  const status = e.$metadata?.httpStatusCode;
+  const message = awsMessage(e, secrets);
+  const what = `${context.service} ${context.operation}`;
+  const options = { cause: safeCause(error, e, message, secrets) };
+
+  if (NOT_FOUND.has(name)) return new ResourceNotFoundError(`${what}: not found. ${message}`, options);
+  if (QUOTA.has(name)) return new QuotaExceededError(quotaMessage(what, message), options);
+  if (THROTTLED.has(name)) {
+    if (QUOTA_MESSAGE.test(message) && !RATE_MESSAGE.test(message)) {
+      return new QuotaExceededError(quotaMessage(what, message), options);
+    }
+    return new ThrottledError(`${what} was throttled; it is retried on the next reconcile. ${message}`, options);
+  }
+  if (WRONG_STATE.has(name)) return new WrongStateError(`${what} is not possible in the current state: ${message}`, options);
+  if (INVALID.has(name)) {
+    if (QUOTA_MESSAGE.test(message)) return new QuotaExceededError(quotaMessage(what, message), options);
+    return new InvalidConfigurationError(`${what} rejected the configuration: ${message}`, options);
+  }
+  if (ACCESS_DENIED.has(name)) {
+    return new InvalidConfigurationError(
+      `${what} was denied: check the IAM policy of the function and the MediaLive role. ${message}`,
+      options,
+    );
+  }
+  if (UNAVAILABLE.has(name) || e.$fault === 'server' || (status !== undefined && status >= 500) || NETWORK_CODES.has(code)) {
+    return new ServiceUnavailableError(`${what} is unavailable; it is retried on the next reconcile. ${message}`, options);
+  }
+  return new RestreamingError(`${what} failed with ${name || 'an unexpected error'}: ${message}`, options);
+}
+
+function quotaMessage(what: string, message: string): string {
+  return `${what}: an account quota is exhausted. Delete unused resources or request a quota increase in Service Quotas. ${message}`;
+}
