@@ -1,0 +1,189 @@
+/**
+ * The destinations table through the DynamoDB Document client. Every write is conditional on the
+ * item's `version` (optimistic locking), so the API, the scheduled reconcile and the event-driven
+ * reconcile can race without losing each other's changes. Items hold exactly the `Destination`
+ * fields; the stream key is only ever stored as `streamKeyCiphertext`.
+ */
+import {
+  DeleteCommand,
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Destination } from '../../core/destination';
+import type { DestinationRepository } from '../../core/ports';
+import { isConditionalCheckFailed, toDomainError, versionConflict } from './errors';
+import { BY_CHANNEL_INDEX } from './tables';
+
+export class DynamoDestinationRepository implements DestinationRepository {
+  /**
+   * @param doc the Document client (create it with `marshallOptions.removeUndefinedValues: true`,
+   *   as every composition root here does; this class leaves undefined fields out itself too).
+   * @param tableName the `{project}-streaming-destinations` table.
+   */
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<Destination | undefined> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
+      return out.Item === undefined ? undefined : fromItem(out.Item);
+    } catch (error) {
+      throw toDomainError(error, 'GetItem', this.tableName);
+    }
+  }
+
+  async listAll(): Promise<Destination[]> {
+    const items: Destination[] = [];
+    try {
+      const pages = paginateScan({ client: this.doc }, { TableName: this.tableName, ConsistentRead: true });
+      for await (const page of pages) items.push(...(page.Items ?? []).map(fromItem));
+    } catch (error) {
+      throw toDomainError(error, 'Scan', this.tableName);
+    }
+    return items;
+  }
+
+  async listByChannel(channelArn: string): Promise<Destination[]> {
+    const items: Destination[] = [];
+    try {
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          IndexName: BY_CHANNEL_INDEX,
+          KeyConditionExpression: '#channelArn = :channelArn',
+          ExpressionAttributeNames: { '#channelArn': 'channelArn' },
+          ExpressionAttributeValues: { ':channelArn': channelArn },
+        },
+      );
+      for await (const page of pages) items.push(...(page.Items ?? []).map(fromItem));
+    } catch (error) {
+      throw toDomainError(error, 'Query', `${this.tableName} (index ${BY_CHANNEL_INDEX})`);
+    }
+    return items;
+  }
+
+  async create(destination: Destination): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(destination),
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': 'id' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw versionConflict(error, `A destination with id "${destination.id}" already exists.`);
+      }
+      throw toDomainError(error, 'PutItem', this.tableName);
+    }
+  }
+
+  async put(next: Destination): Promise<void> {
+    const expected = next.version - 1;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(next),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expected },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw versionConflict(
+          error,
+          `Destination "${next.id}" was changed or deleted concurrently (expected version ${expected}); read it again and retry.`,
+        );
+      }
+      throw toDomainError(error, 'PutItem', this.tableName);
+    }
+  }
+
+  async delete(id: string, expectedVersion: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { id },
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw versionConflict(
+          error,
+          `Destination "${id}" was changed or deleted concurrently (expected version ${expectedVersion}); read it again and retry.`,
+        );
+      }
+      throw toDomainError(error, 'DeleteItem', this.tableName);
+    }
+  }
+}
+
+/**
+ * Every field of `Destination`. `satisfies` makes the compiler reject this list when the model
+ * gains or loses a field, so the item shape cannot drift from the type unnoticed.
+ */
+const DESTINATION_FIELDS = {
+  id: true,
+  platform: true,
+  name: true,
+  enabled: true,
+  status: true,
+  channelArn: true,
+  rtmpUrl: true,
+  streamKeyCiphertext: true,
+  streamKeyHint: true,
+  profile: true,
+  pausedStreamId: true,
+  mediaLiveChannelId: true,
+  mediaLiveInputId: true,
+  configRevision: true,
+  mediaLiveConfigRevision: true,
+  generation: true,
+  deleteRequested: true,
+  staleInputIds: true,
+  lease: true,
+  lastError: true,
+  statusSince: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} as const satisfies Record<keyof Destination, true>;
+
+const FIELD_NAMES = Object.keys(DESTINATION_FIELDS) as (keyof Destination)[];
+
+/**
+ * Exactly the `Destination` fields of `source`, undefined ones left out. Used in both directions:
+ * a caller's object carrying extra runtime properties cannot smuggle them into the table, and an
+ * item carrying attributes the model does not know (say, a plaintext `streamKey` written by the
+ * original system) cannot travel further into the code.
+ */
+function pickFields(source: Record<string, unknown>): Destination {
+  const item: Record<string, unknown> = {};
+  for (const field of FIELD_NAMES) {
+    const value = source[field];
+    if (value !== undefined) item[field] = value;
+  }
+  return item as unknown as Destination;
+}
+
+function toItem(d: Destination): Record<string, unknown> {
+  return pickFields(d as unknown as Record<string, unknown>) as unknown as Record<string, unknown>;
+}
+
+function fromItem(item: Record<string, unknown>): Destination {
+  return pickFields(item);
+}

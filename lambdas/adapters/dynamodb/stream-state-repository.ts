@@ -1,0 +1,66 @@
+/**
+ * The stream-state table: one item per IVS channel (key `id` = channel ARN) recording what IVS last
+ * said about it. Writes are unconditional on purpose: the table is a cache of IVS's answer, not a
+ * source of truth. Every reconcile asks IVS again and overwrites the item with what it saw, so the
+ * last writer is always at least as fresh as the one it replaces, and a lost write is repaired by
+ * the next run a minute later. Optimistic locking would only turn that harmless race into retries.
+ */
+import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChannelStreamState, StreamStateRepository } from '../../core/ports';
+import { toDomainError } from './errors';
+
+export class DynamoStreamStateRepository implements StreamStateRepository {
+  /** @param tableName the `{project}-stream-state` table. */
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listAll(): Promise<ChannelStreamState[]> {
+    const items: ChannelStreamState[] = [];
+    try {
+      const pages = paginateScan({ client: this.doc }, { TableName: this.tableName, ConsistentRead: true });
+      for await (const page of pages) items.push(...(page.Items ?? []).map(fromItem));
+    } catch (error) {
+      throw toDomainError(error, 'Scan', this.tableName);
+    }
+    return items;
+  }
+
+  async get(channelArn: string): Promise<ChannelStreamState | undefined> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { id: channelArn }, ConsistentRead: true }),
+      );
+      return out.Item === undefined ? undefined : fromItem(out.Item);
+    } catch (error) {
+      throw toDomainError(error, 'GetItem', this.tableName);
+    }
+  }
+
+  async put(state: ChannelStreamState): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: toItem(state) }));
+    } catch (error) {
+      throw toDomainError(error, 'PutItem', this.tableName);
+    }
+  }
+}
+
+function toItem(s: ChannelStreamState): Record<string, unknown> {
+  const item: Record<string, unknown> = { id: s.id, state: s.state, timestamp: s.timestamp };
+  if (s.streamId !== undefined) item.streamId = s.streamId;
+  if (s.offlineSince !== undefined) item.offlineSince = s.offlineSince;
+  return item;
+}
+
+function fromItem(item: Record<string, unknown>): ChannelStreamState {
+  const state: ChannelStreamState = {
+    id: item.id as string,
+    state: item.state as ChannelStreamState['state'],
+    timestamp: item.timestamp as string,
+  };
+  if (typeof item.streamId === 'string') state.streamId = item.streamId;
+  if (typeof item.offlineSince === 'string') state.offlineSince = item.offlineSince;
+  return state;
+}
