@@ -155,8 +155,10 @@ function displayKey(key: string): string {
   return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
 }
 
+/** One issue per field (the first rule it breaks), unknown fields one by one. */
 function toFieldIssues(error: z.ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -165,6 +167,8 @@ function toFieldIssues(error: z.ZodError): FieldIssue[] {
       continue;
     }
     const field = issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+    if (seen.has(field)) continue;
+    seen.add(field);
     issues.push({ field, message: issue.message });
   }
   return issues;

@@ -1,0 +1,379 @@
+import { describe, expect, it } from '@jest/globals';
+import { ValidationError } from '../../../lambdas/core/errors';
+import {
+  assertPlatformAcceptsUrl,
+  parseCreateDestination,
+  parseUpdateDestination,
+} from '../../../lambdas/core/validation';
+
+const ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEfGhIjKl';
+
+function validCreate(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { platform: 'youtube', name: 'Main channel', streamKey: 'abcd-efgh-ijkl-mnop', ...overrides };
+}
+
+/** The ValidationError a call throws; fails the test when it throws nothing or something else. */
+function validationErrorOf(call: () => unknown): ValidationError {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ValidationError, but the call succeeded');
+}
+
+describe('parseCreateDestination', () => {
+  it('returns the validated fields with the name trimmed', () => {
+    const input = parseCreateDestination({
+      platform: 'custom',
+      name: '  Studio relay  ',
+      streamKey: 'live_123456_AbCdEf',
+      rtmpUrl: 'rtmps://relay.example.com:443/live',
+      enabled: false,
+      channelArn: ARN,
+      profile: '480p30-2000',
+    });
+
+    expect(input).toEqual({
+      platform: 'custom',
+      name: 'Studio relay',
+      streamKey: 'live_123456_AbCdEf',
+      rtmpUrl: 'rtmps://relay.example.com:443/live',
+      enabled: false,
+      channelArn: ARN,
+      profile: '480p30-2000',
+    });
+  });
+
+  it('accepts a platform with a default endpoint without rtmpUrl and leaves optional fields out', () => {
+    expect(parseCreateDestination(validCreate())).toEqual({
+      platform: 'youtube',
+      name: 'Main channel',
+      streamKey: 'abcd-efgh-ijkl-mnop',
+    });
+  });
+
+  it('names every missing required field and says what to send', () => {
+    const error = validationErrorOf(() => parseCreateDestination({}));
+
+    expect(error.issues.map((i) => i.field)).toEqual(['platform', 'name', 'streamKey']);
+    expect(error.message).toContain('platform: is required: send one of youtube, twitch, facebook, kick, custom');
+    expect(error.message).toContain('streamKey: is required');
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.httpStatus).toBe(400);
+    expect(error.details).toEqual({ fields: error.issues });
+  });
+
+  it.each([
+    ['an array', [], 'array'],
+    ['null', null, 'null'],
+    ['a string', 'platform=youtube', 'string'],
+    ['a number', 42, 'number'],
+  ])('rejects a body that is %s, naming the body', (_label, body, type) => {
+    const error = validationErrorOf(() => parseCreateDestination(body));
+
+    expect(error.issues).toEqual([{ field: 'body', message: `expected a JSON object, got ${type}` }]);
+  });
+
+  it('rejects unknown fields and names each of them', () => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ key: 'x', server: 'y' })));
+
+    expect(error.issues.map((i) => i.field)).toEqual(['key', 'server']);
+    expect(error.message).toContain('key: is not a known field; allowed fields are platform, name, streamKey');
+  });
+
+  it.each([
+    ['enabled', 'true', 'enabled: expected a boolean, got string'],
+    ['enabled', 1, 'enabled: expected a boolean, got number'],
+    ['name', 7, 'name: expected a string, got number'],
+    ['streamKey', null, 'streamKey: expected a string, got null'],
+    ['rtmpUrl', { href: 'rtmps://x' }, 'rtmpUrl: expected a string, got object'],
+    ['platform', ['youtube'], 'platform: expected a string, got array'],
+    ['profile', 720, 'profile: expected a string, got number'],
+    ['channelArn', false, 'channelArn: expected a string, got boolean'],
+  ])('names the JSON type when %s has the wrong type (%p)', (field, value, expected) => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ [field]: value })));
+
+    expect(error.message).toContain(expected);
+    expect(error.issues.map((i) => i.field)).toEqual([field]);
+  });
+
+  it('rejects a platform that is not supported and lists the supported ones', () => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform: 'tiktok' })));
+
+    expect(error.issues).toEqual([{ field: 'platform', message: 'must be one of youtube, twitch, facebook, kick, custom' }]);
+  });
+
+  it('rejects a profile that is not supported and lists the supported ones', () => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ profile: '4k60-20000' })));
+
+    expect(error.issues).toEqual([{ field: 'profile', message: 'must be one of 1080p30-6000, 720p30-4500, 480p30-2000' }]);
+  });
+
+  describe('name', () => {
+    it.each([
+      ['empty', ''],
+      ['only spaces', '    '],
+      ['longer than 100 characters', 'n'.repeat(101)],
+      ['holding a control character', 'line\u0007bell'],
+    ])('rejects a name that is %s', (_label, name) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ name })));
+
+      expect(error.issues.map((i) => i.field)).toEqual(['name']);
+    });
+
+    it('accepts 100 characters once the surrounding spaces are trimmed', () => {
+      const name = 'n'.repeat(100);
+
+      expect(parseCreateDestination(validCreate({ name: `  ${name}  ` })).name).toBe(name);
+    });
+  });
+
+  describe('streamKey', () => {
+    it.each([
+      ['empty', ''],
+      ['holding a space', 'abcd efgh'],
+      ['holding a tab', 'abcd\tefgh'],
+      ['ending in a newline', 'abcdefgh\n'],
+      ['holding a control character', 'abcd\u0000efgh'],
+      ['holding a zero-width character', 'abcd\u200befgh'],
+      ['longer than 512 characters', 'k'.repeat(513)],
+    ])('rejects a key that is %s', (_label, streamKey) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ streamKey })));
+
+      expect(error.issues.map((i) => i.field)).toEqual(['streamKey']);
+    });
+
+    it('accepts 512 visible characters, including punctuation platforms use in keys', () => {
+      const streamKey = `FB-1234-0-Ab?s_bl=1&s_ps=1&a=${'x'.repeat(483)}`;
+      expect(streamKey).toHaveLength(512);
+
+      expect(parseCreateDestination(validCreate({ streamKey })).streamKey).toBe(streamKey);
+    });
+  });
+
+  describe('rtmpUrl', () => {
+    it.each([
+      ['http://', 'http://live.example.com/app'],
+      ['https://', 'https://live.example.com/app'],
+      ['ftp://', 'ftp://live.example.com/app'],
+      ['srt://', 'srt://live.example.com:9000'],
+      ['no scheme', 'live.example.com/app'],
+      ['a scheme in capitals', 'RTMPS://live.example.com/app'],
+      ['no host', 'rtmp://'],
+      ['an empty host', 'rtmps:///app'],
+      ['a space', 'rtmps://live.example.com/my app'],
+      ['a newline', 'rtmps://live.example.com/app\n'],
+      ['an invalid port', 'rtmps://live.example.com:99999/app'],
+      ['text only', 'not a url'],
+    ])('rejects a URL with %s, saying what a valid one looks like', (_label, rtmpUrl) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ rtmpUrl })));
+
+      expect(error.issues).toEqual([
+        {
+          field: 'rtmpUrl',
+          message: 'must start with rtmp:// or rtmps:// and include a host, e.g. rtmps://live.example.com/app',
+        },
+      ]);
+    });
+
+    it('rejects a URL longer than 2048 characters', () => {
+      const rtmpUrl = `rtmps://live.example.com/${'a'.repeat(2048)}`;
+
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ rtmpUrl })));
+
+      expect(error.issues).toEqual([{ field: 'rtmpUrl', message: 'must be at most 2048 characters' }]);
+    });
+
+    it('rejects credentials in the URL and points to streamKey', () => {
+      const error = validationErrorOf(() =>
+        parseCreateDestination(validCreate({ rtmpUrl: 'rtmps://user:hunter2@live.example.com/app' })),
+      );
+
+      expect(error.issues[0]?.field).toBe('rtmpUrl');
+      expect(error.issues[0]?.message).toContain('must not contain a user name or password');
+    });
+
+    it.each([
+      'rtmp://live.example.com/app',
+      'rtmp://203.0.113.5:1935/live',
+      'rtmps://live-api-s.facebook.com:443/rtmp/',
+      'rtmps://a.rtmps.youtube.com/live2?backup=1',
+      'rtmp://[2001:db8::1]:1935/app',
+    ])('accepts %s', (rtmpUrl) => {
+      expect(parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })).rtmpUrl).toBe(rtmpUrl);
+    });
+
+    it.each(['facebook', 'kick'])('rejects rtmp:// for %s, which accepts only RTMPS', (platform) => {
+      const error = validationErrorOf(() =>
+        parseCreateDestination(validCreate({ platform, rtmpUrl: 'rtmp://live.example.com/app' })),
+      );
+
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.field).toBe('rtmpUrl');
+      expect(error.issues[0]?.message).toMatch(/accepts only RTMPS: use an rtmps:\/\/ URL, e\.g\. rtmps:\/\//);
+    });
+
+    it.each(['youtube', 'twitch', 'custom'])('accepts rtmp:// for %s', (platform) => {
+      const input = parseCreateDestination(validCreate({ platform, rtmpUrl: 'rtmp://live.example.com/app' }));
+
+      expect(input.rtmpUrl).toBe('rtmp://live.example.com/app');
+    });
+
+    it('requires rtmpUrl for a custom destination', () => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform: 'custom' })));
+
+      expect(error.issues).toHaveLength(1);
+      expect(error.message).toContain('rtmpUrl: is required for platform custom');
+    });
+  });
+
+  describe('channelArn', () => {
+    it.each([
+      'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl',
+      'arn:aws-cn:ivs:cn-north-1:123456789012:channel/abc123',
+      'arn:aws-us-gov:ivs:us-gov-west-1:123456789012:channel/XYZ789',
+      'arn:aws:ivs:ap-northeast-1:000000000000:channel/a',
+    ])('accepts the IVS channel ARN %s', (channelArn) => {
+      expect(parseCreateDestination(validCreate({ channelArn })).channelArn).toBe(channelArn);
+    });
+
+    it.each([
+      ['another service', 'arn:aws:medialive:us-west-2:123456789012:channel:1234567'],
+      ['a stream key resource', 'arn:aws:ivs:us-west-2:123456789012:stream-key/AbCdEfGhIjKl'],
+      ['an unknown partition', 'arn:aws-xx:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl'],
+      ['an 11-digit account', 'arn:aws:ivs:us-west-2:12345678901:channel/AbCdEfGhIjKl'],
+      ['no region', 'arn:aws:ivs::123456789012:channel/AbCdEfGhIjKl'],
+      ['no channel id', 'arn:aws:ivs:us-west-2:123456789012:channel/'],
+      ['a channel id with a slash', 'arn:aws:ivs:us-west-2:123456789012:channel/Ab/Cd'],
+      ['a bare channel id', 'AbCdEfGhIjKl'],
+    ])('rejects %s', (_label, channelArn) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ channelArn })));
+
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.field).toBe('channelArn');
+      expect(error.issues[0]?.message).toContain('must be an IVS channel ARN');
+    });
+  });
+
+  it('reports every bad field at once', () => {
+    const error = validationErrorOf(() =>
+      parseCreateDestination({
+        platform: 'youtube',
+        name: '',
+        streamKey: 'a b',
+        rtmpUrl: 'ftp://x',
+        enabled: 'yes',
+        channelArn: 'nope',
+        profile: 'max',
+        extra: true,
+      }),
+    );
+
+    expect(error.issues.map((i) => i.field)).toEqual([
+      'name',
+      'streamKey',
+      'rtmpUrl',
+      'enabled',
+      'channelArn',
+      'profile',
+      'extra',
+    ]);
+    for (const issue of error.issues) expect(error.message).toContain(`${issue.field}: ${issue.message}`);
+  });
+
+  it('never puts a received value into a message', () => {
+    const secret = 'sk_live_Zq8v3SECRETKEY';
+    const bodies: unknown[] = [
+      validCreate({ streamKey: `${secret} with space` }),
+      validCreate({ streamKey: `${secret}\u0000` }),
+      validCreate({ streamKey: `${secret}${'x'.repeat(600)}` }),
+      validCreate({ rtmpUrl: `ftp://${secret}.example.com/app` }),
+      validCreate({ rtmpUrl: `rtmps://user:${secret}@live.example.com/app` }),
+      validCreate({ platform: 'facebook', rtmpUrl: `rtmp://live.example.com/${secret}` }),
+      validCreate({ platform: secret }),
+      validCreate({ profile: secret }),
+      validCreate({ channelArn: secret }),
+      validCreate({ enabled: secret }),
+      validCreate({ name: `${secret}\u0007` }),
+      validCreate({ unexpected: secret }),
+      secret,
+    ];
+    for (const body of bodies) {
+      const error = validationErrorOf(() => parseCreateDestination(body));
+      expect(JSON.stringify({ message: error.message, issues: error.issues, details: error.details })).not.toContain(
+        'SECRETKEY',
+      );
+    }
+  });
+});
+
+describe('parseUpdateDestination', () => {
+  it('returns only the fields sent', () => {
+    expect(parseUpdateDestination({ enabled: false })).toEqual({ enabled: false });
+    expect(parseUpdateDestination({ name: ' Renamed ', profile: '720p30-4500' })).toEqual({
+      name: 'Renamed',
+      profile: '720p30-4500',
+    });
+  });
+
+  it('rejects an empty object and lists the fields that can be changed', () => {
+    const error = validationErrorOf(() => parseUpdateDestination({}));
+
+    expect(error.issues).toEqual([
+      {
+        field: 'body',
+        message: 'must contain at least one field to change: platform, name, streamKey, rtmpUrl, enabled, channelArn, profile',
+      },
+    ]);
+  });
+
+  it('applies the same field rules as create', () => {
+    const error = validationErrorOf(() =>
+      parseUpdateDestination({ enabled: 'false', rtmpUrl: 'http://live.example.com/app', streamKey: '' }),
+    );
+
+    expect(error.issues.map((i) => i.field)).toEqual(['streamKey', 'rtmpUrl', 'enabled']);
+    expect(error.message).toContain('enabled: expected a boolean, got string');
+  });
+
+  it('rejects unknown fields, naming them', () => {
+    const error = validationErrorOf(() => parseUpdateDestination({ enabled: true, status: 'active' }));
+
+    expect(error.issues.map((i) => i.field)).toEqual(['status']);
+  });
+
+  it('rejects rtmp:// when the same body switches to a platform that accepts only RTMPS', () => {
+    const error = validationErrorOf(() =>
+      parseUpdateDestination({ platform: 'kick', rtmpUrl: 'rtmp://live.example.com/app' }),
+    );
+
+    expect(error.issues[0]?.field).toBe('rtmpUrl');
+    expect(error.issues[0]?.message).toContain('Kick accepts only RTMPS');
+  });
+
+  it('leaves the platform/URL pairing to the service when only one of them is sent', () => {
+    expect(parseUpdateDestination({ rtmpUrl: 'rtmp://live.example.com/app' })).toEqual({
+      rtmpUrl: 'rtmp://live.example.com/app',
+    });
+    expect(parseUpdateDestination({ platform: 'custom' })).toEqual({ platform: 'custom' });
+  });
+});
+
+describe('assertPlatformAcceptsUrl', () => {
+  it('accepts RTMPS for a platform that requires it and any scheme for one that does not', () => {
+    expect(() => assertPlatformAcceptsUrl('facebook', 'rtmps://live-api-s.facebook.com:443/rtmp/')).not.toThrow();
+    expect(() => assertPlatformAcceptsUrl('twitch', 'rtmp://live.example.com/app')).not.toThrow();
+    expect(() => assertPlatformAcceptsUrl('youtube', undefined)).not.toThrow();
+  });
+
+  it('throws a ValidationError naming rtmpUrl for a merged state that breaks the pairing', () => {
+    expect(validationErrorOf(() => assertPlatformAcceptsUrl('facebook', 'rtmp://x.example.com/app')).issues[0]?.field).toBe(
+      'rtmpUrl',
+    );
+    expect(validationErrorOf(() => assertPlatformAcceptsUrl('custom', undefined)).message).toContain(
+      'rtmpUrl: is required for platform custom',
+    );
+  });
+});
