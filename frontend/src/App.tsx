@@ -1,0 +1,348 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, type ApiClient, type ChannelStatusView, type DestinationView } from './api';
+import type { Session } from './auth';
+import type { RuntimeConfig } from './config';
+import { Dialog } from './Dialog';
+import { DestinationForm } from './DestinationForm';
+import { DestinationsTable, STARTING_HINT } from './DestinationsTable';
+import { mergeByKey } from './merge';
+import { browserPollerEnvironment, createPoller, type Poller } from './poller';
+import { LocalBanner, StreamStatus } from './StreamStatus';
+
+/** How often destinations and stream status are refetched while the page is visible. */
+export const REFRESH_MS = 3000;
+/** A go-live / end-stream switch shows its target state at most this long before trusting the status again. */
+const PENDING_SWITCH_MS = 15_000;
+
+interface AppProps {
+  api: ApiClient;
+  config: RuntimeConfig;
+  session: Session | null;
+}
+
+export function App({ api, config, session }: AppProps) {
+  const [, setSessionVersion] = useState(0);
+  useEffect(() => session?.onChange(() => setSessionVersion((v) => v + 1)), [session]);
+
+  const signedOut = session !== null && session.token() === null;
+  return (
+    <div class="app">
+      <header class="topbar">
+        <h1 class="brand">IVS Restreaming</h1>
+        {session && !signedOut && (
+          <div class="account">
+            <span class="account-name">{session.userLabel()}</span>
+            <button type="button" class="btn btn-small" onClick={() => void session.signOut()}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      <main class="content" id="main">
+        {signedOut ? <SignIn session={session} /> : <Dashboard api={api} config={config} session={session} />}
+      </main>
+    </div>
+  );
+}
+
+function SignIn({ session }: { session: Session }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section class="panel center" data-testid="sign-in">
+      <h2>Sign in</h2>
+      <p>Sign in to manage where your IVS streams are restreamed.</p>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="button"
+        class="btn btn-primary"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          session.signIn().catch((cause: unknown) => {
+            setBusy(false);
+            setError(cause instanceof Error ? `Sign-in failed: ${cause.message}` : 'Sign-in failed.');
+          });
+        }}
+      >
+        {busy ? 'Redirecting…' : 'Sign in'}
+      </button>
+    </section>
+  );
+}
+
+type FormTarget = { mode: 'create' } | { mode: 'edit'; destination: DestinationView };
+interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+/** The current time, ticking every second for the time-in-state labels. */
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+function upsert(list: readonly DestinationView[] | null, destination: DestinationView): readonly DestinationView[] {
+  const current = list ?? [];
+  return current.some((d) => d.id === destination.id)
+    ? current.map((d) => (d.id === destination.id ? destination : d))
+    : [...current, destination];
+}
+
+function Dashboard({ api, config, session }: AppProps) {
+  const [destinations, setDestinations] = useState<readonly DestinationView[] | null>(null);
+  const [channels, setChannels] = useState<readonly ChannelStatusView[] | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [lastSuccess, setLastSuccess] = useState<number | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [formTarget, setFormTarget] = useState<FormTarget | null>(null);
+  const [toDelete, setToDelete] = useState<DestinationView | null>(null);
+  const [pendingLive, setPendingLive] = useState<Record<string, boolean>>({});
+  const now = useNow(1000);
+
+  const refresh = useCallback(async () => {
+    const [listResult, statusResult] = await Promise.allSettled([api.listDestinations(), api.streamStatus()]);
+    if (listResult.status === 'fulfilled') {
+      setDestinations((previous) => mergeByKey(previous, listResult.value, (d) => d.id));
+    }
+    if (statusResult.status === 'fulfilled') {
+      setChannels((previous) => mergeByKey(previous, statusResult.value, (c) => c.channelArn));
+    }
+    const failure = [listResult, statusResult].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      const reason: unknown = failure.reason;
+      setLoadError(reason instanceof ApiError ? reason : new ApiError(0, 'UNKNOWN', String(reason)));
+      if (reason instanceof ApiError && reason.status === 401 && session) await session.forget();
+    } else {
+      setLoadError(null);
+      setLastSuccess(Date.now());
+    }
+  }, [api, session]);
+
+  const poller = useRef<Poller | null>(null);
+  useEffect(() => {
+    const instance = createPoller(refresh, REFRESH_MS, browserPollerEnvironment());
+    poller.current = instance;
+    instance.start();
+    return () => instance.stop();
+  }, [refresh]);
+  const refreshNow = useCallback(() => poller.current?.refreshNow() ?? Promise.resolve(), []);
+
+  // Marks the first render of the destinations (the bench measures time to this mark).
+  const marked = useRef(false);
+  useEffect(() => {
+    if (destinations !== null && !marked.current && typeof performance.mark === 'function') {
+      marked.current = true;
+      performance.mark('destinations-rendered');
+    }
+  }, [destinations]);
+
+  // A pending go-live switch settles once the status shows its target, or after a while regardless.
+  useEffect(() => {
+    if (!channels) return;
+    setPendingLive((pending) => {
+      const next = { ...pending };
+      let changed = false;
+      for (const channel of channels) {
+        if (channel.channelArn in next && next[channel.channelArn] === (channel.state === 'LIVE')) {
+          delete next[channel.channelArn];
+          changed = true;
+        }
+      }
+      return changed ? next : pending;
+    });
+  }, [channels]);
+
+  const withBusy = async (id: string, action: () => Promise<void>): Promise<void> => {
+    setBusy((previous) => new Set(previous).add(id));
+    try {
+      await action();
+    } catch (error) {
+      setNotice({ kind: 'error', text: error instanceof Error ? error.message : 'The request failed.' });
+    } finally {
+      setBusy((previous) => {
+        const next = new Set(previous);
+        next.delete(id);
+        return next;
+      });
+      void refreshNow();
+    }
+  };
+
+  const actions = {
+    onToggleEnabled: (d: DestinationView, enabled: boolean) =>
+      void withBusy(d.id, async () => {
+        setDestinations((list) => upsert(list, { ...d, enabled }));
+        try {
+          const saved = await api.updateDestination(d.id, { enabled });
+          setDestinations((list) => upsert(list, saved));
+        } catch (error) {
+          setDestinations((list) => upsert(list, d));
+          throw error;
+        }
+      }),
+    onStart: (d: DestinationView) =>
+      void withBusy(d.id, async () => {
+        setNotice(null);
+        const saved = await api.startDestination(d.id);
+        setDestinations((list) => upsert(list, saved));
+      }),
+    onStop: (d: DestinationView) =>
+      void withBusy(d.id, async () => {
+        setNotice(null);
+        const saved = await api.stopDestination(d.id);
+        setDestinations((list) => upsert(list, saved));
+      }),
+    onEdit: (d: DestinationView) => setFormTarget({ mode: 'edit', destination: d }),
+    onDelete: (d: DestinationView) => setToDelete(d),
+  };
+
+  const confirmDelete = (d: DestinationView): void => {
+    setToDelete(null);
+    void withBusy(d.id, async () => {
+      const result = await api.deleteDestination(d.id);
+      setDestinations((list) => (result.done ? (list ?? []).filter((x) => x.id !== d.id) : upsert(list, result.destination)));
+    });
+  };
+
+  const toggleLive = (channelArn: string, live: boolean): void => {
+    setPendingLive((pending) => ({ ...pending, [channelArn]: live }));
+    const single = (channels?.length ?? 0) <= 1;
+    const request = live ? api.localGoLive(single ? undefined : channelArn) : api.localGoOffline(single ? undefined : channelArn);
+    request
+      .then(() => refreshNow())
+      .catch((error: unknown) => {
+        setNotice({ kind: 'error', text: error instanceof Error ? error.message : 'The request failed.' });
+        setPendingLive((pending) => {
+          const next = { ...pending };
+          delete next[channelArn];
+          return next;
+        });
+      });
+    window.setTimeout(
+      () =>
+        setPendingLive((pending) => {
+          if (!(channelArn in pending)) return pending;
+          const next = { ...pending };
+          delete next[channelArn];
+          return next;
+        }),
+      PENDING_SWITCH_MS,
+    );
+  };
+
+  const anyStarting = useMemo(() => destinations?.some((d) => d.status === 'starting') ?? false, [destinations]);
+  const openCreate = (): void => setFormTarget({ mode: 'create' });
+
+  let body;
+  if (destinations === null) {
+    body =
+      loadError === null ? (
+        <p class="panel center muted" data-testid="loading-state" aria-busy="true">
+          Loading destinations…
+        </p>
+      ) : (
+        <section class="panel center" data-testid="error-state" role="alert">
+          <h2>Cannot load destinations</h2>
+          <p>{loadError.message}</p>
+          <p class="muted">
+            {loadError.isNetworkError ? 'Check that the API is running and reachable, then try again.' : `Error code: ${loadError.code}`}
+          </p>
+          <button type="button" class="btn btn-primary" onClick={() => void refreshNow()}>
+            Retry
+          </button>
+        </section>
+      );
+  } else if (destinations.length === 0) {
+    body = (
+      <section class="panel center" data-testid="empty-state">
+        <h2>No destinations yet</h2>
+        <p>
+          Add YouTube, Twitch, Facebook, Kick or any RTMP(S) server. Every enabled destination starts automatically when
+          its IVS channel goes live, and stops when the stream ends.
+        </p>
+        <button type="button" class="btn btn-primary" onClick={openCreate} data-testid="add-destination-empty">
+          Add your first destination
+        </button>
+      </section>
+    );
+  } else {
+    body = (
+      <section class="panel" aria-labelledby="destinations-heading">
+        <div class="panel-head">
+          <h2 id="destinations-heading">Destinations</h2>
+          <button type="button" class="btn btn-primary" onClick={openCreate} data-testid="add-destination">
+            Add destination
+          </button>
+        </div>
+        {anyStarting && (
+          <p class="info" role="status" data-testid="starting-note">
+            {STARTING_HINT}
+          </p>
+        )}
+        <DestinationsTable destinations={destinations} channels={channels} busy={busy} now={now} {...actions} />
+      </section>
+    );
+  }
+
+  return (
+    <>
+      {config.localMode && <LocalBanner channels={channels} pending={pendingLive} onToggle={toggleLive} />}
+      <StreamStatus channels={channels} now={now} />
+      {loadError && destinations !== null && (
+        <p class="stale" role="status" data-testid="stale-notice">
+          Connection problem: {loadError.message}
+          {lastSuccess !== null && ` Showing data from ${Math.round((now - lastSuccess) / 1000)} s ago;`} retrying…
+        </p>
+      )}
+      {notice && (
+        <div class={`notice notice-${notice.kind}`} role="alert" data-testid="notice">
+          <span>{notice.text}</span>
+          <button type="button" class="btn btn-small btn-quiet" aria-label="Dismiss message" onClick={() => setNotice(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {body}
+      {formTarget && (
+        <DestinationForm
+          api={api}
+          destination={formTarget.mode === 'edit' ? formTarget.destination : undefined}
+          channels={channels}
+          onClose={() => setFormTarget(null)}
+          onSaved={(saved) => {
+            setFormTarget(null);
+            setDestinations((list) => upsert(list, saved));
+            void refreshNow();
+          }}
+        />
+      )}
+      {toDelete && (
+        <Dialog title={`Delete ${toDelete.name}?`} onClose={() => setToDelete(null)} testId="confirm-delete">
+          <p>
+            The destination is removed and its MediaLive channel is stopped and deleted. Its stream key is discarded. This
+            cannot be undone.
+          </p>
+          <div class="form-actions">
+            <button type="button" class="btn" onClick={() => setToDelete(null)} autoFocus>
+              Cancel
+            </button>
+            <button type="button" class="btn btn-danger" onClick={() => confirmDelete(toDelete)} data-testid="confirm-delete-button">
+              Delete
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,235 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { PLATFORMS, PROFILES, type Platform, type Profile } from '../../lambdas/core/destination';
+import { defaultProfile, requiresRtmps } from '../../lambdas/core/platforms';
+import type { ApiClient, ChannelStatusView, DestinationView } from './api';
+import { Dialog } from './Dialog';
+import { PLATFORM_LABELS, channelLabel, profileLabel } from './format';
+import {
+  NO_ERRORS,
+  changePlatform,
+  emptyForm,
+  formErrorsFrom,
+  formFromDestination,
+  streamKeyPlaceholder,
+  toCreateInput,
+  toUpdateInput,
+  type DestinationFormState,
+  type FormErrors,
+  type FormField,
+} from './form';
+
+const HINTED = new Set<FormField>(['rtmpUrl', 'streamKey', 'channelArn']);
+
+interface DestinationFormProps {
+  api: ApiClient;
+  /** The destination to edit; absent to add one. */
+  destination?: DestinationView;
+  channels: readonly ChannelStatusView[] | null;
+  onSaved: (destination: DestinationView) => void;
+  onClose: () => void;
+}
+
+export function DestinationForm({ api, destination, channels, onSaved, onClose }: DestinationFormProps) {
+  const channelArns = (channels ?? []).map((c) => c.channelArn);
+  const [state, setState] = useState<DestinationFormState>(() =>
+    destination ? formFromDestination(destination) : emptyForm(channelArns),
+  );
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [saving, setSaving] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // After a rejected save, move focus to the first field the API complained about.
+  useEffect(() => {
+    const first = (Object.keys(errors.fields) as FormField[])[0];
+    if (first) formRef.current?.querySelector<HTMLElement>(`#f-${first}`)?.focus();
+  }, [errors]);
+
+  const update = (patch: Partial<DestinationFormState>, field: FormField): void => {
+    setState((previous) => ({ ...previous, ...patch }));
+    if (errors.fields[field]) setErrors((previous) => ({ ...previous, fields: { ...previous.fields, [field]: undefined } }));
+  };
+
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (saving) return;
+    setSaving(true);
+    setErrors(NO_ERRORS);
+    try {
+      const saved = destination
+        ? await api.updateDestination(destination.id, toUpdateInput(state, destination))
+        : await api.createDestination(toCreateInput(state));
+      onSaved(saved);
+    } catch (error) {
+      setErrors(formErrorsFrom(error));
+      setSaving(false);
+    }
+  };
+
+  const fieldProps = (field: FormField) => {
+    const message = errors.fields[field];
+    return {
+      id: `f-${field}`,
+      name: field,
+      'aria-invalid': message ? ('true' as const) : undefined,
+      'aria-describedby': [message ? `f-${field}-error` : '', HINTED.has(field) ? `f-${field}-hint` : ''].join(' ').trim() || undefined,
+    };
+  };
+
+  const fieldError = (field: FormField) => {
+    const message = errors.fields[field];
+    return message ? (
+      <p class="field-error" id={`f-${field}-error`} data-testid={`field-error-${field}`}>
+        {message}
+      </p>
+    ) : null;
+  };
+
+  const custom = state.platform === 'custom';
+  const title = destination ? `Edit ${destination.name}` : 'Add destination';
+
+  return (
+    <Dialog title={title} onClose={onClose} testId="destination-form" wide>
+      <form ref={formRef} class="form" onSubmit={submit} noValidate>
+        {errors.general && (
+          <p class="form-error" role="alert" data-testid="form-error">
+            {errors.general}
+          </p>
+        )}
+
+        <div class="field">
+          <label for="f-platform">Platform</label>
+          <select
+            {...fieldProps('platform')}
+            value={state.platform}
+            onChange={(event) => {
+              setState((previous) => changePlatform(previous, event.currentTarget.value as Platform));
+              setErrors((previous) => ({ ...previous, fields: { ...previous.fields, platform: undefined, rtmpUrl: undefined } }));
+            }}
+          >
+            {PLATFORMS.map((platform) => (
+              <option key={platform} value={platform}>
+                {PLATFORM_LABELS[platform]}
+              </option>
+            ))}
+          </select>
+          {fieldError('platform')}
+        </div>
+
+        <div class="field">
+          <label for="f-name">Name</label>
+          <input
+            {...fieldProps('name')}
+            type="text"
+            value={state.name}
+            maxLength={100}
+            autoComplete="off"
+            placeholder={`e.g. ${PLATFORM_LABELS[state.platform]} main`}
+            onInput={(event) => update({ name: event.currentTarget.value }, 'name')}
+          />
+          {fieldError('name')}
+        </div>
+
+        <div class="field">
+          <label for="f-rtmpUrl">Ingest URL</label>
+          <input
+            {...fieldProps('rtmpUrl')}
+            type="text"
+            inputMode="url"
+            value={state.rtmpUrl}
+            autoComplete="off"
+            spellcheck={false}
+            placeholder="rtmps://ingest.example.com/live"
+            onInput={(event) => update({ rtmpUrl: event.currentTarget.value }, 'rtmpUrl')}
+          />
+          {fieldError('rtmpUrl')}
+          <p class="field-hint" id="f-rtmpUrl-hint">
+            {custom
+              ? 'rtmp:// or rtmps:// address of the ingest server, without the stream key.'
+              : `Prefilled with ${PLATFORM_LABELS[state.platform]}'s ingest server; change it only if the platform shows you another one.${
+                  requiresRtmps(state.platform) ? ` ${PLATFORM_LABELS[state.platform]} accepts rtmps:// only.` : ''
+                }`}
+          </p>
+        </div>
+
+        <div class="field">
+          <label for="f-streamKey">Stream key</label>
+          <input
+            {...fieldProps('streamKey')}
+            type="password"
+            value={state.streamKey}
+            autoComplete="new-password"
+            spellcheck={false}
+            placeholder={destination ? streamKeyPlaceholder(destination.streamKeyMasked) : 'Paste the key from the platform'}
+            onInput={(event) => update({ streamKey: event.currentTarget.value }, 'streamKey')}
+          />
+          {fieldError('streamKey')}
+          <p class="field-hint" id="f-streamKey-hint">
+            Stored encrypted and never shown again{destination ? '; type a new key to replace it' : ''}.
+          </p>
+        </div>
+
+        <div class="field">
+          <label for="f-profile">Encoding profile</label>
+          <select
+            {...fieldProps('profile')}
+            value={state.profile}
+            onChange={(event) => update({ profile: event.currentTarget.value as Profile }, 'profile')}
+          >
+            {PROFILES.map((profile) => (
+              <option key={profile} value={profile}>
+                {profileLabel(profile)}
+                {profile === defaultProfile(state.platform) ? ` (default for ${PLATFORM_LABELS[state.platform]})` : ''}
+              </option>
+            ))}
+          </select>
+          {fieldError('profile')}
+        </div>
+
+        {channelArns.length > 1 && (
+          <div class="field">
+            <label for="f-channelArn">IVS channel</label>
+            <select
+              {...fieldProps('channelArn')}
+              value={state.channelArn}
+              onChange={(event) => update({ channelArn: event.currentTarget.value }, 'channelArn')}
+            >
+              {!channelArns.includes(state.channelArn) && state.channelArn && (
+                <option value={state.channelArn}>{channelLabel(state.channelArn)}</option>
+              )}
+              {channelArns.map((arn) => (
+                <option key={arn} value={arn}>
+                  {channelLabel(arn)}
+                </option>
+              ))}
+            </select>
+            {fieldError('channelArn')}
+            <p class="field-hint" id="f-channelArn-hint">
+              The destination follows this channel: it starts when the channel goes live.
+            </p>
+          </div>
+        )}
+        {channelArns.length <= 1 && fieldError('channelArn')}
+
+        <div class="field field-inline">
+          <input
+            {...fieldProps('enabled')}
+            type="checkbox"
+            checked={state.enabled}
+            onChange={(event) => update({ enabled: event.currentTarget.checked }, 'enabled')}
+          />
+          <label for="f-enabled">Enabled: start automatically when the channel goes live</label>
+          {fieldError('enabled')}
+        </div>
+
+        <div class="form-actions">
+          <button type="button" class="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={saving} data-testid="save-destination">
+            {saving ? 'Saving…' : destination ? 'Save changes' : 'Add destination'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,186 @@
+import type { ChannelStatusView, DestinationView } from './api';
+import { PLATFORM_LABELS, STATUS_LABELS, channelLabel, formatClock, profileLabel, timeInState } from './format';
+
+export const STARTING_HINT = 'MediaLive usually needs one to three minutes to start a channel.';
+
+export interface RowActions {
+  onToggleEnabled(destination: DestinationView, enabled: boolean): void;
+  onStart(destination: DestinationView): void;
+  onStop(destination: DestinationView): void;
+  onEdit(destination: DestinationView): void;
+  onDelete(destination: DestinationView): void;
+}
+
+interface TableProps extends RowActions {
+  destinations: readonly DestinationView[];
+  channels: readonly ChannelStatusView[] | null;
+  /** Ids with a request on its way; their controls are disabled meanwhile. */
+  busy: ReadonlySet<string>;
+  now: number;
+}
+
+const CAN_START = new Set(['inactive', 'error', 'stopping']);
+const CAN_STOP = new Set(['starting', 'active', 'error']);
+
+function isPaused(destination: DestinationView, channels: readonly ChannelStatusView[] | null): boolean {
+  if (!destination.pausedStreamId) return false;
+  const channel = channels?.find((c) => c.channelArn === destination.channelArn);
+  return channel?.state === 'LIVE' && channel.streamId === destination.pausedStreamId;
+}
+
+export function DestinationsTable({ destinations, channels, busy, now, ...actions }: TableProps) {
+  const manyChannels = (channels?.length ?? 0) > 1;
+  return (
+    <table class="destinations" data-testid="destinations-table">
+      <caption class="visually-hidden">Destinations</caption>
+      <thead>
+        <tr>
+          <th scope="col">Platform</th>
+          <th scope="col">Name</th>
+          <th scope="col">Status</th>
+          <th scope="col">Enabled</th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {destinations.map((destination) => (
+          <DestinationRow
+            key={destination.id}
+            destination={destination}
+            paused={isPaused(destination, channels)}
+            showChannel={manyChannels}
+            busy={busy.has(destination.id)}
+            now={now}
+            {...actions}
+          />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface RowProps extends RowActions {
+  destination: DestinationView;
+  paused: boolean;
+  showChannel: boolean;
+  busy: boolean;
+  now: number;
+}
+
+function DestinationRow({ destination: d, paused, showChannel, busy, now, ...actions }: RowProps) {
+  const duration = timeInState(d.statusSince, now);
+  const deleting = d.status === 'deleting';
+  const sinceTitle = d.statusSince ? `Since ${formatClock(d.statusSince, now)}` : undefined;
+  return (
+    <tr
+      data-testid="destination-row"
+      data-id={d.id}
+      data-status={d.status}
+      data-platform={d.platform}
+      data-enabled={String(d.enabled)}
+      class={deleting ? 'row-deleting' : undefined}
+    >
+      <td data-label="Platform">
+        <div class="cell">
+          <span class={`platform platform-${d.platform}`}>{PLATFORM_LABELS[d.platform]}</span>
+        </div>
+      </td>
+      <td data-label="Name">
+        <div class="cell">
+          <span class="dest-name" data-testid="destination-name">
+            {d.name}
+          </span>
+          <span class="dest-meta">
+            {profileLabel(d.profile)}
+            {showChannel && ` · ${channelLabel(d.channelArn)}`}
+          </span>
+        </div>
+      </td>
+      <td data-label="Status">
+        <div class="cell">
+          <span class={`badge badge-${d.status}`} data-testid="status-badge" title={sinceTitle}>
+            {STATUS_LABELS[d.status]}
+          </span>
+          {duration && <span class="badge-time"> for {duration}</span>}
+          {d.status === 'starting' && <p class="row-note">{STARTING_HINT}</p>}
+          {d.status === 'error' && d.lastError && (
+            <p class="row-error" data-testid="last-error">
+              {d.lastError.message}
+            </p>
+          )}
+          {paused && d.status === 'inactive' && (
+            <p class="row-note" data-testid="paused-note">
+              Stopped for this stream; starts again with the next one.
+            </p>
+          )}
+          {!d.enabled && !deleting && <p class="row-note">Disabled: does not start when the channel goes live.</p>}
+        </div>
+      </td>
+      <td data-label="Enabled">
+        <div class="cell">
+          <label class="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={d.enabled}
+              disabled={busy || deleting}
+              aria-label={`Enabled: ${d.name}`}
+              data-testid="enabled-switch"
+              onChange={(event) => actions.onToggleEnabled(d, event.currentTarget.checked)}
+            />
+            <span class="switch-track" aria-hidden="true" />
+            <span class="switch-text" aria-hidden="true">
+              {d.enabled ? 'On' : 'Off'}
+            </span>
+          </label>
+        </div>
+      </td>
+      <td data-label="Actions" class="actions">
+        <div class="cell">
+          <button
+            type="button"
+            class="btn btn-small"
+            disabled={busy || !CAN_START.has(d.status)}
+            aria-label={`Start ${d.name}`}
+            data-testid="start-button"
+            onClick={() => actions.onStart(d)}
+          >
+            Start
+          </button>
+          <button
+            type="button"
+            class="btn btn-small"
+            disabled={busy || !CAN_STOP.has(d.status)}
+            aria-label={`Stop ${d.name}`}
+            data-testid="stop-button"
+            onClick={() => actions.onStop(d)}
+          >
+            Stop
+          </button>
+          <button
+            type="button"
+            class="btn btn-small"
+            disabled={busy || deleting}
+            aria-label={`Edit ${d.name}`}
+            data-testid="edit-button"
+            onClick={() => actions.onEdit(d)}
+          >
+            Edit
+          </button>
+          <button
+            type="button"
+            class="btn btn-small btn-danger-quiet"
+            disabled={busy || deleting}
+            aria-label={`Delete ${d.name}`}
+            data-testid="delete-button"
+            onClick={() => actions.onDelete(d)}
+          >
+            Delete
+          </button>
+        </div>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,92 @@
+import type { ChannelStatusView } from './api';
+import { channelLabel, formatClock, timeInState } from './format';
+
+interface StreamStatusProps {
+  channels: readonly ChannelStatusView[] | null;
+  now: number;
+}
+
+/** LIVE since … / OFFLINE for every tracked IVS channel. */
+export function StreamStatus({ channels, now }: StreamStatusProps) {
+  if (channels === null) return null;
+  if (channels.length === 0) {
+    return (
+      <section class="streams" aria-label="Stream status">
+        <p class="muted">No IVS channel is tracked. Set IVS_CHANNEL_ARNS (or the deployment's channel list).</p>
+      </section>
+    );
+  }
+  const many = channels.length > 1;
+  return (
+    <section class="streams" aria-label="Stream status">
+      {channels.map((channel) => {
+        const live = channel.state === 'LIVE';
+        const duration = timeInState(channel.since, now);
+        return (
+          <div
+            key={channel.channelArn}
+            class={live ? 'stream stream-live' : 'stream'}
+            data-testid="channel-status"
+            data-channel-arn={channel.channelArn}
+            data-state={channel.state}
+            title={channel.channelArn}
+          >
+            <span class="stream-dot" aria-hidden="true" />
+            <span class="stream-state">{live ? 'LIVE' : 'OFFLINE'}</span>
+            {live && channel.since && (
+              <span class="stream-since">
+                since {formatClock(channel.since, now)}
+                {duration && ` (${duration})`}
+              </span>
+            )}
+            {!live && channel.since && duration && <span class="stream-since">for {duration}</span>}
+            <span class="stream-channel">{many ? channelLabel(channel.channelArn) : `IVS channel ${channelLabel(channel.channelArn)}`}</span>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+interface LocalBannerProps {
+  channels: readonly ChannelStatusView[] | null;
+  /** Target state while a go-live / end-stream request is on its way, by channel ARN. */
+  pending: Readonly<Record<string, boolean>>;
+  onToggle: (channelArn: string, live: boolean) => void;
+}
+
+/** The local stack's banner: the simulated IVS stream can be switched on and off here. */
+export function LocalBanner({ channels, pending, onToggle }: LocalBannerProps) {
+  const list = channels ?? [];
+  const many = list.length > 1;
+  return (
+    <section class="local-banner" data-testid="local-banner" aria-label="Local mode">
+      <p>
+        <strong>Local mode</strong> — simulated IVS and MediaLive
+      </p>
+      <div class="local-switches">
+        {list.map((channel) => {
+          const target = pending[channel.channelArn];
+          const live = target ?? channel.state === 'LIVE';
+          const name = many ? `Go live on ${channelLabel(channel.channelArn)}` : 'Go live';
+          return (
+            <label class="switch" key={channel.channelArn}>
+              <input
+                type="checkbox"
+                role="switch"
+                checked={live}
+                disabled={target !== undefined}
+                aria-label={name}
+                data-testid="go-live-switch"
+                data-channel-arn={channel.channelArn}
+                onChange={(event) => onToggle(channel.channelArn, event.currentTarget.checked)}
+              />
+              <span class="switch-track" aria-hidden="true" />
+              <span>{live ? `${many ? channelLabel(channel.channelArn) + ': ' : ''}Live · switch off to end the stream` : name}</span>
+            </label>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * The one typed client of the REST API (see the API contract). Components call this module, never
+ * `fetch` directly.
+ */
+import type {
+  ChannelStatusView,
+  CreateDestinationInput,
+  DestinationView,
+  UpdateDestinationInput,
+} from '../../lambdas/core/destination';
+import type { FieldIssue } from '../../lambdas/core/errors';
+
+export type { ChannelStatusView, CreateDestinationInput, DestinationView, FieldIssue, UpdateDestinationInput };
+
+/** An error answer of the API, or a failure to reach it (`status` 0, code `NETWORK`). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Invalid fields from a 400's `details.fields`; empty otherwise. */
+    readonly fieldErrors: FieldIssue[] = [],
+    readonly details: unknown = undefined,
+  ) {
+    super(message);
+  }
+
+  /** The API could not be reached at all (network, DNS, CORS, timeout). */
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+}
+
+/** One simulated MediaLive channel as the local stack lists it. */
+export interface LocalMediaLiveChannel {
+  id: string;
+  state: string;
+  [key: string]: unknown;
+}
+
+export type DeleteResult = { done: true } | { done: false; destination: DestinationView };
+
+export interface ApiClientOptions {
+  /** Base URL without a trailing slash; '' for the same origin. */
+  baseUrl: string;
+  fetch: typeof fetch;
+  /** The bearer token to send, or null when signed out / no login configured. */
+  getToken?: () => Promise<string | null> | string | null;
+  /** Per-request time limit; default 15 s. */
+  timeoutMs?: number;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseFieldIssues(details: unknown): FieldIssue[] {
+  if (!isRecord(details) || !Array.isArray(details['fields'])) return [];
+  return details['fields'].flatMap((issue: unknown): FieldIssue[] =>
+    isRecord(issue) && typeof issue['message'] === 'string'
+      ? [{ field: typeof issue['field'] === 'string' ? issue['field'] : '', message: issue['message'] }]
+      : [],
+  );
+}
+
+/** Turns any non-2xx response body into an ApiError; tolerates bodies that are not the API's shape. */
+export function toApiError(status: number, statusText: string, body: unknown): ApiError {
+  if (isRecord(body) && isRecord(body['error'])) {
+    const error = body['error'];
+    const code = typeof error['code'] === 'string' ? error['code'] : `HTTP_${status}`;
+    const message = typeof error['message'] === 'string' && error['message'] ? error['message'] : `HTTP ${status}`;
+    return new ApiError(status, code, message, parseFieldIssues(error['details']), error['details']);
+  }
+  // API Gateway's own answers (authorizer, throttling) look like {"message": "Unauthorized"}.
+  const gatewayMessage = isRecord(body) && typeof body['message'] === 'string' ? body['message'] : undefined;
+  const code = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : `HTTP_${status}`;
+  const message =
+    status === 401
+      ? 'Your session has expired. Sign in again.'
+      : (gatewayMessage ?? (`HTTP ${status} ${statusText}`.trim() || `HTTP ${status}`));
+  return new ApiError(status, code, message);
+}
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly getToken: () => Promise<string | null> | string | null;
+  private readonly timeoutMs: number;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchFn = options.fetch;
+    this.getToken = options.getToken ?? (() => null);
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  async listDestinations(): Promise<DestinationView[]> {
+    const body = await this.request<{ destinations: DestinationView[] }>('GET', '/stream-destinations');
+    return body.destinations;
+  }
+
+  getDestination(id: string): Promise<DestinationView> {
+    return this.request('GET', `/stream-destinations/${encodeURIComponent(id)}`);
+  }
+
+  createDestination(input: CreateDestinationInput): Promise<DestinationView> {
+    return this.request('POST', '/stream-destinations', input);
+  }
+
+  updateDestination(id: string, input: UpdateDestinationInput): Promise<DestinationView> {
+    return this.request('PUT', `/stream-destinations/${encodeURIComponent(id)}`, input);
+  }
+
+  /** 204 → `{done: true}`; 202 → the destination, now `deleting` until MediaLive is cleaned up. */
+  async deleteDestination(id: string): Promise<DeleteResult> {
+    const body = await this.request<DestinationView | undefined>('DELETE', `/stream-destinations/${encodeURIComponent(id)}`);
+    return body === undefined ? { done: true } : { done: false, destination: body };
+  }
+
+  /** 202; an ApiError with status 409 (`CHANNEL_OFFLINE`) when the IVS channel is not live. */
+  startDestination(id: string): Promise<DestinationView> {
+    return this.request('POST', `/stream-destinations/${encodeURIComponent(id)}/start`);
+  }
+
+  /** 202; while live the destination stays off for the current stream. */
+  stopDestination(id: string): Promise<DestinationView> {
+    return this.request('POST', `/stream-destinations/${encodeURIComponent(id)}/stop`);
+  }
+
+  async streamStatus(): Promise<ChannelStatusView[]> {
+    const body = await this.request<{ channels: ChannelStatusView[] }>('GET', '/stream-status');
+    return body.channels;
+  }
+
+  /** Local stack only: the simulated IVS channel goes live (all channels when none is given). */
+  async localGoLive(channelArn?: string): Promise<void> {
+    await this.request('POST', '/_local/ivs/live', channelArn === undefined ? undefined : { channelArn });
+  }
+
+  /** Local stack only: the simulated IVS stream ends. */
+  async localGoOffline(channelArn?: string): Promise<void> {
+    await this.request('POST', '/_local/ivs/offline', channelArn === undefined ? undefined : { channelArn });
+  }
+
+  /** Local stack only: the simulator's MediaLive channels. */
+  async localMediaLiveChannels(): Promise<LocalMediaLiveChannel[]> {
+    const body = await this.request<{ channels: LocalMediaLiveChannel[] } | LocalMediaLiveChannel[]>('GET', '/_local/medialive/channels');
+    return Array.isArray(body) ? body : body.channels;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const token = await this.getToken();
+    if (token) headers['authorization'] = `Bearer ${token}`;
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch {
+      const where = this.baseUrl || 'this site';
+      throw new ApiError(
+        0,
+        'NETWORK',
+        controller.signal.aborted ? `The API at ${where} did not answer in time.` : `Cannot reach the API at ${where}.`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+
+    const text = response.status === 204 ? '' : await response.text().catch(() => '');
+    let parsed: unknown;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!response.ok) throw toApiError(response.status, response.statusText, parsed);
+    return parsed as T;
+  }
+}

@@ -1,0 +1,60 @@
+/** Pure display helpers: durations, times, labels. */
+import { PLATFORMS, type DestinationStatus, type Platform } from '../../lambdas/core/destination';
+import { PLATFORM_PRESETS } from '../../lambdas/core/platforms';
+
+/** "45 s", "12 min", "1 h 05 min", "2 d 3 h". Negative durations (clock skew) count as zero. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  const days = Math.floor(hours / 24);
+  return `${days} d ${hours % 24} h`;
+}
+
+/** Time spent in the current state, or null when the start is unknown or unparseable. */
+export function timeInState(since: string | null | undefined, now: number): string | null {
+  if (!since) return null;
+  const start = Date.parse(since);
+  if (Number.isNaN(start)) return null;
+  return formatDuration(now - start);
+}
+
+/** Clock time of an ISO instant; with the date too when it is not on the same day as `now`. */
+export function formatClock(iso: string, now: number, locale?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** "local" for `arn:aws:ivs:us-east-1:000000000000:channel/local`. */
+export function channelLabel(channelArn: string): string {
+  const match = /:channel\/(.+)$/.exec(channelArn);
+  return match?.[1] ?? channelArn;
+}
+
+export const STATUS_LABELS: Record<DestinationStatus, string> = {
+  inactive: 'Inactive',
+  starting: 'Starting',
+  active: 'Active',
+  stopping: 'Stopping',
+  error: 'Error',
+  deleting: 'Deleting',
+};
+
+export const PLATFORM_LABELS: Record<Platform, string> = Object.fromEntries(
+  PLATFORMS.map((platform) => [platform, PLATFORM_PRESETS[platform].label]),
+) as Record<Platform, string>;
+
+/** "1080p30-6000" → "1080p30 · 6 Mbit/s". */
+export function profileLabel(profile: string): string {
+  const match = /^(\d+p\d+)-(\d+)$/.exec(profile);
+  if (!match) return profile;
+  const mbit = Number(match[2]) / 1000;
+  return `${match[1]} · ${mbit.toLocaleString('en-US', { maximumFractionDigits: 1 })} Mbit/s`;
+}
