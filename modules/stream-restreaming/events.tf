@@ -1,0 +1,59 @@
+# Two triggers of the same reconciler in the monitor function: a schedule (the safety net) and
+# IVS's own stream state events (the fast path; best effort, so never the only one).
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  name                = "${var.project_name}-reconcile-schedule"
+  description         = "Full reconcile of every tracked IVS channel"
+  schedule_expression = var.reconcile_schedule_expression
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_event_rule" "ivs_stream_state" {
+  name        = "${var.project_name}-ivs-stream-state"
+  description = "IVS stream start/end of the tracked channels"
+  # `resources` of an IVS Stream State Change event holds the channel ARN; detail.event_name is
+  # "Session Created", "Stream Start", "Stream End", ... The monitor reconciles the channel on
+  # any of them and asks IVS for the truth.
+  event_pattern = jsonencode({
+    source        = ["aws.ivs"]
+    "detail-type" = ["IVS Stream State Change"]
+    resources     = var.ivs_channel_arns
+  })
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  rule = aws_cloudwatch_event_rule.schedule.name
+  arn  = aws_lambda_function.this["monitor"].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 300
+    maximum_retry_attempts       = 3
+  }
+}
+
+resource "aws_cloudwatch_event_target" "ivs_stream_state" {
+  rule = aws_cloudwatch_event_rule.ivs_stream_state.name
+  arn  = aws_lambda_function.this["monitor"].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 600
+    maximum_retry_attempts       = 5
+  }
+}
+
+resource "aws_lambda_permission" "schedule" {
+  statement_id  = "AllowReconcileSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["monitor"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule.arn
+}
+
+resource "aws_lambda_permission" "ivs_stream_state" {
+  statement_id  = "AllowIvsStreamStateEvents"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["monitor"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.ivs_stream_state.arn
+}

@@ -1,0 +1,258 @@
+# One role per function and one policy document per function and concern. Which actions each
+# function gets is listed once, in local.lambda_actions: test/modules/least-privilege.test.ts
+# derives the same lists from the bundled Lambda code and fails on any difference.
+
+locals {
+  lambda_actions = {
+    api = {
+      dynamodb_tables   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
+      dynamodb_index    = ["dynamodb:Query"]
+      ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
+      ivs_account       = ["ivs:ListStreams"]
+      medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
+      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_account = ["medialive:ListChannels"]
+      stream_key        = ["kms:Decrypt", "kms:Encrypt"]
+    }
+    monitor = {
+      dynamodb_tables   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
+      dynamodb_index    = ["dynamodb:Query"]
+      ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
+      ivs_account       = ["ivs:ListStreams"]
+      medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
+      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_account = ["medialive:ListChannels"]
+      stream_key        = ["kms:Decrypt"]
+    }
+  }
+
+  table_arns = [aws_dynamodb_table.destinations.arn, aws_dynamodb_table.stream_state.arn]
+  index_arns = ["${aws_dynamodb_table.destinations.arn}/index/${local.by_channel_index_name}"]
+
+  medialive_arns = [
+    "arn:${local.partition}:medialive:${local.region}:${local.account_id}:channel:*",
+    "arn:${local.partition}:medialive:${local.region}:${local.account_id}:input:*",
+  ]
+
+  # Every policy document attached to a function's role, keyed "<function>/<concern>". The role
+  # policies are created from this map and nothing else, so output.lambda_iam_statements (and the
+  # least-privilege test reading it) sees exactly what the roles are granted.
+  lambda_policy_documents = merge(
+    { for fn in keys(local.functions) : "${fn}/logs" => data.aws_iam_policy_document.lambda_logs[fn] },
+    { for fn in keys(local.functions) : "${fn}/dynamodb" => data.aws_iam_policy_document.lambda_dynamodb[fn] },
+    { for fn in keys(local.functions) : "${fn}/ivs" => data.aws_iam_policy_document.lambda_ivs[fn] },
+    { for fn in keys(local.functions) : "${fn}/medialive" => data.aws_iam_policy_document.lambda_medialive[fn] },
+    { for fn in keys(local.functions) : "${fn}/stream-keys" => data.aws_iam_policy_document.lambda_stream_keys[fn] },
+    { "monitor/dead-letter-queue" = data.aws_iam_policy_document.monitor_dlq },
+  )
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  for_each = local.functions
+
+  name               = each.value.name
+  description        = "${each.value.description} (${each.value.name})"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  for_each = local.lambda_policy_documents
+
+  name   = replace(each.key, "/", "-")
+  role   = aws_iam_role.lambda[split("/", each.key)[0]].id
+  policy = each.value.json
+}
+
+data "aws_iam_policy_document" "lambda_logs" {
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
+  }
+}
+
+data "aws_iam_policy_document" "lambda_dynamodb" {
+  for_each = local.functions
+
+  statement {
+    sid       = "ReadWriteTables"
+    actions   = local.lambda_actions[each.key].dynamodb_tables
+    resources = local.table_arns
+  }
+
+  statement {
+    sid       = "QueryDestinationsByChannel"
+    actions   = local.lambda_actions[each.key].dynamodb_index
+    resources = local.index_arns
+  }
+
+  # The tables are encrypted with the module's key: DynamoDB uses it on the caller's behalf,
+  # so the caller needs these KMS permissions, but only through DynamoDB.
+  statement {
+    sid       = "UseTableKeyThroughDynamoDB"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["dynamodb.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "lambda_ivs" {
+  for_each = local.functions
+
+  statement {
+    sid       = "ReadTrackedChannels"
+    actions   = local.lambda_actions[each.key].ivs_channels
+    resources = var.ivs_channel_arns
+  }
+
+  # ListStreams supports no resource type: "*" is the only resource IAM accepts.
+  statement {
+    sid       = "ListLiveStreams"
+    actions   = local.lambda_actions[each.key].ivs_account
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "lambda_medialive" {
+  for_each = local.functions
+
+  # Creation is allowed only with the project tag in the request. Tagging on create is
+  # authorised as medialive:CreateTags as well, under the same condition.
+  statement {
+    sid       = "CreateProjectTaggedInputsAndChannels"
+    actions   = concat(local.lambda_actions[each.key].medialive_create, ["medialive:CreateTags"])
+    resources = local.medialive_arns
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.project_tag_key}"
+      values   = [var.project_name]
+    }
+  }
+
+  # Everything else only on inputs and channels that carry this project's tag.
+  statement {
+    sid       = "ManageProjectTaggedInputsAndChannels"
+    actions   = local.lambda_actions[each.key].medialive_tagged
+    resources = local.medialive_arns
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.project_tag_key}"
+      values   = [var.project_name]
+    }
+  }
+
+  # MediaLive's List actions support no resource type: "*" is the only resource IAM accepts.
+  statement {
+    sid       = "ListChannels"
+    actions   = local.lambda_actions[each.key].medialive_account
+    resources = ["*"]
+  }
+
+  # CreateChannel passes the MediaLive service role; nothing else may be passed, to nobody else.
+  statement {
+    sid       = "PassMediaLiveRoleToMediaLive"
+    actions   = ["iam:PassRole"]
+    resources = [aws_iam_role.medialive.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["medialive.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "lambda_stream_keys" {
+  for_each = local.functions
+
+  # Stream keys are encrypted with the destination id as encryption context; the key is used
+  # for nothing else directly (the tables use it through DynamoDB, see lambda_dynamodb).
+  statement {
+    sid       = "EncryptDecryptStreamKeys"
+    actions   = local.lambda_actions[each.key].stream_key
+    resources = [aws_kms_key.this.arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "kms:EncryptionContextKeys"
+      values   = ["destinationId"]
+    }
+    condition {
+      test     = "Null"
+      variable = "kms:EncryptionContextKeys"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "monitor_dlq" {
+  # The Lambda service sends failed asynchronous events to the queue with the function's role.
+  statement {
+    sid       = "SendFailedEventsToDeadLetterQueue"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.monitor_dlq.arn]
+  }
+}
+
+# --- MediaLive service role ----------------------------------------------------------------------
+# The role MediaLive assumes to run the channels. Pulling a public IVS HLS URL and pushing RTMP(S)
+# to YouTube, Twitch & co. need no AWS permission at all (no S3, MediaPackage, VPC network
+# interfaces, or SSM parameters: the stream key travels in the channel's StreamName). What is left
+# is the channel log, which MediaLive writes to the ElementalMediaLive log group when a channel
+# has a log level.
+
+data "aws_iam_policy_document" "medialive_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["medialive.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "medialive" {
+  name               = "${var.project_name}-medialive"
+  description        = "Assumed by MediaLive to run the ${var.project_name} restreaming channels"
+  assume_role_policy = data.aws_iam_policy_document.medialive_assume.json
+  tags               = local.tags
+}
+
+data "aws_iam_policy_document" "medialive_logs" {
+  statement {
+    sid       = "WriteChannelLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    resources = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:ElementalMediaLive:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "medialive_logs" {
+  name   = "channel-logs"
+  role   = aws_iam_role.medialive.id
+  policy = data.aws_iam_policy_document.medialive_logs.json
+}

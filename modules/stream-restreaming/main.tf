@@ -1,0 +1,41 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+  account_id = data.aws_caller_identity.current.account_id
+
+  destinations_table_name = "${var.project_name}-streaming-destinations"
+  stream_state_table_name = "${var.project_name}-stream-state"
+  by_channel_index_name   = "byChannel"
+
+  # The key and value the Lambdas put on every MediaLive input and channel (next to
+  # `ivs-restreaming:destination-id`); the MediaLive permissions in iam.tf are scoped to it.
+  project_tag_key = "ivs-restreaming:project"
+
+  # Namespace and metric of Powertools Metrics (EMF): the `service` dimension is the function name.
+  metrics_namespace = "IvsRestreaming"
+
+  # Both functions, keyed by role. timeout: API Gateway gives up after 30 s; a full reconcile may
+  # create several MediaLive channels.
+  functions = {
+    api = {
+      name        = "${var.project_name}-stream-restreaming"
+      description = "Stream destinations REST API"
+      zip_path    = var.api_lambda_zip_path
+      source_hash = var.api_lambda_source_code_hash != null ? var.api_lambda_source_code_hash : try(filebase64sha256(var.api_lambda_zip_path), null)
+      timeout     = 29
+    }
+    monitor = {
+      name        = "${var.project_name}-stream-monitor"
+      description = "Reconciles MediaLive channels with the IVS stream state"
+      zip_path    = var.monitor_lambda_zip_path
+      source_hash = var.monitor_lambda_source_code_hash != null ? var.monitor_lambda_source_code_hash : try(filebase64sha256(var.monitor_lambda_zip_path), null)
+      timeout     = 120
+    }
+  }
+
+  tags = merge(var.tags, { (local.project_tag_key) = var.project_name })
+}

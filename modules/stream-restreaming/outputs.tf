@@ -1,0 +1,70 @@
+output "api_endpoint" {
+  description = "Base URL of the HTTP API (no trailing slash), e.g. https://abc123.execute-api.eu-central-1.amazonaws.com."
+  value       = aws_apigatewayv2_api.this.api_endpoint
+}
+
+output "api_id" {
+  description = "Id of the HTTP API."
+  value       = aws_apigatewayv2_api.this.id
+}
+
+output "destinations_table_name" {
+  description = "Name of the destinations table."
+  value       = aws_dynamodb_table.destinations.name
+}
+
+output "destinations_table_arn" {
+  description = "ARN of the destinations table."
+  value       = aws_dynamodb_table.destinations.arn
+}
+
+output "stream_state_table_name" {
+  description = "Name of the stream state table."
+  value       = aws_dynamodb_table.stream_state.name
+}
+
+output "stream_state_table_arn" {
+  description = "ARN of the stream state table."
+  value       = aws_dynamodb_table.stream_state.arn
+}
+
+output "api_function_name" {
+  description = "Name of the API function."
+  value       = aws_lambda_function.this["api"].function_name
+}
+
+output "monitor_function_name" {
+  description = "Name of the monitor function."
+  value       = aws_lambda_function.this["monitor"].function_name
+}
+
+output "medialive_role_arn" {
+  description = "ARN of the role MediaLive assumes to run the channels."
+  value       = aws_iam_role.medialive.arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the customer-managed key of the tables and stream keys."
+  value       = aws_kms_key.this.arn
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the alarms publish to."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "monitor_dead_letter_queue_url" {
+  description = "URL of the monitor's dead-letter queue."
+  value       = aws_sqs_queue.monitor_dlq.url
+}
+
+output "lambda_iam_statements" {
+  description = "The Allow statements (sid and actions) of every policy on each function's role, keyed by `api` / `monitor`: an audit aid, and what the least-privilege test compares with the Lambda code."
+  value = {
+    for fn in keys(local.functions) : fn => flatten([
+      for key, doc in local.lambda_policy_documents : [
+        for s in doc.statement : { sid = s.sid, actions = sort(tolist(s.actions)) }
+      ] if split("/", key)[0] == fn
+    ])
+  }
+}

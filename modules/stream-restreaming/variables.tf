@@ -1,0 +1,181 @@
+variable "project_name" {
+  description = "Prefix of every resource name (tables, functions, roles, API). Lower-case letters, digits and dashes, at most 40 characters; it is also the value of the `ivs-restreaming:project` tag that scopes the MediaLive permissions."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,39}$", var.project_name))
+    error_message = "project_name must be 1-40 lower-case letters, digits or dashes, starting with a letter or digit."
+  }
+}
+
+variable "ivs_channel_arns" {
+  description = "ARNs of the IVS channels whose streams are restreamed. The channels must allow public playback: MediaLive pulls their HLS playback URL without a token."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.ivs_channel_arns) > 0
+    error_message = "ivs_channel_arns needs at least one IVS channel ARN."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.ivs_channel_arns : can(regex("^arn:aws[a-z-]*:ivs:[a-z0-9-]+:[0-9]{12}:channel/[A-Za-z0-9]+$", arn))])
+    error_message = "Each entry of ivs_channel_arns must be an IVS channel ARN (arn:aws:ivs:<region>:<account>:channel/<id>)."
+  }
+}
+
+variable "api_lambda_zip_path" {
+  description = "Path of the API function's deployment package (`dist/lambda.zip`, built by `npm run build:lambdas`)."
+  type        = string
+}
+
+variable "monitor_lambda_zip_path" {
+  description = "Path of the monitor function's deployment package (`dist/monitor.zip`)."
+  type        = string
+}
+
+variable "api_lambda_source_code_hash" {
+  description = "Base64 SHA-256 of the API package. Null: computed from the file when it exists."
+  type        = string
+  default     = null
+}
+
+variable "monitor_lambda_source_code_hash" {
+  description = "Base64 SHA-256 of the monitor package. Null: computed from the file when it exists."
+  type        = string
+  default     = null
+}
+
+variable "lambda_memory_size" {
+  description = "Memory (MB) of both functions."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.lambda_memory_size >= 128 && var.lambda_memory_size <= 10240
+    error_message = "lambda_memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "stop_grace_seconds" {
+  description = "How long destinations keep running after their IVS stream went offline, so a short encoder drop does not end the broadcast on YouTube/Twitch. Every second is billed MediaLive time."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.stop_grace_seconds >= 0 && var.stop_grace_seconds <= 3600 && floor(var.stop_grace_seconds) == var.stop_grace_seconds
+    error_message = "stop_grace_seconds must be a whole number between 0 and 3600."
+  }
+}
+
+variable "reconcile_schedule_expression" {
+  description = "EventBridge schedule of the full reconcile (the safety net behind the IVS events). `rate(<n> minute|minutes|hour|hours|day|days)` (singular exactly when n = 1; one minute is the floor) or a six-field `cron(...)`."
+  type        = string
+  default     = "rate(1 minute)"
+
+  validation {
+    condition = can(regex("^cron\\(\\S+( \\S+){5}\\)$", var.reconcile_schedule_expression)) || try(
+      # EventBridge wants the singular unit for 1 and the plural for anything else, and has no
+      # unit below a minute: rate(30 seconds), rate(1 minutes) and rate(5 minute) are rejected.
+      (regex("^rate\\(([1-9][0-9]*) (minute|hour|day)(s?)\\)$", var.reconcile_schedule_expression)[0] == "1") ==
+      (regex("^rate\\(([1-9][0-9]*) (minute|hour|day)(s?)\\)$", var.reconcile_schedule_expression)[2] == ""),
+      false
+    )
+    error_message = "reconcile_schedule_expression must be rate(1 minute), rate(<n> minutes) with n > 1 (likewise hour/hours, day/days) or cron(<6 fields>). Seconds are not supported by EventBridge."
+  }
+}
+
+variable "api_auth" {
+  description = "`jwt` puts every route behind a JWT authorizer (jwt_issuer, jwt_audience). `none` leaves the API open to anyone who finds its URL, including starting paid MediaLive channels: only for a throw-away test account."
+  type        = string
+  default     = "jwt"
+
+  validation {
+    condition     = contains(["jwt", "none"], var.api_auth)
+    error_message = "api_auth must be \"jwt\" or \"none\"."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "Issuer URL of the JWT authorizer, e.g. https://cognito-idp.<region>.amazonaws.com/<user pool id>. Required when api_auth = \"jwt\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_auth == "none" || can(regex("^https://[^\\s/]+", var.jwt_issuer))
+    error_message = "jwt_issuer must be an https:// issuer URL when api_auth = \"jwt\"."
+  }
+}
+
+variable "jwt_audience" {
+  description = "Accepted audiences of the JWT authorizer (for Cognito: the app client id). Required when api_auth = \"jwt\"."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.api_auth == "none" || length(var.jwt_audience) > 0
+    error_message = "jwt_audience needs at least one audience when api_auth = \"jwt\"."
+  }
+}
+
+variable "cors_allow_origins" {
+  description = "Origins allowed to call the API from a browser: the admin site's URL(s), e.g. [\"https://d1234.cloudfront.net\"]. No wildcard."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_allow_origins : can(regex("^https?://[^/*\\s]+$", o))])
+    error_message = "Each CORS origin must be scheme://host[:port] without a path or wildcard."
+  }
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Burst limit of the API's default route settings."
+  type        = number
+  default     = 50
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady-state requests per second of the API's default route settings."
+  type        = number
+  default     = 20
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' and the API's CloudWatch log groups."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of both tables. Turn off only to destroy the deployment."
+  type        = bool
+  default     = true
+}
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period before the customer-managed key is deleted after a destroy."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30
+    error_message = "kms_key_deletion_window_in_days must be between 7 and 30."
+  }
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Tags added to every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
