@@ -1,0 +1,245 @@
+/**
+ * The whole control plane over dynalite and the simulator: API, monitor, reconciler.
+ */
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { ThrottledError } from '../../lambdas/core/errors';
+import type { System } from '../support/system';
+import { CHANNEL_A, CHANNEL_B, startSystem } from '../support/system';
+
+const KEY = 'test-key-aaaa-bbbb-cccc-dddd';
+
+let system: System;
+
+async function tick(times = 1, advanceMs = 10_000): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    system.clock.advance(advanceMs);
+    await system.monitor();
+  }
+}
+
+async function createYouTube(extra: Record<string, unknown> = {}) {
+  const res = await system.api('POST', '/stream-destinations', { platform: 'youtube', name: 'YouTube', streamKey: KEY, ...extra });
+  expect(res.statusCode).toBe(201);
+  return res.json as { id: string };
+}
+
+async function statusOf(id: string): Promise<string> {
+  return (await system.api('GET', `/stream-destinations/${id}`)).json.status;
+}
+
+describe('go live and stream end', () => {
+  beforeEach(async () => {
+    system = await startSystem({ graceSeconds: 120 });
+  });
+  afterEach(async () => system.stop());
+
+  it('starts an enabled destination when the IVS event arrives and shows it active once MediaLive runs', async () => {
+    const { id } = await createYouTube();
+    expect(await statusOf(id)).toBe('inactive');
+    system.sim.goLive(CHANNEL_A);
+    await system.monitor(system.ivsEvent(CHANNEL_A, 'Stream Start'));
+    expect(system.sim.stats().channelsCreated).toBe(1);
+    expect(system.sim.stats().totalStarts).toBe(1);
+    expect(await statusOf(id)).toBe('starting');
+    await tick(7);
+    expect(await statusOf(id)).toBe('active');
+    const [channel] = system.sim.runningChannels();
+    expect(system.sim.streamKeyMatches(channel!.id, KEY)).toBe(true);
+  });
+
+  it('starts from the schedule alone when the IVS event is lost', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    expect(await statusOf(id)).toBe('active');
+  });
+
+  it('keeps running through the grace period after the stream ends, then stops', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    system.sim.goOffline(CHANNEL_A);
+    await system.monitor(system.ivsEvent(CHANNEL_A, 'Stream End'));
+    await tick(11); // 110 s
+    expect(system.sim.runningChannels()).toHaveLength(1);
+    expect(await statusOf(id)).toBe('active');
+    await tick(2); // past 120 s
+    expect(system.sim.stats().totalStops).toBe(1);
+    await tick(4);
+    expect(await statusOf(id)).toBe('inactive');
+    expect(system.sim.runningChannels()).toHaveLength(0);
+  });
+
+  it('continues the same broadcast when the encoder reconnects within the grace period', async () => {
+    await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    system.sim.goOffline(CHANNEL_A);
+    await tick(3);
+    system.sim.goLive(CHANNEL_A);
+    await tick(20);
+    expect(system.sim.stats().totalStops).toBe(0);
+    expect(system.sim.runningChannels()).toHaveLength(1);
+  });
+
+  it('restarts a destination whose start failed, instead of waiting for the next stream', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    // MediaLive throttles every create for a while; observation keeps working.
+    const createInput = jest.spyOn(system.sim.medialive, 'createInput').mockRejectedValue(new ThrottledError('medialive:CreateInput: Too many requests'));
+    await tick(2);
+    const failed = (await system.api('GET', `/stream-destinations/${id}`)).json;
+    expect(failed.lastError).toMatchObject({ code: 'THROTTLED' });
+    expect(system.failures.length).toBeGreaterThan(0);
+    createInput.mockRestore();
+    await tick(9);
+    const healed = (await system.api('GET', `/stream-destinations/${id}`)).json;
+    expect(healed.status).toBe('active');
+    expect(healed.lastError).toBeNull();
+  });
+
+  it('records a failed channel creation and recreates the channel at the next desired start', async () => {
+    const { id } = await createYouTube();
+    system.sim.setFaults({ rate: 1, kinds: ['create-failure'] });
+    system.sim.goLive(CHANNEL_A);
+    await tick(2);
+    const failed = (await system.api('GET', `/stream-destinations/${id}`)).json;
+    expect(failed.status).toBe('error');
+    expect(failed.lastError.code).toBe('MEDIALIVE_CREATE_FAILED');
+    system.sim.setFaults(undefined);
+    await tick(10);
+    expect(await statusOf(id)).toBe('active');
+    expect(system.sim.channels().filter((c) => c.state !== 'DELETED')).toHaveLength(1);
+  });
+
+  it('stops and removes an orphaned channel whose destination item is gone', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    // Someone deletes the item behind the system's back.
+    const item = await system.db.doc.send(new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }));
+    expect(item).toBeDefined();
+    await tick(1);
+    expect(system.sim.stats().totalStops).toBe(1);
+    await tick(6);
+    expect(system.sim.channels()).toHaveLength(0);
+  });
+});
+
+describe('manual start and stop', () => {
+  beforeEach(async () => {
+    system = await startSystem();
+  });
+  afterEach(async () => system.stop());
+
+  it('refuses a manual start while the channel is offline, with a clear 409', async () => {
+    const { id } = await createYouTube();
+    const res = await system.api('POST', `/stream-destinations/${id}/start`);
+    expect(res.statusCode).toBe(409);
+    expect(res.json.error.code).toBe('CHANNEL_OFFLINE');
+    expect(res.json.error.message).toMatch(/not live/);
+  });
+
+  it('keeps a manually stopped destination off for the current stream and brings it back on the next', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    const stop = await system.api('POST', `/stream-destinations/${id}/stop`);
+    expect(stop.statusCode).toBe(202);
+    expect(stop.json.status).toBe('stopping');
+    await tick(10);
+    expect(await statusOf(id)).toBe('inactive');
+    expect(system.sim.stats().totalStarts).toBe(1);
+
+    system.sim.goOffline(CHANNEL_A);
+    await tick(15);
+    system.sim.goLive(CHANNEL_A);
+    await system.monitor(system.ivsEvent(CHANNEL_A, 'Stream Start'));
+    await tick(8);
+    expect(await statusOf(id)).toBe('active');
+    expect(system.sim.stats().totalStarts).toBe(2);
+  });
+
+  it('a manual start after a manual stop sends the current stream again', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    await system.api('POST', `/stream-destinations/${id}/stop`);
+    await tick(5);
+    const start = await system.api('POST', `/stream-destinations/${id}/start`);
+    expect(start.statusCode).toBe(202);
+    expect(start.json.pausedStreamId).toBeNull();
+    await tick(8);
+    expect(await statusOf(id)).toBe('active');
+  });
+
+  it('disabling a live destination stops it at once; enabling starts it again', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    await system.api('PUT', `/stream-destinations/${id}`, { enabled: false });
+    expect(system.sim.stats().totalStops).toBe(1);
+    await tick(5);
+    await system.api('PUT', `/stream-destinations/${id}`, { enabled: true });
+    await tick(8);
+    expect(await statusOf(id)).toBe('active');
+  });
+});
+
+describe('changes and deletion', () => {
+  beforeEach(async () => {
+    system = await startSystem({ channels: [CHANNEL_A, CHANNEL_B] });
+  });
+  afterEach(async () => system.stop());
+
+  it('applies a new stream key by rebuilding the channel, and the new channel carries the new key', async () => {
+    const { id } = await createYouTube({ channelArn: CHANNEL_A });
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    const res = await system.api('PUT', `/stream-destinations/${id}`, { streamKey: 'another-key-eeee-ffff' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json.streamKeyMasked).toBe('••••ffff');
+    await tick(20);
+    const running = system.sim.runningChannels();
+    expect(running).toHaveLength(1);
+    expect(system.sim.streamKeyMatches(running[0]!.id, 'another-key-eeee-ffff')).toBe(true);
+    expect(system.sim.channels()).toHaveLength(1);
+    expect(await statusOf(id)).toBe('active');
+  });
+
+  it('follows only its own IVS channel', async () => {
+    const a = await createYouTube({ channelArn: CHANNEL_A, name: 'A' });
+    const b = await createYouTube({ channelArn: CHANNEL_B, name: 'B' });
+    system.sim.goLive(CHANNEL_B);
+    await system.monitor(system.ivsEvent(CHANNEL_B, 'Stream Start'));
+    await tick(8);
+    expect(await statusOf(a.id)).toBe('inactive');
+    expect(await statusOf(b.id)).toBe('active');
+    const status = (await system.api('GET', '/stream-status')).json;
+    expect(status.channels).toEqual([
+      { channelArn: CHANNEL_A, state: 'OFFLINE', streamId: null, since: expect.any(String) },
+      { channelArn: CHANNEL_B, state: 'LIVE', streamId: expect.any(String), since: expect.any(String) },
+    ]);
+  });
+
+  it('deletes a destination with nothing in MediaLive at once (204)', async () => {
+    const { id } = await createYouTube({ channelArn: CHANNEL_A });
+    const res = await system.api('DELETE', `/stream-destinations/${id}`);
+    expect(res.statusCode).toBe(204);
+    expect((await system.api('GET', `/stream-destinations/${id}`)).statusCode).toBe(404);
+  });
+
+  it('deletes a live destination in the background (202), leaving nothing in MediaLive', async () => {
+    const { id } = await createYouTube({ channelArn: CHANNEL_A });
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    const res = await system.api('DELETE', `/stream-destinations/${id}`);
+    expect(res.statusCode).toBe(202);
+    expect(res.json.status).toBe('deleting');
+    expect((await system.api('PUT', `/stream-destinations/${id}`, { name: 'x' })).statusCode).toBe(409);
+    await tick(10);
+    expect((await system.api('GET', `/stream-destinations/${id}`)).statusCode).toBe(404);
+    expect(system.sim.channels()).toHaveLength(0);
+    expect(system.sim.inputIds()).toHaveLength(0);
+  });
+});
