@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock, ChannelSpec, LiveStream, MediaLiveChannel, MediaLiveChannelState, MediaLiveGateway, StreamSource } from '../../core/ports';
-import { TAG_DESTINATION, TAG_PROJECT } from '../../core/ports';
+import { TAG_PROJECT } from '../../core/ports';
 import { PROFILES } from '../../core/destination';
 import {
   InvalidConfigurationError,
@@ -19,6 +19,7 @@ import {
   ThrottledError,
   WrongStateError,
 } from '../../core/errors';
+import { deriveRequestId, resourceName, resourceTags } from '../medialive/requests';
 
 /** The faults the simulator can inject. */
 export const FAULT_KINDS = ['throttle', 'unavailable', 'wrong-state', 'not-found', 'create-failure', 'lost-response'] as const;
@@ -198,9 +199,12 @@ function sleep(ms: number): Promise<void> {
  * A faithful in-process IVS + MediaLive for tests, the benchmark and the local stack.
  *
  * - `sim.ivs` is a `StreamSource`; drive it with `addIvsChannel`, `goLive`, `goOffline`.
- * - `sim.medialive` is a `MediaLiveGateway` with MediaLive's rules: idempotent creates by
- *   RequestId, the channel state machine CREATING → IDLE → STARTING → RUNNING → STOPPING → IDLE,
- *   DELETING → DELETED, WrongStateError for calls in the wrong state, quotas.
+ * - `sim.medialive` is a `MediaLiveGateway` with MediaLive's rules: the channel state machine
+ *   CREATING → IDLE → STARTING → RUNNING → STOPPING → IDLE, DELETING → DELETED, WrongStateError
+ *   for calls in the wrong state, quotas, and creates idempotent by RequestId. The RequestId is
+ *   derived exactly as the real gateway does (destination id + `spec.requestId` + operation); a
+ *   replay returns the first resource even after it was deleted, so a caller that recreates must
+ *   change `spec.requestId`. Names and tags are the real gateway's too.
  * - Transitions complete when the injected clock passes their end; with a ManualClock a test calls
  *   `clock.advance(ms)`.
  * - Faults are injected from a seeded RNG (`faults` option, `setFaults`).
@@ -496,9 +500,10 @@ export class AwsSimulator {
         destinationName: spec.destinationName,
         sourceUrl: spec.sourceUrl,
       });
-      const known = this.#inputsByRequest.get(spec.requestId);
+      const requestId = deriveRequestId(spec, 'input');
+      const known = this.#inputsByRequest.get(requestId);
       if (known !== undefined) {
-        if (this.#inputs.get(known)?.fingerprint !== fingerprint) throw idempotencyMismatch('CreateInput', spec.requestId);
+        if (this.#inputs.get(known)?.fingerprint !== fingerprint) throw idempotencyMismatch('CreateInput', requestId);
         return { inputId: known };
       }
       if (!/^https?:\/\/\S+$/.test(spec.sourceUrl)) {
@@ -508,8 +513,8 @@ export class AwsSimulator {
         throw new QuotaExceededError(`CreateInput: the input quota of ${this.#maxInputs} inputs per region is reached`);
       }
       const id = String(this.#nextInputId++);
-      this.#inputs.set(id, { id, requestId: spec.requestId, fingerprint, deleted: false });
-      this.#inputsByRequest.set(spec.requestId, id);
+      this.#inputs.set(id, { id, requestId, fingerprint, deleted: false });
+      this.#inputsByRequest.set(requestId, id);
       this.#stats.inputsCreated += 1;
       return { inputId: id };
     });
@@ -522,10 +527,11 @@ export class AwsSimulator {
       const fingerprint = JSON.stringify({ ...specWithoutKey, inputId, keyDigest });
       const now = this.#nowMs();
 
-      const known = this.#channelsByRequest.get(spec.requestId);
+      const requestId = deriveRequestId(spec, 'channel');
+      const known = this.#channelsByRequest.get(requestId);
       if (known !== undefined) {
         const channel = this.#channels.get(known) as ChannelRecord;
-        if (channel.fingerprint !== fingerprint) throw idempotencyMismatch('CreateChannel', spec.requestId);
+        if (channel.fingerprint !== fingerprint) throw idempotencyMismatch('CreateChannel', requestId);
         this.#settle(channel, now);
         return this.#view(channel, now);
       }
@@ -546,11 +552,11 @@ export class AwsSimulator {
       const channel: ChannelRecord = {
         id,
         arn: `arn:aws:medialive:${this.#region}:${this.#accountId}:channel:${id}`,
-        name: `${spec.projectName}-${spec.destinationId}`,
-        requestId: spec.requestId,
+        name: resourceName(spec),
+        requestId,
         fingerprint,
         inputId,
-        tags: { [TAG_PROJECT]: spec.projectName, [TAG_DESTINATION]: spec.destinationId },
+        tags: resourceTags(spec),
         spec: specWithoutKey,
         keyDigest,
         state: 'CREATING',
@@ -560,7 +566,7 @@ export class AwsSimulator {
         starts: 0,
       };
       this.#channels.set(id, channel);
-      this.#channelsByRequest.set(spec.requestId, id);
+      this.#channelsByRequest.set(requestId, id);
       this.#stats.channelsCreated += 1;
       return this.#view(channel, now);
     });

@@ -117,13 +117,35 @@ describe('AwsSimulator MediaLive idempotent creates', () => {
     await expect(ml.createInput(channelSpec({ sourceUrl: 'https://other.example/live.m3u8' }))).rejects.toThrow(InvalidConfigurationError);
   });
 
-  it('keeps project and destination tags from the spec', async () => {
+  it('keeps the resources of two destinations apart even when they share a requestId', async () => {
+    const { sim, ml } = setup();
+    const a = channelSpec({ destinationId: 'a', requestId: 'same' });
+    const b = channelSpec({ destinationId: 'b', requestId: 'same', sourceUrl: 'https://other.example/live.m3u8' });
+    const inputA = await ml.createInput(a);
+    const inputB = await ml.createInput(b);
+    expect(inputB.inputId).not.toBe(inputA.inputId);
+    await ml.createChannel(a, inputA.inputId);
+    await ml.createChannel(b, inputB.inputId);
+    expect(sim.stats()).toMatchObject({ inputsCreated: 2, channelsCreated: 2 });
+  });
+
+  it('answers a replayed RequestId with the first channel even after it was deleted', async () => {
+    const { clock, ml, createIdle } = setup();
+    const spec = channelSpec();
+    const { inputId, channelId } = await createIdle(spec);
+    await ml.deleteChannel(channelId);
+    clock.advance(timings.deleteMs);
+    await expect(ml.createChannel(spec, inputId)).resolves.toMatchObject({ id: channelId, state: 'DELETED' });
+  });
+
+  it('names resources like the real gateway and keeps project and destination tags from the spec', async () => {
     const { ml } = setup();
     const spec = channelSpec({ destinationId: 'dest-42', requestId: 'dest-42-g0' });
     const { inputId } = await ml.createInput(spec);
     const channel = await ml.createChannel(spec, inputId);
     expect(channel.tags).toEqual({ [TAG_PROJECT]: 'restream-test', [TAG_DESTINATION]: 'dest-42' });
     expect(channel.inputIds).toEqual([inputId]);
+    expect(channel.name).toBe('restream-test-dest-42');
   });
 });
 
