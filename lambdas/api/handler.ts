@@ -29,7 +29,7 @@ export function createApiLambda(deps: Dependencies) {
       trackedChannelArns: deps.trackedChannelArns,
     });
     try {
-      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log })(event);
+      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log })(event, { awsRequestId: ownerId });
     } finally {
       deps.metrics.flush();
     }

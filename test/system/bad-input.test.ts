@@ -1,0 +1,73 @@
+/**
+ * Bad input gets a clear 4xx that names the field, never a 5xx, and the table stays as it was.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { System } from '../support/system';
+import { startSystem } from '../support/system';
+
+let system: System;
+let existingId: string;
+
+async function tableSnapshot(): Promise<string> {
+  const [destinations, states] = await Promise.all([
+    system.db.doc.send(new ScanCommand({ TableName: system.db.tables.destinations, ConsistentRead: true })),
+    system.db.doc.send(new ScanCommand({ TableName: system.db.tables.streamState, ConsistentRead: true })),
+  ]);
+  const sort = (items: Record<string, unknown>[] = []) => [...items].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  return JSON.stringify([sort(destinations.Items), sort(states.Items)]);
+}
+
+beforeAll(async () => {
+  system = await startSystem();
+  const res = await system.api('POST', '/stream-destinations', { platform: 'youtube', name: 'Main', streamKey: 'good-key-1234-5678' });
+  existingId = res.json.id;
+});
+afterAll(async () => system.stop());
+
+const VALID = { platform: 'custom', name: 'Custom', streamKey: 'k-123456789', rtmpUrl: 'rtmp://ingest.example.com/live' };
+
+const cases: { title: string; method: string; path: () => string; body?: unknown; raw?: string; status: number; field?: string }[] = [
+  { title: 'malformed JSON', method: 'POST', path: () => '/stream-destinations', raw: '{"platform": "youtube",', status: 400 },
+  { title: 'a JSON array body', method: 'POST', path: () => '/stream-destinations', raw: '[1,2]', status: 400 },
+  { title: 'an empty body on create', method: 'POST', path: () => '/stream-destinations', raw: '', status: 400 },
+  { title: 'a wrong type for enabled', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, enabled: 'yes' }, status: 400, field: 'enabled' },
+  { title: 'a number as name', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, name: 42 }, status: 400, field: 'name' },
+  { title: 'an unknown field', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, colour: 'red' }, status: 400, field: 'colour' },
+  { title: 'an unknown platform', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, platform: 'myspace' }, status: 400, field: 'platform' },
+  { title: 'an http:// URL', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, rtmpUrl: 'http://ingest.example.com/live' }, status: 400, field: 'rtmpUrl' },
+  { title: 'an ftp:// URL', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, rtmpUrl: 'ftp://x.example.com/a' }, status: 400, field: 'rtmpUrl' },
+  { title: 'a URL without host', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, rtmpUrl: 'rtmp:///live' }, status: 400, field: 'rtmpUrl' },
+  { title: 'plain RTMP for Facebook', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, platform: 'facebook', rtmpUrl: 'rtmp://live-api-s.facebook.com/rtmp/' }, status: 400, field: 'rtmpUrl' },
+  { title: 'custom without a URL', method: 'POST', path: () => '/stream-destinations', body: { platform: 'custom', name: 'x', streamKey: 'abc' }, status: 400, field: 'rtmpUrl' },
+  { title: 'a stream key with spaces', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, streamKey: 'has space' }, status: 400, field: 'streamKey' },
+  { title: 'an invalid channel ARN', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, channelArn: 'arn:aws:s3:::bucket' }, status: 400, field: 'channelArn' },
+  { title: 'a channel ARN this deployment does not follow', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, channelArn: 'arn:aws:ivs:eu-west-1:123456789012:channel/Zzzzzzzzzzzz' }, status: 400, field: 'channelArn' },
+  { title: 'an unknown profile', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, profile: '4k' }, status: 400, field: 'profile' },
+  { title: 'an oversize body', method: 'POST', path: () => '/stream-destinations', body: { ...VALID, name: 'x'.repeat(17 * 1024) }, status: 413 },
+  { title: 'an empty update', method: 'PUT', path: () => `/stream-destinations/${existingId}`, body: {}, status: 400 },
+  { title: 'a bad URL on update', method: 'PUT', path: () => `/stream-destinations/${existingId}`, body: { rtmpUrl: 'https://x.example.com' }, status: 400, field: 'rtmpUrl' },
+  { title: 'an RTMP URL for a platform that needs RTMPS, on update', method: 'PUT', path: () => `/stream-destinations/${existingId}`, body: { platform: 'facebook', rtmpUrl: 'rtmp://live-api-s.facebook.com/rtmp/' }, status: 400, field: 'rtmpUrl' },
+  { title: 'an unknown id on GET', method: 'GET', path: () => '/stream-destinations/6b0f3a2e-1111-4222-8333-444455556666', status: 404 },
+  { title: 'an unknown id on PUT', method: 'PUT', path: () => '/stream-destinations/6b0f3a2e-1111-4222-8333-444455556666', body: { name: 'x' }, status: 404 },
+  { title: 'an unknown id on DELETE', method: 'DELETE', path: () => '/stream-destinations/6b0f3a2e-1111-4222-8333-444455556666', status: 404 },
+  { title: 'an unknown id on start', method: 'POST', path: () => '/stream-destinations/6b0f3a2e-1111-4222-8333-444455556666/start', status: 404 },
+  { title: 'a malformed id', method: 'GET', path: () => '/stream-destinations/..%2F..%2Fetc', status: 404 },
+  { title: 'an unknown route', method: 'GET', path: () => '/nope', status: 404 },
+  { title: 'a wrong method', method: 'PATCH', path: () => '/stream-destinations', status: 405 },
+];
+
+describe('bad input', () => {
+  it.each(cases)('answers $title with $status, names the field and changes nothing', async (c) => {
+    const before = await tableSnapshot();
+    const res = await system.api(c.method, c.path(), c.body, c.raw);
+    expect(res.statusCode).toBe(c.status);
+    expect(Object.keys(res.json.error).sort()).toEqual(['code', 'details', 'message']);
+    expect(res.json.error.message.length).toBeGreaterThan(10);
+    if (c.field) {
+      expect(res.json.error.message).toContain(c.field);
+      expect(res.json.error.details.fields.map((f: { field: string }) => f.field)).toContain(c.field);
+    }
+    expect(await tableSnapshot()).toBe(before);
+  });
+});
