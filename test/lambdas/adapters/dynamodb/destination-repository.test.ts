@@ -141,10 +141,10 @@ describe('DynamoDestinationRepository', () => {
   });
 
   it('rejects a put of a destination that does not exist', async () => {
-    await expect(repo.put(makeDestination({ id: uniqueId('ghost'), version: 2 }))).rejects.toBeInstanceOf(
-      VersionConflictError,
-    );
-    await expect(repo.get('ghost')).resolves.toBeUndefined();
+    const ghost = makeDestination({ id: uniqueId('ghost'), version: 2 });
+
+    await expect(repo.put(ghost)).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(repo.get(ghost.id)).resolves.toBeUndefined();
   });
 
   it('deletes the item when the stored version matches', async () => {
