@@ -4,6 +4,7 @@ export type {
   FaultKind,
   FaultOptions,
   InjectedFault,
+  IvsStreamStateChangeEvent,
   SimulatedChannel,
   SimulatorStats,
   SimulatorTimings,

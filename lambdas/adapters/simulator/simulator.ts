@@ -116,6 +116,24 @@ export interface SimulatorStats {
   faults: Record<FaultKind, number>;
 }
 
+/**
+ * IVS's `IVS Stream State Change` EventBridge event as the simulator announces it on goLive and
+ * goOffline, in the shape the monitor Lambda receives.
+ */
+export interface IvsStreamStateChangeEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'IVS Stream State Change';
+  source: 'aws.ivs';
+  account: string;
+  /** ISO-8601 time of the change. */
+  time: string;
+  region: string;
+  /** `[channelArn]`. */
+  resources: [string];
+  detail: { event_name: 'Stream Start' | 'Stream End'; channel_name: string; stream_id: string };
+}
+
 /** One injected fault, in order. */
 export interface InjectedFault {
   /** 1-based index of the API call (since the last `resetCounters`). */
@@ -139,6 +157,7 @@ const STATE_CHANGE: readonly FaultKind[] = [...BY_ID, 'wrong-state'];
 
 interface IvsChannelRecord {
   arn: string;
+  name: string;
   playbackUrl: string;
   authorized: boolean;
   stream?: LiveStream;
@@ -254,6 +273,8 @@ export class AwsSimulator {
   readonly #channelsByRequest = new Map<string, string>();
   #nextInputId = 1_000_001;
   #nextChannelId = 2_000_001;
+  #nextEventId = 1;
+  readonly #streamListeners = new Set<(event: IvsStreamStateChangeEvent) => void>();
 
   constructor(options: AwsSimulatorOptions = {}) {
     const timescale = options.timescale ?? 1;
@@ -338,27 +359,45 @@ export class AwsSimulator {
    * Registers an IVS channel (offline). Returns its playback URL. `authorized: true` makes it a
    * private channel, whose playback URL the simulator refuses to hand out (not supported).
    */
-  addIvsChannel(channelArn: string, options: { playbackUrl?: string; authorized?: boolean } = {}): string {
+  addIvsChannel(channelArn: string, options: { playbackUrl?: string; authorized?: boolean; name?: string } = {}): string {
     const existing = this.#ivsChannels.get(channelArn);
     const playbackUrl = options.playbackUrl ?? existing?.playbackUrl ?? this.#defaultPlaybackUrl(channelArn);
-    this.#ivsChannels.set(channelArn, { arn: channelArn, playbackUrl, authorized: options.authorized ?? false, stream: existing?.stream });
+    const name = options.name ?? existing?.name ?? channelArn.split('/').pop() ?? channelArn;
+    this.#ivsChannels.set(channelArn, { arn: channelArn, name, playbackUrl, authorized: options.authorized ?? false, stream: existing?.stream });
     return playbackUrl;
   }
 
   /**
    * Starts a broadcast on the channel and returns its new, unique stream id. Going live while
-   * already live replaces the stream, as an encoder reconnect does in IVS.
+   * already live replaces the stream, as an encoder reconnect does in IVS (Stream End, then
+   * Stream Start). Not an API call: not counted, never faulted, no latency.
    */
   goLive(channelArn: string): string {
     const channel = this.#requireIvsChannel(channelArn);
+    if (channel.stream) this.#endStream(channel);
     const streamId = this.#newStreamId();
     channel.stream = { channelArn, streamId, startTime: this.#clock.now().toISOString(), health: 'HEALTHY' };
+    this.#announce(channel, 'Stream Start', streamId);
     return streamId;
   }
 
   /** Ends the channel's broadcast, if any. */
   goOffline(channelArn: string): void {
-    this.#requireIvsChannel(channelArn).stream = undefined;
+    const channel = this.#requireIvsChannel(channelArn);
+    if (channel.stream) this.#endStream(channel);
+  }
+
+  /**
+   * Calls `listener` synchronously with an `IVS Stream State Change` event on every goLive and
+   * goOffline, so the local stack can invoke the monitor as EventBridge would. Asynchronous work
+   * is the listener's business; an error it throws propagates to the goLive/goOffline caller.
+   * Returns a function that unsubscribes.
+   */
+  onStreamStateChange(listener: (event: IvsStreamStateChangeEvent) => void): () => void {
+    this.#streamListeners.add(listener);
+    return () => {
+      this.#streamListeners.delete(listener);
+    };
   }
 
   /**
@@ -720,6 +759,28 @@ export class AwsSimulator {
 
   #digest(streamKey: string): string {
     return createHmac('sha256', this.#keySecret).update(streamKey).digest('hex');
+  }
+
+  #endStream(channel: IvsChannelRecord): void {
+    const streamId = channel.stream?.streamId;
+    channel.stream = undefined;
+    if (streamId !== undefined) this.#announce(channel, 'Stream End', streamId);
+  }
+
+  #announce(channel: IvsChannelRecord, eventName: 'Stream Start' | 'Stream End', streamId: string): void {
+    if (this.#streamListeners.size === 0) return;
+    const event: IvsStreamStateChangeEvent = {
+      version: '0',
+      id: `sim-event-${this.#nextEventId++}`,
+      'detail-type': 'IVS Stream State Change',
+      source: 'aws.ivs',
+      account: this.#accountId,
+      time: this.#clock.now().toISOString(),
+      region: this.#region,
+      resources: [channel.arn],
+      detail: { event_name: eventName, channel_name: channel.name, stream_id: streamId },
+    };
+    for (const listener of [...this.#streamListeners]) listener(event);
   }
 
   #requireIvsChannel(channelArn: string): IvsChannelRecord {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AwsSimulator, ManualClock } from '../../../../lambdas/adapters/simulator';
+import type { IvsStreamStateChangeEvent } from '../../../../lambdas/adapters/simulator';
 import { InvalidConfigurationError, ResourceNotFoundError } from '../../../../lambdas/core/errors';
 
 function setup() {
@@ -102,6 +103,35 @@ describe('AwsSimulator IVS', () => {
     for (let i = 0; i < 201; i += 1) sim.goOffline(sim.ivsChannelArn(`ch${i}`));
     await sim.ivs.listLiveStreams();
     expect(sim.calls).toEqual({ 'ivs:ListStreams': 1 });
+  });
+
+  it('announces Stream Start and Stream End as EventBridge IVS Stream State Change events', () => {
+    const { clock, sim } = setup();
+    const arn = sim.ivsChannelArn('AbCdEfGh1234');
+    sim.addIvsChannel(arn, { name: 'studio' });
+    const events: IvsStreamStateChangeEvent[] = [];
+    const unsubscribe = sim.onStreamStateChange((event) => events.push(event));
+    const first = sim.goLive(arn);
+    clock.advance(1_000);
+    const second = sim.goLive(arn);
+    sim.goOffline(arn);
+    sim.goOffline(arn);
+    unsubscribe();
+    sim.goLive(arn);
+    expect(events.map((e) => [e.detail.event_name, e.detail.stream_id, e.time])).toEqual([
+      ['Stream Start', first, '2025-03-01T10:00:00.000Z'],
+      ['Stream End', first, '2025-03-01T10:00:01.000Z'],
+      ['Stream Start', second, '2025-03-01T10:00:01.000Z'],
+      ['Stream End', second, '2025-03-01T10:00:01.000Z'],
+    ]);
+    expect(events[0]).toMatchObject({
+      source: 'aws.ivs',
+      'detail-type': 'IVS Stream State Change',
+      resources: [arn],
+      region: 'us-east-1',
+      account: '123456789012',
+      detail: { channel_name: 'studio' },
+    });
   });
 
   it('keeps port methods usable when passed around on their own', async () => {
