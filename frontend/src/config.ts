@@ -81,7 +81,8 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
 export async function loadRuntimeConfig(fetchFn: typeof fetch, url: string): Promise<RuntimeConfig> {
   let response: Response;
   try {
-    response = await fetchFn(url, { cache: 'no-store', headers: { accept: 'application/json' } });
+    // No `accept` header or cache mode: the request must match the <link rel=preload> in index.html.
+    response = await fetchFn(url);
   } catch (cause) {
     throw new ConfigError(`Could not load ${url}: the site is unreachable.`, { cause });
   }

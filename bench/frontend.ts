@@ -1,0 +1,226 @@
+/**
+ * Admin UI bench: gzip size of the built JS and CSS, and the time to first render of the
+ * destinations table in Chromium, served with a fake API from a loopback server.
+ *
+ *   npm run bench:frontend                 build, then measure
+ *   npm run bench:frontend -- --no-build   measure the existing frontend/dist
+ *   npm run bench:frontend -- --serve      serve the fake site and keep running (for a manual look)
+ *
+ * CHROMIUM_PATH overrides the browser (default /usr/bin/chromium); LOADS the number of page loads.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { ChannelStatusView, DestinationView } from '../lambdas/core/destination';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DIST = join(ROOT, 'frontend', 'dist');
+const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:000000000000:channel/local';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+function fakeDestinations(count: number, now: number): DestinationView[] {
+  const platforms = ['youtube', 'twitch', 'facebook', 'kick', 'custom'] as const;
+  const statuses = ['active', 'starting', 'inactive', 'error', 'stopping'] as const;
+  return Array.from({ length: count }, (_, i) => {
+    const platform = platforms[i % platforms.length]!;
+    const status = statuses[i % statuses.length]!;
+    const at = new Date(now - (i + 1) * 47_000).toISOString();
+    return {
+      id: `dest-${String(i + 1).padStart(3, '0')}`,
+      platform,
+      name: `${platform} ${i + 1}`,
+      enabled: i % 7 !== 6,
+      status,
+      statusSince: at,
+      channelArn: CHANNEL_ARN,
+      rtmpUrl: platform === 'custom' ? 'rtmp://203.0.113.10/live' : `rtmps://ingest.${platform}.example/app`,
+      streamKeyMasked: '••••' + String(1000 + i).slice(-4),
+      profile: platform === 'twitch' ? '720p30-4500' : '1080p30-6000',
+      lastError: status === 'error' ? { code: 'INVALID_CONFIGURATION', message: 'MediaLive rejected the output URL.', at } : null,
+      mediaLiveChannelId: status === 'inactive' ? null : String(1_000_000 + i),
+      pausedStreamId: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(payload);
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+/** The built site plus a fake API with `count` destinations, on 127.0.0.1 and a free port. */
+export async function startFakeSite(count: number): Promise<{ url: string; server: Server }> {
+  const destinations = fakeDestinations(count, Date.now());
+  const channel: ChannelStatusView = {
+    channelArn: CHANNEL_ARN,
+    state: 'LIVE',
+    streamId: 'st-bench',
+    since: new Date(Date.now() - 754_000).toISOString(),
+  };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const path = url.pathname;
+      if (path === '/config.json') return send(res, 200, { apiUrl: '', auth: null, localMode: true });
+      if (path === '/stream-destinations' && req.method === 'GET') return send(res, 200, { destinations });
+      if (path === '/stream-destinations' && req.method === 'POST') {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const rtmpUrl = typeof body['rtmpUrl'] === 'string' ? body['rtmpUrl'] : '';
+        if (rtmpUrl && !/^rtmps?:\/\/[^/]+/.test(rtmpUrl)) {
+          return send(res, 400, {
+            error: {
+              code: 'VALIDATION_FAILED',
+              message: 'Invalid request: rtmpUrl must start with rtmp:// or rtmps://.',
+              details: { fields: [{ field: 'rtmpUrl', message: 'rtmpUrl must start with rtmp:// or rtmps:// and name a host.' }] },
+            },
+          });
+        }
+        return send(res, 400, { error: { code: 'READ_ONLY', message: 'The bench API is read-only.' } });
+      }
+      if (path === '/stream-status') return send(res, 200, { channels: [channel] });
+      if (path.startsWith('/_local/ivs/')) {
+        channel.state = path.endsWith('/live') ? 'LIVE' : 'OFFLINE';
+        channel.since = new Date().toISOString();
+        return send(res, 202, {});
+      }
+      if (path.startsWith('/stream-destinations') || path.startsWith('/_local/')) {
+        return send(res, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'Not in the bench API.' } });
+      }
+      // Static files, with the SPA fallback to index.html.
+      const file = normalize(join(DIST, decodeURIComponent(path)));
+      const inside = file.startsWith(DIST + sep);
+      try {
+        const content = await readFile(inside && extname(file) ? file : join(DIST, 'index.html'));
+        return send(res, 200, content, TYPES[extname(file)] ?? (extname(file) ? 'application/octet-stream' : TYPES['.html']));
+      } catch {
+        return send(res, 404, 'not found', 'text/plain');
+      }
+    })().catch((error: unknown) => send(res, 500, { error: { code: 'BENCH', message: String(error) } }));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, server };
+}
+
+async function gzipSizes(): Promise<Array<{ file: string; raw: number; gzip: number; initial: boolean }>> {
+  const html = await readFile(join(DIST, 'index.html'), 'utf8');
+  const assets = (await readdir(join(DIST, 'assets'))).filter((f) => f.endsWith('.js') || f.endsWith('.css')).sort();
+  return Promise.all(
+    assets.map(async (file) => {
+      const content = await readFile(join(DIST, 'assets', file));
+      return { file, raw: content.length, gzip: gzipSync(content, { level: 9 }).length, initial: html.includes(`assets/${file}`) };
+    }),
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Timing {
+  domContentLoaded: number;
+  apiDone: number;
+  rendered: number;
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (!args.includes('--no-build')) {
+    const { build } = await import('vite');
+    await build({ root: join(ROOT, 'frontend'), logLevel: 'warn' });
+  }
+
+  if (args.includes('--serve')) {
+    const { url } = await startFakeSite(12);
+    console.log(`Fake admin site: ${url} (Ctrl-C to stop)`);
+    return;
+  }
+
+  const sizes = await gzipSizes();
+  console.log('Built assets (gzip -9):');
+  for (const s of sizes) {
+    console.log(`  ${s.file.padEnd(28)} ${kb(s.raw).padStart(10)} raw ${kb(s.gzip).padStart(10)} gzip${s.initial ? '' : '  (lazy: only with login)'}`);
+  }
+  const initial = sizes.filter((s) => s.initial);
+  const sum = (ext: string): number => initial.filter((s) => s.file.endsWith(ext)).reduce((n, s) => n + s.gzip, 0);
+  console.log(`  initial load: JS ${kb(sum('.js'))} + CSS ${kb(sum('.css'))} gzip`);
+
+  const { chromium } = await import('playwright-core');
+  const loads = Number(process.env['LOADS'] ?? 9);
+  const rows = 20;
+  const { url, server } = await startFakeSite(rows);
+  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const cold: Timing[] = [];
+    const warm: Timing[] = [];
+    for (let i = 0; i < loads; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      for (const target of [cold, warm]) {
+        await page.goto(url);
+        await page.locator('[data-testid="destination-row"]').first().waitFor();
+        target.push(
+          await page.evaluate((): Timing => {
+            const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+            const api = performance
+              .getEntriesByType('resource')
+              .filter((r) => /\/(stream-destinations|stream-status)$/.test(r.name))
+              .map((r) => (r as PerformanceResourceTiming).responseEnd);
+            return {
+              domContentLoaded: navigation?.domContentLoadedEventEnd ?? Number.NaN,
+              apiDone: api.length ? Math.max(...api) : Number.NaN,
+              rendered: performance.getEntriesByName('destinations-rendered')[0]?.startTime ?? Number.NaN,
+            };
+          }),
+        );
+      }
+      await context.close();
+    }
+    const fmt = (values: number[]): string =>
+      `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
+    console.log(`Time to first render of the destinations table (${rows} rows, ${loads} loads, ms from navigation start):`);
+    for (const [label, timings] of [['cold cache', cold], ['warm cache', warm]] as const) {
+      console.log(`  ${label}: rendered ${fmt(timings.map((t) => t.rendered))}`);
+      console.log(`    DOMContentLoaded median ${median(timings.map((t) => t.domContentLoaded)).toFixed(0)} ms, API answers in median ${median(timings.map((t) => t.apiDone)).toFixed(0)} ms`);
+    }
+    console.log(`  machine load average (1 min): ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+await main();

@@ -1,0 +1,59 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { ConfigError, loadRuntimeConfig, parseRuntimeConfig } from '../../frontend/src/config';
+
+describe('parseRuntimeConfig', () => {
+  it('reads the local stack config: same-origin API, no login, local mode', () => {
+    expect(parseRuntimeConfig({ apiUrl: '', auth: null, localMode: true })).toEqual({ apiUrl: '', auth: null, localMode: true });
+  });
+
+  it('reads a deployed config with Cognito and drops trailing slashes', () => {
+    const config = parseRuntimeConfig({
+      apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/',
+      auth: {
+        issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC/',
+        clientId: 'client-1',
+        domain: 'https://restream.auth.eu-west-1.amazoncognito.com/',
+        scopes: ['openid', 'email'],
+      },
+    });
+    expect(config).toEqual({
+      apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com',
+      auth: {
+        issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC',
+        clientId: 'client-1',
+        domain: 'restream.auth.eu-west-1.amazoncognito.com',
+        scopes: 'openid email',
+      },
+      localMode: false,
+    });
+  });
+
+  it.each([
+    [null, 'config.json must hold a JSON object.'],
+    [{ apiUrl: 'ftp://x' }, 'config.apiUrl must be an http(s) URL, or empty for the same origin.'],
+    [{ apiUrl: 7 }, 'config.apiUrl must be a string.'],
+    [{ apiUrl: '', auth: 'cognito' }, 'config.auth must be an object or null.'],
+    [{ apiUrl: '', auth: { clientId: 'c' } }, 'config.auth.issuer is required.'],
+    [{ apiUrl: '', auth: { issuer: 'https://i' } }, 'config.auth.clientId is required.'],
+  ])('rejects %j naming the wrong field', (raw, message) => {
+    expect(() => parseRuntimeConfig(raw)).toThrow(new ConfigError(message));
+  });
+});
+
+describe('loadRuntimeConfig', () => {
+  it('fetches and validates config.json', async () => {
+    const fetchMock = jest.fn<typeof fetch>(async () => new Response(JSON.stringify({ apiUrl: '', auth: null, localMode: true })));
+    await expect(loadRuntimeConfig(fetchMock, 'http://127.0.0.1/config.json')).resolves.toMatchObject({ localMode: true });
+    expect(fetchMock).toHaveBeenCalledWith('http://127.0.0.1/config.json');
+  });
+
+  it('says which file is missing when the server answers 404', async () => {
+    const fetchMock = jest.fn<typeof fetch>(async () => new Response('not found', { status: 404 }));
+    await expect(loadRuntimeConfig(fetchMock, '/config.json')).rejects.toThrow('Could not load /config.json: HTTP 404.');
+  });
+
+  it('says the file is not JSON when the server answers with HTML', async () => {
+    const fetchMock = jest.fn<typeof fetch>(async () => new Response('<!doctype html>'));
+    await expect(loadRuntimeConfig(fetchMock, '/config.json')).rejects.toThrow('/config.json is not valid JSON.');
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { PLATFORMS } from '../../lambdas/core/destination';
+import { PLATFORM_PRESETS } from '../../lambdas/core/platforms';
+import { PLATFORM_LABELS, channelLabel, formatDuration, profileLabel, timeInState } from '../../frontend/src/format';
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 s'],
+    [59_999, '59 s'],
+    [60_000, '1 min'],
+    [59 * 60_000 + 59_000, '59 min'],
+    [3_600_000, '1 h 00 min'],
+    [3_600_000 + 5 * 60_000, '1 h 05 min'],
+    [26 * 3_600_000, '1 d 2 h'],
+  ])('formats %i ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('counts a negative duration (clock skew between browser and server) as zero', () => {
+    expect(formatDuration(-5000)).toBe('0 s');
+  });
+});
+
+describe('timeInState', () => {
+  const now = Date.parse('2024-05-01T10:05:30.000Z');
+
+  it('is the time since the state began', () => {
+    expect(timeInState('2024-05-01T10:00:00.000Z', now)).toBe('5 min');
+  });
+
+  it('is null when the start is unknown or not a date', () => {
+    expect(timeInState(null, now)).toBeNull();
+    expect(timeInState('', now)).toBeNull();
+    expect(timeInState('yesterday', now)).toBeNull();
+  });
+});
+
+describe('labels', () => {
+  it('names the channel by the id at the end of its ARN', () => {
+    expect(channelLabel('arn:aws:ivs:us-east-1:000000000000:channel/local')).toBe('local');
+    expect(channelLabel('not-an-arn')).toBe('not-an-arn');
+  });
+
+  it('describes a profile by resolution, frame rate and bitrate', () => {
+    expect(profileLabel('1080p30-6000')).toBe('1080p30 · 6 Mbit/s');
+    expect(profileLabel('720p30-4500')).toBe('720p30 · 4.5 Mbit/s');
+    expect(profileLabel('odd')).toBe('odd');
+  });
+
+  it('labels every platform with the name from its preset', () => {
+    for (const platform of PLATFORMS) expect(PLATFORM_LABELS[platform]).toBe(PLATFORM_PRESETS[platform].label);
+  });
+});
