@@ -1,0 +1,443 @@
+# Offline plan tests: the AWS provider is mocked; values that only exist after an apply (ARNs,
+# ids) come from the mock_resource defaults below, during the plan (override_during).
+
+mock_provider "aws" {
+  override_during = plan
+
+  # Policy documents are rendered by the real provider only; the tests check their statements.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-central-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/mocked" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:mocked" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-central-1:123456789012:mocked" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-central-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:eu-central-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-central-1:123456789012:function:mocked/invocations"
+    }
+  }
+  mock_resource "aws_apigatewayv2_authorizer" {
+    defaults = { id = "authz1" }
+  }
+  mock_resource "aws_apigatewayv2_integration" {
+    defaults = { id = "integ1" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-central-1:123456789012:rule/mocked" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:eu-central-1:123456789012:mocked" }
+  }
+}
+
+variables {
+  project_name            = "acme-live"
+  ivs_channel_arns        = ["arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456", "arn:aws:ivs:eu-central-1:123456789012:channel/ZyXwVu987654"]
+  api_lambda_zip_path     = "does-not-exist/lambda.zip"
+  monitor_lambda_zip_path = "does-not-exist/monitor.zip"
+  jwt_issuer              = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example"
+  jwt_audience            = ["example-client-id"]
+  cors_allow_origins      = ["https://admin.example.com"]
+}
+
+run "names_tables_and_key" {
+  command = plan
+
+  assert {
+    condition     = aws_dynamodb_table.destinations.name == "acme-live-streaming-destinations" && aws_dynamodb_table.stream_state.name == "acme-live-stream-state"
+    error_message = "Table names must be {project_name}-streaming-destinations and {project_name}-stream-state."
+  }
+  assert {
+    condition     = aws_lambda_function.this["api"].function_name == "acme-live-stream-restreaming" && aws_lambda_function.this["monitor"].function_name == "acme-live-stream-monitor"
+    error_message = "Function names must be {project_name}-stream-restreaming and {project_name}-stream-monitor."
+  }
+  assert {
+    condition     = aws_iam_role.lambda["api"].name == "acme-live-stream-restreaming" && aws_iam_role.lambda["monitor"].name == "acme-live-stream-monitor" && aws_iam_role.medialive.name == "acme-live-medialive"
+    error_message = "Role names must derive from project_name."
+  }
+  assert {
+    condition     = aws_apigatewayv2_api.this.name == "acme-live-stream-restreaming" && aws_sns_topic.alarms.name == "acme-live-restreaming-alarms" && aws_sqs_queue.monitor_dlq.name == "acme-live-stream-monitor-dlq"
+    error_message = "API, topic and queue names must derive from project_name."
+  }
+  assert {
+    condition     = aws_dynamodb_table.destinations.hash_key == "id" && aws_dynamodb_table.stream_state.hash_key == "id" && one([for a in aws_dynamodb_table.destinations.attribute : a.type if a.name == "id"]) == "S"
+    error_message = "Both tables are keyed by the string attribute id."
+  }
+  assert {
+    condition = anytrue([
+      for g in aws_dynamodb_table.destinations.global_secondary_index :
+      g.name == "byChannel" && g.hash_key == "channelArn" && g.projection_type == "ALL"
+    ]) && one([for a in aws_dynamodb_table.destinations.attribute : a.type if a.name == "channelArn"]) == "S"
+    error_message = "The destinations table needs the GSI byChannel on the string attribute channelArn, projecting ALL."
+  }
+  assert {
+    condition     = alltrue([for t in [aws_dynamodb_table.destinations, aws_dynamodb_table.stream_state] : t.point_in_time_recovery[0].enabled])
+    error_message = "Point-in-time recovery must be on for both tables."
+  }
+  assert {
+    condition = alltrue([
+      for t in [aws_dynamodb_table.destinations, aws_dynamodb_table.stream_state] :
+      t.server_side_encryption[0].enabled && t.server_side_encryption[0].kms_key_arn == aws_kms_key.this.arn
+    ])
+    error_message = "Both tables must be encrypted with the module's customer-managed key."
+  }
+  assert {
+    condition     = aws_dynamodb_table.destinations.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.stream_state.billing_mode == "PAY_PER_REQUEST"
+    error_message = "Both tables are on-demand."
+  }
+  assert {
+    condition     = aws_dynamodb_table.destinations.deletion_protection_enabled && aws_dynamodb_table.stream_state.deletion_protection_enabled
+    error_message = "Deletion protection defaults to on."
+  }
+  assert {
+    condition     = aws_kms_key.this.enable_key_rotation
+    error_message = "The customer-managed key must rotate."
+  }
+}
+
+run "lambdas_match_the_environment_contract" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for f in aws_lambda_function.this :
+      f.runtime == "nodejs22.x" && f.architectures == tolist(["arm64"]) && f.handler == "handler.handler"
+    ])
+    error_message = "Both functions run handler.handler on nodejs22.x, arm64."
+  }
+  assert {
+    condition     = aws_lambda_function.this["api"].filename == "does-not-exist/lambda.zip" && aws_lambda_function.this["monitor"].filename == "does-not-exist/monitor.zip"
+    error_message = "The zip paths come from the variables."
+  }
+  assert {
+    condition = alltrue([
+      for f in aws_lambda_function.this :
+      length(setsubtract(
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS"],
+        keys(f.environment[0].variables)
+      )) == 0
+    ])
+    error_message = "Every variable of the environment contract (lambdas/adapters/environment.ts) must be set."
+  }
+  assert {
+    condition = alltrue([
+      for f in aws_lambda_function.this :
+      length(setsubtract(
+        keys(f.environment[0].variables),
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+      )) == 0
+    ])
+    error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
+  }
+  assert {
+    condition = alltrue([
+      for f in aws_lambda_function.this : (
+        f.environment[0].variables.DESTINATIONS_TABLE == "acme-live-streaming-destinations" &&
+        f.environment[0].variables.STREAM_STATE_TABLE == "acme-live-stream-state" &&
+        f.environment[0].variables.MEDIALIVE_ROLE_ARN == aws_iam_role.medialive.arn &&
+        f.environment[0].variables.PROJECT_NAME == "acme-live" &&
+        f.environment[0].variables.IVS_CHANNEL_ARNS == "arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456,arn:aws:ivs:eu-central-1:123456789012:channel/ZyXwVu987654" &&
+        f.environment[0].variables.STOP_GRACE_SECONDS == "120" &&
+        f.environment[0].variables.STREAM_KEY_KMS_KEY_ID == aws_kms_key.this.arn &&
+        f.environment[0].variables.CORS_ALLOW_ORIGINS == "https://admin.example.com" &&
+        f.environment[0].variables.POWERTOOLS_SERVICE_NAME == f.function_name &&
+        f.environment[0].variables.POWERTOOLS_METRICS_NAMESPACE == "IvsRestreaming"
+      )
+    ])
+    error_message = "The environment values must match the contract: table names, role and key ARNs, comma-separated channels and origins, grace 120."
+  }
+  assert {
+    condition = alltrue([
+      for k, f in aws_lambda_function.this :
+      aws_cloudwatch_log_group.lambda[k].name == "/aws/lambda/${f.function_name}" && aws_cloudwatch_log_group.lambda[k].retention_in_days == 30
+    ]) && aws_cloudwatch_log_group.api_access.retention_in_days == 30
+    error_message = "Each function logs to /aws/lambda/<name>; every log group keeps logs for log_retention_days (30)."
+  }
+  assert {
+    condition     = aws_lambda_function.this["monitor"].dead_letter_config[0].target_arn == aws_sqs_queue.monitor_dlq.arn && length(aws_lambda_function.this["api"].dead_letter_config) == 0
+    error_message = "Failed asynchronous monitor invocations go to the dead-letter queue."
+  }
+  assert {
+    condition     = aws_sqs_queue.monitor_dlq.sqs_managed_sse_enabled
+    error_message = "The dead-letter queue must be encrypted."
+  }
+}
+
+run "log_retention_follows_the_variable" {
+  command = plan
+
+  variables {
+    log_retention_days = 90
+  }
+
+  assert {
+    condition     = alltrue([for g in concat(values(aws_cloudwatch_log_group.lambda), [aws_cloudwatch_log_group.api_access]) : g.retention_in_days == 90])
+    error_message = "All log groups take log_retention_days."
+  }
+}
+
+run "events_trigger_the_monitor" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "rate(1 minute)"
+    error_message = "The reconcile schedule defaults to rate(1 minute)."
+  }
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.ivs_stream_state.event_pattern) == {
+      source        = ["aws.ivs"]
+      "detail-type" = ["IVS Stream State Change"]
+      resources     = ["arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456", "arn:aws:ivs:eu-central-1:123456789012:channel/ZyXwVu987654"]
+    }
+    error_message = "The IVS rule matches aws.ivs / IVS Stream State Change of the tracked channels only."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.schedule.arn == aws_lambda_function.this["monitor"].arn && aws_cloudwatch_event_target.ivs_stream_state.arn == aws_lambda_function.this["monitor"].arn
+    error_message = "Both rules target the monitor function."
+  }
+  assert {
+    condition = (
+      aws_lambda_permission.schedule.principal == "events.amazonaws.com" && aws_lambda_permission.schedule.source_arn == aws_cloudwatch_event_rule.schedule.arn &&
+      aws_lambda_permission.ivs_stream_state.principal == "events.amazonaws.com" && aws_lambda_permission.ivs_stream_state.source_arn == aws_cloudwatch_event_rule.ivs_stream_state.arn
+    )
+    error_message = "EventBridge may invoke the monitor only from the two rules."
+  }
+}
+
+run "schedule_accepts_valid_expressions" {
+  command = plan
+
+  variables {
+    reconcile_schedule_expression = "rate(5 minutes)"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "rate(5 minutes)"
+    error_message = "rate(5 minutes) is a valid schedule."
+  }
+}
+
+run "schedule_accepts_cron" {
+  command = plan
+
+  variables {
+    reconcile_schedule_expression = "cron(0/2 * * * ? *)"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "cron(0/2 * * * ? *)"
+    error_message = "A six-field cron expression is a valid schedule."
+  }
+}
+
+run "schedule_rejects_seconds" {
+  command = plan
+  variables {
+    reconcile_schedule_expression = "rate(30 seconds)"
+  }
+  expect_failures = [var.reconcile_schedule_expression]
+}
+
+run "schedule_rejects_plural_unit_for_one" {
+  command = plan
+  variables {
+    reconcile_schedule_expression = "rate(1 minutes)"
+  }
+  expect_failures = [var.reconcile_schedule_expression]
+}
+
+run "schedule_rejects_singular_unit_for_many" {
+  command = plan
+  variables {
+    reconcile_schedule_expression = "rate(5 minute)"
+  }
+  expect_failures = [var.reconcile_schedule_expression]
+}
+
+run "every_route_has_the_jwt_authorizer" {
+  command = plan
+
+  assert {
+    condition = toset(keys(aws_apigatewayv2_route.this)) == toset([
+      "GET /stream-destinations",
+      "POST /stream-destinations",
+      "GET /stream-destinations/{id}",
+      "PUT /stream-destinations/{id}",
+      "DELETE /stream-destinations/{id}",
+      "POST /stream-destinations/{id}/start",
+      "POST /stream-destinations/{id}/stop",
+      "GET /stream-status",
+    ])
+    error_message = "The API has exactly the routes of the API contract."
+  }
+  assert {
+    condition = alltrue([
+      for r in aws_apigatewayv2_route.this :
+      r.authorization_type == "JWT" && r.authorizer_id == aws_apigatewayv2_authorizer.jwt["jwt"].id && r.target == "integrations/${aws_apigatewayv2_integration.this.id}"
+    ])
+    error_message = "Every route must use the JWT authorizer and the Lambda integration."
+  }
+  assert {
+    condition = (
+      aws_apigatewayv2_authorizer.jwt["jwt"].jwt_configuration[0].issuer == "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example" &&
+      aws_apigatewayv2_authorizer.jwt["jwt"].jwt_configuration[0].audience == toset(["example-client-id"])
+    )
+    error_message = "The authorizer takes its issuer and audience from the variables."
+  }
+  assert {
+    condition     = aws_apigatewayv2_integration.this.payload_format_version == "2.0" && aws_apigatewayv2_integration.this.integration_type == "AWS_PROXY"
+    error_message = "The API uses a Lambda proxy integration with payload format 2.0."
+  }
+  assert {
+    condition     = aws_apigatewayv2_api.this.cors_configuration[0].allow_origins == toset(["https://admin.example.com"])
+    error_message = "CORS allows the admin site's origin only."
+  }
+  assert {
+    condition = (
+      aws_apigatewayv2_stage.this.name == "$default" && aws_apigatewayv2_stage.this.auto_deploy &&
+      aws_apigatewayv2_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access.arn &&
+      aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 50 &&
+      aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 20
+    )
+    error_message = "The $default stage deploys automatically, logs access and throttles."
+  }
+}
+
+run "api_auth_none_is_explicit" {
+  command = plan
+
+  variables {
+    api_auth     = "none"
+    jwt_issuer   = null
+    jwt_audience = []
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_authorizer.jwt) == 0 && alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "NONE"])
+    error_message = "api_auth = \"none\" plans no authorizer."
+  }
+}
+
+run "jwt_auth_requires_an_issuer" {
+  command = plan
+  variables {
+    jwt_issuer = null
+  }
+  expect_failures = [var.jwt_issuer]
+}
+
+run "iam_is_scoped" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for d in concat(
+        values(local.lambda_policy_documents),
+        [data.aws_iam_policy_document.medialive_logs, data.aws_iam_policy_document.lambda_assume, data.aws_iam_policy_document.medialive_assume],
+      ) : [for s in d.statement : [for a in s.actions : a != "*" && !endswith(a, ":*")]]
+    ]))
+    error_message = "No IAM statement may allow Action \"*\" or a whole service."
+  }
+  assert {
+    condition     = alltrue(flatten([for d in values(local.lambda_policy_documents) : [for s in d.statement : length(s.actions) > 0]]))
+    error_message = "No function policy statement may be empty."
+  }
+  assert {
+    condition = alltrue([
+      for fn in ["api", "monitor"] : anytrue([
+        for s in data.aws_iam_policy_document.lambda_medialive[fn].statement :
+        s.actions == toset(["iam:PassRole"]) && s.resources == toset([aws_iam_role.medialive.arn]) && anytrue([
+          for c in s.condition : c.test == "StringEquals" && c.variable == "iam:PassedToService" && c.values == tolist(["medialive.amazonaws.com"])
+        ])
+      ])
+    ])
+    error_message = "iam:PassRole is allowed on the MediaLive role only, with iam:PassedToService = medialive.amazonaws.com."
+  }
+  assert {
+    condition = alltrue(flatten([
+      for d in values(local.lambda_policy_documents) : [
+        for s in d.statement : s.resources != toset(["*"]) || s.sid == "ListLiveStreams" || s.sid == "ListChannels"
+      ]
+    ]))
+    error_message = "Resource \"*\" only for the List actions that support no resource type."
+  }
+  assert {
+    condition = alltrue(flatten([
+      for fn in ["api", "monitor"] : [
+        for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : anytrue([
+          for c in s.condition : c.values == tolist(["acme-live"]) && contains(["aws:RequestTag/ivs-restreaming:project", "aws:ResourceTag/ivs-restreaming:project"], c.variable)
+        ]) if anytrue([for a in s.actions : startswith(a, "medialive:") && !startswith(a, "medialive:List")])
+      ]
+    ]))
+    error_message = "Every MediaLive action except List* must be conditioned on the ivs-restreaming:project tag."
+  }
+  assert {
+    condition = alltrue([
+      for fn in ["api", "monitor"] : alltrue([
+        for s in data.aws_iam_policy_document.lambda_stream_keys[fn].statement :
+        s.resources == toset([aws_kms_key.this.arn]) && anytrue([for c in s.condition : c.variable == "kms:EncryptionContextKeys" && c.values == tolist(["destinationId"])])
+      ])
+    ])
+    error_message = "Stream keys are encrypted and decrypted with the module key and the destinationId encryption context only."
+  }
+  assert {
+    condition = (
+      data.aws_iam_policy_document.medialive_assume.statement[0].principals == toset([{ type = "Service", identifiers = toset(["medialive.amazonaws.com"]) }])
+    )
+    error_message = "The MediaLive service role is assumed by medialive.amazonaws.com."
+  }
+  assert {
+    condition     = toset(keys(aws_iam_role_policy.lambda)) == toset(keys(local.lambda_policy_documents))
+    error_message = "The function roles get exactly the policy documents of local.lambda_policy_documents."
+  }
+}
+
+run "alarms_watch_errors_throttles_dlq_and_destinations" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.lambda)) == toset(["api-errors", "api-throttles", "monitor-errors", "monitor-throttles"])
+    error_message = "Each function has an errors and a throttles alarm."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.monitor_dlq.metric_name == "ApproximateNumberOfMessagesVisible"
+    error_message = "The dead-letter queue depth is alarmed."
+  }
+  assert {
+    condition = toset([
+      for q in aws_cloudwatch_metric_alarm.destination_failures.metric_query : q.metric[0].dimensions.service
+      if length(q.metric) > 0 && try(q.metric[0].namespace == "IvsRestreaming" && q.metric[0].metric_name == "DestinationFailures", false)
+    ]) == toset(["acme-live-stream-restreaming", "acme-live-stream-monitor"])
+    error_message = "The destination failure alarm sums DestinationFailures of both functions."
+  }
+  assert {
+    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.lambda), [aws_cloudwatch_metric_alarm.monitor_dlq, aws_cloudwatch_metric_alarm.destination_failures]) : a.alarm_actions == toset([aws_sns_topic.alarms.arn])])
+    error_message = "Every alarm notifies the SNS topic."
+  }
+  assert {
+    condition     = length(aws_sns_topic_subscription.alarm_email) == 0 && aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.this.id
+    error_message = "No e-mail subscription by default; the topic is encrypted with the module key."
+  }
+}
