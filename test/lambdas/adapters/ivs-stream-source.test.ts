@@ -1,0 +1,146 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  AccessDeniedException,
+  ChannelNotBroadcasting,
+  GetChannelCommand,
+  GetStreamCommand,
+  InternalServerException,
+  IvsClient,
+  ListStreamsCommand,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-ivs';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  InvalidConfigurationError,
+  QuotaExceededError,
+  ResourceNotFoundError,
+  ServiceUnavailableError,
+  ThrottledError,
+} from '../../../lambdas/core/errors';
+import { AwsIvsStreamSource } from '../../../lambdas/adapters/ivs-stream-source';
+
+const ivs = mockClient(IvsClient);
+const source = new AwsIvsStreamSource(new IvsClient({ region: 'us-east-1' }));
+const $metadata = { httpStatusCode: 400, requestId: 'req-1' };
+
+const CHANNEL_A = 'arn:aws:ivs:us-east-1:123456789012:channel/AaAaAaAaAaAa';
+const CHANNEL_B = 'arn:aws:ivs:us-east-1:123456789012:channel/BbBbBbBbBbBb';
+const CHANNEL_C = 'arn:aws:ivs:us-east-1:123456789012:channel/CcCcCcCcCcCc';
+const PLAYBACK_URL = 'https://abcdef123456.us-east-1.playback.live-video.net/api/video/v1/us-east-1.123456789012.channel.AaAaAaAaAaAa.m3u8';
+
+beforeEach(() => {
+  ivs.reset();
+});
+
+describe('AwsIvsStreamSource.listLiveStreams', () => {
+  it('reads every page of ListStreams and returns each live stream with an ISO start time', async () => {
+    ivs
+      .on(ListStreamsCommand)
+      .resolvesOnce({
+        streams: [
+          { channelArn: CHANNEL_A, streamId: 'st-a', state: 'LIVE', health: 'HEALTHY', startTime: new Date('2025-03-01T10:00:00Z') },
+          { channelArn: CHANNEL_B, streamId: 'st-b', state: 'LIVE', health: 'STARVING', startTime: new Date('2025-03-01T11:00:00Z') },
+        ],
+        nextToken: 'next',
+      })
+      .resolvesOnce({
+        streams: [{ channelArn: CHANNEL_C, streamId: 'st-c', state: 'LIVE', startTime: new Date('2025-03-01T12:00:00Z') }],
+      });
+
+    await expect(source.listLiveStreams()).resolves.toEqual([
+      { channelArn: CHANNEL_A, streamId: 'st-a', startTime: '2025-03-01T10:00:00.000Z', health: 'HEALTHY' },
+      { channelArn: CHANNEL_B, streamId: 'st-b', startTime: '2025-03-01T11:00:00.000Z', health: 'STARVING' },
+      { channelArn: CHANNEL_C, streamId: 'st-c', startTime: '2025-03-01T12:00:00.000Z' },
+    ]);
+    expect(ivs).toHaveReceivedCommandTimes(ListStreamsCommand, 2);
+    expect(ivs).toHaveReceivedNthSpecificCommandWith(2, ListStreamsCommand, { nextToken: 'next' });
+  });
+
+  it('does not filter by health: starving streams are still live', async () => {
+    ivs.on(ListStreamsCommand).resolves({ streams: [] });
+    await source.listLiveStreams();
+    const input = ivs.commandCalls(ListStreamsCommand)[0]!.args[0].input;
+    expect(input.filterBy).toBeUndefined();
+  });
+
+  it('returns an empty list when nothing is live', async () => {
+    ivs.on(ListStreamsCommand).resolves({ streams: [] });
+    await expect(source.listLiveStreams()).resolves.toEqual([]);
+  });
+
+  it('reports throttling of ListStreams as ThrottledError', async () => {
+    ivs.on(ListStreamsCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata }));
+    await expect(source.listLiveStreams()).rejects.toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('AwsIvsStreamSource.getStream', () => {
+  it('returns the live stream of the channel', async () => {
+    ivs.on(GetStreamCommand, { channelArn: CHANNEL_A }).resolves({
+      stream: { channelArn: CHANNEL_A, streamId: 'st-a', state: 'LIVE', health: 'HEALTHY', startTime: new Date('2025-03-01T10:00:00Z') },
+    });
+    await expect(source.getStream(CHANNEL_A)).resolves.toEqual({
+      channelArn: CHANNEL_A,
+      streamId: 'st-a',
+      startTime: '2025-03-01T10:00:00.000Z',
+      health: 'HEALTHY',
+    });
+  });
+
+  it('returns undefined when IVS says the channel is not broadcasting', async () => {
+    ivs.on(GetStreamCommand).rejects(new ChannelNotBroadcasting({ message: 'Channel is not broadcasting', $metadata }));
+    await expect(source.getStream(CHANNEL_A)).resolves.toBeUndefined();
+  });
+
+  it('returns undefined for a stream IVS reports as OFFLINE', async () => {
+    ivs.on(GetStreamCommand).resolves({ stream: { channelArn: CHANNEL_A, streamId: 'st-a', state: 'OFFLINE' } });
+    await expect(source.getStream(CHANNEL_A)).resolves.toBeUndefined();
+  });
+
+  it('reports an unknown channel as ResourceNotFoundError', async () => {
+    ivs.on(GetStreamCommand).rejects(new ResourceNotFoundException({ message: 'Channel not found', $metadata }));
+    await expect(source.getStream(CHANNEL_A)).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+
+  it.each([
+    ['ThrottlingException', new ThrottlingException({ message: 'Rate exceeded', $metadata }), ThrottledError],
+    ['ValidationException', new ValidationException({ message: 'Invalid ARN', $metadata }), InvalidConfigurationError],
+    ['AccessDeniedException', new AccessDeniedException({ message: 'Denied', $metadata }), InvalidConfigurationError],
+    ['ServiceQuotaExceededException', new ServiceQuotaExceededException({ message: 'Quota', $metadata }), QuotaExceededError],
+    ['InternalServerException', new InternalServerException({ message: 'Oops', $metadata: { httpStatusCode: 500 } }), ServiceUnavailableError],
+  ] as const)('maps %s to the matching domain error', async (_name, awsError, domainError) => {
+    ivs.on(GetStreamCommand).rejects(awsError);
+    const error = await source.getStream(CHANNEL_A).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(domainError);
+    expect((error as Error).cause).toBe(awsError);
+  });
+});
+
+describe('AwsIvsStreamSource.getPlaybackUrl', () => {
+  it('returns the HLS playback URL of a public channel', async () => {
+    ivs.on(GetChannelCommand, { arn: CHANNEL_A }).resolves({ channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL, authorized: false } });
+    await expect(source.getPlaybackUrl(CHANNEL_A)).resolves.toBe(PLAYBACK_URL);
+    expect(ivs).toHaveReceivedCommandWith(GetChannelCommand, { arn: CHANNEL_A });
+  });
+
+  it('refuses a channel with private playback, saying that MediaLive cannot pull it', async () => {
+    ivs.on(GetChannelCommand).resolves({ channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL, authorized: true } });
+    const error = await source.getPlaybackUrl(CHANNEL_A).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidConfigurationError);
+    expect((error as Error).message).toMatch(/private playback/);
+    expect((error as Error).message).toMatch(/MediaLive cannot pull/);
+  });
+
+  it('refuses a channel without a playback URL', async () => {
+    ivs.on(GetChannelCommand).resolves({ channel: { arn: CHANNEL_A } });
+    await expect(source.getPlaybackUrl(CHANNEL_A)).rejects.toBeInstanceOf(InvalidConfigurationError);
+  });
+
+  it('reports an unknown channel as ResourceNotFoundError', async () => {
+    ivs.on(GetChannelCommand).rejects(new ResourceNotFoundException({ message: 'Channel not found', $metadata }));
+    await expect(source.getPlaybackUrl(CHANNEL_A)).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+});
