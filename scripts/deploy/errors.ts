@@ -5,6 +5,7 @@
  */
 
 export const DEPLOY_ERROR_CODES = {
+  usage: 'USAGE',
   configInvalid: 'CONFIG_INVALID',
   configNotFound: 'CONFIG_NOT_FOUND',
   nodeTooOld: 'NODE_TOO_OLD',

@@ -1,0 +1,56 @@
+/**
+ * The deployment settings as Terraform variables of the root configuration (`infra/`), written
+ * as a JSON var-file and passed with `-var-file`. Names are infra/variables.tf's.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import type { DeploymentConfig } from './config-schema';
+
+export interface LambdaZipPaths {
+  api: string;
+  monitor: string;
+}
+
+/** Variables whose absence from infra/ is expected (optional features); others produce a warning. */
+const OPTIONAL_VARIABLES = new Set(['default_profile', 'alarm_email']);
+
+export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPaths, infraDir: string): Record<string, unknown> {
+  const variables: Record<string, unknown> = {
+    project_name: config.projectName,
+    region: config.region,
+    enable_stream_restreaming: config.enableStreamRestreaming,
+    create_ivs_channel: config.ivs.createChannel,
+    ivs_channel_arns: [...config.ivs.existingChannelArns],
+    reconcile_schedule_expression: config.reconcileSchedule,
+    stop_grace_seconds: config.stopGraceSeconds,
+    log_retention_days: config.logRetentionDays,
+    admin_users: [...config.adminUsers],
+    // Relative to infra/ (Terraform runs with -chdir=infra), so no machine's path reaches the state.
+    api_lambda_zip_path: relative(infraDir, zips.api),
+    monitor_lambda_zip_path: relative(infraDir, zips.monitor),
+    tags: { ...config.tags },
+  };
+  if (config.defaultProfile !== undefined) variables.default_profile = config.defaultProfile;
+  if (config.alarmEmail !== undefined) variables.alarm_email = config.alarmEmail;
+  return variables;
+}
+
+/**
+ * Keeps the variables infra/ declares (Terraform warns about undeclared ones in a var-file) and
+ * names the dropped ones that were not expected to be missing.
+ */
+export function onlyDeclared(variables: Record<string, unknown>, declared: Set<string> | undefined): { variables: Record<string, unknown>; undeclared: string[] } {
+  if (!declared) return { variables, undeclared: [] };
+  const kept: Record<string, unknown> = {};
+  const undeclared: string[] = [];
+  for (const [name, value] of Object.entries(variables)) {
+    if (declared.has(name)) kept[name] = value;
+    else if (!OPTIONAL_VARIABLES.has(name)) undeclared.push(name);
+  }
+  return { variables: kept, undeclared };
+}
+
+export async function writeVarFile(path: string, variables: Record<string, unknown>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(variables, null, 2)}\n`);
+}

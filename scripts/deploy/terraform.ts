@@ -1,0 +1,170 @@
+/**
+ * Terraform, driven through the process runner: version check, init with the configured backend,
+ * plan / apply / destroy with a JSON var-file, and outputs. Every command runs with
+ * `-chdir=<infra>`, `-input=false` and `-no-color`; a failure carries the last lines of output.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { DeploymentConfig } from './config-schema';
+import { DEPLOY_ERROR_CODES, DeployStepError, DeployUserError } from './errors';
+import { CommandNotFoundError, type ProcessRunner, type RunResult } from './process';
+
+export const MINIMUM_TERRAFORM_VERSION = '1.7.0';
+export const TERRAFORM_INSTALL_HINT = 'Terraform 1.7 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN';
+/** Lines of Terraform output shown with a failure. */
+export const OUTPUT_TAIL_LINES = 20;
+/** Written into `infra/` for a non-local backend; removed again for `terraformBackend: 'local'`. */
+export const BACKEND_OVERRIDE_FILE = 'backend_override.tf.json';
+const BACKEND_OVERRIDE_MARKER = 'Written by deploy.ts from deployment.config.ts terraformBackend; do not edit.';
+
+/** `a` compared with `b` as dotted version numbers: negative, zero or positive. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i += 1) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function tail(output: string, lines = OUTPUT_TAIL_LINES): string[] {
+  return output
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''))
+    .slice(-lines);
+}
+
+/** `terraform output -json`: the plain values, and the names of the sensitive ones (never their values). */
+export interface TerraformOutputs {
+  values: Record<string, unknown>;
+  sensitive: string[];
+}
+
+export interface TerraformOptions {
+  runner: ProcessRunner;
+  /** The executable: `TERRAFORM_BIN` or `terraform`. */
+  bin: string;
+  /** The root configuration directory (`infra/`). */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+type OnLine = ((line: string) => void) | undefined;
+
+export class Terraform {
+  constructor(private readonly options: TerraformOptions) {}
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  private async run(step: string, args: string[], onLine?: OnLine, okExitCodes: number[] = [0]): Promise<RunResult> {
+    let result: RunResult;
+    try {
+      result = await this.options.runner.run(this.options.bin, [`-chdir=${this.options.dir}`, ...args], { env: this.options.env, onLine });
+    } catch (error) {
+      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, TERRAFORM_INSTALL_HINT, { cause: error });
+      throw error;
+    }
+    if (!okExitCodes.includes(result.exitCode)) {
+      throw new DeployStepError(step, `terraform ${args[0]} failed with exit code ${result.exitCode}`, tail(result.output));
+    }
+    return result;
+  }
+
+  /** Checks that Terraform runs and is new enough; returns its version. */
+  async version(): Promise<string> {
+    let result: RunResult;
+    try {
+      result = await this.options.runner.run(this.options.bin, ['version', '-json'], { env: this.options.env });
+    } catch (error) {
+      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, TERRAFORM_INSTALL_HINT, { cause: error });
+      throw error;
+    }
+    let version: string | undefined;
+    try {
+      version = (JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version;
+    } catch {
+      version = /Terraform v(\d+\.\d+\.\d+)/.exec(result.output)?.[1];
+    }
+    if (result.exitCode !== 0 || !version) {
+      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, `${this.options.bin} did not report a version (${tail(result.output, 1)[0] ?? `exit code ${result.exitCode}`}). ${TERRAFORM_INSTALL_HINT}`);
+    }
+    if (compareVersions(version, MINIMUM_TERRAFORM_VERSION) < 0) {
+      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformTooOld, `Terraform ${version} is too old. ${TERRAFORM_INSTALL_HINT}`);
+    }
+    return version;
+  }
+
+  /** Writes (S3) or removes (local) the backend override, then `terraform init`. */
+  async init(backend: DeploymentConfig['terraformBackend'], region: string, onLine?: OnLine): Promise<void> {
+    await writeBackendOverride(this.options.dir, backend, region);
+    await this.run('terraform init', ['init', '-input=false', '-no-color'], onLine);
+  }
+
+  /** `terraform plan -out`; tells whether anything would change (`-detailed-exitcode`). */
+  async plan(input: { varFile: string; planFile: string; destroy?: boolean }, onLine?: OnLine): Promise<{ changes: boolean; output: string }> {
+    const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-var-file=${input.varFile}`, `-out=${input.planFile}`];
+    if (input.destroy) args.push('-destroy');
+    const result = await this.run('terraform plan', args, onLine, [0, 2]);
+    return { changes: result.exitCode === 2, output: result.stdout };
+  }
+
+  /** Applies a saved plan (no second confirmation: the plan was confirmed). */
+  async apply(planFile: string, onLine?: OnLine): Promise<void> {
+    await this.run('terraform apply', ['apply', '-input=false', '-no-color', '-auto-approve', planFile], onLine);
+  }
+
+  async destroy(varFile: string, onLine?: OnLine): Promise<void> {
+    await this.run('terraform destroy', ['destroy', '-input=false', '-no-color', '-auto-approve', `-var-file=${varFile}`], onLine);
+  }
+
+  async outputs(): Promise<TerraformOutputs> {
+    const result = await this.run('terraform output', ['output', '-json', '-no-color']);
+    let raw: Record<string, { value?: unknown; sensitive?: boolean }>;
+    try {
+      raw = JSON.parse(result.stdout || '{}') as typeof raw;
+    } catch {
+      throw new DeployStepError('terraform output', 'terraform output -json did not print JSON', tail(result.stderr));
+    }
+    const outputs: TerraformOutputs = { values: {}, sensitive: [] };
+    for (const [name, output] of Object.entries(raw)) {
+      // Sensitive values (the IVS stream key) are dropped here and never held, printed or logged.
+      if (output.sensitive) outputs.sensitive.push(name);
+      else outputs.values[name] = output.value;
+    }
+    return outputs;
+  }
+
+  /** Paths as seen from the `-chdir` directory, so no machine-specific path reaches the state. */
+  fromDir(path: string): string {
+    return relative(this.options.dir, path) || '.';
+  }
+}
+
+async function writeBackendOverride(dir: string, backend: DeploymentConfig['terraformBackend'], region: string): Promise<void> {
+  const file = join(dir, BACKEND_OVERRIDE_FILE);
+  if (backend === 'local') {
+    if (existsSync(file) && (await readFile(file, 'utf8')).includes(BACKEND_OVERRIDE_MARKER)) await rm(file);
+    return;
+  }
+  const { bucket, key, region: stateRegion, dynamodbTable, useLockfile } = backend.s3;
+  const s3: Record<string, unknown> = { bucket, key, region: stateRegion ?? region, encrypt: true };
+  if (dynamodbTable) s3.dynamodb_table = dynamodbTable;
+  if (useLockfile !== undefined) s3.use_lockfile = useLockfile;
+  await writeFile(file, `${JSON.stringify({ '//': BACKEND_OVERRIDE_MARKER, terraform: { backend: { s3 } } }, null, 2)}\n`);
+}
+
+/** Names of the variables the root configuration declares, or undefined when it has none yet. */
+export async function declaredVariables(dir: string): Promise<Set<string> | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.tf'));
+  const names = new Set<string>();
+  for (const f of files) {
+    for (const match of (await readFile(join(dir, f), 'utf8')).matchAll(/^\s*variable\s+"([A-Za-z0-9_-]+)"/gm)) names.add(match[1]!);
+  }
+  return names.size > 0 ? names : undefined;
+}
