@@ -112,6 +112,12 @@ export async function startFakeSite(count: number): Promise<{ url: string; serve
         channel.since = new Date().toISOString();
         return send(res, 202, {});
       }
+      if (path === '/_local/medialive/channels') {
+        const channels = destinations
+          .filter((d) => d.mediaLiveChannelId)
+          .map((d) => ({ id: d.mediaLiveChannelId, name: `restream-${d.id}`, state: d.status === 'active' ? 'RUNNING' : 'IDLE', stateSince: d.statusSince }));
+        return send(res, 200, { channels });
+      }
       if (path.startsWith('/stream-destinations') || path.startsWith('/_local/')) {
         return send(res, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'Not in the bench API.' } });
       }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, type ApiClient, type ChannelStatusView, type DestinationView } from './api';
+import { ApiError, type ApiClient, type ChannelStatusView, type DestinationView, type LocalMediaLiveChannel } from './api';
 import type { Session } from './auth';
 import type { RuntimeConfig } from './config';
 import { Dialog } from './Dialog';
@@ -101,6 +101,7 @@ function upsert(list: readonly DestinationView[] | null, destination: Destinatio
 function Dashboard({ api, config, session }: AppProps) {
   const [destinations, setDestinations] = useState<readonly DestinationView[] | null>(null);
   const [channels, setChannels] = useState<readonly ChannelStatusView[] | null>(null);
+  const [simulated, setSimulated] = useState<readonly LocalMediaLiveChannel[] | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [lastSuccess, setLastSuccess] = useState<number | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -111,7 +112,13 @@ function Dashboard({ api, config, session }: AppProps) {
   const now = useNow(1000);
 
   const refresh = useCallback(async () => {
-    const [listResult, statusResult] = await Promise.allSettled([api.listDestinations(), api.streamStatus()]);
+    const local = config.localMode
+      ? api.localMediaLiveChannels().then(
+          (list) => setSimulated((previous) => mergeByKey(previous, list, (c) => c.id)),
+          () => undefined,
+        )
+      : Promise.resolve();
+    const [listResult, statusResult] = await Promise.allSettled([api.listDestinations(), api.streamStatus(), local]);
     if (listResult.status === 'fulfilled') {
       setDestinations((previous) => mergeByKey(previous, listResult.value, (d) => d.id));
     }
@@ -127,7 +134,7 @@ function Dashboard({ api, config, session }: AppProps) {
       setLoadError(null);
       setLastSuccess(Date.now());
     }
-  }, [api, session]);
+  }, [api, config.localMode, session]);
 
   const poller = useRef<Poller | null>(null);
   useEffect(() => {
@@ -271,7 +278,7 @@ function Dashboard({ api, config, session }: AppProps) {
           Add YouTube, Twitch, Facebook, Kick or any RTMP(S) server. Every enabled destination starts automatically when
           its IVS channel goes live, and stops when the stream ends.
         </p>
-        <button type="button" class="btn btn-primary" onClick={openCreate} data-testid="add-destination-empty">
+        <button type="button" class="btn btn-primary" onClick={openCreate} data-testid="add-destination">
           Add your first destination
         </button>
       </section>
@@ -297,7 +304,7 @@ function Dashboard({ api, config, session }: AppProps) {
 
   return (
     <>
-      {config.localMode && <LocalBanner channels={channels} pending={pendingLive} onToggle={toggleLive} />}
+      {config.localMode && <LocalBanner channels={channels} mediaLive={simulated} pending={pendingLive} onToggle={toggleLive} now={now} />}
       <StreamStatus channels={channels} now={now} />
       {loadError && destinations !== null && (
         <p class="stale" role="status" data-testid="stale-notice">

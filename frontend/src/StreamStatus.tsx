@@ -1,4 +1,4 @@
-import type { ChannelStatusView } from './api';
+import type { ChannelStatusView, LocalMediaLiveChannel } from './api';
 import { channelLabel, formatClock, timeInState } from './format';
 
 interface StreamStatusProps {
@@ -50,13 +50,16 @@ export function StreamStatus({ channels, now }: StreamStatusProps) {
 
 interface LocalBannerProps {
   channels: readonly ChannelStatusView[] | null;
+  /** The simulator's MediaLive channels, null until loaded (or when the server does not list them). */
+  mediaLive: readonly LocalMediaLiveChannel[] | null;
+  now: number;
   /** Target state while a go-live / end-stream request is on its way, by channel ARN. */
   pending: Readonly<Record<string, boolean>>;
   onToggle: (channelArn: string, live: boolean) => void;
 }
 
 /** The local stack's banner: the simulated IVS stream can be switched on and off here. */
-export function LocalBanner({ channels, pending, onToggle }: LocalBannerProps) {
+export function LocalBanner({ channels, mediaLive, now, pending, onToggle }: LocalBannerProps) {
   const list = channels ?? [];
   const many = list.length > 1;
   return (
@@ -87,6 +90,34 @@ export function LocalBanner({ channels, pending, onToggle }: LocalBannerProps) {
           );
         })}
       </div>
+      {mediaLive && (
+        <details class="local-medialive" data-testid="simulated-medialive">
+          <summary>
+            Simulated MediaLive: {mediaLive.length === 0 ? 'no channels' : summarize(mediaLive)}
+          </summary>
+          {mediaLive.length > 0 && (
+            <ul>
+              {mediaLive.map((channel) => {
+                const duration = timeInState(channel.stateSince, now);
+                return (
+                  <li key={channel.id} data-testid="simulated-channel" data-state={channel.state}>
+                    <code>{channel.name ?? channel.id}</code> {channel.state}
+                    {duration && <span class="muted"> for {duration}</span>}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </details>
+      )}
     </section>
   );
+}
+
+/** "3 channels: 2 RUNNING, 1 IDLE". */
+function summarize(list: readonly LocalMediaLiveChannel[]): string {
+  const counts = new Map<string, number>();
+  for (const channel of list) counts.set(channel.state, (counts.get(channel.state) ?? 0) + 1);
+  const parts = [...counts].map(([state, count]) => `${count} ${state}`);
+  return `${list.length} channel${list.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }

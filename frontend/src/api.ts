@@ -35,7 +35,11 @@ export class ApiError extends Error {
 /** One simulated MediaLive channel as the local stack lists it. */
 export interface LocalMediaLiveChannel {
   id: string;
+  name?: string;
+  /** CREATING, IDLE, STARTING, RUNNING, STOPPING, DELETING, … */
   state: string;
+  /** ISO-8601 time the current state began. */
+  stateSince?: string;
   [key: string]: unknown;
 }
 
