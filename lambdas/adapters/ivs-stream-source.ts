@@ -1,13 +1,7 @@
 /**
  * The StreamSource port over the IVS API: which channels are live, and where MediaLive pulls from.
  */
-import {
-  GetChannelCommand,
-  GetStreamCommand,
-  paginateListStreams,
-  type IvsClient,
-  type StreamSummary,
-} from '@aws-sdk/client-ivs';
+import { GetChannelCommand, GetStreamCommand, paginateListStreams, type IvsClient, type StreamSummary } from '@aws-sdk/client-ivs';
 import { InvalidConfigurationError, RestreamingError } from '../core/errors';
 import type { LiveStream, StreamSource } from '../core/ports';
 import { toDomainError } from './medialive/errors';

@@ -41,10 +41,12 @@ const UNAVAILABLE = new Set([
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /**
- * MediaLive reports an exhausted account quota (channels, inputs per region) as a client error
- * with a message about a limit rather than as a dedicated exception; rate limits are throttling.
+ * MediaLive has no dedicated quota exception and does not document which client error an
+ * exhausted quota (channels, inputs per region) comes back as, so the message decides. A rate
+ * limit is throttling, not a quota.
  */
-const QUOTA_MESSAGE = /quota|maximum number of|limit (?:has been |was )?(?:exceeded|reached)|(?:exceeded|reached) (?:the |your )?(?:\w+ )?limit/i;
+const QUOTA_MESSAGE =
+  /quota|maximum number of (?:\w+ )?(?:channels|inputs|resources)|limit (?:has been |was )?(?:exceeded|reached)|(?:exceeded|reached) (?:the |your )?(?:\w+ )?limit/i;
 const RATE_MESSAGE = /\brate\b|too many requests/i;
 
 interface SdkErrorLike {

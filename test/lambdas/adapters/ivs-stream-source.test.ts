@@ -110,7 +110,11 @@ describe('AwsIvsStreamSource.getStream', () => {
     ['ValidationException', new ValidationException({ message: 'Invalid ARN', $metadata }), InvalidConfigurationError],
     ['AccessDeniedException', new AccessDeniedException({ message: 'Denied', $metadata }), InvalidConfigurationError],
     ['ServiceQuotaExceededException', new ServiceQuotaExceededException({ message: 'Quota', $metadata }), QuotaExceededError],
-    ['InternalServerException', new InternalServerException({ message: 'Oops', $metadata: { httpStatusCode: 500 } }), ServiceUnavailableError],
+    [
+      'InternalServerException',
+      new InternalServerException({ message: 'Oops', $metadata: { httpStatusCode: 500 } }),
+      ServiceUnavailableError,
+    ],
   ] as const)('maps %s to the matching domain error', async (_name, awsError, domainError) => {
     ivs.on(GetStreamCommand).rejects(awsError);
     const error = await source.getStream(CHANNEL_A).catch((e: unknown) => e);

@@ -203,9 +203,7 @@ describe('AwsMediaLiveGateway.createInput and createChannel', () => {
   });
 
   it('masks the stream key in an error MediaLive reports as a quota error', async () => {
-    medialive.on(CreateChannelCommand).rejects(
-      new BadRequestException({ message: `Channel limit exceeded for ${STREAM_KEY}`, $metadata }),
-    );
+    medialive.on(CreateChannelCommand).rejects(new BadRequestException({ message: `Channel limit exceeded for ${STREAM_KEY}`, $metadata }));
     const error = await gateway.createChannel(spec(), 'input-42').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExceededError);
     expect(everyString(error).join('\n')).not.toContain(STREAM_KEY);
@@ -218,9 +216,11 @@ describe('AwsMediaLiveGateway.createInput and createChannel', () => {
   });
 
   it('reports a quota message on CreateInput as QuotaExceededError', async () => {
-    medialive.on(CreateInputCommand).rejects(
-      new UnprocessableEntityException({ message: 'You have reached the maximum number of inputs (100) in this region', $metadata }),
-    );
+    medialive
+      .on(CreateInputCommand)
+      .rejects(
+        new UnprocessableEntityException({ message: 'You have reached the maximum number of inputs (100) in this region', $metadata }),
+      );
     await expect(gateway.createInput(spec())).rejects.toBeInstanceOf(QuotaExceededError);
   });
 

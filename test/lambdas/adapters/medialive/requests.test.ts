@@ -3,11 +3,7 @@ import type { CreateChannelCommandInput, CreateInputCommandInput } from '@aws-sd
 import { PROFILES, type Platform } from '../../../../lambdas/core/destination';
 import { TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../../../lambdas/core/ports';
 import { ENCODING_PROFILES } from '../../../../lambdas/adapters/medialive/encoding-profiles';
-import {
-  buildCreateChannelRequest,
-  buildCreateInputRequest,
-  resourceName,
-} from '../../../../lambdas/adapters/medialive/requests';
+import { buildCreateChannelRequest, buildCreateInputRequest, resourceName } from '../../../../lambdas/adapters/medialive/requests';
 import { validateMediaLiveRequest } from '../../../support/medialive-api-model';
 
 const INPUT_ID = '1234567';
