@@ -312,7 +312,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   switch (mode) {
     case 'plan':
       await run([preflight, buildZips, init, plan]);
-      deps.print(planForDisplay(ctx.plan!.output));
+      deps.print(planForDisplay(ctx.plan!.output) + undeclaredNote(result.undeclaredVariables));
       break;
     case 'infrastructure':
     case 'all': {
@@ -320,7 +320,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       const applying = await confirmApply();
       const rest = [...(applying ? [apply] : []), outputs, ...(mode === 'all' ? [frontendBuild, upload, invalidation] : [])];
       await run(rest);
-      deps.print(summary(config(), ctx, mode));
+      deps.print(summary(config(), ctx, mode) + undeclaredNote(result.undeclaredVariables));
       break;
     }
     case 'frontend': {
@@ -344,6 +344,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     }
   }
   return result;
+}
+
+function undeclaredNote(names: string[]): string {
+  return names.length === 0 ? '' : `\n\n  Note: infra/ declares no variable for ${names.join(', ')}; ${names.length > 1 ? 'these settings were' : 'this setting was'} not passed to Terraform.`;
 }
 
 function summary(config: DeploymentConfig, ctx: Context, mode: DeployMode): string {

@@ -30,11 +30,9 @@ export function compareVersions(a: string, b: string): number {
 }
 
 export function tail(output: string, lines = OUTPUT_TAIL_LINES): string[] {
-  return output
-    .split(/\r?\n/)
-    .map((l) => l.trimEnd())
-    .filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''))
-    .slice(-lines);
+  const all = output.split(/\r?\n/).map((l) => l.trimEnd());
+  while (all.length > 0 && all[all.length - 1] === '') all.pop();
+  return all.slice(-lines);
 }
 
 /** `terraform output -json`: the plain values, and the names of the sensitive ones (never their values). */

@@ -49,10 +49,11 @@ const record = { argv, command };
 const varArg = argv.find((a) => a.startsWith('-var-file='));
 if (varArg) record.varFile = JSON.parse(fs.readFileSync(varArg.slice('-var-file='.length), 'utf8'));
 fs.appendFileSync(path.join(here, 'calls.jsonl'), JSON.stringify(record) + '\n');
-const out = (s) => process.stdout.write(s + '\n');
+// Synchronous writes: process.exit() would drop output still queued for a pipe.
+const out = (s) => fs.writeSync(1, s + '\n');
 if (settings.failOn === command) {
   for (let i = 1; i <= 24; i += 1) out('fake ' + command + ' progress line ' + i);
-  process.stderr.write('Error: creating IVS Channel: AccessDeniedException: not authorized\n');
+  fs.writeSync(2, 'Error: creating IVS Channel: AccessDeniedException: not authorized\n');
   process.exit(1);
 }
 switch (command) {
@@ -86,7 +87,7 @@ switch (command) {
     out('Destroy complete! Resources: 3 destroyed.');
     break;
   default:
-    process.stderr.write('fake terraform: unknown command ' + command + '\n');
+    fs.writeSync(2, 'fake terraform: unknown command ' + command + '\n');
     process.exit(1);
 }
 `;
