@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Offline checks of the Terraform code: fmt, init + validate of both modules and infra/, and
+# `terraform test` (mock_provider "aws") wherever a tests/ directory exists.
+#
+# Provider source: with TF_PLUGIN_MIRROR set to a filesystem mirror (the directory that contains
+# registry.terraform.io/), hashicorp/* providers come from there only; otherwise from the registry.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dirs=(modules/stream-restreaming modules/admin-site infra)
+
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "terraform-test: terraform is not installed or not on PATH. Install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install) and run again." >&2
+  exit 1
+fi
+
+export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
+
+if [[ -n "${TF_PLUGIN_MIRROR:-}" ]]; then
+  if [[ ! -d "${TF_PLUGIN_MIRROR}/registry.terraform.io" ]]; then
+    echo "terraform-test: TF_PLUGIN_MIRROR=${TF_PLUGIN_MIRROR} has no registry.terraform.io/ directory. Point it at a provider mirror, or unset it to use the Terraform registry." >&2
+    exit 1
+  fi
+  cfg_dir="$(mktemp -d)"
+  trap 'rm -rf "${cfg_dir}"' EXIT
+  mirror="$(cd "${TF_PLUGIN_MIRROR}" && pwd)"
+  cat >"${cfg_dir}/mirror.tfrc" <<CFG
+provider_installation {
+  filesystem_mirror {
+    path    = "${mirror}"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+CFG
+  export TF_CLI_CONFIG_FILE="${cfg_dir}/mirror.tfrc"
+  echo "terraform-test: providers from the mirror ${mirror}"
+elif [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "${TF_CLI_CONFIG_FILE}" ]]; then
+  # A CLI config that does not exist only produces a warning on every command.
+  unset TF_CLI_CONFIG_FILE
+fi
+
+cd "${root}"
+terraform version | head -n 1
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "terraform fmt -check -recursive (modules/, infra/)"
+terraform fmt -check -recursive -diff modules
+terraform fmt -check -recursive -diff infra
+
+for dir in "${dirs[@]}"; do
+  step "${dir}: init + validate"
+  terraform -chdir="${dir}" init -backend=false -input=false -no-color >/dev/null
+  terraform -chdir="${dir}" validate -no-color
+
+  if compgen -G "${dir}/tests/*.tftest.hcl" >/dev/null; then
+    step "${dir}: terraform test"
+    terraform -chdir="${dir}" test -no-color
+  fi
+done
+
+step "terraform: all checks passed"
