@@ -171,6 +171,7 @@ function Dashboard({ api, config, session }: AppProps) {
   }, [channels]);
 
   const withBusy = async (id: string, action: () => Promise<void>): Promise<void> => {
+    setNotice(null);
     setBusy((previous) => new Set(previous).add(id));
     try {
       await action();
@@ -200,13 +201,11 @@ function Dashboard({ api, config, session }: AppProps) {
       }),
     onStart: (d: DestinationView) =>
       void withBusy(d.id, async () => {
-        setNotice(null);
         const saved = await api.startDestination(d.id);
         setDestinations((list) => upsert(list, saved));
       }),
     onStop: (d: DestinationView) =>
       void withBusy(d.id, async () => {
-        setNotice(null);
         const saved = await api.stopDestination(d.id);
         setDestinations((list) => upsert(list, saved));
       }),
@@ -223,6 +222,7 @@ function Dashboard({ api, config, session }: AppProps) {
   };
 
   const toggleLive = (channelArn: string, live: boolean): void => {
+    setNotice(null);
     setPendingLive((pending) => ({ ...pending, [channelArn]: live }));
     const single = (channels?.length ?? 0) <= 1;
     const request = live ? api.localGoLive(single ? undefined : channelArn) : api.localGoOffline(single ? undefined : channelArn);

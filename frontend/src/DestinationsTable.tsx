@@ -104,7 +104,7 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, ...act
             {STATUS_LABELS[d.status]}
           </span>
           {duration && <span class="badge-time"> for {duration}</span>}
-          {d.status === 'starting' && <p class="row-note">{STARTING_HINT}</p>}
+          {d.status === 'starting' && <p class="row-note">Usually one to three minutes.</p>}
           {d.status === 'error' && d.lastError && (
             <p class="row-error" data-testid="last-error">
               {d.lastError.message}
