@@ -50,7 +50,7 @@ export interface ReconcilerConfig {
 }
 
 export const DEFAULT_RECONCILER_CONFIG = {
-  concurrency: 10,
+  concurrency: 20,
   leaseSeconds: 120,
   waitTimeoutMs: 30_000,
   waitIntervalMs: 2_000,
@@ -103,6 +103,9 @@ function adopt(d: Destination, found: { channelId: string; inputIds: string[] })
 }
 
 export class Reconciler {
+  /** The item as this reconciler last wrote it, per leased destination. */
+  private readonly held = new Map<string, Destination>();
+
   constructor(
     private readonly deps: ReconcilerDeps,
     private readonly config: ReconcilerConfig,
@@ -282,6 +285,7 @@ export class Reconciler {
     if (decision.adopt) adopt(next, decision.adopt);
     try {
       await this.deps.destinations.put(next);
+      this.held.set(d.id, next);
       return next;
     } catch (error) {
       if (error instanceof VersionConflictError) return undefined;
@@ -291,21 +295,32 @@ export class Reconciler {
 
   private async release(id: string): Promise<void> {
     const owner = this.deps.ownerId();
-    await this.mutate(id, (d) => {
-      if (d.lease?.owner !== owner) return undefined;
-      const next = { ...d };
-      delete next.lease;
-      return next;
-    });
+    const known = this.held.get(id);
+    this.held.delete(id);
+    await this.mutate(
+      id,
+      (d) => {
+        if (d.lease?.owner !== owner) return undefined;
+        const next = { ...d };
+        delete next.lease;
+        return next;
+      },
+      known,
+    );
   }
 
   /**
    * Read-modify-write with the version condition, retried on conflict; `change` returns
    * undefined to write nothing. Returns the item as stored afterwards (undefined if gone).
    */
-  private async mutate(id: string, change: (d: Destination) => Destination | undefined): Promise<Destination | undefined> {
+  private async mutate(
+    id: string,
+    change: (d: Destination) => Destination | undefined,
+    known?: Destination,
+  ): Promise<Destination | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.deps.destinations.get(id);
+      // The lease holder usually knows the item as last written; read only after a conflict.
+      const current = attempt === 0 && known ? known : await this.deps.destinations.get(id);
       if (!current) return undefined;
       const next = change(current);
       if (!next) return current;
@@ -314,7 +329,7 @@ export class Reconciler {
         await this.deps.destinations.put(bumped);
         return bumped;
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
+        if (!(error instanceof VersionConflictError) || attempt >= 6) throw error;
       }
     }
   }
@@ -390,20 +405,23 @@ export class Reconciler {
       roleArn: this.config.mediaLiveRoleArn,
     };
 
+    let item: Destination = d;
     let inputId = existingInputId;
     if (inputId === undefined) {
       inputId = (await mediaLive.createInput(spec)).inputId;
       const created = inputId;
-      await this.mutate(d.id, (cur) => (cur.mediaLiveInputId === created ? undefined : { ...cur, mediaLiveInputId: created }));
+      item = (await this.mutate(d.id, (cur) => (cur.mediaLiveInputId === created ? undefined : { ...cur, mediaLiveInputId: created }), item)) ?? item;
       log.info('Created MediaLive input', { ...logKeys, mediaLiveInputId: inputId });
     }
     const channel = await mediaLive.createChannel(spec, inputId);
-    await this.mutate(d.id, (cur) => ({
-      ...cur,
-      mediaLiveChannelId: channel.id,
-      mediaLiveInputId: inputId,
-      mediaLiveConfigRevision: d.configRevision,
-    }));
+    const attachedInput = inputId;
+    item =
+      (await this.mutate(
+        d.id,
+        (cur) => ({ ...cur, mediaLiveChannelId: channel.id, mediaLiveInputId: attachedInput, mediaLiveConfigRevision: d.configRevision }),
+        item,
+      )) ?? item;
+    this.held.set(d.id, item);
     log.info('Created MediaLive channel', { ...logKeys, mediaLiveChannelId: channel.id });
 
     const ready = await this.waitFor(channel.id, (c) => c === undefined || c.state !== 'CREATING');
