@@ -1,0 +1,143 @@
+variable "project_name" {
+  description = "Prefix of every resource name; also tags every resource (ivs-restreaming:project)."
+  type        = string
+  default     = "ivs-restreaming"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,39}$", var.project_name))
+    error_message = "project_name must be 1-40 lower-case letters, digits or dashes, starting with a letter or digit."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the deployment (IVS, MediaLive and Cognito must be available there)."
+  type        = string
+  default     = "eu-central-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-central-1."
+  }
+}
+
+variable "enable_stream_restreaming" {
+  description = "Deploy the restreaming control plane (tables, Lambdas, API, MediaLive role). Off: only the IVS channel, login and admin site remain, and nothing can start MediaLive."
+  type        = bool
+  default     = true
+}
+
+variable "create_ivs_channel" {
+  description = "Create an IVS channel for the creator. Off: ivs_channel_arns must name existing channels."
+  type        = bool
+  default     = true
+}
+
+variable "ivs_channel_arns" {
+  description = "Existing IVS channels to restream (public playback only), in addition to the created one."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.ivs_channel_arns : can(regex("^arn:aws[a-z-]*:ivs:[a-z0-9-]+:[0-9]{12}:channel/[A-Za-z0-9]+$", arn))])
+    error_message = "Each entry of ivs_channel_arns must be an IVS channel ARN."
+  }
+
+  validation {
+    condition     = var.create_ivs_channel || length(var.ivs_channel_arns) > 0
+    error_message = "With create_ivs_channel = false, ivs_channel_arns must name at least one existing channel."
+  }
+}
+
+variable "ivs_channel_type" {
+  description = "Type of the created IVS channel: STANDARD (transcodes renditions) or BASIC (passes the input through)."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"], var.ivs_channel_type)
+    error_message = "ivs_channel_type must be STANDARD, BASIC, ADVANCED_SD or ADVANCED_HD."
+  }
+}
+
+variable "reconcile_schedule_expression" {
+  description = "Schedule of the full reconcile (see the module's variable)."
+  type        = string
+  default     = "rate(1 minute)"
+}
+
+variable "stop_grace_seconds" {
+  description = "Seconds destinations keep running after their stream went offline."
+  type        = number
+  default     = 120
+}
+
+variable "log_retention_days" {
+  description = "Retention of every CloudWatch log group."
+  type        = number
+  default     = 30
+}
+
+variable "api_auth" {
+  description = "`jwt` (default) protects the API with the Cognito (or existing) issuer; `none` leaves it open: never for a real deployment."
+  type        = string
+  default     = "jwt"
+}
+
+variable "jwt_issuer" {
+  description = "An existing OIDC issuer for the admin login and the API. Null: a Cognito user pool is created."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Audiences (client ids) accepted from jwt_issuer. Only used with jwt_issuer."
+  type        = list(string)
+  default     = []
+}
+
+variable "cognito_domain_prefix" {
+  description = "Prefix of the Cognito hosted-UI domain (<prefix>.auth.<region>.amazoncognito.com). Null: <project_name>-<account id>."
+  type        = string
+  default     = null
+}
+
+variable "admin_users" {
+  description = "E-mail addresses of the admin users created in the Cognito user pool; each gets a temporary password by e-mail."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.admin_users : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "admin_users must be e-mail addresses."
+  }
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the restreaming alarms. Null: no subscription."
+  type        = string
+  default     = null
+}
+
+variable "api_lambda_zip_path" {
+  description = "The API function's package, relative to infra/ (built by `npm run build:lambdas`)."
+  type        = string
+  default     = "../dist/lambda.zip"
+}
+
+variable "monitor_lambda_zip_path" {
+  description = "The monitor function's package, relative to infra/."
+  type        = string
+  default     = "../dist/monitor.zip"
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the tables and the user pool. Turn off only to destroy the deployment."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags added to every resource (provider default_tags)."
+  type        = map(string)
+  default     = {}
+}
