@@ -64,9 +64,13 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
   });
 }
 
+/** The policy modules/admin-site sends, so the bench fails loudly if the UI ever needs more. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
   const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-security-policy': CONTENT_SECURITY_POLICY });
   res.end(payload);
 }
 
@@ -190,11 +194,16 @@ async function main(): Promise<void> {
   const { url, server } = await startFakeSite(rows);
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
+    const problems = new Set<string>();
     const cold: Timing[] = [];
     const warm: Timing[] = [];
     for (let i = 0; i < loads; i++) {
       const context = await browser.newContext();
       const page = await context.newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.add(message.text());
+      });
+      page.on('pageerror', (error) => problems.add(String(error)));
       for (const target of [cold, warm]) {
         await page.goto(url);
         await page.locator('[data-testid="destination-row"]').first().waitFor();
@@ -221,6 +230,10 @@ async function main(): Promise<void> {
     for (const [label, timings] of [['cold cache', cold], ['warm cache', warm]] as const) {
       console.log(`  ${label}: rendered ${fmt(timings.map((t) => t.rendered))}`);
       console.log(`    DOMContentLoaded median ${median(timings.map((t) => t.domContentLoaded)).toFixed(0)} ms, API answers in median ${median(timings.map((t) => t.apiDone)).toFixed(0)} ms`);
+    }
+    if (problems.size > 0) {
+      console.log(`Page errors (e.g. Content-Security-Policy violations):\n  ${[...problems].join('\n  ')}`);
+      process.exitCode = 1;
     }
     console.log(`  machine load average (1 min): ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`);
   } finally {
