@@ -55,7 +55,7 @@ export function buildParser(argv: string[]) {
 
 type Flags = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
 
-export function modeOf(flags: Pick<Flags, 'infrastructure' | 'frontend' | 'plan' | 'destroy'>): DeployMode {
+export function modeOf(flags: { infrastructure?: boolean; frontend?: boolean; plan?: boolean; destroy?: boolean }): DeployMode {
   if (flags.destroy) return 'destroy';
   if (flags.plan) return 'plan';
   if (flags.infrastructure && !flags.frontend) return 'infrastructure';

@@ -12,6 +12,7 @@ export const DEPLOY_ERROR_CODES = {
   terraformMissing: 'TERRAFORM_MISSING',
   terraformTooOld: 'TERRAFORM_TOO_OLD',
   credentialsMissing: 'AWS_CREDENTIALS_MISSING',
+  awsUnreachable: 'AWS_UNREACHABLE',
   confirmationRequired: 'CONFIRMATION_REQUIRED',
   aborted: 'ABORTED',
   outputsMissing: 'TERRAFORM_OUTPUTS_MISSING',

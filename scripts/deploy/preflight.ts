@@ -37,6 +37,6 @@ export async function checkCredentials(sts: STSClient): Promise<{ account: strin
       throw new DeployUserError(DEPLOY_ERROR_CODES.credentialsMissing, `AWS rejected the credentials (${name}): ${CREDENTIALS_HINT}`, { cause: error });
     }
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DeployUserError(DEPLOY_ERROR_CODES.credentialsMissing, `Could not verify the AWS credentials with STS (${reason}): check the network, then ${CREDENTIALS_HINT}`, { cause: error });
+    throw new DeployUserError(DEPLOY_ERROR_CODES.awsUnreachable, `Could not verify the AWS credentials with STS (${reason}): check the network, then ${CREDENTIALS_HINT}`, { cause: error });
   }
 }

@@ -19,13 +19,13 @@ import type { BuildLambdasOptions, LambdaArtifact } from '../build-lambdas';
 import { terraformEnv } from '../lib/terraform-env';
 import { loadDeploymentConfig, type ConfigFlags } from './config';
 import type { DeploymentConfig } from './config-schema';
-import { DEPLOY_ERROR_CODES, DeployUserError } from './errors';
+import { DEPLOY_ERROR_CODES, DeployStepError, DeployUserError } from './errors';
 import { buildFrontend, runtimeConfigFrom, writeRuntimeConfig } from './frontend';
 import { checkCredentials, checkNodeVersion } from './preflight';
 import type { ProcessRunner } from './process';
 import { invalidate, invalidationPaths, syncSite, type SyncResult } from './publish-site';
 import { Terraform, type TerraformOutputs, declaredVariables } from './terraform';
-import { onlyDeclared, terraformVariables, writeVarFile } from './terraform-vars';
+import { onlyDeclared, terraformVariables, writeVarFile, type LambdaZipPaths } from './terraform-vars';
 
 export const DEPLOY_MODES = ['all', 'infrastructure', 'frontend', 'plan', 'destroy'] as const;
 export type DeployMode = (typeof DEPLOY_MODES)[number];
@@ -100,7 +100,7 @@ interface Context {
   account?: string;
   terraform?: Terraform;
   clients?: AwsClients;
-  zips?: { api: string; monitor: string };
+  zips?: LambdaZipPaths;
   varFile?: string;
   plan?: { changes: boolean; output: string };
   outputs?: TerraformOutputs;
@@ -152,12 +152,26 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   const terraform = (): Terraform => ctx.terraform!;
   const clients = (): AwsClients => ctx.clients!;
 
+  // The task list shows a short reason (the error code) on the failed task; the error itself
+  // reaches deploy.ts unchanged and is printed once, below the list.
+  let failure: unknown;
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    async (...args: A): Promise<Awaited<R>> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (failure !== undefined) throw error;
+        failure = error;
+        throw new Error(error instanceof DeployUserError ? error.code : error instanceof DeployStepError ? error.message : 'unexpected error');
+      }
+    };
   const step = (id: StepId, task: (wrapper: Wrapper) => ReturnType<TaskFn>, title = STEP_TITLES[id]): ListrTask<Context> => ({
     title,
-    task: (_ctx, wrapper) => {
+    task: guard((_ctx: Context, wrapper: Wrapper) => {
       result.steps.push(id);
       return task(wrapper);
-    },
+    }),
   });
   const live = (wrapper: { output: string }) => (line: string) => {
     if (line.trim() !== '') wrapper.output = line;
@@ -168,7 +182,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       [
         {
           title: 'Configuration',
-          task: async (_c, t) => {
+          task: guard(async (_c: Context, t: Wrapper) => {
             ctx.config = await loadDeploymentConfig({ cwd: deps.rootDir, file: options.configFile, env: deps.env, flags: options.configFlags });
             result.config = ctx.config;
             if (NEEDS_CONFIRMATION.includes(mode) && !options.yes && !deps.interactive) {
@@ -178,26 +192,26 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
               );
             }
             t.title = `Configuration: ${config().projectName} in ${config().region}${config().enableStreamRestreaming ? '' : ' (restreaming off)'}`;
-          },
+          }),
         },
         {
           title: 'Node.js',
-          task: (_c, t) => {
+          task: guard((_c: Context, t: Wrapper) => {
             t.title = `Node.js ${checkNodeVersion(deps.nodeVersion)}`;
-          },
+          }),
         },
         {
           title: 'AWS credentials',
-          task: async (_c, t) => {
+          task: guard(async (_c: Context, t: Wrapper) => {
             ctx.clients = deps.awsClients(config().region);
             const identity = await checkCredentials(clients().sts);
             ctx.account = identity.account;
             t.title = `AWS account ${identity.account}`;
-          },
+          }),
         },
         {
           title: 'Terraform',
-          task: async (_c, t) => {
+          task: guard(async (_c: Context, t: Wrapper) => {
             let env: NodeJS.ProcessEnv;
             try {
               env = await terraformEnv(deps.env);
@@ -206,7 +220,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
             }
             ctx.terraform = new Terraform({ runner: deps.process, bin: deps.env.TERRAFORM_BIN || 'terraform', dir: infraDir, env });
             t.title = `Terraform ${await terraform().version()}`;
-          },
+          }),
         },
       ],
       { concurrent: false },
@@ -218,7 +232,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     const api = artifacts.find((a) => a.name === 'api');
     const monitor = artifacts.find((a) => a.name === 'monitor');
     if (!api || !monitor) throw new Error('the Lambda build produced no api or monitor zip');
-    ctx.zips = { api: api.zipPath, monitor: monitor.zipPath };
+    ctx.zips = { api: api.zipPath, monitor: monitor.zipPath, hashes: { api: api.sha256, monitor: monitor.sha256 } };
     wrapper.title = `Build Lambda zips: ${artifacts.map((a) => `${a.name} ${(a.size / 1024).toFixed(0)} KiB`).join(', ')}`;
   });
 
@@ -286,6 +300,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
 
   const run = async (tasks: ListrTask<Context>[]): Promise<void> => {
+    failure = undefined;
     await new Listr<Context>(tasks, {
       ctx,
       concurrent: false,
@@ -297,7 +312,11 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       registerSignalListeners: deps.renderer !== 'silent',
       rendererOptions: { timer: PRESET_TIMER, collapseSubtasks: false, collapseErrors: false },
       fallbackRendererOptions: { timer: PRESET_TIMER },
-    }).run();
+    })
+      .run()
+      .catch((error: unknown) => {
+        throw failure ?? error;
+      });
   };
 
   const confirmApply = async (): Promise<boolean> => {

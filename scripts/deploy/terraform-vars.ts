@@ -9,10 +9,12 @@ import type { DeploymentConfig } from './config-schema';
 export interface LambdaZipPaths {
   api: string;
   monitor: string;
+  /** base64 SHA-256 of each zip, when they were built in this run. */
+  hashes?: { api: string; monitor: string };
 }
 
 /** Variables whose absence from infra/ is expected (optional features); others produce a warning. */
-const OPTIONAL_VARIABLES = new Set(['default_profile', 'alarm_email']);
+const OPTIONAL_VARIABLES = new Set(['default_profile', 'alarm_email', 'alarm_emails', 'api_lambda_source_code_hash', 'monitor_lambda_source_code_hash']);
 
 export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPaths, infraDir: string): Record<string, unknown> {
   const variables: Record<string, unknown> = {
@@ -31,7 +33,14 @@ export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPath
     tags: { ...config.tags },
   };
   if (config.defaultProfile !== undefined) variables.default_profile = config.defaultProfile;
-  if (config.alarmEmail !== undefined) variables.alarm_email = config.alarmEmail;
+  if (config.alarmEmail !== undefined) {
+    variables.alarm_email = config.alarmEmail;
+    variables.alarm_emails = [config.alarmEmail];
+  }
+  if (zips.hashes) {
+    variables.api_lambda_source_code_hash = zips.hashes.api;
+    variables.monitor_lambda_source_code_hash = zips.hashes.monitor;
+  }
   return variables;
 }
 
@@ -40,7 +49,11 @@ export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPath
  * names the dropped ones that were not expected to be missing.
  */
 export function onlyDeclared(variables: Record<string, unknown>, declared: Set<string> | undefined): { variables: Record<string, unknown>; undeclared: string[] } {
-  if (!declared) return { variables, undeclared: [] };
+  if (!declared) {
+    // infra/ not readable: pass one spelling of the alarm address only.
+    const { alarm_emails: _list, ...rest } = variables;
+    return { variables: rest, undeclared: [] };
+  }
   const kept: Record<string, unknown> = {};
   const undeclared: string[] = [];
   for (const [name, value] of Object.entries(variables)) {

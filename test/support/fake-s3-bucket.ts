@@ -4,7 +4,15 @@
  * read and change the same objects, so repeated publishes see what the previous one left.
  */
 import { createHash } from 'node:crypto';
-import { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3ClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 export interface StoredObject {
@@ -15,8 +23,7 @@ export interface StoredObject {
   metadata: Record<string, string>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type S3Mock = AwsStub<any, any, S3Client>;
+type S3Mock = AwsStub<ServiceInputTypes, ServiceOutputTypes, S3ClientResolvedConfig>;
 
 export function fakeS3Bucket(s3: S3Mock, options: { etagOf?: (body: Buffer) => string } = {}): Map<string, StoredObject> {
   const objects = new Map<string, StoredObject>();

@@ -61,6 +61,8 @@ describe('runDeploy without flags', () => {
       admin_users: ['admin@example.com'],
       api_lambda_zip_path: '../dist/lambda.zip',
       monitor_lambda_zip_path: '../dist/monitor.zip',
+      api_lambda_source_code_hash: 'c2hh',
+      monitor_lambda_source_code_hash: 'c2hh',
       tags: {},
     });
   });
