@@ -19,7 +19,8 @@ import {
   ValidationError,
   VersionConflictError,
 } from './errors';
-import { defaultProfile, defaultRtmpUrl, requiresRtmps } from './platforms';
+import { defaultProfile, defaultRtmpUrl } from './platforms';
+import { assertPlatformAcceptsUrl } from './validation';
 import type {
   Clock,
   DestinationRepository,
@@ -60,11 +61,8 @@ export class RestreamingDestinationService implements DestinationService {
 
   async create(input: CreateDestinationInput): Promise<DestinationView> {
     const channelArn = this.channelFor(input.channelArn);
-    const rtmpUrl = input.rtmpUrl ?? defaultRtmpUrl(input.platform);
-    if (rtmpUrl === undefined) {
-      throw fieldError('rtmpUrl', `rtmpUrl: required for platform "${input.platform}"; give the rtmp:// or rtmps:// ingest URL of the destination`);
-    }
-    checkScheme(input.platform, rtmpUrl);
+    assertPlatformAcceptsUrl(input.platform, input.rtmpUrl);
+    const rtmpUrl = input.rtmpUrl ?? (defaultRtmpUrl(input.platform) as string);
     const id = this.deps.ids.newId();
     const now = this.deps.clock.now().toISOString();
     const destination: Destination = {
@@ -112,7 +110,7 @@ export class RestreamingDestinationService implements DestinationService {
         next.streamKeyCiphertext = encrypted;
         next.streamKeyHint = streamKeyHint(input.streamKey);
       }
-      checkScheme(next.platform, next.rtmpUrl);
+      assertPlatformAcceptsUrl(next.platform, next.rtmpUrl);
       const configChanged =
         encrypted !== undefined ||
         next.rtmpUrl !== current.rtmpUrl ||
@@ -274,10 +272,4 @@ function fieldError(field: string, message: string): ValidationError {
 
 function deleting(id: string): DestinationDeletingError {
   return new DestinationDeletingError(`Destination "${id}" is being deleted; it can no longer be changed.`);
-}
-
-function checkScheme(platform: Destination['platform'], rtmpUrl: string): void {
-  if (requiresRtmps(platform) && !rtmpUrl.startsWith('rtmps://')) {
-    throw fieldError('rtmpUrl', `rtmpUrl: ${platform} only accepts RTMPS; use an rtmps:// URL such as ${defaultRtmpUrl(platform) ?? 'rtmps://…'}`);
-  }
 }
