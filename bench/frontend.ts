@@ -119,7 +119,12 @@ export async function startFakeSite(count: number): Promise<{ url: string; serve
       if (path === '/_local/medialive/channels') {
         const channels = destinations
           .filter((d) => d.mediaLiveChannelId)
-          .map((d) => ({ id: d.mediaLiveChannelId, name: `restream-${d.id}`, state: d.status === 'active' ? 'RUNNING' : 'IDLE', stateSince: d.statusSince }));
+          .map((d) => ({
+            id: d.mediaLiveChannelId,
+            name: `restream-${d.id}`,
+            state: d.status === 'active' ? 'RUNNING' : 'IDLE',
+            stateSince: d.statusSince,
+          }));
         return send(res, 200, { channels });
       }
       if (path.startsWith('/stream-destinations') || path.startsWith('/_local/')) {
@@ -182,7 +187,9 @@ async function main(): Promise<void> {
   const sizes = await gzipSizes();
   console.log('Built assets (gzip -9):');
   for (const s of sizes) {
-    console.log(`  ${s.file.padEnd(28)} ${kb(s.raw).padStart(10)} raw ${kb(s.gzip).padStart(10)} gzip${s.initial ? '' : '  (lazy: only with login)'}`);
+    console.log(
+      `  ${s.file.padEnd(28)} ${kb(s.raw).padStart(10)} raw ${kb(s.gzip).padStart(10)} gzip${s.initial ? '' : '  (lazy: only with login)'}`,
+    );
   }
   const initial = sizes.filter((s) => s.initial);
   const sum = (ext: string): number => initial.filter((s) => s.file.endsWith(ext)).reduce((n, s) => n + s.gzip, 0);
@@ -227,9 +234,14 @@ async function main(): Promise<void> {
     const fmt = (values: number[]): string =>
       `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
     console.log(`Time to first render of the destinations table (${rows} rows, ${loads} loads, ms from navigation start):`);
-    for (const [label, timings] of [['cold cache', cold], ['warm cache', warm]] as const) {
+    for (const [label, timings] of [
+      ['cold cache', cold],
+      ['warm cache', warm],
+    ] as const) {
       console.log(`  ${label}: rendered ${fmt(timings.map((t) => t.rendered))}`);
-      console.log(`    DOMContentLoaded median ${median(timings.map((t) => t.domContentLoaded)).toFixed(0)} ms, API answers in median ${median(timings.map((t) => t.apiDone)).toFixed(0)} ms`);
+      console.log(
+        `    DOMContentLoaded median ${median(timings.map((t) => t.domContentLoaded)).toFixed(0)} ms, API answers in median ${median(timings.map((t) => t.apiDone)).toFixed(0)} ms`,
+      );
     }
     if (problems.size > 0) {
       console.log(`Page errors (e.g. Content-Security-Policy violations):\n  ${[...problems].join('\n  ')}`);

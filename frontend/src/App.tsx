@@ -275,8 +275,8 @@ function Dashboard({ api, config, session }: AppProps) {
       <section class="panel center" data-testid="empty-state">
         <h2>No destinations yet</h2>
         <p>
-          Add YouTube, Twitch, Facebook, Kick or any RTMP(S) server. Every enabled destination starts automatically when
-          its IVS channel goes live, and stops when the stream ends.
+          Add YouTube, Twitch, Facebook, Kick or any RTMP(S) server. Every enabled destination starts automatically when its IVS channel
+          goes live, and stops when the stream ends.
         </p>
         <button type="button" class="btn btn-primary" onClick={openCreate} data-testid="add-destination">
           Add your first destination
@@ -337,8 +337,7 @@ function Dashboard({ api, config, session }: AppProps) {
       {toDelete && (
         <Dialog title={`Delete ${toDelete.name}?`} onClose={() => setToDelete(null)} testId="confirm-delete">
           <p>
-            The destination is removed and its MediaLive channel is stopped and deleted. Its stream key is discarded. This
-            cannot be undone.
+            The destination is removed and its MediaLive channel is stopped and deleted. Its stream key is discarded. This cannot be undone.
           </p>
           <div class="form-actions">
             <button type="button" class="btn" onClick={() => setToDelete(null)} autoFocus>

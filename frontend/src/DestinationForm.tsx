@@ -31,9 +31,7 @@ interface DestinationFormProps {
 
 export function DestinationForm({ api, destination, channels, onSaved, onClose }: DestinationFormProps) {
   const channelArns = (channels ?? []).map((c) => c.channelArn);
-  const [state, setState] = useState<DestinationFormState>(() =>
-    destination ? formFromDestination(destination) : emptyForm(channelArns),
-  );
+  const [state, setState] = useState<DestinationFormState>(() => (destination ? formFromDestination(destination) : emptyForm(channelArns)));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [saving, setSaving] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);

@@ -40,7 +40,9 @@ export function StreamStatus({ channels, now }: StreamStatusProps) {
               </span>
             )}
             {!live && channel.since && duration && <span class="stream-since">for {duration}</span>}
-            <span class="stream-channel">{many ? channelLabel(channel.channelArn) : `IVS channel ${channelLabel(channel.channelArn)}`}</span>
+            <span class="stream-channel">
+              {many ? channelLabel(channel.channelArn) : `IVS channel ${channelLabel(channel.channelArn)}`}
+            </span>
           </div>
         );
       })}
@@ -92,9 +94,7 @@ export function LocalBanner({ channels, mediaLive, now, pending, onToggle }: Loc
       </div>
       {mediaLive && (
         <details class="local-medialive" data-testid="simulated-medialive">
-          <summary>
-            Simulated MediaLive: {mediaLive.length === 0 ? 'no channels' : summarize(mediaLive)}
-          </summary>
+          <summary>Simulated MediaLive: {mediaLive.length === 0 ? 'no channels' : summarize(mediaLive)}</summary>
           {mediaLive.length > 0 && (
             <ul>
               {mediaLive.map((channel) => {

@@ -2,12 +2,7 @@
  * The one typed client of the REST API (see the API contract). Components call this module, never
  * `fetch` directly.
  */
-import type {
-  ChannelStatusView,
-  CreateDestinationInput,
-  DestinationView,
-  UpdateDestinationInput,
-} from '../../lambdas/core/destination';
+import type { ChannelStatusView, CreateDestinationInput, DestinationView, UpdateDestinationInput } from '../../lambdas/core/destination';
 import type { FieldIssue } from '../../lambdas/core/errors';
 
 export type { ChannelStatusView, CreateDestinationInput, DestinationView, FieldIssue, UpdateDestinationInput };

@@ -2,13 +2,7 @@
  * The add/edit form as pure functions: initial state, platform presets, form state → request body,
  * API errors → messages next to the right field.
  */
-import type {
-  CreateDestinationInput,
-  DestinationView,
-  Platform,
-  Profile,
-  UpdateDestinationInput,
-} from '../../lambdas/core/destination';
+import type { CreateDestinationInput, DestinationView, Platform, Profile, UpdateDestinationInput } from '../../lambdas/core/destination';
 import { defaultProfile, defaultRtmpUrl } from '../../lambdas/core/platforms';
 import { ApiError } from './api';
 

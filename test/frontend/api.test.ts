@@ -124,7 +124,12 @@ describe('ApiClient', () => {
 
   it('keeps the API message of a 409 so the UI can show why a start was refused', async () => {
     const { api } = client(() => json(409, { error: { code: 'CHANNEL_OFFLINE', message: 'The IVS channel is offline.' } }));
-    await expect(api.startDestination('d-1')).rejects.toMatchObject({ status: 409, code: 'CHANNEL_OFFLINE', message: 'The IVS channel is offline.', fieldErrors: [] });
+    await expect(api.startDestination('d-1')).rejects.toMatchObject({
+      status: 409,
+      code: 'CHANNEL_OFFLINE',
+      message: 'The IVS channel is offline.',
+      fieldErrors: [],
+    });
   });
 
   it('reports an unreachable API as a network error naming the URL', async () => {
@@ -146,7 +151,10 @@ describe('ApiClient', () => {
         }),
     );
     const api = new ApiClient({ baseUrl: '', fetch: fetchMock, timeoutMs: 5 });
-    await expect(api.listDestinations()).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringContaining('did not answer in time') });
+    await expect(api.listDestinations()).rejects.toMatchObject({
+      code: 'NETWORK',
+      message: expect.stringContaining('did not answer in time'),
+    });
   });
 
   it('posts the local-mode stream controls, with the channel only when given', async () => {
@@ -167,11 +175,17 @@ describe('ApiClient', () => {
 
 describe('toApiError', () => {
   it('explains a 401 from the API gateway authorizer as an expired session', () => {
-    expect(toApiError(401, 'Unauthorized', { message: 'Unauthorized' })).toMatchObject({ code: 'UNAUTHORIZED', message: 'Your session has expired. Sign in again.' });
+    expect(toApiError(401, 'Unauthorized', { message: 'Unauthorized' })).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: 'Your session has expired. Sign in again.',
+    });
   });
 
   it("uses API Gateway's own message for bodies without the error envelope", () => {
-    expect(toApiError(429, 'Too Many Requests', { message: 'Too Many Requests' })).toMatchObject({ code: 'HTTP_429', message: 'Too Many Requests' });
+    expect(toApiError(429, 'Too Many Requests', { message: 'Too Many Requests' })).toMatchObject({
+      code: 'HTTP_429',
+      message: 'Too Many Requests',
+    });
   });
 
   it('falls back to the HTTP status for a body that is not JSON', () => {
@@ -179,7 +193,13 @@ describe('toApiError', () => {
   });
 
   it('ignores malformed field details instead of failing', () => {
-    const error = toApiError(400, '', { error: { code: 'VALIDATION_FAILED', message: 'bad', details: { fields: [{ field: 1 }, 'x', { field: 'name', message: 'too long' }] } } });
+    const error = toApiError(400, '', {
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'bad',
+        details: { fields: [{ field: 1 }, 'x', { field: 'name', message: 'too long' }] },
+      },
+    });
     expect(error.fieldErrors).toEqual([{ field: 'name', message: 'too long' }]);
   });
 });

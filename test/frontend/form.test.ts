@@ -69,7 +69,13 @@ describe('changePlatform', () => {
 describe('toCreateInput', () => {
   it('maps the form to the POST body, trimming text and leaving out empty optional fields', () => {
     const state = { ...emptyForm([], 'custom'), name: '  Studio  ', streamKey: ' key-1234\n', rtmpUrl: '  ' };
-    expect(toCreateInput(state)).toEqual({ platform: 'custom', name: 'Studio', streamKey: 'key-1234', profile: '720p30-4500', enabled: true });
+    expect(toCreateInput(state)).toEqual({
+      platform: 'custom',
+      name: 'Studio',
+      streamKey: 'key-1234',
+      profile: '720p30-4500',
+      enabled: true,
+    });
   });
 
   it('sends the ingest URL and the chosen channel', () => {

@@ -14,14 +14,26 @@ describe('mergeByKey', () => {
   });
 
   it('returns the previous list itself when nothing changed, so nothing re-renders', () => {
-    const previous = [{ id: 'a', status: 'inactive' }, { id: 'b', status: 'active' }];
-    const next = [{ id: 'a', status: 'inactive' }, { id: 'b', status: 'active' }];
+    const previous = [
+      { id: 'a', status: 'inactive' },
+      { id: 'b', status: 'active' },
+    ];
+    const next = [
+      { id: 'a', status: 'inactive' },
+      { id: 'b', status: 'active' },
+    ];
     expect(mergeByKey(previous, next, key)).toBe(previous);
   });
 
   it('keeps unchanged items as the same objects and takes changed ones', () => {
-    const previous = [{ id: 'a', status: 'inactive' }, { id: 'b', status: 'starting' }];
-    const next = [{ id: 'a', status: 'inactive' }, { id: 'b', status: 'active' }];
+    const previous = [
+      { id: 'a', status: 'inactive' },
+      { id: 'b', status: 'starting' },
+    ];
+    const next = [
+      { id: 'a', status: 'inactive' },
+      { id: 'b', status: 'active' },
+    ];
     const merged = mergeByKey(previous, next, key);
     expect(merged).not.toBe(previous);
     expect(merged[0]).toBe(previous[0]);
