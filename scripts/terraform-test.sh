@@ -7,7 +7,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dirs=(modules/stream-restreaming modules/admin-site infra)
+dirs=(modules/stream-restreaming modules/stream-restreaming/examples/complete modules/admin-site infra)
 
 if ! command -v terraform >/dev/null 2>&1; then
   echo "terraform-test: terraform is not installed or not on PATH. Install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install) and run again." >&2
