@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
@@ -107,6 +107,15 @@ describe('deploy.ts', () => {
 
     expect(errors).toEqual([expect.stringMatching(/^✖ Terraform 1\.5\.7 is too old\. Terraform 1\.7 or newer is required/)]);
     expect(await sandbox.terraform.commands()).toEqual(['version']);
+  });
+
+  it('refuses a Terraform older than the required_version of infra/versions.tf', async () => {
+    await writeFile(join(sandbox.root, 'infra', 'versions.tf'), 'terraform {\n  required_version = ">= 1.9"\n}\n');
+    await sandbox.terraform.configure({ version: '1.8.5' });
+
+    expect(await cli('--yes')).toBe(1);
+
+    expect(errors).toEqual(['✖ Terraform 1.8.5 is too old. Terraform 1.9 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN']);
   });
 
   it('ends missing AWS credentials with one line saying what to set, and calls no Terraform', async () => {

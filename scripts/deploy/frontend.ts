@@ -23,7 +23,9 @@ function text(outputs: Record<string, unknown>, name: string): string | undefine
 /** The runtime config for a deployment; `auth` is null when the outputs carry no Cognito client. */
 export function runtimeConfigFrom(outputs: Record<string, unknown>): RuntimeConfigFile {
   const apiUrl = text(outputs, 'api_url');
-  if (!apiUrl) {
+  // With restreaming switched off there is no API (api_url is null); the admin UI says so.
+  const restreamingOff = outputs.enable_stream_restreaming === false;
+  if (!apiUrl && !restreamingOff) {
     throw new DeployUserError(DEPLOY_ERROR_CODES.outputsMissing, 'Terraform has no api_url output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)');
   }
   const issuer = text(outputs, 'cognito_issuer');
@@ -35,7 +37,7 @@ export function runtimeConfigFrom(outputs: Record<string, unknown>): RuntimeConf
     if (domain) auth.domain = domain;
     if (adminUrl) auth.redirectUri = adminUrl.endsWith('/') ? adminUrl : `${adminUrl}/`;
   }
-  return { apiUrl: apiUrl.replace(/\/+$/, ''), auth, localMode: false };
+  return { apiUrl: (apiUrl ?? '').replace(/\/+$/, ''), auth, localMode: false };
 }
 
 export async function buildFrontend(input: { runner: ProcessRunner; rootDir: string; env: NodeJS.ProcessEnv; onLine?: (line: string) => void }): Promise<void> {

@@ -13,8 +13,11 @@ export interface LambdaZipPaths {
   hashes?: { api: string; monitor: string };
 }
 
-/** Variables whose absence from infra/ is expected (optional features); others produce a warning. */
-const OPTIONAL_VARIABLES = new Set(['default_profile', 'alarm_email', 'alarm_emails', 'api_lambda_source_code_hash', 'monitor_lambda_source_code_hash']);
+/**
+ * Variables infra/ may lack without anything being lost: alternative spellings and values
+ * Terraform can compute itself. Any other undeclared variable is reported.
+ */
+const OPTIONAL_VARIABLES = new Set(['alarm_email', 'alarm_emails', 'api_lambda_source_code_hash', 'monitor_lambda_source_code_hash']);
 
 export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPaths, infraDir: string): Record<string, unknown> {
   const variables: Record<string, unknown> = {

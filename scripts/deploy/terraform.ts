@@ -3,15 +3,27 @@
  * plan / apply / destroy with a JSON var-file, and outputs. Every command runs with
  * `-chdir=<infra>`, `-input=false` and `-no-color`; a failure carries the last lines of output.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { DeploymentConfig } from './config-schema';
 import { DEPLOY_ERROR_CODES, DeployStepError, DeployUserError } from './errors';
 import { CommandNotFoundError, type ProcessRunner, type RunResult } from './process';
 
+/** The floor when infra/versions.tf names none. */
 export const MINIMUM_TERRAFORM_VERSION = '1.7.0';
-export const TERRAFORM_INSTALL_HINT = 'Terraform 1.7 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN';
+
+/** The Terraform version infra/ requires (`required_version = ">= x.y"`), or the default floor. */
+export function requiredTerraformVersion(dir: string): string {
+  const file = join(dir, 'versions.tf');
+  const found = existsSync(file) ? /required_version\s*=\s*"\s*>=\s*(\d+\.\d+(?:\.\d+)?)\s*"/.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+  return found && compareVersions(found, MINIMUM_TERRAFORM_VERSION) > 0 ? found : MINIMUM_TERRAFORM_VERSION;
+}
+
+export function terraformInstallHint(minimum: string): string {
+  const shown = minimum.replace(/^(\d+\.\d+)\.0$/, '$1');
+  return `Terraform ${shown} or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN`;
+}
 /** Lines of Terraform output shown with a failure. */
 export const OUTPUT_TAIL_LINES = 20;
 /** Written into `infra/` for a non-local backend; removed again for `terraformBackend: 'local'`. */
@@ -34,6 +46,12 @@ export function tail(output: string, lines = OUTPUT_TAIL_LINES): string[] {
   while (all.length > 0 && all[all.length - 1] === '') all.pop();
   return all.slice(-lines);
 }
+
+/**
+ * Outputs Terraform marks sensitive only because they derive from a resource with a secret
+ * attribute; their values are addresses, not credentials, and the summary shows them.
+ */
+const SENSITIVE_BUT_NOT_SECRET = new Set(['ivs_ingest_endpoint']);
 
 /** `terraform output -json`: the plain values, and the names of the sensitive ones (never their values). */
 export interface TerraformOutputs {
@@ -59,12 +77,16 @@ export class Terraform {
     return this.options.dir;
   }
 
+  private get installHint(): string {
+    return terraformInstallHint(requiredTerraformVersion(this.options.dir));
+  }
+
   private async run(step: string, args: string[], onLine?: OnLine, okExitCodes: number[] = [0]): Promise<RunResult> {
     let result: RunResult;
     try {
       result = await this.options.runner.run(this.options.bin, [`-chdir=${this.options.dir}`, ...args], { env: this.options.env, onLine });
     } catch (error) {
-      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, TERRAFORM_INSTALL_HINT, { cause: error });
+      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
       throw error;
     }
     if (!okExitCodes.includes(result.exitCode)) {
@@ -79,7 +101,7 @@ export class Terraform {
     try {
       result = await this.options.runner.run(this.options.bin, ['version', '-json'], { env: this.options.env });
     } catch (error) {
-      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, TERRAFORM_INSTALL_HINT, { cause: error });
+      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
       throw error;
     }
     let version: string | undefined;
@@ -89,10 +111,10 @@ export class Terraform {
       version = /Terraform v(\d+\.\d+\.\d+)/.exec(result.output)?.[1];
     }
     if (result.exitCode !== 0 || !version) {
-      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, `${this.options.bin} did not report a version (${tail(result.output, 1)[0] ?? `exit code ${result.exitCode}`}). ${TERRAFORM_INSTALL_HINT}`);
+      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, `${this.options.bin} did not report a version (${tail(result.output, 1)[0] ?? `exit code ${result.exitCode}`}). ${this.installHint}`);
     }
-    if (compareVersions(version, MINIMUM_TERRAFORM_VERSION) < 0) {
-      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformTooOld, `Terraform ${version} is too old. ${TERRAFORM_INSTALL_HINT}`);
+    if (compareVersions(version, requiredTerraformVersion(this.options.dir)) < 0) {
+      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformTooOld, `Terraform ${version} is too old. ${this.installHint}`);
     }
     return version;
   }
@@ -132,7 +154,7 @@ export class Terraform {
     for (const [name, output] of Object.entries(raw)) {
       // Sensitive values (the IVS stream key) are dropped here and never held, printed or logged.
       if (output.sensitive) outputs.sensitive.push(name);
-      else outputs.values[name] = output.value;
+      if (!output.sensitive || SENSITIVE_BUT_NOT_SECRET.has(name)) outputs.values[name] = output.value;
     }
     return outputs;
   }

@@ -117,6 +117,8 @@ export async function createFakeTerraform(settings: FakeTerraformSettings = {}):
 
 /** Terraform outputs of a complete deployment, as infra/outputs.tf names them. */
 export const DEPLOYED_OUTPUTS: Record<string, { value: unknown; sensitive?: boolean }> = {
+  enable_stream_restreaming: { value: true },
+  region: { value: 'eu-central-1' },
   admin_url: { value: 'https://d111111abcdef8.cloudfront.net' },
   api_url: { value: 'https://abc123.execute-api.eu-central-1.amazonaws.com' },
   site_bucket_name: { value: 'ivs-restreaming-admin-site' },
@@ -125,6 +127,6 @@ export const DEPLOYED_OUTPUTS: Record<string, { value: unknown; sensitive?: bool
   cognito_client_id: { value: 'client123' },
   cognito_domain: { value: 'ivs-restreaming.auth.eu-central-1.amazoncognito.com' },
   ivs_channel_arns: { value: ['arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456'] },
-  ivs_ingest_endpoint: { value: 'abcdef.global-contribute.live-video.net' },
+  ivs_ingest_endpoint: { value: 'rtmps://abcdef.global-contribute.live-video.net:443/app/', sensitive: true },
   ivs_stream_key: { value: 'sk_eu-central-1_SECRETSTREAMKEY', sensitive: true },
 };

@@ -93,6 +93,15 @@ describe('runDeploy without flags', () => {
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'ivs-restreaming-admin-site', Key: 'index.html', CacheControl: 'no-cache' });
   });
 
+  it('publishes a config.json without an API URL when restreaming is off', async () => {
+    await sandbox.writeConfig({ ...TEST_CONFIG, enableStreamRestreaming: false });
+    await sandbox.terraform.configure({ outputs: { ...DEPLOYED_OUTPUTS, enable_stream_restreaming: { value: false }, api_url: { value: null } } });
+
+    await deploy();
+
+    expect(JSON.parse(bucket.get('config.json')!.body.toString())).toMatchObject({ apiUrl: '', localMode: false });
+  });
+
   it('ends with a summary of the URLs, the ingest endpoint and how to read the stream key, never the key itself', async () => {
     await deploy();
 
@@ -257,7 +266,7 @@ describe('infra/ variables', () => {
     const varFile = (await sandbox.terraform.calls()).find((c) => c.command === 'plan')!.varFile!;
     expect(varFile).not.toHaveProperty('default_profile');
     expect(varFile).not.toHaveProperty('enable_stream_restreaming');
-    expect(result.undeclaredVariables).toEqual(['enable_stream_restreaming']);
-    expect(sandbox.printed.join('\n')).toContain('infra/ declares no variable for enable_stream_restreaming');
+    expect(result.undeclaredVariables).toEqual(['enable_stream_restreaming', 'default_profile']);
+    expect(sandbox.printed.join('\n')).toContain('infra/ declares no variable for enable_stream_restreaming, default_profile');
   });
 });
