@@ -20,6 +20,7 @@ import { terraformEnv } from '../../scripts/lib/terraform-env';
 
 const root = resolve(import.meta.dirname, '../..');
 const moduleDir = join(root, 'modules/stream-restreaming');
+const terraformBin = process.env.TERRAFORM_BIN || 'terraform';
 
 const HANDLERS = {
   api: 'lambdas/api/handler.ts',
@@ -182,11 +183,11 @@ async function grantedStatements(): Promise<Record<FunctionKey, Statement[]>> {
   try {
     await cp(moduleDir, dir, {
       recursive: true,
-      filter: (src) => !src.includes(`${join('stream-restreaming', '.terraform')}`) && !src.endsWith('.terraform.lock.hcl'),
+      filter: (src) => !/[\\/](\.terraform|examples)([\\/]|$)/.test(src.slice(moduleDir.length)) && !src.endsWith('.terraform.lock.hcl'),
     });
     const env = await terraformEnv();
-    await execa('terraform', [`-chdir=${dir}`, 'init', '-backend=false', '-input=false', '-no-color'], { env });
-    const run = await execa('terraform', [`-chdir=${dir}`, 'test', '-json', '-verbose', '-no-color', '-filter=tests/least_privilege.tftest.hcl'], {
+    await execa(terraformBin, [`-chdir=${dir}`, 'init', '-backend=false', '-input=false', '-no-color'], { env });
+    const run = await execa(terraformBin, [`-chdir=${dir}`, 'test', '-json', '-verbose', '-no-color', '-filter=tests/least_privilege.tftest.hcl'], {
       env,
       reject: false,
       maxBuffer: 512 * 1024 * 1024,
