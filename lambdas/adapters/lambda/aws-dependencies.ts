@@ -9,8 +9,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
-import type { Clock, DestinationRepository, Log, MediaLiveGateway, Metrics, StreamKeyCipher, StreamSource, StreamStateRepository } from '../../core/ports';
-import type { ReconcilerConfig } from '../../core/reconciler';
+import type { Clock, Log, Metrics } from '../../core/ports';
+import type { ReconcilerConfig, ReconcilerDeps } from '../../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../core/reconciler';
 import { DynamoDestinationRepository } from '../dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../dynamodb/stream-state-repository';
@@ -20,16 +20,8 @@ import { KmsStreamKeyCipher } from '../kms-stream-key-cipher';
 import { AwsMediaLiveGateway } from '../medialive/gateway';
 
 /** Everything the use cases and the reconciler need, whatever implements it. */
-export interface Dependencies {
-  destinations: DestinationRepository;
-  streamStates: StreamStateRepository;
-  streams: StreamSource;
-  mediaLive: MediaLiveGateway;
-  cipher: StreamKeyCipher;
-  clock: Clock;
-  log: Log;
+export interface Dependencies extends Omit<ReconcilerDeps, 'ownerId' | 'metrics'> {
   metrics: Metrics & { flush(): void };
-  sleep: (ms: number) => Promise<void>;
   newId: () => string;
   reconciler: ReconcilerConfig;
   trackedChannelArns: readonly string[];
@@ -72,19 +64,5 @@ export function createAwsDependencies(
 
 /** A reconciler for one invocation; `ownerId` names it in destination leases. */
 export function createReconciler(deps: Dependencies, ownerId: string): Reconciler {
-  return new Reconciler(
-    {
-      destinations: deps.destinations,
-      streamStates: deps.streamStates,
-      streams: deps.streams,
-      mediaLive: deps.mediaLive,
-      cipher: deps.cipher,
-      clock: deps.clock,
-      log: deps.log,
-      metrics: deps.metrics,
-      sleep: deps.sleep,
-      ownerId: () => ownerId,
-    },
-    deps.reconciler,
-  );
+  return new Reconciler({ ...deps, ownerId: () => ownerId }, deps.reconciler);
 }
