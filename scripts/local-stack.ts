@@ -1,0 +1,550 @@
+/**
+ * `npm start`: the whole product on one machine, no AWS account.
+ *
+ * One process: dynalite (a DynamoDB-API server) on loopback with its data under `.local/`, the
+ * API Lambda handler behind a small HTTP server that plays API Gateway, the built admin UI, the
+ * monitor on a timer and on every simulated IVS stream change (as EventBridge triggers it in AWS),
+ * and the IVS + MediaLive simulator with its `/_local/*` controls.
+ *
+ * Environment: PORT (8787; 0 = any free port), SIM_TIMESCALE (20), STOP_GRACE_SECONDS (20 here,
+ * 120 in AWS), RECONCILE_INTERVAL_SECONDS (5), IVS_CHANNEL_ARNS (one local channel), LOG_LEVEL.
+ *
+ * `startLocalStack` is also what the end-to-end tests start.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { createApiLambda } from '../lambdas/api/handler';
+import type { Log, Metrics } from '../lambdas/core/ports';
+import { DESTINATIONS_TABLE_SUFFIX, ensureTables, STREAM_STATE_TABLE_SUFFIX } from '../lambdas/adapters/dynamodb/tables';
+import { sleep, systemClock } from '../lambdas/adapters/lambda/aws-dependencies';
+import { DynamoDestinationRepository } from '../lambdas/adapters/dynamodb/destination-repository';
+import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-cipher';
+import { createSimulatedDependencies } from '../lambdas/adapters/simulator/simulated-dependencies';
+import { AwsSimulator, type SimulatorTimings } from '../lambdas/adapters/simulator/simulator';
+import { createMonitorHandler, type MonitorEvent, type MonitorSummary } from '../lambdas/monitor/handler';
+import { BodyTooLargeError, MAX_SERVER_BODY_BYTES, readBody, sendJson, sendProxyResult, toApiGatewayEvent } from './local/api-gateway-http';
+import { createLocalControls, type LocalControls } from './local/controls';
+import { forgetSimulatedResources } from './local/forget-simulated-resources';
+import { createStaticSite } from './local/static-site';
+import { createTerminalLog } from './local/terminal-log';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The one simulated IVS channel when IVS_CHANNEL_ARNS is not set. */
+export const LOCAL_CHANNEL_ARN = 'arn:aws:ivs:us-east-1:000000000000:channel/local';
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_TIMESCALE = 20;
+/** Locally 20 s instead of AWS's 120 s, so a test stream ends in reasonable time. */
+export const DEFAULT_LOCAL_GRACE_SECONDS = 20;
+export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 5;
+const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[A-Za-z0-9]+$/;
+/** How long `stop()` lets running reconciles finish before it closes the database anyway. */
+const STOP_WAIT_MS = 10_000;
+
+/** Options of {@link startLocalStack}; every field has a default. */
+export interface LocalStackOptions {
+  /** HTTP port; 0 picks a free one. Default 8787. */
+  port?: number;
+  /** Listen address. Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Where DynamoDB data and the stream-key encryption key live. Default `.local/` in the repository. */
+  dataDir?: string;
+  /** The built admin UI. Default `frontend/dist/` in the repository. */
+  distDir?: string;
+  /** Build the UI with `npm run build` when `distDir` has no index.html. Default true. */
+  buildUiIfMissing?: boolean;
+  /** Divides every simulated MediaLive timing (SIM_TIMESCALE). Default 20: a start takes 3 s. */
+  timescale?: number;
+  /** Simulated MediaLive timings before the timescale applies (defaults: MediaLive-like). */
+  simulatorTimings?: Partial<SimulatorTimings>;
+  /** STOP_GRACE_SECONDS. Default 20. */
+  graceSeconds?: number;
+  /** Seconds between scheduled reconciles (RECONCILE_INTERVAL_SECONDS). Default 5. */
+  reconcileIntervalSeconds?: number;
+  /** The simulated IVS channels (IVS_CHANNEL_ARNS). Default: LOCAL_CHANNEL_ARN. */
+  channelArns?: readonly string[];
+  /** Prefix of the table names and MediaLive tags. Default `local`. */
+  projectName?: string;
+  /** Where the handlers log. Default: the terminal log. */
+  log?: Log;
+  /** Progress lines of the start-up (the UI build). Default: stdout. */
+  print?: (line: string) => void;
+}
+
+/** The effective settings, for the start-up text. */
+export interface LocalStackSettings {
+  timescale: number;
+  graceSeconds: number;
+  reconcileIntervalSeconds: number;
+  channelArns: readonly string[];
+  projectName: string;
+  dataDir: string;
+  distDir: string;
+  /** False when the UI is not built: `/` shows how to build it. */
+  uiBuilt: boolean;
+}
+
+export interface LocalStack {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  url: string;
+  port: number;
+  /** dynalite's endpoint. */
+  dynamoDbEndpoint: string;
+  tables: { destinations: string; streamState: string };
+  settings: LocalStackSettings;
+  simulator: AwsSimulator;
+  controls: LocalControls;
+  /** Runs a full reconcile now, as the schedule does. */
+  reconcileNow(): Promise<MonitorSummary | undefined>;
+  /** Resolves once `count` monitor runs that started after this call have finished. */
+  waitForMonitorRuns(count: number, timeoutMs?: number): Promise<void>;
+  /** Stops the timer, the HTTP server and dynalite. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** A start-up problem the user can fix; printed without a stack trace. */
+export class LocalStackError extends Error {
+  override readonly name = 'LocalStackError';
+}
+
+const SCHEDULED_EVENT: MonitorEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [] };
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  SIM_TIMESCALE: z.coerce.number().positive().max(100_000).optional(),
+  STOP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).optional(),
+  IVS_CHANNEL_ARNS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(IVS_CHANNEL_ARN, 'each entry must be an IVS channel ARN (arn:aws:ivs:<region>:<account>:channel/<id>)'))
+        .min(1),
+    )
+    .optional(),
+});
+
+/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS and IVS_CHANNEL_ARNS. */
+export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k]!.trim() !== '' ? [[k, env[k]!.trim()]] : [])),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
+    throw new LocalStackError(`Invalid environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const options: LocalStackOptions = {};
+  if (e.PORT !== undefined) options.port = e.PORT;
+  if (e.SIM_TIMESCALE !== undefined) options.timescale = e.SIM_TIMESCALE;
+  if (e.STOP_GRACE_SECONDS !== undefined) options.graceSeconds = e.STOP_GRACE_SECONDS;
+  if (e.RECONCILE_INTERVAL_SECONDS !== undefined) options.reconcileIntervalSeconds = e.RECONCILE_INTERVAL_SECONDS;
+  if (e.IVS_CHANNEL_ARNS !== undefined) options.channelArns = e.IVS_CHANNEL_ARNS;
+  return options;
+}
+
+/** Reads the 32-byte stream-key encryption key, creating it (mode 0600) on the first start. */
+async function loadOrCreateKey(path: string): Promise<Buffer> {
+  try {
+    await writeFile(path, randomBytes(32), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  await chmod(path, 0o600).catch(() => undefined);
+  const key = await readFile(path);
+  if (key.length !== 32) {
+    throw new LocalStackError(
+      `${path} must hold exactly 32 bytes (it has ${key.length}). Delete it and the stored destinations' keys, or restore it.`,
+    );
+  }
+  return key;
+}
+
+/** Builds the UI when it is missing; false (with a message) when that fails. */
+async function ensureUi(distDir: string, build: boolean, print: (line: string) => void): Promise<boolean> {
+  if (existsSync(join(distDir, 'index.html'))) return true;
+  const shown = relative(ROOT, distDir) || distDir;
+  if (!build) {
+    print(`The admin UI is not built (${shown}/index.html is missing): run "npm run build". The API works meanwhile.`);
+    return false;
+  }
+  print(`Building the admin UI (${shown} is missing): npm run build …`);
+  const result = await execa('npm', ['run', 'build'], { cwd: ROOT, all: true, reject: false, stdin: 'ignore' });
+  if (result.exitCode === 0 && existsSync(join(distDir, 'index.html'))) return true;
+  print(
+    String(result.all ?? '')
+      .split('\n')
+      .slice(-15)
+      .join('\n'),
+  );
+  print(
+    `Could not build the admin UI (npm run build exited with ${result.exitCode ?? result.shortMessage}). Serving the API without it; fix the build and restart.`,
+  );
+  return false;
+}
+
+async function startDynalite(path: string): Promise<{ server: Server; endpoint: string }> {
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, endpoint: `http://127.0.0.1:${port}` };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    server.close(() => resolvePromise());
+    server.closeAllConnections();
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LocalStackError(`Port ${port} on ${host} is in use (another local stack?). Stop it, or start with PORT=<another port>.`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolvePromise((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = options.log ?? createTerminalLog();
+  const settings: LocalStackSettings = {
+    timescale: options.timescale ?? DEFAULT_TIMESCALE,
+    graceSeconds: options.graceSeconds ?? DEFAULT_LOCAL_GRACE_SECONDS,
+    reconcileIntervalSeconds: options.reconcileIntervalSeconds ?? DEFAULT_RECONCILE_INTERVAL_SECONDS,
+    channelArns: [...(options.channelArns ?? [LOCAL_CHANNEL_ARN])],
+    projectName: options.projectName ?? 'local',
+    dataDir: resolve(options.dataDir ?? join(ROOT, '.local')),
+    distDir: resolve(options.distDir ?? join(ROOT, 'frontend', 'dist')),
+    uiBuilt: false,
+  };
+  const bad = settings.channelArns.filter((arn) => !IVS_CHANNEL_ARN.test(arn));
+  if (bad.length > 0) throw new LocalStackError(`Not IVS channel ARNs: ${bad.join(', ')}`);
+
+  await mkdir(join(settings.dataDir, 'dynamodb'), { recursive: true });
+  const key = await loadOrCreateKey(join(settings.dataDir, 'stream-key.key'));
+  settings.uiBuilt = await ensureUi(settings.distDir, options.buildUiIfMissing ?? true, print);
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const step of cleanups.splice(0).reverse()) await step();
+  };
+
+  try {
+    let db: { server: Server; endpoint: string };
+    try {
+      db = await startDynalite(join(settings.dataDir, 'dynamodb'));
+    } catch (error) {
+      throw new LocalStackError(
+        `Could not open the local database in ${join(settings.dataDir, 'dynamodb')} (${error instanceof Error ? error.message : String(error)}). Is another local stack running on it?`,
+      );
+    }
+    cleanups.push(() => closeServer(db.server));
+
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: db.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 3,
+    });
+    cleanups.push(() => client.destroy());
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const tables = {
+      destinations: settings.projectName + DESTINATIONS_TABLE_SUFFIX,
+      streamState: settings.projectName + STREAM_STATE_TABLE_SUFFIX,
+    };
+    try {
+      await ensureTables(client, tables, { maxWaitSeconds: 10 });
+    } catch (error) {
+      throw new LocalStackError(
+        `Could not create the tables in the local database ${join(settings.dataDir, 'dynamodb')} (${error instanceof Error ? error.message : String(error)}). Is another local stack running on it?`,
+      );
+    }
+
+    const simulator = new AwsSimulator({
+      timescale: settings.timescale,
+      timings: options.simulatorTimings,
+      projectName: settings.projectName,
+      accountId: '000000000000',
+      // Stream ids must differ from the previous run's: a destination paused for an old stream id
+      // must not stay paused for a new stream.
+      idSeed: randomBytes(4).readUInt32LE(0),
+    });
+    for (const arn of settings.channelArns) simulator.addIvsChannel(arn);
+
+    await forgetSimulatedResources(new DynamoDestinationRepository(doc, tables.destinations), systemClock, log);
+
+    const server = createServer();
+    const port = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
+    cleanups.push(() => closeServer(server));
+    const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+    const metrics: Metrics & { flush(): void } = { destinationFailed: () => undefined, flush: () => undefined };
+    const base = {
+      doc,
+      tables,
+      simulator,
+      cipher: new LocalStreamKeyCipher(key),
+      clock: systemClock,
+      log,
+      metrics,
+      sleep,
+      projectName: settings.projectName,
+      trackedChannelArns: settings.channelArns,
+      graceSeconds: settings.graceSeconds,
+      // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
+      corsAllowOrigins: [url, `http://localhost:${port}`, 'http://127.0.0.1:5173', 'http://localhost:5173'],
+    };
+    // MediaLive waits are polled in real time: shorten the interval with the timescale.
+    const waitIntervalMs = Math.min(2_000, Math.max(50, Math.round(2_000 / settings.timescale)));
+    // As in AWS: the API waits at most 10 s for a new channel, the monitor 45 s.
+    const api = createApiLambda(createSimulatedDependencies({ ...base, reconciler: { waitTimeoutMs: 10_000, waitIntervalMs } }));
+    const monitor = createMonitorHandler(createSimulatedDependencies({ ...base, reconciler: { waitTimeoutMs: 45_000, waitIntervalMs } }));
+
+    // ---- the monitor: on a timer (never overlapping itself) and on every stream change
+    let stopping = false;
+    let sequence = 0;
+    const inFlight = new Set<Promise<unknown>>();
+    const finished: number[] = [];
+    const waiters = new Set<() => void>();
+    const runMonitor = (event: MonitorEvent, reason: string): Promise<MonitorSummary | undefined> => {
+      if (stopping) return Promise.resolve(undefined);
+      const id = (sequence += 1);
+      const run: Promise<MonitorSummary | undefined> = monitor(event, { awsRequestId: `local-${reason}-${id}` })
+        .catch((error: unknown) => {
+          log.error('Monitor run failed; the next one retries', { reason, error: error instanceof Error ? error.message : String(error) });
+          return undefined;
+        })
+        .finally(() => {
+          inFlight.delete(run);
+          finished.push(id);
+          for (const wake of [...waiters]) wake();
+        });
+      inFlight.add(run);
+      return run;
+    };
+    let timerRunBusy = false;
+    const onTick = (): void => {
+      if (timerRunBusy) return;
+      timerRunBusy = true;
+      void runMonitor(SCHEDULED_EVENT, 'schedule').finally(() => {
+        timerRunBusy = false;
+      });
+    };
+    const timer = setInterval(onTick, settings.reconcileIntervalSeconds * 1000);
+    const unsubscribe = simulator.onStreamStateChange((event) => void runMonitor(event, 'ivs-event'));
+    cleanups.push(async () => {
+      stopping = true;
+      clearInterval(timer);
+      unsubscribe();
+      // Let running reconciles finish (they are short at any timescale), but not forever.
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolvePromise) => {
+          timeout = setTimeout(resolvePromise, STOP_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timeout);
+    });
+
+    // ---- HTTP
+    const controls = createLocalControls(simulator, settings.channelArns);
+    const site = createStaticSite(settings.distDir);
+    const runtimeConfig = { apiUrl: '', auth: null, localMode: true, channels: settings.channelArns };
+
+    const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const pathname = (req.url ?? '/').split('?')[0] || '/';
+      const segments = pathname.split('/').filter((s) => s !== '');
+      if (segments[0] === '_local') return controls.handle(req, res, segments.slice(1));
+      const isApi = segments[0] === 'stream-destinations' || segments[0] === 'stream-status';
+      if (!isApi && (method === 'GET' || method === 'HEAD')) {
+        if (pathname === '/config.json') return sendJson(req, res, 200, runtimeConfig, { 'cache-control': 'no-cache' });
+        return site.serve(req, res, pathname);
+      }
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_SERVER_BODY_BYTES);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        const message = `Request body is larger than ${MAX_SERVER_BODY_BYTES / 1024 / 1024} MiB; the server refused it before the API saw it.`;
+        return sendJson(req, res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message, details: null } }, { connection: 'close' });
+      }
+      const event = toApiGatewayEvent(req, body);
+      const result = await api(event, { awsRequestId: event.requestContext.requestId });
+      sendProxyResult(req, res, result);
+    };
+
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      handle(req, res).catch((error: unknown) => {
+        log.error('Local server error', {
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (!res.headersSent)
+          sendJson(req, res, 500, { error: { code: 'INTERNAL', message: 'The local server failed; see its terminal.', details: null } });
+        else res.destroy();
+      });
+    });
+
+    // A first reconcile at once: after a restart it finds items whose MediaLive channels are gone.
+    onTick();
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      dynamoDbEndpoint: db.endpoint,
+      tables,
+      settings,
+      simulator,
+      controls,
+      reconcileNow: () => runMonitor(SCHEDULED_EVENT, 'manual'),
+      waitForMonitorRuns(count, timeoutMs = 30_000) {
+        const after = sequence;
+        const done = (): boolean => finished.filter((id) => id > after).length >= count;
+        if (done()) return Promise.resolve();
+        return new Promise((resolvePromise, reject) => {
+          const timeout = setTimeout(() => {
+            waiters.delete(check);
+            reject(new Error(`${count} monitor runs did not finish within ${timeoutMs} ms`));
+          }, timeoutMs);
+          const check = (): void => {
+            if (!done()) return;
+            clearTimeout(timeout);
+            waiters.delete(check);
+            resolvePromise();
+          };
+          waiters.add(check);
+        });
+      },
+      stop() {
+        stopped ??= cleanUp();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** What `npm start` prints once everything is up. */
+export function describeLocalStack(stack: Pick<LocalStack, 'url' | 'dynamoDbEndpoint' | 'settings'>): string {
+  const s = stack.settings;
+  const shown = (path: string): string => relative(process.cwd(), path) || '.';
+  const startSeconds = Math.round((60 / s.timescale) * 10) / 10;
+  const oneChannel = s.channelArns.length === 1;
+  const lines = [
+    '',
+    'IVS Restreaming — local stack (simulated IVS and MediaLive; nothing is sent anywhere)',
+    '',
+    `  Admin UI      ${stack.url}/${s.uiBuilt ? '' : '   (not built: run "npm run build", then reload)'}`,
+    `  API           ${stack.url}/stream-destinations   ${stack.url}/stream-status`,
+    `  Controls      POST ${stack.url}/_local/ivs/live | /_local/ivs/offline   GET ${stack.url}/_local/medialive/channels`,
+    `  DynamoDB      ${stack.dynamoDbEndpoint} (dynalite; data in ${shown(join(s.dataDir, 'dynamodb'))})`,
+    `  IVS channel${oneChannel ? '   ' : 's  '}${s.channelArns.join(', ')}`,
+    '',
+    `  SIM_TIMESCALE=${s.timescale}  MediaLive runs ${s.timescale}× faster than in AWS (a channel starts in about ${startSeconds} s)`,
+    `  STOP_GRACE_SECONDS=${s.graceSeconds}  destinations stop ${s.graceSeconds} s after the stream ends (local default 20; 120 in AWS)`,
+    `  RECONCILE_INTERVAL_SECONDS=${s.reconcileIntervalSeconds}  the monitor's schedule (1 minute in AWS), plus a run on every stream change`,
+    '',
+    'Next:',
+    `  1. Open ${stack.url}/ and add a destination (any stream key will do).`,
+    `  2. Switch "Go live" in the local-mode banner, or: curl -X POST ${stack.url}/_local/ivs/live`,
+    `  3. Watch the destination go starting → active; curl ${stack.url}/_local/medialive/channels shows the simulated channel.`,
+    '',
+    'Destinations are kept in .local/ across restarts. IVS and MediaLive are simulated in memory: after a',
+    'restart the stream is offline and the MediaLive channels are gone; the monitor recreates them on the',
+    'next go-live. Ctrl-C stops everything.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let options: LocalStackOptions;
+  try {
+    options = localStackOptionsFromEnv(process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+    return;
+  }
+  const level = process.env.LOG_LEVEL?.toLowerCase();
+  const log = createTerminalLog({ level: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info' });
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ ...options, log });
+  } catch (error) {
+    console.error(error instanceof LocalStackError ? error.message : error);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(describeLocalStack(stack));
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting.`);
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping the local stack …`);
+    stack.stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exitCode = 0;
+        // Everything is closed; should a stray handle keep the process, do not hang the terminal.
+        setTimeout(() => process.exit(0), 2_000).unref();
+      },
+      (error: unknown) => {
+        console.error('Could not stop cleanly:', error instanceof Error ? error.message : error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}
