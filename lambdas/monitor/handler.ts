@@ -76,8 +76,9 @@ export const handler = async (event: MonitorEvent, context?: Pick<Context, 'awsR
   if (!lambdaHandler) {
     const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-monitor';
     const logger = createLogger(serviceName);
+    // The function's timeout is 120 s: a stop-then-delete chain waits at most 2 × 30 s (the default).
     lambdaHandler = createMonitorHandler(
-      createAwsDependencies(readEnvironment(), { log: logPort(logger), metrics: new LambdaMetrics(serviceName) }, { waitTimeoutMs: 45_000 }),
+      createAwsDependencies(readEnvironment(), { log: logPort(logger), metrics: new LambdaMetrics(serviceName) }),
     );
   }
   return lambdaHandler(event, context);
