@@ -1,0 +1,405 @@
+import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Log } from '../../lambdas/core/ports';
+import {
+  describeLocalStack,
+  LOCAL_CHANNEL_ARN,
+  LocalStackError,
+  localStackOptionsFromEnv,
+  startLocalStack,
+  type LocalStack,
+  type LocalStackOptions,
+} from '../../scripts/local-stack';
+import { waitFor } from '../support/wait';
+
+const STREAM_KEY = 'live-key-9f8e7d6c5b4a';
+const OTHER_CHANNEL = 'arn:aws:ivs:us-east-1:000000000000:channel/second';
+
+interface Logged {
+  level: string;
+  message: string;
+  attributes?: Record<string, unknown>;
+}
+
+function recordingLog(lines: Logged[]): Log {
+  const at =
+    (level: string) =>
+    (message: string, attributes?: Record<string, unknown>): void => {
+      lines.push({ level, message, attributes });
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A raw request, for paths fetch would normalise and bodies it would not send as given. */
+function raw(port: number, method: string, path: string, body?: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      headers: body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {},
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    // The server may close before reading a body it refused; the answer still arrives.
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.end(body);
+  });
+}
+
+describe('local stack', () => {
+  let root: string;
+  let dist: string;
+  let stack: LocalStack;
+  const logs: Logged[] = [];
+
+  const options = (dataDir: string): LocalStackOptions => ({
+    port: 0,
+    dataDir,
+    distDir: dist,
+    buildUiIfMissing: false,
+    timescale: 1000,
+    graceSeconds: 0,
+    reconcileIntervalSeconds: 0.2,
+    channelArns: [LOCAL_CHANNEL_ARN, OTHER_CHANNEL],
+    log: recordingLog(logs),
+    print: () => undefined,
+  });
+
+  const api = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: any; text: string; headers: Headers }> => {
+    const response = await fetch(stack.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json, text, headers: response.headers };
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'local-stack-'));
+    dist = join(root, 'dist');
+    await mkdir(join(dist, 'assets'), { recursive: true });
+    await writeFile(join(dist, 'index.html'), '<!doctype html><title>admin</title><div id="app"></div>');
+    await writeFile(join(dist, 'assets', 'index-abc123.js'), 'console.log("app");');
+    await writeFile(join(dist, 'assets', 'index-abc123.css'), 'body{}');
+    await writeFile(join(root, 'secret.txt'), 'outside the site');
+    stack = await startLocalStack(options(join(root, 'data')));
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  describe('admin UI', () => {
+    it('serves the built files with their content types and caching', async () => {
+      const index = await api('GET', '/');
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(index.headers.get('cache-control')).toBe('no-cache');
+      expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(index.text).toContain('<div id="app">');
+
+      const js = await api('GET', '/assets/index-abc123.js');
+      expect(js.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
+      expect(js.headers.get('cache-control')).toContain('immutable');
+      expect((await api('GET', '/assets/index-abc123.css')).headers.get('content-type')).toMatch(/^text\/css/);
+    });
+
+    it('answers unknown page paths with index.html and unknown assets with 404', async () => {
+      const page = await api('GET', '/destinations/123');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<div id="app">');
+      expect((await api('GET', '/assets/missing.js')).status).toBe(404);
+    });
+
+    it('never serves a file outside the site directory', async () => {
+      for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+        const got = await raw(stack.port, 'GET', path);
+        expect(got.text).not.toContain('outside the site');
+      }
+    });
+
+    it('serves config.json for local mode with the tracked channels', async () => {
+      const config = await api('GET', '/config.json');
+      expect(config.status).toBe(200);
+      expect(config.headers.get('cache-control')).toBe('no-cache');
+      expect(config.json).toEqual({ apiUrl: '', auth: null, localMode: true, channels: [LOCAL_CHANNEL_ARN, OTHER_CHANNEL] });
+    });
+  });
+
+  describe('API over HTTP', () => {
+    it('creates and lists destinations through the API handler, never returning the key', async () => {
+      const created = await api('POST', '/stream-destinations', {
+        platform: 'youtube',
+        name: 'Main',
+        streamKey: STREAM_KEY,
+        channelArn: LOCAL_CHANNEL_ARN,
+      });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({
+        name: 'Main',
+        platform: 'youtube',
+        status: 'inactive',
+        streamKeyMasked: expect.stringContaining('5b4a'),
+      });
+      expect(created.text).not.toContain(STREAM_KEY);
+
+      const list = await api('GET', '/stream-destinations?limit=10');
+      expect(list.status).toBe(200);
+      expect(list.json.destinations.map((d: any) => d.id)).toContain(created.json.id);
+
+      const one = await api('GET', `/stream-destinations/${created.json.id}`);
+      expect(one.json.id).toBe(created.json.id);
+    });
+
+    it('passes the API error shapes through: 400 naming the field, 404, 405', async () => {
+      const bad = await api('POST', '/stream-destinations', {
+        platform: 'custom',
+        name: 'X',
+        streamKey: 'k',
+        rtmpUrl: 'http://example.com/live',
+        channelArn: LOCAL_CHANNEL_ARN,
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.details.fields.map((f: any) => f.field)).toContain('rtmpUrl');
+
+      expect((await api('GET', '/stream-destinations/does-not-exist')).json.error.code).toBe('DESTINATION_NOT_FOUND');
+      expect((await api('PATCH', '/stream-destinations')).status).toBe(405);
+      expect((await api('DELETE', '/no-such-route')).status).toBe(404);
+    });
+
+    it('hands a binary body to the API base64-encoded, which decodes it', async () => {
+      const response = await fetch(`${stack.url}/stream-destinations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: new Uint8Array([0xff, 0xfe, 0xfd]),
+      });
+      const json: any = await response.json();
+      expect(response.status).toBe(400);
+      expect(json.error.message).toContain('UTF-8');
+    });
+
+    it('leaves bodies up to 1 MiB to the API (413 over 16 KiB) and refuses larger ones itself', async () => {
+      const api413 = await api('POST', '/stream-destinations', JSON.stringify({ name: 'x'.repeat(20 * 1024) }));
+      expect(api413.status).toBe(413);
+      expect(api413.json.error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(api413.json.error.message).not.toContain('MiB');
+
+      const server413 = await raw(stack.port, 'POST', '/stream-destinations', Buffer.alloc(1024 * 1024 + 1, 'a'));
+      expect(server413.status).toBe(413);
+      expect(JSON.parse(server413.text).error.message).toContain('1 MiB');
+    });
+  });
+
+  describe('/_local controls', () => {
+    it('switches a channel live and offline, idempotently, and the API and monitor follow', async () => {
+      const live = await api('POST', '/_local/ivs/live', { channelArn: LOCAL_CHANNEL_ARN });
+      expect(live.status).toBe(200);
+      expect(live.json.channels).toEqual([
+        expect.objectContaining({ channelArn: LOCAL_CHANNEL_ARN, state: 'LIVE', streamId: expect.any(String) }),
+      ]);
+      const again = await api('POST', '/_local/ivs/live', { channelArn: LOCAL_CHANNEL_ARN });
+      expect(again.json.channels[0].streamId).toBe(live.json.channels[0].streamId);
+
+      const status = await api('GET', '/stream-status');
+      const states = Object.fromEntries(status.json.channels.map((c: any) => [c.channelArn, c.state]));
+      expect(states).toEqual({ [LOCAL_CHANNEL_ARN]: 'LIVE', [OTHER_CHANNEL]: 'OFFLINE' });
+
+      // The monitor (stream event + schedule) creates and starts the destination's channel.
+      const running = await waitFor(
+        async () => {
+          const channels = (await api('GET', '/_local/medialive/channels')).json.channels as any[];
+          return channels.find((c) => c.state === 'RUNNING');
+        },
+        { what: 'a RUNNING simulated channel' },
+      );
+      expect(running).toEqual(
+        expect.objectContaining({
+          id: expect.any(String),
+          name: expect.any(String),
+          destinationId: expect.any(String),
+          starts: 1,
+          inputIds: [expect.any(String)],
+        }),
+      );
+      const listing = await api('GET', '/_local/medialive/channels');
+      expect(listing.text).not.toContain(STREAM_KEY);
+      expect(Object.keys(running).sort()).toEqual([
+        'arn',
+        'createdAt',
+        'destinationId',
+        'id',
+        'inputIds',
+        'name',
+        'starts',
+        'state',
+        'stateSince',
+      ]);
+
+      const offline = await api('POST', '/_local/ivs/offline', { channelArn: LOCAL_CHANNEL_ARN });
+      expect(offline.json.channels).toEqual([{ channelArn: LOCAL_CHANNEL_ARN, state: 'OFFLINE', streamId: null, since: null }]);
+      // Grace 0: the monitor stops the channel once the stream has ended.
+      await waitFor(
+        async () => ((await api('GET', '/_local/medialive/channels')).json.channels as any[]).every((c) => c.state === 'IDLE'),
+        {
+          what: 'every simulated channel IDLE',
+        },
+      );
+    });
+
+    it('acts on every channel when no channelArn is given', async () => {
+      const live = await api('POST', '/_local/ivs/live');
+      expect(live.json.channels.map((c: any) => c.state)).toEqual(['LIVE', 'LIVE']);
+      const channels = await api('GET', '/_local/ivs/channels');
+      expect(channels.json.channels.map((c: any) => c.channelArn)).toEqual([LOCAL_CHANNEL_ARN, OTHER_CHANNEL]);
+      const offline = await api('POST', '/_local/ivs/offline', '');
+      expect(offline.json.channels.map((c: any) => c.state)).toEqual(['OFFLINE', 'OFFLINE']);
+    });
+
+    it('answers 400 naming channelArn for an unknown channel, and 400/404/405 for other mistakes', async () => {
+      const unknown = await api('POST', '/_local/ivs/live', { channelArn: 'arn:aws:ivs:us-east-1:000000000000:channel/nope' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.json.error.message).toContain('channelArn');
+      expect(unknown.json.error.details.fields).toEqual([expect.objectContaining({ field: 'channelArn' })]);
+
+      expect((await api('POST', '/_local/ivs/live', { channelArn: 42 })).json.error.details.fields[0].field).toBe('channelArn');
+      expect((await api('POST', '/_local/ivs/live', '{not json')).status).toBe(400);
+      expect((await api('GET', '/_local/ivs/live')).status).toBe(405);
+      expect((await api('GET', '/_local/nothing')).status).toBe(404);
+      expect((await api('GET', '/_local/ivs/channels')).json.channels.every((c: any) => c.state === 'OFFLINE')).toBe(true);
+    });
+  });
+
+  it('never logs the stream key', () => {
+    expect(JSON.stringify(logs)).not.toContain(STREAM_KEY);
+    expect(logs.some((l) => l.message === 'API request')).toBe(true);
+  });
+
+  it('says where everything is and what to do next', () => {
+    const text = describeLocalStack(stack);
+    expect(text).toContain(`${stack.url}/`);
+    expect(text).toContain('/_local/ivs/live');
+    expect(text).toContain('STOP_GRACE_SECONDS=0');
+    expect(text).toMatch(/restart/i);
+  });
+});
+
+describe('local stack restart', () => {
+  it('keeps destinations and the encryption key, forgets the vanished MediaLive channels and recreates them', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'local-stack-restart-'));
+    const base: LocalStackOptions = {
+      port: 0,
+      dataDir: join(root, 'data'),
+      distDir: join(root, 'no-dist'),
+      buildUiIfMissing: false,
+      timescale: 1000,
+      reconcileIntervalSeconds: 0.2,
+      log: recordingLog([]),
+      print: () => undefined,
+    };
+    const channels = async (s: LocalStack): Promise<any[]> => (await (await fetch(`${s.url}/_local/medialive/channels`)).json()).channels;
+    const destinations = async (s: LocalStack): Promise<any[]> => (await (await fetch(`${s.url}/stream-destinations`)).json()).destinations;
+    try {
+      const first = await startLocalStack(base);
+      let id: string;
+      try {
+        const created = await fetch(`${first.url}/stream-destinations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ platform: 'twitch', name: 'Kept', streamKey: STREAM_KEY }),
+        });
+        id = ((await created.json()) as any).id;
+        await fetch(`${first.url}/_local/ivs/live`, { method: 'POST' });
+        await waitFor(async () => (await destinations(first)).find((d) => d.status === 'active'), { what: 'the destination active' });
+        expect((await stat(join(root, 'data', 'stream-key.key'))).mode & 0o777).toBe(0o600);
+      } finally {
+        await first.stop();
+      }
+      await expect(fetch(`${first.url}/stream-destinations`)).rejects.toThrow();
+
+      const second = await startLocalStack(base);
+      try {
+        const [kept] = await destinations(second);
+        expect(kept).toMatchObject({ id, name: 'Kept', mediaLiveChannelId: null });
+        expect(await channels(second)).toEqual([]);
+        // Without the UI the site root says how to build it.
+        expect(await (await fetch(`${second.url}/`)).text()).toContain('npm run build');
+
+        await fetch(`${second.url}/_local/ivs/live`, { method: 'POST' });
+        const active = await waitFor(async () => (await destinations(second)).find((d) => d.status === 'active'), {
+          what: 'the destination active again',
+        });
+        expect(active.lastError).toBeNull();
+        const [channel] = await channels(second);
+        expect(channel).toMatchObject({ state: 'RUNNING', destinationId: id });
+        // The recreated channel got the key decrypted with the key kept in the data directory.
+        expect(second.simulator.streamKeyMatches(channel.id, STREAM_KEY)).toBe(true);
+      } finally {
+        await second.stop();
+        await second.stop();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a port that is taken with a message naming PORT', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'local-stack-port-'));
+    const common = { distDir: join(root, 'no-dist'), buildUiIfMissing: false, log: recordingLog([]), print: () => undefined };
+    const first = await startLocalStack({ ...common, port: 0, dataDir: join(root, 'a') });
+    try {
+      await expect(startLocalStack({ ...common, port: first.port, dataDir: join(root, 'b') })).rejects.toThrow(/PORT=/);
+    } finally {
+      await first.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('localStackOptionsFromEnv', () => {
+  it('reads the documented variables', () => {
+    expect(
+      localStackOptionsFromEnv({
+        PORT: '9000',
+        SIM_TIMESCALE: '60',
+        STOP_GRACE_SECONDS: '5',
+        RECONCILE_INTERVAL_SECONDS: '0.5',
+        IVS_CHANNEL_ARNS: `${LOCAL_CHANNEL_ARN}, ${OTHER_CHANNEL}`,
+      }),
+    ).toEqual({
+      port: 9000,
+      timescale: 60,
+      graceSeconds: 5,
+      reconcileIntervalSeconds: 0.5,
+      channelArns: [LOCAL_CHANNEL_ARN, OTHER_CHANNEL],
+    });
+    expect(localStackOptionsFromEnv({ PORT: '' })).toEqual({});
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => localStackOptionsFromEnv({ SIM_TIMESCALE: '0' })).toThrow(LocalStackError);
+    expect(() => localStackOptionsFromEnv({ SIM_TIMESCALE: '0' })).toThrow(/SIM_TIMESCALE/);
+    expect(() => localStackOptionsFromEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => localStackOptionsFromEnv({ IVS_CHANNEL_ARNS: 'channel/local' })).toThrow(/IVS_CHANNEL_ARNS/);
+  });
+});
