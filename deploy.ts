@@ -20,13 +20,26 @@ import { runDeploy, type DeployDeps, type DeployMode, type DeployOptions, type P
 export function buildParser(argv: string[]) {
   return yargs(argv)
     .scriptName('npx tsx deploy.ts')
-    .usage('$0 [options]\n\nBuilds the Lambdas, applies the Terraform in infra/ and publishes the admin UI. Without options it does everything.')
+    .usage(
+      '$0 [options]\n\nBuilds the Lambdas, applies the Terraform in infra/ and publishes the admin UI. Without options it does everything.',
+    )
     .option('infrastructure', { type: 'boolean', description: 'Only build the Lambda zips and apply Terraform' })
     .option('frontend', { type: 'boolean', description: 'Only build and publish the admin UI (reads the Terraform outputs)' })
     .option('plan', { type: 'boolean', description: 'Show the Terraform plan and change nothing' })
     .option('destroy', { type: 'boolean', description: 'Tear everything down (asks you to type the project name)' })
-    .option('yes', { alias: 'y', type: 'boolean', default: false, description: 'Apply or destroy without asking (required without a terminal, e.g. in CI)' })
-    .option('config', { alias: 'c', type: 'string', requiresArg: true, description: 'Settings file', defaultDescription: 'deployment.config.ts' })
+    .option('yes', {
+      alias: 'y',
+      type: 'boolean',
+      default: false,
+      description: 'Apply or destroy without asking (required without a terminal, e.g. in CI)',
+    })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      requiresArg: true,
+      description: 'Settings file',
+      defaultDescription: 'deployment.config.ts',
+    })
     .option('project-name', { type: 'string', requiresArg: true, description: 'Override projectName' })
     .option('region', { type: 'string', requiresArg: true, description: 'Override region' })
     .option('restreaming', { type: 'boolean', description: 'Override enableStreamRestreaming (--no-restreaming switches it off)' })
@@ -94,7 +107,11 @@ export function defaultDeps(): DeployDeps {
     env: process.env,
     nodeVersion: process.versions.node,
     process: createProcessRunner(),
-    awsClients: (region) => ({ s3: new S3Client({ region }), cloudfront: new CloudFrontClient({ region }), sts: new STSClient({ region }) }),
+    awsClients: (region) => ({
+      s3: new S3Client({ region }),
+      cloudfront: new CloudFrontClient({ region }),
+      sts: new STSClient({ region }),
+    }),
     buildLambdas,
     interactive,
     prompt: terminalPrompter(),
@@ -108,7 +125,8 @@ export function describeFailure(error: unknown): string {
   if (error instanceof DeployUserError) return `✖ ${error.message}`;
   if (error instanceof DeployStepError) {
     const lines = [`✖ ${error.step} failed: ${error.message}`];
-    if (error.outputTail.length > 0) lines.push('', `Last ${error.outputTail.length} lines of output:`, ...error.outputTail.map((l) => `  │ ${l}`));
+    if (error.outputTail.length > 0)
+      lines.push('', `Last ${error.outputTail.length} lines of output:`, ...error.outputTail.map((l) => `  │ ${l}`));
     lines.push('', `Look at the messages above, fix the cause and run the same command again.`);
     return lines.join('\n');
   }
@@ -116,7 +134,11 @@ export function describeFailure(error: unknown): string {
 }
 
 /** Runs the CLI; returns the process exit code. */
-export async function main(argv: string[], deps: Partial<DeployDeps> = {}, printError: (text: string) => void = (t) => console.error(t)): Promise<number> {
+export async function main(
+  argv: string[],
+  deps: Partial<DeployDeps> = {},
+  printError: (text: string) => void = (t) => console.error(t),
+): Promise<number> {
   try {
     const flags = await buildParser(argv).parseAsync();
     if (flags.help) return 0;

@@ -59,7 +59,14 @@ async function main(): Promise<void> {
         await mkdir(dir, { recursive: true });
         for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
         const zip = await deterministicZip(files);
-        cases.push({ label: `${lambda.name}, ${variant.name}`, lambda: lambda.name, bundle: join(dir, 'handler.mjs'), zipBytes: zip.length, importMs: [], initMs: [] });
+        cases.push({
+          label: `${lambda.name}, ${variant.name}`,
+          lambda: lambda.name,
+          bundle: join(dir, 'handler.mjs'),
+          zipBytes: zip.length,
+          importMs: [],
+          initMs: [],
+        });
       }
     }
     // Warm the file-system cache once per case, then interleave the cases sample by sample so
@@ -76,7 +83,9 @@ async function main(): Promise<void> {
     console.log(`Lambda bundles, node ${process.version}, median of ${SAMPLES} cold starts\n`);
     console.log(`${'variant'.padEnd(28)}${'zip'.padStart(11)}${'import'.padStart(11)}${'import + 1st request'.padStart(23)}`);
     for (const c of cases) {
-      console.log(`${c.label.padEnd(28)}${formatSize(c.zipBytes).padStart(11)}${`${median(c.importMs).toFixed(0)} ms`.padStart(11)}${`${median(c.initMs).toFixed(0)} ms`.padStart(23)}`);
+      console.log(
+        `${c.label.padEnd(28)}${formatSize(c.zipBytes).padStart(11)}${`${median(c.importMs).toFixed(0)} ms`.padStart(11)}${`${median(c.initMs).toFixed(0)} ms`.padStart(23)}`,
+      );
     }
   } finally {
     await dynalite.stop();

@@ -70,7 +70,11 @@ export const ZIP_ENTRY_DATE = new Date('1980-01-01T00:00:00Z');
 const ZIP_ENTRY_MODE = 0o644;
 
 /** esbuild settings shared by the build and the benchmark. */
-export function esbuildOptions(rootDir: string, lambda: LambdaEntry, options: Pick<BuildLambdasOptions, 'external' | 'minify'> = {}): BuildOptions {
+export function esbuildOptions(
+  rootDir: string,
+  lambda: LambdaEntry,
+  options: Pick<BuildLambdasOptions, 'external' | 'minify'> = {},
+): BuildOptions {
   return {
     absWorkingDir: rootDir,
     entryPoints: [join(rootDir, lambda.entry)],
@@ -116,7 +120,11 @@ export function lambdaHash(zip: Uint8Array): string {
 }
 
 /** Bundles one Lambda and returns the zip's files (`handler.mjs`, `handler.mjs.map`). */
-export async function bundleLambda(rootDir: string, lambda: LambdaEntry, options: Pick<BuildLambdasOptions, 'external' | 'minify'> = {}): Promise<Record<string, Uint8Array>> {
+export async function bundleLambda(
+  rootDir: string,
+  lambda: LambdaEntry,
+  options: Pick<BuildLambdasOptions, 'external' | 'minify'> = {},
+): Promise<Record<string, Uint8Array>> {
   const result = await build(esbuildOptions(rootDir, lambda, options));
   const files: Record<string, Uint8Array> = {};
   for (const file of result.outputFiles ?? []) {

@@ -68,7 +68,9 @@ describe('deploy.ts', () => {
 
     expect(await cli('--yes')).toBe(1);
 
-    expect(errors).toEqual(['✖ deployment.config.ts: reconcileSchedule: "rate(30 seconds)" — EventBridge rates are in minutes, hours or days; the minimum is rate(1 minute)']);
+    expect(errors).toEqual([
+      '✖ deployment.config.ts: reconcileSchedule: "rate(30 seconds)" — EventBridge rates are in minutes, hours or days; the minimum is rate(1 minute)',
+    ]);
     expect(await sandbox.terraform.calls()).toEqual([]);
   });
 
@@ -79,7 +81,9 @@ describe('deploy.ts', () => {
 
       expect(await cli('--yes')).toBe(1);
 
-      expect(errors).toEqual(['✖ Terraform 1.7 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN']);
+      expect(errors).toEqual([
+        '✖ Terraform 1.7 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN',
+      ]);
       expect(sandbox.lambdaBuilds).toBe(0);
     } finally {
       await rm(empty, { recursive: true, force: true });
@@ -115,11 +119,15 @@ describe('deploy.ts', () => {
 
     expect(await cli('--yes')).toBe(1);
 
-    expect(errors).toEqual(['✖ Terraform 1.8.5 is too old. Terraform 1.9 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN']);
+    expect(errors).toEqual([
+      '✖ Terraform 1.8.5 is too old. Terraform 1.9 or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN',
+    ]);
   });
 
   it('ends missing AWS credentials with one line saying what to set, and calls no Terraform', async () => {
-    stsMock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
 
     expect(await cli('--yes')).toBe(1);
 

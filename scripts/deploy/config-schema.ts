@@ -9,7 +9,9 @@ import { PROFILES } from '../../lambdas/core/destination';
 const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:([a-z0-9-]+):\d{12}:channel\/[A-Za-z0-9]+$/;
 
 /** Retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const RATE = /^rate\((\S+)\s+(\S+)\)$/;
 const CRON = /^cron\((.*)\)$/;
@@ -38,9 +40,11 @@ export function scheduleProblem(expression: string): string | undefined {
   const cron = CRON.exec(expression);
   if (cron) {
     const fields = (cron[1] ?? '').trim().split(/\s+/);
-    if (fields.length !== 6) return 'EventBridge cron has 6 fields: cron(minutes hours day-of-month month day-of-week year), e.g. cron(0/5 * * * ? *)';
+    if (fields.length !== 6)
+      return 'EventBridge cron has 6 fields: cron(minutes hours day-of-month month day-of-week year), e.g. cron(0/5 * * * ? *)';
     const [, , dayOfMonth, , dayOfWeek] = fields;
-    if ((dayOfMonth === '?') === (dayOfWeek === '?')) return 'exactly one of day-of-month and day-of-week must be "?", e.g. cron(0/5 * * * ? *)';
+    if ((dayOfMonth === '?') === (dayOfWeek === '?'))
+      return 'exactly one of day-of-month and day-of-week must be "?", e.g. cron(0/5 * * * ? *)';
     return undefined;
   }
   return 'must be rate(<n> minute[s]|hour[s]|day[s]) or cron(<6 fields>), e.g. rate(1 minute)';
@@ -81,7 +85,9 @@ export const deploymentConfigSchema = z
         /** Create a new IVS channel for this deployment. */
         createChannel: z.boolean().default(false),
         /** ARNs of existing IVS channels in `region`. */
-        existingChannelArns: z.array(z.string().regex(IVS_CHANNEL_ARN, 'must be an IVS channel ARN (arn:aws:ivs:<region>:<account>:channel/<id>)')).default([]),
+        existingChannelArns: z
+          .array(z.string().regex(IVS_CHANNEL_ARN, 'must be an IVS channel ARN (arn:aws:ivs:<region>:<account>:channel/<id>)'))
+          .default([]),
       })
       .default({ createChannel: true, existingChannelArns: [] }),
     /** Safety-net reconcile schedule (EventBridge expression); IVS events trigger the fast path. */
@@ -114,7 +120,11 @@ export const deploymentConfigSchema = z
     /** Tags on every AWS resource, in addition to the project tag. */
     tags: z
       .record(
-        z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved'),
+        z
+          .string()
+          .min(1)
+          .max(128)
+          .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved'),
         z.string().max(256, 'tag values are at most 256 characters'),
       )
       .default({}),

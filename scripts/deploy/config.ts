@@ -152,7 +152,10 @@ function merge(layers: Layer[]): Layer {
 }
 
 function valueAt(values: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((node, key) => (isPlainObject(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined), values);
+  return path.reduce<unknown>(
+    (node, key) => (isPlainObject(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+    values,
+  );
 }
 
 function sourceOf(sources: Map<string, string>, path: readonly PropertyKey[]): string {
@@ -166,7 +169,9 @@ function sourceOf(sources: Map<string, string>, path: readonly PropertyKey[]): s
 /** The branch of a failed union that got furthest into the value, so its message is the useful one. */
 function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== 'invalid_union') return issue;
-  const candidates = issue.errors.flat().map((inner) => deepestIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
+  const candidates = issue.errors
+    .flat()
+    .map((inner) => deepestIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
   const best = candidates.sort((a, b) => b.path.length - a.path.length)[0];
   return best && best.path.length > issue.path.length ? best : issue;
 }
@@ -180,8 +185,10 @@ function describeIssue(original: z.core.$ZodIssue, merged: Layer): string {
     message = `unknown setting; the settings are listed in ${DEFAULT_CONFIG_FILE}'s comments`;
   }
   const value = issue.code === 'unrecognized_keys' ? undefined : valueAt(merged.values, path);
-  if (issue.code === 'invalid_type') message = value === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
-  if (issue.code === 'invalid_union') message = path.join('.') === 'terraformBackend' ? "must be 'local' or { s3: { bucket, key } }" : message;
+  if (issue.code === 'invalid_type')
+    message = value === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_union')
+    message = path.join('.') === 'terraformBackend' ? "must be 'local' or { s3: { bucket, key } }" : message;
   const field = path.length > 0 ? path.map(String).join('.') : '(settings)';
   const shown = value === undefined ? '' : `: ${JSON.stringify(value)}`;
   return `${sourceOf(merged.sources, path)}: ${field}${shown} — ${message}`;
@@ -199,9 +206,17 @@ function deepFreeze<T>(value: T): T {
  * Merges and validates settings that are already in memory (the file's default export as
  * `fileSettings`). Pure; `loadDeploymentConfig` is the same with the file read.
  */
-export function resolveDeploymentConfig(input: { fileSettings: unknown; fileLabel: string; env: NodeJS.ProcessEnv; flags?: ConfigFlags }): DeploymentConfig {
+export function resolveDeploymentConfig(input: {
+  fileSettings: unknown;
+  fileLabel: string;
+  env: NodeJS.ProcessEnv;
+  flags?: ConfigFlags;
+}): DeploymentConfig {
   if (input.fileSettings !== undefined && !isPlainObject(input.fileSettings)) {
-    throw new DeployUserError(DEPLOY_ERROR_CODES.configInvalid, `${input.fileLabel}: the default export must be an object: export default defineConfig({ ... })`);
+    throw new DeployUserError(
+      DEPLOY_ERROR_CODES.configInvalid,
+      `${input.fileLabel}: the default export must be an object: export default defineConfig({ ... })`,
+    );
   }
   const merged = merge([fileLayer(input.fileSettings ?? {}, input.fileLabel), environmentLayer(input.env), flagLayer(input.flags ?? {})]);
   const parsed = deploymentConfigSchema.safeParse(merged.values);
@@ -231,7 +246,10 @@ export async function loadDeploymentConfig(options: LoadConfigOptions): Promise<
       throw new DeployUserError(DEPLOY_ERROR_CODES.configInvalid, `${label}: has no default export: export default defineConfig({ ... })`);
     }
   } else if (options.file) {
-    throw new DeployUserError(DEPLOY_ERROR_CODES.configNotFound, `${label}: no such file; pass --config with an existing file or omit it to use ${DEFAULT_CONFIG_FILE}`);
+    throw new DeployUserError(
+      DEPLOY_ERROR_CODES.configNotFound,
+      `${label}: no such file; pass --config with an existing file or omit it to use ${DEFAULT_CONFIG_FILE}`,
+    );
   }
   return resolveDeploymentConfig({ fileSettings, fileLabel: label, env: options.env, flags: options.flags });
 }

@@ -26,7 +26,10 @@ export function runtimeConfigFrom(outputs: Record<string, unknown>): RuntimeConf
   // With restreaming switched off there is no API (api_url is null); the admin UI says so.
   const restreamingOff = outputs.enable_stream_restreaming === false;
   if (!apiUrl && !restreamingOff) {
-    throw new DeployUserError(DEPLOY_ERROR_CODES.outputsMissing, 'Terraform has no api_url output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)');
+    throw new DeployUserError(
+      DEPLOY_ERROR_CODES.outputsMissing,
+      'Terraform has no api_url output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)',
+    );
   }
   const issuer = text(outputs, 'cognito_issuer');
   const clientId = text(outputs, 'cognito_client_id');
@@ -40,10 +43,16 @@ export function runtimeConfigFrom(outputs: Record<string, unknown>): RuntimeConf
   return { apiUrl: (apiUrl ?? '').replace(/\/+$/, ''), auth, localMode: false };
 }
 
-export async function buildFrontend(input: { runner: ProcessRunner; rootDir: string; env: NodeJS.ProcessEnv; onLine?: (line: string) => void }): Promise<void> {
+export async function buildFrontend(input: {
+  runner: ProcessRunner;
+  rootDir: string;
+  env: NodeJS.ProcessEnv;
+  onLine?: (line: string) => void;
+}): Promise<void> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = await input.runner.run(npm, ['run', 'build'], { cwd: input.rootDir, env: input.env, onLine: input.onLine });
-  if (result.exitCode !== 0) throw new DeployStepError('build the admin UI', `npm run build failed with exit code ${result.exitCode}`, tail(result.output));
+  if (result.exitCode !== 0)
+    throw new DeployStepError('build the admin UI', `npm run build failed with exit code ${result.exitCode}`, tail(result.output));
 }
 
 /** Writes config.json into the built site; the build must exist. */

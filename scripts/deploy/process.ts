@@ -62,7 +62,12 @@ export function createProcessRunner(): ProcessRunner {
         if ((result as { code?: string }).code === 'ENOENT') throw new CommandNotFoundError(file);
         throw new Error(`${file} could not be run: ${result.shortMessage ?? result.message}`);
       }
-      return { exitCode: result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), output: String(result.all ?? '') };
+      return {
+        exitCode: result.exitCode,
+        stdout: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+        output: String(result.all ?? ''),
+      };
     },
   };
 }

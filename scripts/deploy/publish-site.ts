@@ -43,7 +43,9 @@ export function contentTypeFor(key: string): string {
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const files = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve(e.isFile() ? [join(dir, e.name)] : []))));
+  const files = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve(e.isFile() ? [join(dir, e.name)] : []))),
+  );
   return files.flat();
 }
 
@@ -75,7 +77,12 @@ export interface SyncResult {
 }
 
 /** Makes the bucket hold exactly the files of `dir`, uploading and deleting as little as possible. */
-export async function syncSite(input: { s3: S3Client; bucket: string; dir: string; onProgress?: (message: string) => void }): Promise<SyncResult> {
+export async function syncSite(input: {
+  s3: S3Client;
+  bucket: string;
+  dir: string;
+  onProgress?: (message: string) => void;
+}): Promise<SyncResult> {
   const { s3, bucket } = input;
   const files = await readSite(input.dir);
   const remote = new Map<string, string>();
@@ -122,7 +129,9 @@ export async function syncSite(input: { s3: S3Client; bucket: string; dir: strin
   const stale = [...remote.keys()].filter((key) => !local.has(key)).sort();
   for (let i = 0; i < stale.length; i += 1000) {
     const batch = stale.slice(i, i + 1000);
-    const response = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    const response = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+    );
     const failed = response.Errors ?? [];
     if (failed.length > 0) throw new Error(`S3 refused to delete ${failed.map((e) => `${e.Key} (${e.Code})`).join(', ')}`);
   }
@@ -145,7 +154,12 @@ export function invalidationPaths(sync: Pick<SyncResult, 'changed' | 'deleted'>)
 }
 
 /** Creates one invalidation for `paths`; does nothing (and returns undefined) for none. */
-export async function invalidate(input: { cloudfront: CloudFrontClient; distributionId: string; paths: string[]; now?: () => Date }): Promise<string | undefined> {
+export async function invalidate(input: {
+  cloudfront: CloudFrontClient;
+  distributionId: string;
+  paths: string[];
+  now?: () => Date;
+}): Promise<string | undefined> {
   if (input.paths.length === 0) return undefined;
   const callerReference = `deploy-${(input.now ?? (() => new Date()))().toISOString()}-${createHash('sha256').update(input.paths.join('\n')).digest('hex').slice(0, 12)}`;
   const response = await input.cloudfront.send(

@@ -141,7 +141,13 @@ function outputText(outputs: TerraformOutputs | undefined, name: string): string
 
 export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
   const ctx: Context = {};
-  const result: DeployResult = { steps: [], config: undefined as unknown as DeploymentConfig, applied: false, invalidated: [], undeclaredVariables: [] };
+  const result: DeployResult = {
+    steps: [],
+    config: undefined as unknown as DeploymentConfig,
+    applied: false,
+    invalidated: [],
+    undeclaredVariables: [],
+  };
   const infraDir = join(deps.rootDir, 'infra');
   const deployDir = join(deps.rootDir, 'dist', 'deploy');
   const planFile = join(deployDir, 'tfplan');
@@ -163,7 +169,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       } catch (error) {
         if (failure !== undefined) throw error;
         failure = error;
-        throw new Error(error instanceof DeployUserError ? error.code : error instanceof DeployStepError ? error.message : 'unexpected error');
+        throw new Error(
+          error instanceof DeployUserError ? error.code : error instanceof DeployStepError ? error.message : 'unexpected error',
+          { cause: error },
+        );
       }
     };
   const step = (id: StepId, task: (wrapper: Wrapper) => ReturnType<TaskFn>, title = STEP_TITLES[id]): ListrTask<Context> => ({
@@ -183,7 +192,12 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
         {
           title: 'Configuration',
           task: guard(async (_c: Context, t: Wrapper) => {
-            ctx.config = await loadDeploymentConfig({ cwd: deps.rootDir, file: options.configFile, env: deps.env, flags: options.configFlags });
+            ctx.config = await loadDeploymentConfig({
+              cwd: deps.rootDir,
+              file: options.configFile,
+              env: deps.env,
+              flags: options.configFlags,
+            });
             result.config = ctx.config;
             if (NEEDS_CONFIRMATION.includes(mode) && !options.yes && !deps.interactive) {
               throw new DeployUserError(
@@ -264,7 +278,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     ctx.outputs = await terraform().outputs();
     result.outputs = ctx.outputs;
     if (Object.keys(ctx.outputs.values).length === 0) {
-      throw new DeployUserError(DEPLOY_ERROR_CODES.outputsMissing, 'Terraform has no outputs yet: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)');
+      throw new DeployUserError(
+        DEPLOY_ERROR_CODES.outputsMissing,
+        'Terraform has no outputs yet: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)',
+      );
     }
   });
 
@@ -276,7 +293,11 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
 
   const upload = step('upload', async (wrapper) => {
     const bucket = outputText(ctx.outputs, 'site_bucket_name');
-    if (!bucket) throw new DeployUserError(DEPLOY_ERROR_CODES.outputsMissing, 'Terraform has no site_bucket_name output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)');
+    if (!bucket)
+      throw new DeployUserError(
+        DEPLOY_ERROR_CODES.outputsMissing,
+        'Terraform has no site_bucket_name output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)',
+      );
     ctx.sync = await syncSite({ s3: clients().s3, bucket, dir: siteDir, onProgress: (m) => (wrapper.output = m) });
     result.sync = ctx.sync;
     const s = ctx.sync;
@@ -287,7 +308,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     const paths = invalidationPaths(ctx.sync!);
     const distributionId = outputText(ctx.outputs, 'cloudfront_distribution_id');
     if (paths.length > 0 && !distributionId) {
-      throw new DeployUserError(DEPLOY_ERROR_CODES.outputsMissing, 'Terraform has no cloudfront_distribution_id output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)');
+      throw new DeployUserError(
+        DEPLOY_ERROR_CODES.outputsMissing,
+        'Terraform has no cloudfront_distribution_id output: deploy the infrastructure first (npx tsx deploy.ts --infrastructure)',
+      );
     }
     await invalidate({ cloudfront: clients().cloudfront, distributionId: distributionId ?? '', paths });
     result.invalidated = paths;
@@ -344,17 +368,31 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     }
     case 'frontend': {
       const initialized = existsSync(join(infraDir, '.terraform'));
-      await run([preflight, ...(initialized ? [] : [step('terraform-init', async (w) => {
-            await terraform().init(config().terraformBackend, config().region, live(w));
-          })]), outputs, frontendBuild, upload, invalidation]);
+      await run([
+        preflight,
+        ...(initialized
+          ? []
+          : [
+              step('terraform-init', async (w) => {
+                await terraform().init(config().terraformBackend, config().region, live(w));
+              }),
+            ]),
+        outputs,
+        frontendBuild,
+        upload,
+        invalidation,
+      ]);
       deps.print(summary(config(), ctx, mode));
       break;
     }
     case 'destroy': {
       await run([preflight]);
       if (!options.yes) {
-        const typed = await deps.prompt.input(`This destroys every resource of "${config().projectName}" in ${config().region} (account ${ctx.account}). Type the project name to confirm:`);
-        if (typed.trim() !== config().projectName) throw new DeployUserError(DEPLOY_ERROR_CODES.aborted, 'Nothing destroyed: the typed name did not match the project name');
+        const typed = await deps.prompt.input(
+          `This destroys every resource of "${config().projectName}" in ${config().region} (account ${ctx.account}). Type the project name to confirm:`,
+        );
+        if (typed.trim() !== config().projectName)
+          throw new DeployUserError(DEPLOY_ERROR_CODES.aborted, 'Nothing destroyed: the typed name did not match the project name');
       }
       const zipsMissing = !existsSync(join(deps.rootDir, 'dist', 'lambda.zip')) || !existsSync(join(deps.rootDir, 'dist', 'monitor.zip'));
       await run([...(zipsMissing ? [buildZips] : []), init, destroy]);
@@ -366,19 +404,32 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
 }
 
 function undeclaredNote(names: string[]): string {
-  return names.length === 0 ? '' : `\n\n  Note: infra/ declares no variable for ${names.join(', ')}; ${names.length > 1 ? 'these settings were' : 'this setting was'} not passed to Terraform.`;
+  return names.length === 0
+    ? ''
+    : `\n\n  Note: infra/ declares no variable for ${names.join(', ')}; ${names.length > 1 ? 'these settings were' : 'this setting was'} not passed to Terraform.`;
 }
 
 function summary(config: DeploymentConfig, ctx: Context, mode: DeployMode): string {
   const o = ctx.outputs;
-  const lines = [`${mode === 'frontend' ? 'Published the admin UI of' : 'Deployed'} ${config.projectName} to ${config.region} (account ${ctx.account}).`, ''];
+  const lines = [
+    `${mode === 'frontend' ? 'Published the admin UI of' : 'Deployed'} ${config.projectName} to ${config.region} (account ${ctx.account}).`,
+    '',
+  ];
   const row = (label: string, value: string | undefined) => {
     if (value) lines.push(`  ${label.padEnd(21)}${value}`);
   };
   row('Admin UI:', outputText(o, 'admin_url'));
   row('API:', outputText(o, 'api_url'));
   const ingest = outputText(o, 'ivs_ingest_endpoint');
-  row('IVS ingest (RTMPS):', ingest ? `rtmps://${ingest.replace(/^rtmps?:\/\//, '').replace(/:443\/app\/?$/, '').replace(/\/+$/, '')}:443/app/` : undefined);
+  row(
+    'IVS ingest (RTMPS):',
+    ingest
+      ? `rtmps://${ingest
+          .replace(/^rtmps?:\/\//, '')
+          .replace(/:443\/app\/?$/, '')
+          .replace(/\/+$/, '')}:443/app/`
+      : undefined,
+  );
   if (o?.sensitive.includes('ivs_stream_key')) row('IVS stream key:', 'terraform -chdir=infra output -raw ivs_stream_key');
   const channels = o?.values.ivs_channel_arns;
   if (Array.isArray(channels) && channels.length > 0) row('IVS channels:', channels.join(', '));
@@ -386,7 +437,9 @@ function summary(config: DeploymentConfig, ctx: Context, mode: DeployMode): stri
     const s = ctx.sync;
     row('Admin UI files:', `${s.added.length + s.changed.length} uploaded, ${s.unchanged} unchanged, ${s.deleted.length} deleted`);
   }
-  if (!config.enableStreamRestreaming) lines.push('', '  Restreaming is off (enableStreamRestreaming: false): no destinations will be started.');
-  if (config.adminUsers.length > 0 && mode !== 'frontend') lines.push('', `  Admin users (${config.adminUsers.join(', ')}) receive a temporary password by e-mail.`);
+  if (!config.enableStreamRestreaming)
+    lines.push('', '  Restreaming is off (enableStreamRestreaming: false): no destinations will be started.');
+  if (config.adminUsers.length > 0 && mode !== 'frontend')
+    lines.push('', `  Admin users (${config.adminUsers.join(', ')}) receive a temporary password by e-mail.`);
   return lines.join('\n');
 }

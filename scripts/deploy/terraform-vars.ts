@@ -51,7 +51,10 @@ export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPath
  * Keeps the variables infra/ declares (Terraform warns about undeclared ones in a var-file) and
  * names the dropped ones that were not expected to be missing.
  */
-export function onlyDeclared(variables: Record<string, unknown>, declared: Set<string> | undefined): { variables: Record<string, unknown>; undeclared: string[] } {
+export function onlyDeclared(
+  variables: Record<string, unknown>,
+  declared: Set<string> | undefined,
+): { variables: Record<string, unknown>; undeclared: string[] } {
   if (!declared) {
     // infra/ not readable: pass one spelling of the alarm address only.
     const { alarm_emails: _list, ...rest } = variables;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { DeploymentConfig } from './config-schema';
 import { DEPLOY_ERROR_CODES, DeployStepError, DeployUserError } from './errors';
 import { CommandNotFoundError, type ProcessRunner, type RunResult } from './process';
@@ -16,7 +16,9 @@ export const MINIMUM_TERRAFORM_VERSION = '1.7.0';
 /** The Terraform version infra/ requires (`required_version = ">= x.y"`), or the default floor. */
 export function requiredTerraformVersion(dir: string): string {
   const file = join(dir, 'versions.tf');
-  const found = existsSync(file) ? /required_version\s*=\s*"\s*>=\s*(\d+\.\d+(?:\.\d+)?)\s*"/.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+  const found = existsSync(file)
+    ? /required_version\s*=\s*"\s*>=\s*(\d+\.\d+(?:\.\d+)?)\s*"/.exec(readFileSync(file, 'utf8'))?.[1]
+    : undefined;
   return found && compareVersions(found, MINIMUM_TERRAFORM_VERSION) > 0 ? found : MINIMUM_TERRAFORM_VERSION;
 }
 
@@ -86,7 +88,8 @@ export class Terraform {
     try {
       result = await this.options.runner.run(this.options.bin, [`-chdir=${this.options.dir}`, ...args], { env: this.options.env, onLine });
     } catch (error) {
-      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
+      if (error instanceof CommandNotFoundError)
+        throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
       throw error;
     }
     if (!okExitCodes.includes(result.exitCode)) {
@@ -101,7 +104,8 @@ export class Terraform {
     try {
       result = await this.options.runner.run(this.options.bin, ['version', '-json'], { env: this.options.env });
     } catch (error) {
-      if (error instanceof CommandNotFoundError) throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
+      if (error instanceof CommandNotFoundError)
+        throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
       throw error;
     }
     let version: string | undefined;
@@ -111,7 +115,10 @@ export class Terraform {
       version = /Terraform v(\d+\.\d+\.\d+)/.exec(result.output)?.[1];
     }
     if (result.exitCode !== 0 || !version) {
-      throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, `${this.options.bin} did not report a version (${tail(result.output, 1)[0] ?? `exit code ${result.exitCode}`}). ${this.installHint}`);
+      throw new DeployUserError(
+        DEPLOY_ERROR_CODES.terraformMissing,
+        `${this.options.bin} did not report a version (${tail(result.output, 1)[0] ?? `exit code ${result.exitCode}`}). ${this.installHint}`,
+      );
     }
     if (compareVersions(version, requiredTerraformVersion(this.options.dir)) < 0) {
       throw new DeployUserError(DEPLOY_ERROR_CODES.terraformTooOld, `Terraform ${version} is too old. ${this.installHint}`);
@@ -126,7 +133,10 @@ export class Terraform {
   }
 
   /** `terraform plan -out`; tells whether anything would change (`-detailed-exitcode`). */
-  async plan(input: { varFile: string; planFile: string; destroy?: boolean }, onLine?: OnLine): Promise<{ changes: boolean; output: string }> {
+  async plan(
+    input: { varFile: string; planFile: string; destroy?: boolean },
+    onLine?: OnLine,
+  ): Promise<{ changes: boolean; output: string }> {
     const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-var-file=${input.varFile}`, `-out=${input.planFile}`];
     if (input.destroy) args.push('-destroy');
     const result = await this.run('terraform plan', args, onLine, [0, 2]);
@@ -157,11 +167,6 @@ export class Terraform {
       if (!output.sensitive || SENSITIVE_BUT_NOT_SECRET.has(name)) outputs.values[name] = output.value;
     }
     return outputs;
-  }
-
-  /** Paths as seen from the `-chdir` directory, so no machine-specific path reaches the state. */
-  fromDir(path: string): string {
-    return relative(this.options.dir, path) || '.';
   }
 }
 

@@ -31,7 +31,10 @@ export async function startAwsStubServer(): Promise<AwsStubServer> {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       requests.push({ method: req.method ?? 'GET', path });
       const answer = ANSWERS[`${req.method} ${path}`];
-      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json', 'x-amzn-errortype': answer ? '' : 'ResourceNotFoundException' });
+      res.writeHead(answer ? 200 : 404, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': answer ? '' : 'ResourceNotFoundException',
+      });
       res.end(JSON.stringify(answer ?? { message: `stub has no answer for ${req.method} ${path}` }));
     });
   });

@@ -97,7 +97,11 @@ export async function createDeploySandbox(settings: FakeTerraformSettings = {}):
     env: { PATH: terraform.path, HOME: process.env.HOME },
     nodeVersion: '22.11.0',
     process: runner,
-    awsClients: (region) => ({ s3: new S3Client({ region }), cloudfront: new CloudFrontClient({ region }), sts: new STSClient({ region }) }),
+    awsClients: (region) => ({
+      s3: new S3Client({ region }),
+      cloudfront: new CloudFrontClient({ region }),
+      sts: new STSClient({ region }),
+    }),
     buildLambdas,
     interactive: false,
     prompt: {

@@ -29,15 +29,25 @@ export function fakeS3Bucket(s3: S3Mock, options: { etagOf?: (body: Buffer) => s
   const objects = new Map<string, StoredObject>();
   const etagOf = options.etagOf ?? ((body: Buffer) => createHash('md5').update(body).digest('hex'));
   s3.on(ListObjectsV2Command).callsFake(() => ({
-    Contents: [...objects.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([Key, o]) => ({ Key, ETag: `"${o.etag}"`, Size: o.body.length })),
+    Contents: [...objects.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([Key, o]) => ({ Key, ETag: `"${o.etag}"`, Size: o.body.length })),
     IsTruncated: false,
   }));
-  s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: Buffer; ContentType?: string; CacheControl?: string; Metadata?: Record<string, string> }) => {
-    const body = Buffer.from(input.Body);
-    const etag = etagOf(body);
-    objects.set(input.Key, { body, etag, contentType: input.ContentType, cacheControl: input.CacheControl, metadata: input.Metadata ?? {} });
-    return { ETag: `"${etag}"` };
-  });
+  s3.on(PutObjectCommand).callsFake(
+    (input: { Key: string; Body: Buffer; ContentType?: string; CacheControl?: string; Metadata?: Record<string, string> }) => {
+      const body = Buffer.from(input.Body);
+      const etag = etagOf(body);
+      objects.set(input.Key, {
+        body,
+        etag,
+        contentType: input.ContentType,
+        cacheControl: input.CacheControl,
+        metadata: input.Metadata ?? {},
+      });
+      return { ETag: `"${etag}"` };
+    },
+  );
   s3.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
     const o = objects.get(input.Key);
     if (!o) throw Object.assign(new Error('Not Found'), { name: 'NotFound' });

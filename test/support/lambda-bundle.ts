@@ -19,7 +19,11 @@ export interface HarnessOutcome {
 }
 
 /** The Lambda environment contract with every AWS endpoint on loopback and fake credentials. */
-export function loopbackLambdaEnvironment(input: { dynamodbEndpoint: string; stubEndpoint: string; tables: { destinations: string; streamState: string } }): NodeJS.ProcessEnv {
+export function loopbackLambdaEnvironment(input: {
+  dynamodbEndpoint: string;
+  stubEndpoint: string;
+  tables: { destinations: string; streamState: string };
+}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     AWS_REGION: 'us-east-1',
@@ -47,15 +51,20 @@ export function loopbackLambdaEnvironment(input: { dynamodbEndpoint: string; stu
 /** Cold-starts `bundle` in a new `node` process and serves `event` there. */
 export function invokeBundle(bundle: string, event: unknown, env: NodeJS.ProcessEnv): Promise<HarnessOutcome> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--enable-source-maps', HARNESS, bundle, JSON.stringify(event)], { env, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
-      if (!line) {
-        reject(new Error(`the harness printed no result (${error?.message ?? 'no error'}): ${stderr.slice(-2000)}`));
-        return;
-      }
-      const outcome = JSON.parse(line.slice(MARKER.length)) as Omit<HarnessOutcome, 'logs'>;
-      resolve({ ...outcome, logs: stdout.slice(0, stdout.indexOf(MARKER)) + stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--enable-source-maps', HARNESS, bundle, JSON.stringify(event)],
+      { env, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
+        if (!line) {
+          reject(new Error(`the harness printed no result (${error?.message ?? 'no error'}): ${stderr.slice(-2000)}`));
+          return;
+        }
+        const outcome = JSON.parse(line.slice(MARKER.length)) as Omit<HarnessOutcome, 'logs'>;
+        resolve({ ...outcome, logs: stdout.slice(0, stdout.indexOf(MARKER)) + stderr });
+      },
+    );
   });
 }
 
@@ -67,7 +76,10 @@ export function httpApiGet(path: string): Record<string, unknown> {
     rawPath: path,
     rawQueryString: '',
     headers: { origin: 'https://admin.example.com' },
-    requestContext: { requestId: 'harness-api-1', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'harness' } },
+    requestContext: {
+      requestId: 'harness-api-1',
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'harness' },
+    },
     isBase64Encoded: false,
   };
 }

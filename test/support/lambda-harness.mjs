@@ -16,7 +16,11 @@ try {
   const imported = performance.now();
   const result = await module.handler(JSON.parse(event), { awsRequestId: 'harness-request-1' });
   const served = performance.now();
-  outcome = { ok: true, result, timings: { importMs: imported - started, firstRequestMs: served - imported, initMs: served - started, sinceProcessStartMs: served } };
+  outcome = {
+    ok: true,
+    result,
+    timings: { importMs: imported - started, firstRequestMs: served - imported, initMs: served - started, sinceProcessStartMs: served },
+  };
 } catch (error) {
   outcome = { ok: false, error: { name: error?.name, message: error?.message } };
 }

@@ -31,7 +31,12 @@ afterAll(async () => {
 describe('the repository deployment.config.ts', () => {
   it('is valid and restreams with a new IVS channel every minute', async () => {
     const config = await loadDeploymentConfig({ cwd: ROOT, env: {} });
-    expect(config).toMatchObject({ enableStreamRestreaming: true, ivs: { createChannel: true }, reconcileSchedule: 'rate(1 minute)', terraformBackend: 'local' });
+    expect(config).toMatchObject({
+      enableStreamRestreaming: true,
+      ivs: { createChannel: true },
+      reconcileSchedule: 'rate(1 minute)',
+      terraformBackend: 'local',
+    });
   });
 });
 
@@ -57,14 +62,24 @@ describe('resolveDeploymentConfig', () => {
       { IVS_RESTREAMING_REGION: 'us-east-1', IVS_RESTREAMING_STOP_GRACE_SECONDS: '300', IVS_RESTREAMING_PROJECT_NAME: 'from-env' },
       { projectName: 'from-flag' },
     );
-    expect(config).toMatchObject({ projectName: 'from-flag', region: 'us-east-1', stopGraceSeconds: 300, logRetentionDays: 14, reconcileSchedule: 'rate(1 minute)' });
+    expect(config).toMatchObject({
+      projectName: 'from-flag',
+      region: 'us-east-1',
+      stopGraceSeconds: 300,
+      logRetentionDays: 14,
+      reconcileSchedule: 'rate(1 minute)',
+    });
   });
 
   it('reads booleans and comma-separated lists from the environment', () => {
     const arn = 'arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456';
     const config = resolveWith(
       { ivs: { createChannel: true } },
-      { IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING: 'false', IVS_RESTREAMING_IVS_CHANNEL_ARNS: ` ${arn} ,`, IVS_RESTREAMING_ADMIN_USERS: 'a@example.com,b@example.com' },
+      {
+        IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING: 'false',
+        IVS_RESTREAMING_IVS_CHANNEL_ARNS: ` ${arn} ,`,
+        IVS_RESTREAMING_ADMIN_USERS: 'a@example.com,b@example.com',
+      },
     );
     expect(config.enableStreamRestreaming).toBe(false);
     expect(config.ivs).toEqual({ createChannel: true, existingChannelArns: [arn] });
@@ -85,22 +100,30 @@ describe('resolveDeploymentConfig', () => {
   });
 
   it('names the environment variable when the bad value came from there', () => {
-    expect(problemOf({}, { IVS_RESTREAMING_STOP_GRACE_SECONDS: 'two minutes' })).toBe('IVS_RESTREAMING_STOP_GRACE_SECONDS: stopGraceSeconds: "two minutes" — must be a number');
-    expect(problemOf({}, { IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING: 'maybe' })).toMatch(/^IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING: enableStreamRestreaming: "maybe"/);
-  });
-
-  it('refuses log retention periods CloudWatch does not offer', () => {
-    expect(problemOf({ logRetentionDays: 31 })).toMatch(/^deployment\.config\.ts: logRetentionDays: 31 — CloudWatch Logs accepts 1, 3, 5, 7, 14, 30,/);
-  });
-
-  it('refuses IVS channels outside the deployment region', () => {
-    expect(problemOf({ region: 'eu-central-1', ivs: { existingChannelArns: ['arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456'] } })).toMatch(
-      /^deployment\.config\.ts: ivs\.existingChannelArns\.0: ".*" — the channel is in us-west-2 but region is eu-central-1/,
+    expect(problemOf({}, { IVS_RESTREAMING_STOP_GRACE_SECONDS: 'two minutes' })).toBe(
+      'IVS_RESTREAMING_STOP_GRACE_SECONDS: stopGraceSeconds: "two minutes" — must be a number',
+    );
+    expect(problemOf({}, { IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING: 'maybe' })).toMatch(
+      /^IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING: enableStreamRestreaming: "maybe"/,
     );
   });
 
+  it('refuses log retention periods CloudWatch does not offer', () => {
+    expect(problemOf({ logRetentionDays: 31 })).toMatch(
+      /^deployment\.config\.ts: logRetentionDays: 31 — CloudWatch Logs accepts 1, 3, 5, 7, 14, 30,/,
+    );
+  });
+
+  it('refuses IVS channels outside the deployment region', () => {
+    expect(
+      problemOf({ region: 'eu-central-1', ivs: { existingChannelArns: ['arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456'] } }),
+    ).toMatch(/^deployment\.config\.ts: ivs\.existingChannelArns\.0: ".*" — the channel is in us-west-2 but region is eu-central-1/);
+  });
+
   it('refuses a deployment with no IVS channel at all', () => {
-    expect(problemOf({ ivs: { createChannel: false } })).toBe('deployment.config.ts: ivs: {"createChannel":false} — set createChannel: true or list existingChannelArns');
+    expect(problemOf({ ivs: { createChannel: false } })).toBe(
+      'deployment.config.ts: ivs: {"createChannel":false} — set createChannel: true or list existingChannelArns',
+    );
   });
 
   it('names an unknown setting instead of ignoring it', () => {
@@ -108,7 +131,9 @@ describe('resolveDeploymentConfig', () => {
   });
 
   it('names the missing field of an S3 backend', () => {
-    expect(problemOf({ terraformBackend: { s3: { bucket: 'my-state' } } })).toBe('deployment.config.ts: terraformBackend.s3.key — is required');
+    expect(problemOf({ terraformBackend: { s3: { bucket: 'my-state' } } })).toBe(
+      'deployment.config.ts: terraformBackend.s3.key — is required',
+    );
   });
 
   it('says how many more problems there are', () => {
@@ -117,7 +142,15 @@ describe('resolveDeploymentConfig', () => {
 });
 
 describe('scheduleProblem', () => {
-  it.each(['rate(1 minute)', 'rate(5 minutes)', 'rate(1 hour)', 'rate(12 hours)', 'rate(1 day)', 'cron(0/5 * * * ? *)', 'cron(0 8 ? * MON-FRI *)'])('accepts %s', (expression) => {
+  it.each([
+    'rate(1 minute)',
+    'rate(5 minutes)',
+    'rate(1 hour)',
+    'rate(12 hours)',
+    'rate(1 day)',
+    'cron(0/5 * * * ? *)',
+    'cron(0 8 ? * MON-FRI *)',
+  ])('accepts %s', (expression) => {
     expect(scheduleProblem(expression)).toBeUndefined();
   });
 

@@ -6,7 +6,8 @@ import { checkCredentials, checkNodeVersion } from '../../../scripts/deploy/pref
 
 const stsMock = mockClient(STSClient);
 const sts = new STSClient({ region: 'eu-central-1' });
-const failWith = (name: string, message: string) => stsMock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error(message), { name }));
+const failWith = (name: string, message: string) =>
+  stsMock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error(message), { name }));
 
 beforeEach(() => {
   stsMock.reset();
@@ -20,17 +21,25 @@ describe('checkCredentials', () => {
 
   it('says to log in again when the session has expired', async () => {
     failWith('ExpiredToken', 'The security token included in the request is expired');
-    await expect(checkCredentials(sts)).rejects.toMatchObject({ code: DEPLOY_ERROR_CODES.credentialsMissing, message: expect.stringContaining('aws sso login') });
+    await expect(checkCredentials(sts)).rejects.toMatchObject({
+      code: DEPLOY_ERROR_CODES.credentialsMissing,
+      message: expect.stringContaining('aws sso login'),
+    });
   });
 
   it('says AWS rejected the credentials when the key is unknown', async () => {
     failWith('InvalidClientTokenId', 'The security token included in the request is invalid.');
-    await expect(checkCredentials(sts)).rejects.toMatchObject({ message: expect.stringMatching(/^AWS rejected the credentials \(InvalidClientTokenId\): set AWS_PROFILE/) });
+    await expect(checkCredentials(sts)).rejects.toMatchObject({
+      message: expect.stringMatching(/^AWS rejected the credentials \(InvalidClientTokenId\): set AWS_PROFILE/),
+    });
   });
 
   it('tells a network failure apart from missing credentials', async () => {
     failWith('Error', 'getaddrinfo ENOTFOUND sts.eu-central-1.amazonaws.com');
-    await expect(checkCredentials(sts)).rejects.toMatchObject({ code: DEPLOY_ERROR_CODES.awsUnreachable, message: expect.stringContaining('check the network') });
+    await expect(checkCredentials(sts)).rejects.toMatchObject({
+      code: DEPLOY_ERROR_CODES.awsUnreachable,
+      message: expect.stringContaining('check the network'),
+    });
   });
 });
 

@@ -41,7 +41,9 @@ async function publish() {
 beforeEach(async () => {
   s3Mock.reset();
   cloudFrontMock.reset();
-  cloudFrontMock.on(CreateInvalidationCommand).resolves({ Invalidation: { Id: 'I1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
+  cloudFrontMock
+    .on(CreateInvalidationCommand)
+    .resolves({ Invalidation: { Id: 'I1', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: undefined } });
   site = await mkdtemp(join(tmpdir(), 'site-'));
 });
 
@@ -109,14 +111,24 @@ describe('syncSite', () => {
     await writeSite(BUILD);
     await publish();
     const { 'assets/index-abc123.js': _old, ...rest } = BUILD;
-    await writeSite({ ...rest, 'assets/index-new789.js': 'console.log("v2")', 'index.html': BUILD['index.html'].replace('abc123', 'new789') });
+    await writeSite({
+      ...rest,
+      'assets/index-new789.js': 'console.log("v2")',
+      'index.html': BUILD['index.html'].replace('abc123', 'new789'),
+    });
 
     const { sync, paths } = await publish();
 
     expect(sync.added).toEqual(['assets/index-new789.js']);
     expect(sync.changed).toEqual(['index.html']);
     expect(sync.deleted).toEqual(['assets/index-abc123.js']);
-    expect([...bucket.keys()].sort()).toEqual(['assets/index-def456.css', 'assets/index-new789.js', 'config.json', 'favicon.svg', 'index.html']);
+    expect([...bucket.keys()].sort()).toEqual([
+      'assets/index-def456.css',
+      'assets/index-new789.js',
+      'config.json',
+      'favicon.svg',
+      'index.html',
+    ]);
     expect(paths).toEqual(['/', '/assets/index-abc123.js', '/index.html']);
   });
 

@@ -38,7 +38,17 @@ describe('runDeploy without flags', () => {
   it('runs every step in order: preflight, zips, init, plan, apply, outputs, admin UI build, upload, invalidation', async () => {
     const result = await deploy();
 
-    expect(result.steps).toEqual(['preflight', 'build-lambdas', 'terraform-init', 'terraform-plan', 'terraform-apply', 'terraform-outputs', 'frontend-build', 'upload', 'invalidate']);
+    expect(result.steps).toEqual([
+      'preflight',
+      'build-lambdas',
+      'terraform-init',
+      'terraform-plan',
+      'terraform-apply',
+      'terraform-outputs',
+      'frontend-build',
+      'upload',
+      'invalidate',
+    ]);
     expect(await sandbox.terraform.commands()).toEqual(['version', 'init', 'plan', 'apply', 'output']);
     expect(sandbox.otherCommands).toEqual(['npm run build']);
     expect(result.applied).toBe(true);
@@ -90,12 +100,18 @@ describe('runDeploy without flags', () => {
       },
       localMode: false,
     });
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'ivs-restreaming-admin-site', Key: 'index.html', CacheControl: 'no-cache' });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'ivs-restreaming-admin-site',
+      Key: 'index.html',
+      CacheControl: 'no-cache',
+    });
   });
 
   it('publishes a config.json without an API URL when restreaming is off', async () => {
     await sandbox.writeConfig({ ...TEST_CONFIG, enableStreamRestreaming: false });
-    await sandbox.terraform.configure({ outputs: { ...DEPLOYED_OUTPUTS, enable_stream_restreaming: { value: false }, api_url: { value: null } } });
+    await sandbox.terraform.configure({
+      outputs: { ...DEPLOYED_OUTPUTS, enable_stream_restreaming: { value: false }, api_url: { value: null } },
+    });
 
     await deploy();
 
@@ -127,7 +143,10 @@ describe('runDeploy without flags', () => {
 
 describe('confirmation', () => {
   it('refuses to run without a terminal and without --yes, before any Terraform call', async () => {
-    await expect(deploy({ yes: false })).rejects.toMatchObject({ code: DEPLOY_ERROR_CODES.confirmationRequired, message: expect.stringContaining('pass --yes') });
+    await expect(deploy({ yes: false })).rejects.toMatchObject({
+      code: DEPLOY_ERROR_CODES.confirmationRequired,
+      message: expect.stringContaining('pass --yes'),
+    });
     expect(await sandbox.terraform.commands()).toEqual([]);
   });
 
@@ -149,7 +168,10 @@ describe('confirmation', () => {
     await deploy({ yes: false, mode: 'infrastructure' });
 
     const calls = await sandbox.terraform.calls();
-    const planOut = calls.find((c) => c.command === 'plan')!.argv.find((a) => a.startsWith('-out='))!.slice('-out='.length);
+    const planOut = calls
+      .find((c) => c.command === 'plan')!
+      .argv.find((a) => a.startsWith('-out='))!
+      .slice('-out='.length);
     expect(calls.find((c) => c.command === 'apply')!.argv).toContain(planOut);
   });
 });
@@ -158,7 +180,14 @@ describe('partial runs', () => {
   it('--infrastructure builds the zips and applies Terraform but leaves the admin UI alone', async () => {
     const result = await deploy({ mode: 'infrastructure' });
 
-    expect(result.steps).toEqual(['preflight', 'build-lambdas', 'terraform-init', 'terraform-plan', 'terraform-apply', 'terraform-outputs']);
+    expect(result.steps).toEqual([
+      'preflight',
+      'build-lambdas',
+      'terraform-init',
+      'terraform-plan',
+      'terraform-apply',
+      'terraform-outputs',
+    ]);
     expect(sandbox.otherCommands).toEqual([]);
     expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
   });
@@ -184,7 +213,10 @@ describe('partial runs', () => {
     await mkdir(join(sandbox.root, 'infra', '.terraform'));
     await sandbox.terraform.configure({ outputs: {} });
 
-    await expect(deploy({ mode: 'frontend' })).rejects.toMatchObject({ code: DEPLOY_ERROR_CODES.outputsMissing, message: expect.stringContaining('--infrastructure') });
+    await expect(deploy({ mode: 'frontend' })).rejects.toMatchObject({
+      code: DEPLOY_ERROR_CODES.outputsMissing,
+      message: expect.stringContaining('--infrastructure'),
+    });
     expect(sandbox.otherCommands).toEqual([]);
   });
 
@@ -255,7 +287,19 @@ describe('infra/ variables', () => {
   it('passes only the variables infra/ declares and names the unexpected omissions', async () => {
     await writeFile(
       join(sandbox.root, 'infra', 'variables.tf'),
-      ['project_name', 'region', 'create_ivs_channel', 'ivs_channel_arns', 'reconcile_schedule_expression', 'stop_grace_seconds', 'log_retention_days', 'admin_users', 'api_lambda_zip_path', 'monitor_lambda_zip_path', 'tags']
+      [
+        'project_name',
+        'region',
+        'create_ivs_channel',
+        'ivs_channel_arns',
+        'reconcile_schedule_expression',
+        'stop_grace_seconds',
+        'log_retention_days',
+        'admin_users',
+        'api_lambda_zip_path',
+        'monitor_lambda_zip_path',
+        'tags',
+      ]
         .map((n) => `variable "${n}" {\n  type = any\n}\n`)
         .join('\n'),
     );

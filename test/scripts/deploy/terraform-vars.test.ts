@@ -17,19 +17,39 @@ const everySetting = resolveDeploymentConfig({
 
 describe('the deploy and infra/ agree', () => {
   it('passes every setting to a variable infra/ declares', async () => {
-    const variables = terraformVariables(everySetting, { api: join(ROOT, 'dist/lambda.zip'), monitor: join(ROOT, 'dist/monitor.zip') }, INFRA);
+    const variables = terraformVariables(
+      everySetting,
+      { api: join(ROOT, 'dist/lambda.zip'), monitor: join(ROOT, 'dist/monitor.zip') },
+      INFRA,
+    );
     const { undeclared } = onlyDeclared(variables, await declaredVariables(INFRA));
     expect(undeclared).toEqual([]);
   });
 
   it('gives zip paths that match the defaults infra/ assumes', () => {
-    const variables = terraformVariables(everySetting, { api: join(ROOT, 'dist/lambda.zip'), monitor: join(ROOT, 'dist/monitor.zip') }, INFRA);
+    const variables = terraformVariables(
+      everySetting,
+      { api: join(ROOT, 'dist/lambda.zip'), monitor: join(ROOT, 'dist/monitor.zip') },
+      INFRA,
+    );
     expect(variables).toMatchObject({ api_lambda_zip_path: '../dist/lambda.zip', monitor_lambda_zip_path: '../dist/monitor.zip' });
   });
 
   it('reads only outputs infra/ defines', async () => {
     const outputs = await readFile(join(INFRA, 'outputs.tf'), 'utf8');
-    for (const name of ['admin_url', 'api_url', 'site_bucket_name', 'cloudfront_distribution_id', 'cognito_issuer', 'cognito_client_id', 'cognito_domain', 'ivs_channel_arns', 'ivs_ingest_endpoint', 'ivs_stream_key', 'enable_stream_restreaming']) {
+    for (const name of [
+      'admin_url',
+      'api_url',
+      'site_bucket_name',
+      'cloudfront_distribution_id',
+      'cognito_issuer',
+      'cognito_client_id',
+      'cognito_domain',
+      'ivs_channel_arns',
+      'ivs_ingest_endpoint',
+      'ivs_stream_key',
+      'enable_stream_restreaming',
+    ]) {
       expect(outputs).toContain(`output "${name}"`);
     }
   });
