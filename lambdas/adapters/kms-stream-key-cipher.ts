@@ -18,7 +18,7 @@
  * Errors never carry the plaintext: messages name the destination and the AWS error name only.
  */
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { StreamKeyCipher } from '../core/ports';
+import type { StreamKeyCipher, StreamKeyDecrypter } from '../core/ports';
 import {
   InvalidConfigurationError,
   RestreamingError,
@@ -42,32 +42,13 @@ const KEY_UNUSABLE = new Set([
 ]);
 const THROTTLING = new Set(['ThrottlingException', 'LimitExceededException']);
 
-export class KmsStreamKeyCipher implements StreamKeyCipher {
+/** Decrypt only: what the stream monitor bundles, so its code (and role) cannot Encrypt. */
+export class KmsStreamKeyDecrypter implements StreamKeyDecrypter {
   /** @param keyId the customer-managed key (ARN, id or alias): `STREAM_KEY_KMS_KEY_ID`. */
   constructor(
-    private readonly kms: KMSClient,
-    private readonly keyId: string,
+    protected readonly kms: KMSClient,
+    protected readonly keyId: string,
   ) {}
-
-  async encrypt(destinationId: string, plaintext: string): Promise<string> {
-    let blob: Uint8Array | undefined;
-    try {
-      const out = await this.kms.send(
-        new EncryptCommand({
-          KeyId: this.keyId,
-          Plaintext: new TextEncoder().encode(plaintext),
-          EncryptionContext: { destinationId },
-        }),
-      );
-      blob = out.CiphertextBlob;
-    } catch (error) {
-      throw mapKmsError(error, 'Encrypt', destinationId);
-    }
-    if (blob === undefined || blob.length === 0) {
-      throw new ServiceUnavailableError(`KMS Encrypt returned no ciphertext for destination "${destinationId}".`);
-    }
-    return KMS_CIPHERTEXT_PREFIX + Buffer.from(blob).toString('base64');
-  }
 
   async decrypt(destinationId: string, ciphertext: string): Promise<string> {
     if (!ciphertext.startsWith(KMS_CIPHERTEXT_PREFIX)) {
@@ -91,6 +72,29 @@ export class KmsStreamKeyCipher implements StreamKeyCipher {
     const key = new TextDecoder().decode(plain);
     plain.fill(0);
     return key;
+  }
+}
+
+/** Encrypt and decrypt: what the API bundles. */
+export class KmsStreamKeyCipher extends KmsStreamKeyDecrypter implements StreamKeyCipher {
+  async encrypt(destinationId: string, plaintext: string): Promise<string> {
+    let blob: Uint8Array | undefined;
+    try {
+      const out = await this.kms.send(
+        new EncryptCommand({
+          KeyId: this.keyId,
+          Plaintext: new TextEncoder().encode(plaintext),
+          EncryptionContext: { destinationId },
+        }),
+      );
+      blob = out.CiphertextBlob;
+    } catch (error) {
+      throw mapKmsError(error, 'Encrypt', destinationId);
+    }
+    if (blob === undefined || blob.length === 0) {
+      throw new ServiceUnavailableError(`KMS Encrypt returned no ciphertext for destination "${destinationId}".`);
+    }
+    return KMS_CIPHERTEXT_PREFIX + Buffer.from(blob).toString('base64');
   }
 }
 

@@ -10,6 +10,7 @@ import { readEnvironment } from '../adapters/environment';
 import type { Dependencies } from '../adapters/lambda/aws-dependencies';
 import { createAwsDependencies, createReconciler } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
+import { KmsStreamKeyCipher } from '../adapters/kms-stream-key-cipher';
 import type { ApiEvent, ApiResult } from './http';
 import { createApiHandler } from './http';
 
@@ -45,7 +46,12 @@ export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsReque
     const logger = createLogger(serviceName);
     // API Gateway gives up after 29 s: wait at most 10 s for a new channel before answering 202.
     lambdaHandler = createApiLambda(
-      createAwsDependencies(readEnvironment(), { log: logPort(logger), metrics: new LambdaMetrics(serviceName) }, { waitTimeoutMs: 10_000 }),
+      createAwsDependencies(
+        readEnvironment(),
+        { log: logPort(logger), metrics: new LambdaMetrics(serviceName) },
+        (kms, keyId) => new KmsStreamKeyCipher(kms, keyId),
+        { waitTimeoutMs: 10_000 },
+      ),
     );
   }
   return lambdaHandler(event, context);

@@ -129,10 +129,14 @@ export interface MediaLiveGateway {
   deleteInput(inputId: string): Promise<void>;
 }
 
-/** Encrypts stream keys at rest. The destination id is bound to the ciphertext. */
-export interface StreamKeyCipher {
-  encrypt(destinationId: string, plaintext: string): Promise<string>;
+/** Reads stream keys stored encrypted; all the reconciler needs (the monitor never encrypts). */
+export interface StreamKeyDecrypter {
   decrypt(destinationId: string, ciphertext: string): Promise<string>;
+}
+
+/** Encrypts stream keys at rest. The destination id is bound to the ciphertext. */
+export interface StreamKeyCipher extends StreamKeyDecrypter {
+  encrypt(destinationId: string, plaintext: string): Promise<string>;
 }
 
 /** Time and identity, given to the core so that it stays pure. */

@@ -28,7 +28,7 @@ import type {
   MediaLiveChannel,
   MediaLiveGateway,
   Metrics,
-  StreamKeyCipher,
+  StreamKeyDecrypter,
   StreamSource,
   StreamStateRepository,
 } from './ports';
@@ -61,7 +61,7 @@ export interface ReconcilerDeps {
   streamStates: StreamStateRepository;
   streams: StreamSource;
   mediaLive: MediaLiveGateway;
-  cipher: StreamKeyCipher;
+  cipher: StreamKeyDecrypter;
   clock: Clock;
   log: Log;
   metrics: Metrics;

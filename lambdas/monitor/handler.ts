@@ -12,6 +12,8 @@ import { readEnvironment } from '../adapters/environment';
 import type { Dependencies } from '../adapters/lambda/aws-dependencies';
 import { createAwsDependencies, createReconciler } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
+import { KmsStreamKeyDecrypter } from '../adapters/kms-stream-key-cipher';
+import type { StreamKeyDecrypter } from '../core/ports';
 
 /** The parts of an EventBridge event the monitor reads. */
 export interface MonitorEvent {
@@ -50,7 +52,7 @@ export function summarize(scope: ReconcileScope, result: ReconcileResult): Monit
 }
 
 /** Builds the handler around any set of dependencies (AWS, local stack, tests). */
-export function createMonitorHandler(deps: Dependencies) {
+export function createMonitorHandler(deps: Dependencies<StreamKeyDecrypter>) {
   return async (event: MonitorEvent, context?: Pick<Context, 'awsRequestId'>): Promise<MonitorSummary> => {
     const scope = scopeOf(event);
     if (scope.kind === 'channel') {
@@ -78,7 +80,11 @@ export const handler = async (event: MonitorEvent, context?: Pick<Context, 'awsR
     const logger = createLogger(serviceName);
     // The function's timeout is 120 s: a stop-then-delete chain waits at most 2 × 30 s (the default).
     lambdaHandler = createMonitorHandler(
-      createAwsDependencies(readEnvironment(), { log: logPort(logger), metrics: new LambdaMetrics(serviceName) }),
+      createAwsDependencies(
+        readEnvironment(),
+        { log: logPort(logger), metrics: new LambdaMetrics(serviceName) },
+        (kms, keyId) => new KmsStreamKeyDecrypter(kms, keyId),
+      ),
     );
   }
   return lambdaHandler(event, context);

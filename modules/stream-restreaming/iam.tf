@@ -22,9 +22,8 @@ locals {
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
       medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
       medialive_account = ["medialive:ListChannels"]
-      # The monitor only decrypts, but it ships the same stream key cipher as the API, whose
-      # Encrypt call is therefore in its code too; the encryption context condition still holds.
-      stream_key = ["kms:Decrypt", "kms:Encrypt"]
+      # The monitor only decrypts (it bundles KmsStreamKeyDecrypter, not the API's cipher).
+      stream_key = ["kms:Decrypt"]
     }
   }
 
