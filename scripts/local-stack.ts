@@ -7,7 +7,8 @@
  * and the IVS + MediaLive simulator with its `/_local/*` controls.
  *
  * Environment: PORT (8787; 0 = any free port), SIM_TIMESCALE (20), STOP_GRACE_SECONDS (20 here,
- * 120 in AWS), RECONCILE_INTERVAL_SECONDS (5), IVS_CHANNEL_ARNS (one local channel), LOG_LEVEL.
+ * 120 in AWS), RECONCILE_INTERVAL_SECONDS (5), IVS_CHANNEL_ARNS (one local channel),
+ * LOCAL_DATA_DIR (.local), LOG_LEVEL (info).
  *
  * `startLocalStack` is also what the end-to-end tests start.
  */
@@ -124,6 +125,7 @@ const envSchema = z.object({
   SIM_TIMESCALE: z.coerce.number().positive().max(100_000).optional(),
   STOP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).optional(),
+  LOCAL_DATA_DIR: z.string().optional(),
   IVS_CHANNEL_ARNS: z
     .string()
     .transform((s) =>
@@ -140,7 +142,7 @@ const envSchema = z.object({
     .optional(),
 });
 
-/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS and IVS_CHANNEL_ARNS. */
+/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS and LOCAL_DATA_DIR. */
 export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k]!.trim() !== '' ? [[k, env[k]!.trim()]] : [])),
@@ -159,6 +161,7 @@ export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOpti
   if (e.STOP_GRACE_SECONDS !== undefined) options.graceSeconds = e.STOP_GRACE_SECONDS;
   if (e.RECONCILE_INTERVAL_SECONDS !== undefined) options.reconcileIntervalSeconds = e.RECONCILE_INTERVAL_SECONDS;
   if (e.IVS_CHANNEL_ARNS !== undefined) options.channelArns = e.IVS_CHANNEL_ARNS;
+  if (e.LOCAL_DATA_DIR !== undefined) options.dataDir = e.LOCAL_DATA_DIR;
   return options;
 }
 
@@ -188,7 +191,13 @@ async function ensureUi(distDir: string, build: boolean, print: (line: string) =
     return false;
   }
   print(`Building the admin UI (${shown} is missing): npm run build …`);
-  const result = await execa('npm', ['run', 'build'], { cwd: ROOT, all: true, reject: false, stdin: 'ignore' });
+  // `npm run build` is `vite build frontend`; the extra flags send the output to distDir.
+  const result = await execa('npm', ['run', 'build', '--', '--outDir', distDir, '--emptyOutDir'], {
+    cwd: ROOT,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+  });
   if (result.exitCode === 0 && existsSync(join(distDir, 'index.html'))) return true;
   print(
     String(result.all ?? '')
@@ -423,8 +432,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     });
 
-    // A first reconcile at once: after a restart it finds items whose MediaLive channels are gone.
-    onTick();
+    // A first reconcile before anyone looks: after a restart it records that the stream is offline
+    // and no destination runs (the statuses on disk are the previous run's).
+    timerRunBusy = true;
+    await runMonitor(SCHEDULED_EVENT, 'startup').finally(() => {
+      timerRunBusy = false;
+    });
 
     let stopped: Promise<void> | undefined;
     return {
@@ -490,9 +503,9 @@ export function describeLocalStack(stack: Pick<LocalStack, 'url' | 'dynamoDbEndp
     `  2. Switch "Go live" in the local-mode banner, or: curl -X POST ${stack.url}/_local/ivs/live`,
     `  3. Watch the destination go starting → active; curl ${stack.url}/_local/medialive/channels shows the simulated channel.`,
     '',
-    'Destinations are kept in .local/ across restarts. IVS and MediaLive are simulated in memory: after a',
-    'restart the stream is offline and the MediaLive channels are gone; the monitor recreates them on the',
-    'next go-live. Ctrl-C stops everything.',
+    `Destinations are kept in ${shown(s.dataDir)}/ across restarts. IVS and MediaLive are simulated in memory:`,
+    'after a restart the stream is offline and the MediaLive channels are gone; destinations forget them and',
+    'get new ones on the next go-live. Ctrl-C stops everything.',
     '',
   ];
   return lines.join('\n');

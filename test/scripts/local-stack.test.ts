@@ -1,8 +1,10 @@
 import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
 import type { Log } from '../../lambdas/core/ports';
 import {
   describeLocalStack,
@@ -15,6 +17,7 @@ import {
 } from '../../scripts/local-stack';
 import { waitFor } from '../support/wait';
 
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const STREAM_KEY = 'live-key-9f8e7d6c5b4a';
 const OTHER_CHANNEL = 'arn:aws:ivs:us-east-1:000000000000:channel/second';
 
@@ -340,7 +343,8 @@ describe('local stack restart', () => {
       const second = await startLocalStack(base);
       try {
         const [kept] = await destinations(second);
-        expect(kept).toMatchObject({ id, name: 'Kept', mediaLiveChannelId: null });
+        // The first reconcile has run: the stream is offline after a restart, so is the destination.
+        expect(kept).toMatchObject({ id, name: 'Kept', mediaLiveChannelId: null, status: 'inactive' });
         expect(await channels(second)).toEqual([]);
         // Without the UI the site root says how to build it.
         expect(await (await fetch(`${second.url}/`)).text()).toContain('npm run build');
@@ -374,6 +378,59 @@ describe('local stack restart', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+});
+
+describe('local stack start-up', () => {
+  it('builds the admin UI when it is missing and serves it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'local-stack-build-'));
+    const printed: string[] = [];
+    const stack = await startLocalStack({
+      port: 0,
+      dataDir: join(root, 'data'),
+      distDir: join(root, 'dist'),
+      log: recordingLog([]),
+      print: (line) => printed.push(line),
+    });
+    try {
+      expect(stack.settings.uiBuilt).toBe(true);
+      expect(printed.join('\n')).toContain('npm run build');
+      const index = await (await fetch(`${stack.url}/`)).text();
+      expect(index).toMatch(/<script type="module"[^>]+src="\.\/assets\/[^"]+\.js"/);
+    } finally {
+      await stack.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('npm start prints the URLs, serves, and exits 0 on SIGINT', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'local-stack-cli-'));
+    const child = execa('tsx', ['scripts/local-stack.ts'], {
+      cwd: ROOT,
+      preferLocal: true,
+      reject: false,
+      stdin: 'ignore',
+      env: { PORT: '0', LOCAL_DATA_DIR: join(root, 'data'), RECONCILE_INTERVAL_SECONDS: '1' },
+    });
+    try {
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      await waitFor(() => output.includes('Ctrl-C stops everything'), { timeoutMs: 45_000, what: 'the start-up text' });
+      const url = /Admin UI\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1];
+      expect(url).toBeDefined();
+      expect(output).toContain('STOP_GRACE_SECONDS=20');
+      expect(((await (await fetch(`${url}/config.json`)).json()) as any).localMode).toBe(true);
+      expect((await fetch(`${url}/stream-destinations`)).status).toBe(200);
+
+      child.kill('SIGINT');
+      const result = await child;
+      expect(result.exitCode).toBe(0);
+      expect(String(result.stdout)).toContain('Stopped.');
+      await expect(fetch(`${url}/config.json`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('localStackOptionsFromEnv', () => {
