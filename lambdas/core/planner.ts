@@ -131,24 +131,57 @@ function failureError(channel: MediaLiveChannel, now: Date): DestinationError {
   };
 }
 
-/** The channel of a destination: the recorded one, else one carrying its tag. */
-function findChannel(d: Destination, byId: Map<string, MediaLiveChannel>, byTag: Map<string, MediaLiveChannel[]>) {
+export interface FoundChannel {
+  channel: MediaLiveChannel | undefined;
+  /** Found by its tag, not recorded on the item (a create was interrupted before recording it). */
+  adopted: boolean;
+  /** A channel of this destination is still DELETING: wait until it is gone. */
+  draining: boolean;
+}
+
+/**
+ * The channel of a destination: the recorded one, else one carrying its tag. A DELETING channel
+ * is never adopted: it is on its way out, and recording it again would resurrect it on the item.
+ */
+function findChannel(d: Destination, byId: Map<string, MediaLiveChannel>, byTag: Map<string, MediaLiveChannel[]>): FoundChannel {
+  const tagged = byTag.get(d.id) ?? [];
+  const draining = tagged.some((c) => c.state === 'DELETING');
   if (d.mediaLiveChannelId !== undefined) {
     const recorded = byId.get(d.mediaLiveChannelId);
-    if (recorded) return { channel: recorded, adopted: false };
+    if (recorded) return { channel: recorded, adopted: false, draining };
   }
-  const tagged = byTag.get(d.id)?.[0];
-  return tagged ? { channel: tagged, adopted: true } : { channel: undefined, adopted: false };
+  const adoptable = tagged.find((c) => c.state !== 'DELETING' && c.state !== 'DELETED');
+  return adoptable ? { channel: adoptable, adopted: true, draining } : { channel: undefined, adopted: false, draining };
 }
 
 export function planDestination(
   d: Destination,
   input: Omit<PlanInput, 'destinations' | 'channels'>,
-  found: { channel: MediaLiveChannel | undefined; adopted: boolean },
+  found: FoundChannel,
+  attachedInputIds: ReadonlySet<string>,
+): DestinationDecision {
+  const decision = decideDestination(d, input, found, attachedInputIds);
+  // Inputs of deleted channels go as soon as nothing uses them and nothing else is due.
+  const stale = (d.staleInputIds ?? []).filter((id) => !attachedInputIds.has(id));
+  if (decision.step === null && stale.length > 0 && !decision.reason.endsWith('another reconcile is acting')) {
+    return { ...decision, step: { kind: 'delete-inputs', inputIds: stale } };
+  }
+  return decision;
+}
+
+function decideDestination(
+  d: Destination,
+  input: Omit<PlanInput, 'destinations' | 'channels'>,
+  found: FoundChannel,
   attachedInputIds: ReadonlySet<string>,
 ): DestinationDecision {
   const { now, graceSeconds } = input;
   const { desired, reason } = desiredState(d, input.streams.get(d.channelArn), now, graceSeconds);
+  if (d.lease !== undefined && Date.parse(d.lease.until) > now.getTime()) {
+    // Another reconcile is acting on it: touch nothing, not even what is recorded on the item.
+    return { destination: d, desired, reason: `${reason}; another reconcile is acting`, status: d.status, lastError: undefined, step: null };
+  }
+
   const channel = found.channel;
   const adopt = found.adopted && channel ? { adopt: { channelId: channel.id, inputIds: channel.inputIds } } : {};
   const decide = (
@@ -157,8 +190,8 @@ export function planDestination(
     lastError: DestinationError | null | undefined = undefined,
   ): DestinationDecision => ({ destination: d, desired, reason, status, lastError, step, ...adopt });
 
-  if (d.lease !== undefined && Date.parse(d.lease.until) > now.getTime()) {
-    return { ...decide(d.status, null), reason: `${reason}; another reconcile is acting` };
+  if (!channel && found.draining) {
+    return decide(d.deleteRequested ? 'deleting' : desired === 'on' ? 'starting' : 'inactive', null);
   }
 
   // Inputs of deleted channels go as soon as nothing uses them any more.

@@ -386,6 +386,14 @@ export class Reconciler {
     if (d.mediaLiveChannelId !== undefined) {
       const existing = await mediaLive.describeChannel(d.mediaLiveChannelId);
       if (existing) return 'raced';
+      // It is gone (deleted outside this system): forget it, so the new channel gets a new
+      // RequestId — replaying the old one would only return the deleted channel.
+      log.warn('Recorded MediaLive channel no longer exists; creating a new one', { ...logKeys, mediaLiveChannelId: d.mediaLiveChannelId });
+      await this.forgetChannel(d.id, d.mediaLiveChannelId, []);
+      const fresh = await this.deps.destinations.get(d.id);
+      if (!fresh) return 'raced';
+      this.held.set(d.id, fresh);
+      return this.createAndStart(fresh, undefined, playbackUrls);
     }
     let sourceUrl = playbackUrls.get(d.channelArn);
     if (!sourceUrl) {
@@ -413,7 +421,24 @@ export class Reconciler {
       item = (await this.mutate(d.id, (cur) => (cur.mediaLiveInputId === created ? undefined : { ...cur, mediaLiveInputId: created }), item)) ?? item;
       log.info('Created MediaLive input', { ...logKeys, mediaLiveInputId: inputId });
     }
-    const channel = await mediaLive.createChannel(spec, inputId);
+    let channel: MediaLiveChannel;
+    try {
+      channel = await mediaLive.createChannel(spec, inputId);
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundError) || existingInputId === undefined) throw error;
+      // The recorded input is gone (deleted by hand): forget it, start over with a new one.
+      log.warn('Recorded MediaLive input no longer exists; creating a new one', { ...logKeys, mediaLiveInputId: inputId });
+      const missing = inputId;
+      const fresh = await this.mutate(d.id, (cur) => {
+        if (cur.mediaLiveInputId !== missing) return undefined;
+        const next: Destination = { ...cur, generation: cur.generation + 1 };
+        delete next.mediaLiveInputId;
+        return next;
+      });
+      if (!fresh) return 'raced';
+      this.held.set(d.id, fresh);
+      return this.createAndStart(fresh, undefined, playbackUrls);
+    }
     const attachedInput = inputId;
     item =
       (await this.mutate(
@@ -495,8 +520,21 @@ export class Reconciler {
 
   /** Deletes a deleted destination's item once it holds nothing in MediaLive. */
   private async removeIfEmpty(id: string): Promise<void> {
-    const current = await this.deps.destinations.get(id);
+    let current = await this.deps.destinations.get(id);
     if (!current?.deleteRequested) return;
+    if (current.mediaLiveChannelId !== undefined) {
+      // Recorded but absent from the listing: forget it only once MediaLive confirms it is gone.
+      const channelId = current.mediaLiveChannelId;
+      if (await this.deps.mediaLive.describeChannel(channelId)) return;
+      await this.forgetChannel(id, channelId, []);
+      current = await this.deps.destinations.get(id);
+      if (!current) return;
+      if (current.mediaLiveInputId !== undefined || (current.staleInputIds ?? []).length > 0) {
+        await this.deleteInputs(id, [...(current.staleInputIds ?? [])]);
+        current = await this.deps.destinations.get(id);
+        if (!current) return;
+      }
+    }
     if (current.mediaLiveChannelId !== undefined || current.mediaLiveInputId !== undefined) return;
     if ((current.staleInputIds ?? []).length > 0) return;
     try {

@@ -85,10 +85,6 @@ describe('admin UI on the local stack', () => {
       // MediaLive 10× faster: create 0.5 s, start 6 s (longer than the UI's 3 s refresh, so
       // "starting" is on screen), stop 3 s.
       timescale: 10,
-      // Deletion is instant here: a reconcile that sees a channel in DELETING adopts it back into
-      // the item the deleting reconcile has just cleared, and the item then stays "deleting" for
-      // good (core reconciler bug, reported; remove this override once adoption skips DELETING).
-      simulatorTimings: { deleteMs: 0 },
       graceSeconds: GRACE_SECONDS,
       reconcileIntervalSeconds: 0.5,
       log,

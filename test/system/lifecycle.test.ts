@@ -243,3 +243,43 @@ describe('changes and deletion', () => {
     expect(system.sim.inputIds()).toHaveLength(0);
   });
 });
+
+describe('repairs', () => {
+  beforeEach(async () => {
+    system = await startSystem();
+  });
+  afterEach(async () => system.stop());
+
+  it('finishes a deletion while scheduled reconciles run during it, leaving nothing behind', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    // The API deletes (stop, wait, delete, wait) while the schedule keeps firing.
+    const results = await Promise.all([system.api('DELETE', `/stream-destinations/${id}`), system.monitor(), system.monitor(), system.monitor()]);
+    expect([202, 204]).toContain((results[0] as { statusCode: number }).statusCode);
+    for (let i = 0; i < 10 && (await system.api('GET', `/stream-destinations/${id}`)).statusCode !== 404; i++) {
+      await Promise.all([tick(1, 3_000), system.monitor()]);
+    }
+    expect((await system.api('GET', `/stream-destinations/${id}`)).statusCode).toBe(404);
+    expect(system.sim.channels()).toHaveLength(0);
+    expect(system.sim.inputIds()).toHaveLength(0);
+  });
+
+  it('creates a new input when the recorded one was deleted behind its back', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    await system.api('PUT', `/stream-destinations/${id}`, { enabled: false });
+    await tick(5);
+    // Someone deletes the channel and its input by hand in the MediaLive console.
+    const [channel] = system.sim.channels();
+    await system.sim.medialive.deleteChannel(channel!.id);
+    system.clock.advance(60_000);
+    for (const inputId of system.sim.inputIds()) await system.sim.medialive.deleteInput(inputId);
+    await system.api('PUT', `/stream-destinations/${id}`, { enabled: true });
+    await tick(10);
+    const view = (await system.api('GET', `/stream-destinations/${id}`)).json;
+    expect({ status: view.status, lastError: view.lastError }).toEqual({ status: 'active', lastError: null });
+    expect(system.sim.runningChannels()).toHaveLength(1);
+  });
+});

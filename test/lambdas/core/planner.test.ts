@@ -263,6 +263,16 @@ describe('races and leases', () => {
     expect(planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE).step).toEqual({ kind: 'create' });
   });
 
+  it('does not adopt a channel that is being deleted or another reconcile is acting on', () => {
+    const d = makeDestination({ channelArn: CHANNEL, deleteRequested: true, status: 'deleting' });
+    const deleting = planOne(d, LIVE, [channel('ch-7', 'DELETING', d.id)]);
+    expect(deleting.adopt).toBeUndefined();
+    expect(deleting.step).toBeNull(); // wait for it to go, then remove
+    const lease = { owner: 'other', until: new Date(NOW.getTime() + 60_000).toISOString() };
+    const leased = planOne({ ...d, lease }, LIVE, [channel('ch-7', 'IDLE', d.id)]);
+    expect(leased.adopt).toBeUndefined();
+  });
+
   it('adopts a channel found by its tag that the item does not record', () => {
     const d = makeDestination({ channelArn: CHANNEL });
     const decision = planOne(d, LIVE, [channel('ch-7', 'RUNNING', d.id)]);
