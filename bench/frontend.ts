@@ -16,19 +16,11 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ChannelStatusView, DestinationView } from '../lambdas/core/destination';
+import { launchChromium } from '../scripts/lib/chromium';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'frontend', 'dist');
 const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:000000000000:channel/local';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -195,11 +187,10 @@ async function main(): Promise<void> {
   const sum = (ext: string): number => initial.filter((s) => s.file.endsWith(ext)).reduce((n, s) => n + s.gzip, 0);
   console.log(`  initial load: JS ${kb(sum('.js'))} + CSS ${kb(sum('.css'))} gzip`);
 
-  const { chromium } = await import('playwright-core');
   const loads = Number(process.env['LOADS'] ?? 9);
   const rows = 20;
   const { url, server } = await startFakeSite(rows);
-  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const problems = new Set<string>();
     const cold: Timing[] = [];

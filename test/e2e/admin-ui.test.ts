@@ -12,22 +12,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Log } from '../../lambdas/core/ports';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import { waitFor } from '../support/wait';
+import { launchChromium } from '../../scripts/lib/chromium';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const GRACE_SECONDS = 3;
 const NAME = 'YouTube main';
 const STREAM_KEY = 'yt-e2e-key-4f3e2d1c0b9a';
@@ -90,7 +82,7 @@ describe('admin UI on the local stack', () => {
       log,
       print: () => undefined,
     });
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: DESKTOP, reducedMotion: 'reduce' });
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
