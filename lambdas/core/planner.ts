@@ -60,6 +60,8 @@ export interface DestinationDecision {
   lastError: DestinationError | null | undefined;
   /** A channel of this destination found by its tag but not recorded on the item. */
   adopt?: { channelId: string; inputIds: string[] };
+  /** Another reconcile holds the destination's lease: nothing is done or written. */
+  busy?: true;
   step: Step | null;
 }
 
@@ -163,7 +165,7 @@ export function planDestination(
   const decision = decideDestination(d, input, found, attachedInputIds);
   // Inputs of deleted channels go as soon as nothing uses them and nothing else is due.
   const stale = (d.staleInputIds ?? []).filter((id) => !attachedInputIds.has(id));
-  if (decision.step === null && stale.length > 0 && !decision.reason.endsWith('another reconcile is acting')) {
+  if (decision.step === null && stale.length > 0 && !decision.busy) {
     return { ...decision, step: { kind: 'delete-inputs', inputIds: stale } };
   }
   return decision;
@@ -179,7 +181,7 @@ function decideDestination(
   const { desired, reason } = desiredState(d, input.streams.get(d.channelArn), now, graceSeconds);
   if (d.lease !== undefined && Date.parse(d.lease.until) > now.getTime()) {
     // Another reconcile is acting on it: touch nothing, not even what is recorded on the item.
-    return { destination: d, desired, reason: `${reason}; another reconcile is acting`, status: d.status, lastError: undefined, step: null };
+    return { destination: d, desired, reason: `${reason}; another reconcile is acting`, status: d.status, lastError: undefined, step: null, busy: true };
   }
 
   const channel = found.channel;

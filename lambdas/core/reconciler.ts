@@ -220,11 +220,12 @@ export class Reconciler {
     const d = decision.destination;
     const base = { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null };
     const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
+    if (decision.busy) return { ...base, outcome: 'busy' };
     if (!decision.step) {
       await this.record(d, decision).catch((error: unknown) => {
         if (!(error instanceof VersionConflictError)) throw error;
       });
-      return { ...base, outcome: decision.reason.endsWith('another reconcile is acting') ? 'busy' : 'none' };
+      return { ...base, outcome: 'none' };
     }
 
     const leased = await this.acquire(d, decision);

@@ -253,7 +253,8 @@ describe('manual stop and start', () => {
 describe('races and leases', () => {
   it('does nothing for a destination another reconcile holds the lease of', () => {
     const lease = { owner: 'other', until: new Date(NOW.getTime() + 60_000).toISOString() };
-    const decision = planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE);
+    const decision = planOne(makeDestination({ channelArn: CHANNEL, lease, staleInputIds: ['in-old'] }), LIVE);
+    expect(decision.busy).toBe(true);
     expect(decision.step).toBeNull();
     expect(decision.status).toBe('inactive');
   });
