@@ -1,6 +1,6 @@
 /**
- * End to end: the admin UI's login in the system's Chromium (CHROMIUM_PATH, default
- * /usr/bin/chromium). The UI is built fresh and served with a config that asks for a login against
+ * End to end: the admin UI's login in the system's Chromium (launchChromium: Debian's package, or
+ * CHROMIUM_PATH). The UI is built fresh and served with a config that asks for a login against
  * a fake OIDC provider (test/support/fake-oidc-provider.ts) on another origin, under the same
  * Content-Security-Policy as CloudFront serves it (connect-src 'self' plus the provider), next to
  * a fake API that answers like API Gateway's JWT authorizer: 401 without a valid bearer token.
