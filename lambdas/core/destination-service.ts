@@ -116,7 +116,16 @@ export class RestreamingDestinationService implements DestinationService {
         next.rtmpUrl !== current.rtmpUrl ||
         next.profile !== current.profile ||
         next.channelArn !== current.channelArn;
-      if (configChanged) next.configRevision = current.configRevision + 1;
+      if (configChanged) {
+        next.configRevision = current.configRevision + 1;
+        // An input left by an interrupted create pulls the old IVS channel: retire it, and let
+        // the next create make a new one under a new RequestId.
+        if (current.mediaLiveChannelId === undefined && current.mediaLiveInputId !== undefined) {
+          next.staleInputIds = [...(current.staleInputIds ?? []), current.mediaLiveInputId];
+          delete next.mediaLiveInputId;
+          next.generation = current.generation + 1;
+        }
+      }
       return next;
     });
     this.deps.log.info('Destination updated', { destinationId: id, fields: Object.keys(input).filter((k) => k !== 'streamKey').concat(input.streamKey === undefined ? [] : ['streamKey']) });

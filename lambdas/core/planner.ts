@@ -10,7 +10,7 @@
  */
 import type { Destination, DestinationError, DestinationStatus } from './destination';
 import type { MediaLiveChannel, MediaLiveChannelState } from './ports';
-import { TAG_DESTINATION } from './ports';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION } from './ports';
 
 /** What IVS says about one channel, plus the remembered time it went offline. */
 export interface ChannelLiveness {
@@ -59,7 +59,7 @@ export interface DestinationDecision {
   /** `null` clears lastError, `undefined` leaves it as it is. */
   lastError: DestinationError | null | undefined;
   /** A channel of this destination found by its tag but not recorded on the item. */
-  adopt?: { channelId: string; inputIds: string[] };
+  adopt?: { channelId: string; inputIds: string[]; configRevision: number | undefined };
   /** Another reconcile holds the destination's lease: nothing is done or written. */
   busy?: true;
   step: Step | null;
@@ -133,6 +133,12 @@ function failureError(channel: MediaLiveChannel, now: Date): DestinationError {
   };
 }
 
+/** The configRevision a channel's tag says it was built from; undefined when absent (stale). */
+export function tagRevision(channel: MediaLiveChannel): number | undefined {
+  const value = Number(channel.tags[TAG_CONFIG_REVISION]);
+  return Number.isInteger(value) ? value : undefined;
+}
+
 export interface FoundChannel {
   channel: MediaLiveChannel | undefined;
   /** Found by its tag, not recorded on the item (a create was interrupted before recording it). */
@@ -185,7 +191,7 @@ function decideDestination(
   }
 
   const channel = found.channel;
-  const adopt = found.adopted && channel ? { adopt: { channelId: channel.id, inputIds: channel.inputIds } } : {};
+  const adopt = found.adopted && channel ? { adopt: { channelId: channel.id, inputIds: channel.inputIds, configRevision: tagRevision(channel) } } : {};
   const decide = (
     status: DestinationStatus,
     step: Step | null,
@@ -237,8 +243,9 @@ function decideDestination(
     return decide('error', null, d.lastError?.code === error.code ? undefined : error);
   }
 
-  // An adopted channel was made by an interrupted create, from the config of that moment.
-  const configChanged = !found.adopted && d.mediaLiveConfigRevision !== d.configRevision;
+  // An adopted channel was made by an interrupted create, from the config its tag names.
+  const builtFrom = found.adopted && channel ? tagRevision(channel) : d.mediaLiveConfigRevision;
+  const configChanged = builtFrom !== d.configRevision;
   if (TRANSIENT_STATES.has(channel.state)) {
     return decide(desired === 'on' && channel.state === 'CREATING' ? 'starting' : statusOf(channel.state), null);
   }

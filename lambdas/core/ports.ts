@@ -81,6 +81,8 @@ export type MediaLiveChannelState = (typeof MEDIALIVE_CHANNEL_STATES)[number];
 /** Tag keys put on every MediaLive resource. */
 export const TAG_PROJECT = 'ivs-restreaming:project';
 export const TAG_DESTINATION = 'ivs-restreaming:destination-id';
+/** The destination's configRevision a channel was built from (URL, key, profile, IVS channel). */
+export const TAG_CONFIG_REVISION = 'ivs-restreaming:config-revision';
 
 export interface MediaLiveChannel {
   id: string;
@@ -105,6 +107,8 @@ export interface ChannelSpec {
   /** Plaintext stream key, decrypted only for this call. Never log a ChannelSpec. */
   streamKey: string;
   profile: Profile;
+  /** The destination's configRevision this channel is built from; tagged on the channel. */
+  configRevision: number;
   /** The MediaLive service role (MEDIALIVE_ROLE_ARN). */
   roleArn: string;
 }

@@ -17,7 +17,7 @@ import {
 } from './errors';
 import { mapWithConcurrency } from './concurrency';
 import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step } from './planner';
-import { plan } from './planner';
+import { desiredState, plan } from './planner';
 import type {
   ChannelSpec,
   ChannelStreamState,
@@ -95,11 +95,12 @@ export interface ReconcileResult {
 
 const PERMANENT = [InvalidConfigurationError, QuotaExceededError];
 
-/** Records a channel found by its tag on the item (it was made from the current config). */
-function adopt(d: Destination, found: { channelId: string; inputIds: string[] }): void {
+/** Records a channel found by its tag on the item, with the config revision its tag names. */
+function adopt(d: Destination, found: { channelId: string; inputIds: string[]; configRevision: number | undefined }): void {
   d.mediaLiveChannelId = found.channelId;
   if (found.inputIds[0] !== undefined) d.mediaLiveInputId = found.inputIds[0];
-  d.mediaLiveConfigRevision = d.configRevision;
+  if (found.configRevision === undefined) delete d.mediaLiveConfigRevision;
+  else d.mediaLiveConfigRevision = found.configRevision;
 }
 
 export class Reconciler {
@@ -216,7 +217,20 @@ export class Reconciler {
 
   // ---------------------------------------------------------------- act
 
+  /** Acts on one destination; whatever fails is reported as its outcome, never thrown. */
   private async apply(decision: DestinationDecision, playbackUrls: Map<string, Promise<string>>): Promise<DestinationOutcome> {
+    try {
+      return await this.applyOrThrow(decision, playbackUrls);
+    } catch (error) {
+      const d = decision.destination;
+      const code = error instanceof RestreamingError ? error.code : 'UNEXPECTED';
+      this.deps.log.warn('Reconcile of destination failed', { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn, errorCode: code });
+      this.deps.metrics.destinationFailed(d.id, code);
+      return { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null, outcome: 'failed', error: code };
+    }
+  }
+
+  private async applyOrThrow(decision: DestinationDecision, playbackUrls: Map<string, Promise<string>>): Promise<DestinationOutcome> {
     const d = decision.destination;
     const base = { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null };
     const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
@@ -411,6 +425,7 @@ export class Reconciler {
       rtmpUrl: d.rtmpUrl,
       streamKey: await cipher.decrypt(d.id, d.streamKeyCiphertext),
       profile: d.profile,
+      configRevision: d.configRevision,
       roleArn: this.config.mediaLiveRoleArn,
     };
 
@@ -452,6 +467,11 @@ export class Reconciler {
 
     const ready = await this.waitFor(channel.id, (c) => c === undefined || c.state !== 'CREATING');
     if (!ready || ready.state !== 'IDLE') return 'done'; // the next reconcile starts or repairs it
+    // The wait took seconds: a stop, disable, delete, edit or stream end may have landed since.
+    if (!(await this.stillWanted(d))) {
+      log.info('Not starting the new channel: the destination or its stream changed meanwhile', { ...logKeys, mediaLiveChannelId: channel.id });
+      return 'done';
+    }
     try {
       await mediaLive.startChannel(channel.id);
     } catch (error) {
@@ -460,6 +480,15 @@ export class Reconciler {
     }
     log.info('Started MediaLive channel', { ...logKeys, mediaLiveChannelId: channel.id });
     return 'done';
+  }
+
+  /** True when the destination, read again, still wants to run with the config it was built from. */
+  private async stillWanted(built: Destination): Promise<boolean> {
+    const current = await this.deps.destinations.get(built.id);
+    if (!current || current.configRevision !== built.configRevision || current.channelArn !== built.channelArn) return false;
+    const stream = await this.deps.streams.getStream(current.channelArn);
+    const liveness = stream ? { live: true, streamId: stream.streamId } : { live: false };
+    return desiredState(current, liveness, this.deps.clock.now(), this.config.graceSeconds).desired === 'on';
   }
 
   private async deleteChannel(d: Destination, channelId: string, inputIds: readonly string[]): Promise<Outcome> {
@@ -510,7 +539,8 @@ export class Reconciler {
     if (deleted.length === 0) return;
     this.deps.log.info('Deleted MediaLive inputs', { destinationId: id, mediaLiveInputIds: deleted });
     await this.mutate(id, (cur) => {
-      const next = { ...cur };
+      // A new generation: a later create must not replay the RequestId of a deleted input.
+      const next = { ...cur, generation: cur.generation + 1 };
       const stale = (cur.staleInputIds ?? []).filter((i) => !deleted.includes(i));
       if (stale.length > 0) next.staleInputIds = stale;
       else delete next.staleInputIds;

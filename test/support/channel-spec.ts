@@ -12,6 +12,7 @@ export function channelSpec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2',
     streamKey: 'test-key-aaaa-bbbb-cccc-dddd',
     profile: '1080p30-6000',
+    configRevision: 1,
     roleArn: 'arn:aws:iam::123456789012:role/restream-test-medialive',
     ...overrides,
   };

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CreateChannelCommandInput, CreateInputCommandInput, H264Settings } from '@aws-sdk/client-medialive';
-import { TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../core/ports';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../core/ports';
 import { encodingProfile } from './encoding-profiles';
 
 /** Names that tie the parts of the encoder settings together. */
@@ -39,8 +39,8 @@ export function deriveRequestId(spec: Pick<ChannelSpec, 'destinationId' | 'reque
   return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
 }
 
-export function resourceTags(spec: Pick<ChannelSpec, 'projectName' | 'destinationId'>): Record<string, string> {
-  return { [TAG_PROJECT]: spec.projectName, [TAG_DESTINATION]: spec.destinationId };
+export function resourceTags(spec: Pick<ChannelSpec, 'projectName' | 'destinationId' | 'configRevision'>): Record<string, string> {
+  return { [TAG_PROJECT]: spec.projectName, [TAG_DESTINATION]: spec.destinationId, [TAG_CONFIG_REVISION]: String(spec.configRevision) };
 }
 
 /** True for `rtmps://` endpoints, whose TLS certificate MediaLive must verify. */

@@ -3,7 +3,7 @@ import type { Destination } from '../../../lambdas/core/destination';
 import type { ChannelLiveness, PlanInput } from '../../../lambdas/core/planner';
 import { desiredState, plan } from '../../../lambdas/core/planner';
 import type { MediaLiveChannel, MediaLiveChannelState } from '../../../lambdas/core/ports';
-import { TAG_DESTINATION, TAG_PROJECT } from '../../../lambdas/core/ports';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../lambdas/core/ports';
 import { livenessOf, nextStreamState } from '../../../lambdas/core/stream-state';
 import { makeDestination } from '../../support/fixtures';
 
@@ -12,8 +12,9 @@ const NOW = new Date('2026-01-01T12:00:00.000Z');
 const LIVE: ChannelLiveness = { live: true, streamId: 'st-1' };
 const OFFLINE: ChannelLiveness = { live: false };
 
-function channel(id: string, state: MediaLiveChannelState, destinationId: string): MediaLiveChannel {
-  return { id, name: `p-${destinationId}`, state, tags: { [TAG_PROJECT]: 'p', [TAG_DESTINATION]: destinationId }, inputIds: [`in-${id}`] };
+function channel(id: string, state: MediaLiveChannelState, destinationId: string, configRevision = 1): MediaLiveChannel {
+  const tags = { [TAG_PROJECT]: 'p', [TAG_DESTINATION]: destinationId, [TAG_CONFIG_REVISION]: String(configRevision) };
+  return { id, name: `p-${destinationId}`, state, tags, inputIds: [`in-${id}`] };
 }
 
 function planOne(d: Destination, stream: ChannelLiveness, channels: MediaLiveChannel[] = [], extra: Partial<PlanInput> = {}) {
@@ -277,8 +278,17 @@ describe('races and leases', () => {
   it('adopts a channel found by its tag that the item does not record', () => {
     const d = makeDestination({ channelArn: CHANNEL });
     const decision = planOne(d, LIVE, [channel('ch-7', 'RUNNING', d.id)]);
-    expect(decision.adopt).toEqual({ channelId: 'ch-7', inputIds: ['in-ch-7'] });
+    expect(decision.adopt).toEqual({ channelId: 'ch-7', inputIds: ['in-ch-7'], configRevision: 1 });
     expect(decision.step).toBeNull();
+  });
+
+  it('rebuilds an adopted channel that was built from an older config (an old stream key)', () => {
+    const d = makeDestination({ channelArn: CHANNEL, configRevision: 2 });
+    const idle = planOne(d, LIVE, [channel('ch-7', 'IDLE', d.id, 1)]);
+    expect(idle.adopt).toEqual({ channelId: 'ch-7', inputIds: ['in-ch-7'], configRevision: 1 });
+    expect(idle.step).toEqual({ kind: 'delete-channel', channelId: 'ch-7', inputIds: ['in-ch-7'] });
+    const untagged = { ...channel('ch-8', 'RUNNING', d.id), tags: { [TAG_PROJECT]: 'p', [TAG_DESTINATION]: d.id } };
+    expect(planOne(d, LIVE, [untagged]).step).toEqual({ kind: 'stop', channelId: 'ch-8' });
   });
 });
 

@@ -49,6 +49,7 @@ function spec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKey: STREAM_KEY,
     profile: '720p30-4500',
+    configRevision: 1,
     roleArn: 'arn:aws:iam::123456789012:role/restream-test-medialive',
     ...overrides,
   };

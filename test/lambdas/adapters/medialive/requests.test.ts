@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CreateChannelCommandInput, CreateInputCommandInput } from '@aws-sdk/client-medialive';
 import { PROFILES, type Platform } from '../../../../lambdas/core/destination';
-import { TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../../../lambdas/core/ports';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../../../lambdas/core/ports';
 import { ENCODING_PROFILES } from '../../../../lambdas/adapters/medialive/encoding-profiles';
 import { buildCreateChannelRequest, buildCreateInputRequest, resourceName } from '../../../../lambdas/adapters/medialive/requests';
 import { validateMediaLiveRequest } from '../../../support/medialive-api-model';
@@ -30,6 +30,7 @@ function spec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2',
     streamKey: 'abcd-efgh-ijkl-mnop-qrst',
     profile: '1080p30-6000',
+    configRevision: 1,
     roleArn: 'arn:aws:iam::123456789012:role/restream-test-medialive',
     ...overrides,
   };
@@ -132,7 +133,7 @@ describe('MediaLive request builders', () => {
     });
 
     it('tags the input and the channel with the project and the destination id', () => {
-      const tags = { [TAG_PROJECT]: s.projectName, [TAG_DESTINATION]: s.destinationId };
+      const tags = { [TAG_PROJECT]: s.projectName, [TAG_DESTINATION]: s.destinationId, [TAG_CONFIG_REVISION]: String(s.configRevision) };
       expect(input.Tags).toEqual(tags);
       expect(channel.Tags).toEqual(tags);
     });

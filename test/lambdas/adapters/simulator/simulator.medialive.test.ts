@@ -7,7 +7,7 @@ import {
   ResourceNotFoundError,
   WrongStateError,
 } from '../../../../lambdas/core/errors';
-import { TAG_DESTINATION, TAG_PROJECT } from '../../../../lambdas/core/ports';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../../lambdas/core/ports';
 import type { ChannelSpec } from '../../../../lambdas/core/ports';
 import { channelSpec } from '../../../support/channel-spec';
 
@@ -143,7 +143,7 @@ describe('AwsSimulator MediaLive idempotent creates', () => {
     const spec = channelSpec({ destinationId: 'dest-42', requestId: 'dest-42-g0' });
     const { inputId } = await ml.createInput(spec);
     const channel = await ml.createChannel(spec, inputId);
-    expect(channel.tags).toEqual({ [TAG_PROJECT]: 'restream-test', [TAG_DESTINATION]: 'dest-42' });
+    expect(channel.tags).toEqual({ [TAG_PROJECT]: 'restream-test', [TAG_DESTINATION]: 'dest-42', [TAG_CONFIG_REVISION]: '1' });
     expect(channel.inputIds).toEqual([inputId]);
     expect(channel.name).toBe('restream-test-dest-42');
   });
