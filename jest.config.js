@@ -6,13 +6,22 @@ export default {
     '^.+\\.tsx?$': [
       '@swc/jest',
       {
-        jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic', importSource: 'preact' } } },
+        jsc: {
+          parser: { syntax: 'typescript', tsx: true },
+          target: 'es2022',
+          transform: { react: { runtime: 'automatic', importSource: 'preact' } },
+        },
         module: { type: 'es6' },
         sourceMaps: 'inline',
       },
     ],
   },
-  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/lambdas/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/frontend/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/test/**/*.test.ts',
+    '<rootDir>/lambdas/**/*.test.ts',
+    '<rootDir>/scripts/**/*.test.ts',
+    '<rootDir>/frontend/**/*.test.ts',
+  ],
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
 };

@@ -50,7 +50,11 @@ async function startDb() {
   const port = await freePort();
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve('dynalite')), 'cli.js');
-  const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [cli, '--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => {
@@ -62,7 +66,11 @@ async function startDb() {
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const tables = { destinations: `${prefix}-streaming-destinations`, streamState: `${prefix}-stream-state` };
@@ -150,7 +158,14 @@ function channelArn(i: number): string {
 
 async function setup(
   destinations: number,
-  options: { clock: Clock; latencyMs: number; concurrency: number; sleep: (ms: number) => Promise<void>; createMs?: number; dynamoLatencyMs?: number },
+  options: {
+    clock: Clock;
+    latencyMs: number;
+    concurrency: number;
+    sleep: (ms: number) => Promise<void>;
+    createMs?: number;
+    dynamoLatencyMs?: number;
+  },
 ) {
   const db = await startDb();
   const sim = new AwsSimulator({
@@ -163,7 +178,10 @@ async function setup(
   const channels = Array.from({ length: Math.min(destinations, 100) }, (_, i) => channelArn(i));
   for (const arn of channels) sim.addIvsChannel(arn);
   const cipher = new LocalStreamKeyCipher(randomBytes(32));
-  const latent = options.dynamoLatencyMs === undefined ? undefined : { destinations: new LatentDestinations(options.dynamoLatencyMs), streamStates: new LatentStreamStates(options.dynamoLatencyMs) };
+  const latent =
+    options.dynamoLatencyMs === undefined
+      ? undefined
+      : { destinations: new LatentDestinations(options.dynamoLatencyMs), streamStates: new LatentStreamStates(options.dynamoLatencyMs) };
   const repo = latent?.destinations ?? new DynamoDestinationRepository(db.doc, db.tables.destinations);
   const now = options.clock.now().toISOString();
   for (let i = 0; i < destinations; i++) {
@@ -218,7 +236,12 @@ async function setup(
 
 async function callsPerTick(destinations: number) {
   const clock = new ManualClock('2026-01-01T00:00:00.000Z');
-  const s = await setup(destinations, { clock, latencyMs: 0, concurrency: DEFAULT_RECONCILER_CONFIG.concurrency, sleep: async (ms) => clock.advance(ms) });
+  const s = await setup(destinations, {
+    clock,
+    latencyMs: 0,
+    concurrency: DEFAULT_RECONCILER_CONFIG.concurrency,
+    sleep: async (ms) => clock.advance(ms),
+  });
   const tick = () => createReconciler(s.deps, randomUUID()).reconcile({ kind: 'all' });
   await tick(); // first sight of the channels (stream-state rows written)
   for (const arn of s.channels) s.sim.goLive(arn);
@@ -266,7 +289,9 @@ async function main(): Promise<void> {
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k}×${v}`)
       .join(' ');
-    console.log(`${String(n).padStart(12)}  ${String(r.channels).padStart(8)}  ${String(r.goLive.total).padStart(12)}  ${String(r.steady.total).padStart(11)}  ${detail}  (running: ${r.running})`);
+    console.log(
+      `${String(n).padStart(12)}  ${String(r.channels).padStart(8)}  ${String(r.goLive.total).padStart(12)}  ${String(r.steady.total).padStart(11)}  ${detail}  (running: ${r.running})`,
+    );
   }
   console.log('');
   console.log('Go-live reconcile of 100 destinations, 50 ms latency per IVS/MediaLive call');

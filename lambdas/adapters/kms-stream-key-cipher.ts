@@ -19,12 +19,7 @@
  */
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { StreamKeyCipher, StreamKeyDecrypter } from '../core/ports';
-import {
-  InvalidConfigurationError,
-  RestreamingError,
-  ServiceUnavailableError,
-  ThrottledError,
-} from '../core/errors';
+import { InvalidConfigurationError, RestreamingError, ServiceUnavailableError, ThrottledError } from '../core/errors';
 import { describeScheme } from './stream-key-scheme';
 
 export const KMS_CIPHERTEXT_PREFIX = 'kms:v1:';

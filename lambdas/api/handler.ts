@@ -30,7 +30,9 @@ export function createApiLambda(deps: Dependencies) {
       trackedChannelArns: deps.trackedChannelArns,
     });
     try {
-      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log })(event, { awsRequestId: ownerId });
+      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log })(event, {
+        awsRequestId: ownerId,
+      });
     } finally {
       deps.metrics.flush();
     }

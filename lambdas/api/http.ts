@@ -264,10 +264,7 @@ export function createApiHandler(deps: ApiHandlerDependencies): ApiHandler {
     }
   }
 
-  async function route(
-    request: Request,
-    found: { route?: string; destinationId?: string; secrets: string[] },
-  ): Promise<Outcome> {
+  async function route(request: Request, found: { route?: string; destinationId?: string; secrets: string[] }): Promise<Outcome> {
     const matched = matchRoute(request.path);
     if (matched === undefined) {
       throw new RouteNotFoundError(`No such route. Routes: ${ROUTE_LIST}.`);

@@ -12,24 +12,10 @@ import type {
   UpdateDestinationInput,
 } from './destination';
 import { streamKeyHint, toView } from './destination';
-import {
-  ChannelOfflineError,
-  DestinationDeletingError,
-  DestinationNotFoundError,
-  ValidationError,
-  VersionConflictError,
-} from './errors';
+import { ChannelOfflineError, DestinationDeletingError, DestinationNotFoundError, ValidationError, VersionConflictError } from './errors';
 import { defaultProfile, defaultRtmpUrl } from './platforms';
 import { assertPlatformAcceptsUrl } from './validation';
-import type {
-  Clock,
-  DestinationRepository,
-  IdGenerator,
-  Log,
-  StreamKeyCipher,
-  StreamSource,
-  StreamStateRepository,
-} from './ports';
+import type { Clock, DestinationRepository, IdGenerator, Log, StreamKeyCipher, StreamSource, StreamStateRepository } from './ports';
 import type { ReconcileResult, ReconcileScope } from './reconciler';
 
 export interface DestinationServiceDeps {
@@ -84,7 +70,12 @@ export class RestreamingDestinationService implements DestinationService {
       updatedAt: now,
     };
     await this.deps.destinations.create(destination);
-    this.deps.log.info('Destination created', { destinationId: id, destinationName: destination.name, channelArn, platform: destination.platform });
+    this.deps.log.info('Destination created', {
+      destinationId: id,
+      destinationName: destination.name,
+      channelArn,
+      platform: destination.platform,
+    });
     return this.converge(id);
   }
 
@@ -128,7 +119,12 @@ export class RestreamingDestinationService implements DestinationService {
       }
       return next;
     });
-    this.deps.log.info('Destination updated', { destinationId: id, fields: Object.keys(input).filter((k) => k !== 'streamKey').concat(input.streamKey === undefined ? [] : ['streamKey']) });
+    this.deps.log.info('Destination updated', {
+      destinationId: id,
+      fields: Object.keys(input)
+        .filter((k) => k !== 'streamKey')
+        .concat(input.streamKey === undefined ? [] : ['streamKey']),
+    });
     return this.converge(id);
   }
 
@@ -149,7 +145,14 @@ export class RestreamingDestinationService implements DestinationService {
         if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
       }
     }
-    await this.write(id, (current) => (current.deleteRequested ? undefined : { ...current, deleteRequested: true, enabled: false, status: 'deleting', statusSince: this.deps.clock.now().toISOString() }), { allowDeleting: true });
+    await this.write(
+      id,
+      (current) =>
+        current.deleteRequested
+          ? undefined
+          : { ...current, deleteRequested: true, enabled: false, status: 'deleting', statusSince: this.deps.clock.now().toISOString() },
+      { allowDeleting: true },
+    );
     this.deps.log.info('Destination deletion requested', { destinationId: id });
     await this.reconcileQuietly(id);
     const after = await this.deps.destinations.get(id);

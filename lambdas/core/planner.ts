@@ -187,11 +187,20 @@ function decideDestination(
   const { desired, reason } = desiredState(d, input.streams.get(d.channelArn), now, graceSeconds);
   if (d.lease !== undefined && Date.parse(d.lease.until) > now.getTime()) {
     // Another reconcile is acting on it: touch nothing, not even what is recorded on the item.
-    return { destination: d, desired, reason: `${reason}; another reconcile is acting`, status: d.status, lastError: undefined, step: null, busy: true };
+    return {
+      destination: d,
+      desired,
+      reason: `${reason}; another reconcile is acting`,
+      status: d.status,
+      lastError: undefined,
+      step: null,
+      busy: true,
+    };
   }
 
   const channel = found.channel;
-  const adopt = found.adopted && channel ? { adopt: { channelId: channel.id, inputIds: channel.inputIds, configRevision: tagRevision(channel) } } : {};
+  const adopt =
+    found.adopted && channel ? { adopt: { channelId: channel.id, inputIds: channel.inputIds, configRevision: tagRevision(channel) } } : {};
   const decide = (
     status: DestinationStatus,
     step: Step | null,

@@ -71,10 +71,7 @@ export interface ReconcilerDeps {
   ownerId: () => string;
 }
 
-export type ReconcileScope =
-  | { kind: 'all' }
-  | { kind: 'channel'; channelArn: string }
-  | { kind: 'destination'; destinationId: string };
+export type ReconcileScope = { kind: 'all' } | { kind: 'channel'; channelArn: string } | { kind: 'destination'; destinationId: string };
 
 export type Outcome = 'done' | 'none' | 'busy' | 'raced' | 'failed';
 
@@ -127,9 +124,7 @@ export class Reconciler {
       complete: scope.kind === 'all',
     });
     const playbackUrls = new Map<string, Promise<string>>();
-    const destinations = await mapWithConcurrency(decisions, this.config.concurrency, (d) =>
-      this.apply(d, playbackUrls),
-    );
+    const destinations = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, playbackUrls));
     const orphanOutcomes = await mapWithConcurrency(orphans, this.config.concurrency, (o) => this.cleanOrphan(o));
     return { channels, destinations, orphans: orphanOutcomes };
   }
@@ -141,11 +136,7 @@ export class Reconciler {
     if (scope.kind === 'all') {
       // MediaLive is listed before the destinations are read, so a channel seen here always
       // has its destination in the list (destinations exist before their channels).
-      const [live, previous, channels] = await Promise.all([
-        streams.listLiveStreams(),
-        streamStates.listAll(),
-        mediaLive.listChannels(),
-      ]);
+      const [live, previous, channels] = await Promise.all([streams.listLiveStreams(), streamStates.listAll(), mediaLive.listChannels()]);
       const items = await destinations.listAll();
       const channelArns = new Set([...this.config.trackedChannelArns, ...items.map((d) => d.channelArn)]);
       return { live, previous, mediaLive: channels, destinations: items, channelArns: [...channelArns] };
@@ -224,9 +215,21 @@ export class Reconciler {
     } catch (error) {
       const d = decision.destination;
       const code = error instanceof RestreamingError ? error.code : 'UNEXPECTED';
-      this.deps.log.warn('Reconcile of destination failed', { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn, errorCode: code });
+      this.deps.log.warn('Reconcile of destination failed', {
+        destinationId: d.id,
+        destinationName: d.name,
+        channelArn: d.channelArn,
+        errorCode: code,
+      });
       this.deps.metrics.destinationFailed(d.id, code);
-      return { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null, outcome: 'failed', error: code };
+      return {
+        destinationId: d.id,
+        desired: decision.desired,
+        status: decision.status,
+        step: decision.step?.kind ?? null,
+        outcome: 'failed',
+        error: code,
+      };
     }
   }
 
@@ -393,7 +396,11 @@ export class Reconciler {
     }
   }
 
-  private async createAndStart(d: Destination, existingInputId: string | undefined, playbackUrls: Map<string, Promise<string>>): Promise<Outcome> {
+  private async createAndStart(
+    d: Destination,
+    existingInputId: string | undefined,
+    playbackUrls: Map<string, Promise<string>>,
+  ): Promise<Outcome> {
     const { mediaLive, streams, cipher, log } = this.deps;
     const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
 
@@ -434,7 +441,9 @@ export class Reconciler {
     if (inputId === undefined) {
       inputId = (await mediaLive.createInput(spec)).inputId;
       const created = inputId;
-      item = (await this.mutate(d.id, (cur) => (cur.mediaLiveInputId === created ? undefined : { ...cur, mediaLiveInputId: created }), item)) ?? item;
+      item =
+        (await this.mutate(d.id, (cur) => (cur.mediaLiveInputId === created ? undefined : { ...cur, mediaLiveInputId: created }), item)) ??
+        item;
       log.info('Created MediaLive input', { ...logKeys, mediaLiveInputId: inputId });
     }
     let channel: MediaLiveChannel;
@@ -469,7 +478,10 @@ export class Reconciler {
     if (!ready || ready.state !== 'IDLE') return 'done'; // the next reconcile starts or repairs it
     // The wait took seconds: a stop, disable, delete, edit or stream end may have landed since.
     if (!(await this.stillWanted(d))) {
-      log.info('Not starting the new channel: the destination or its stream changed meanwhile', { ...logKeys, mediaLiveChannelId: channel.id });
+      log.info('Not starting the new channel: the destination or its stream changed meanwhile', {
+        ...logKeys,
+        mediaLiveChannelId: channel.id,
+      });
       return 'done';
     }
     try {
@@ -499,7 +511,12 @@ export class Reconciler {
       if (error instanceof WrongStateError) return 'raced';
       if (!(error instanceof ResourceNotFoundError)) throw error;
     }
-    log.info('Deleted MediaLive channel', { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn, mediaLiveChannelId: channelId });
+    log.info('Deleted MediaLive channel', {
+      destinationId: d.id,
+      destinationName: d.name,
+      channelArn: d.channelArn,
+      mediaLiveChannelId: channelId,
+    });
     await this.forgetChannel(d.id, channelId, inputIds);
     const gone = await this.waitFor(channelId, (c) => c === undefined);
     if (gone === null) return 'done'; // inputs are deleted by a later reconcile once detached
@@ -634,7 +651,10 @@ export class Reconciler {
       return { ...base, outcome: 'done' };
     } catch (error) {
       if (error instanceof WrongStateError || error instanceof ResourceNotFoundError) return { ...base, outcome: 'raced' };
-      log.warn('Orphan clean-up failed', { mediaLiveChannelId: o.channel.id, errorCode: error instanceof RestreamingError ? error.code : 'UNEXPECTED' });
+      log.warn('Orphan clean-up failed', {
+        mediaLiveChannelId: o.channel.id,
+        errorCode: error instanceof RestreamingError ? error.code : 'UNEXPECTED',
+      });
       return { ...base, outcome: 'failed' };
     }
   }

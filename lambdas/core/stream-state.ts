@@ -36,7 +36,11 @@ export function nextStreamState(
     const at = now.toISOString();
     const next: ChannelStreamState = { id: channelArn, state: 'OFFLINE', timestamp: at, offlineSince: at };
     if (previous.streamId !== undefined) next.streamId = previous.streamId;
-    return { next, changed: true, transition: { from: 'LIVE', to: 'OFFLINE', ...(previous.streamId ? { streamId: previous.streamId } : {}) } };
+    return {
+      next,
+      changed: true,
+      transition: { from: 'LIVE', to: 'OFFLINE', ...(previous.streamId ? { streamId: previous.streamId } : {}) },
+    };
   }
   // Never seen before and not live: remember it, with no grace period to honour.
   return { next: { id: channelArn, state: 'OFFLINE', timestamp: now.toISOString() }, changed: true };

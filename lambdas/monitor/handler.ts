@@ -45,8 +45,11 @@ export function summarize(scope: ReconcileScope, result: ReconcileResult): Monit
   return {
     scope: scope.kind,
     channels: result.channels.map((c) => ({ channelArn: c.id, state: c.state, streamId: c.streamId ?? null })),
-    actions: result.destinations.filter((d) => d.step !== null && d.outcome !== 'busy').length + result.orphans.filter((o) => o.step !== null).length,
-    failures: result.destinations.filter((d) => d.outcome === 'failed').length + result.orphans.filter((o) => o.outcome === 'failed').length,
+    actions:
+      result.destinations.filter((d) => d.step !== null && d.outcome !== 'busy').length +
+      result.orphans.filter((o) => o.step !== null).length,
+    failures:
+      result.destinations.filter((d) => d.outcome === 'failed').length + result.orphans.filter((o) => o.outcome === 'failed').length,
     busy: result.destinations.filter((d) => d.outcome === 'busy').length,
   };
 }
@@ -56,7 +59,11 @@ export function createMonitorHandler(deps: Dependencies<StreamKeyDecrypter>) {
   return async (event: MonitorEvent, context?: Pick<Context, 'awsRequestId'>): Promise<MonitorSummary> => {
     const scope = scopeOf(event);
     if (scope.kind === 'channel') {
-      deps.log.info('IVS stream event received', { channelArn: scope.channelArn, eventName: event.detail?.event_name, streamId: event.detail?.stream_id });
+      deps.log.info('IVS stream event received', {
+        channelArn: scope.channelArn,
+        eventName: event.detail?.event_name,
+        streamId: event.detail?.stream_id,
+      });
     } else if (event.source === 'aws.ivs') {
       deps.log.warn('IVS event without a channel ARN; reconciling every channel', { detailType: event['detail-type'] });
     }

@@ -25,7 +25,9 @@ export async function terraformEnv(base: NodeJS.ProcessEnv = process.env): Promi
   const mirror = base.TF_PLUGIN_MIRROR;
   if (!mirror) return env;
   if (!existsSync(mirror)) {
-    throw new Error(`TF_PLUGIN_MIRROR is set to "${mirror}", which does not exist. Unset it to use the Terraform registry, or point it at a provider mirror directory.`);
+    throw new Error(
+      `TF_PLUGIN_MIRROR is set to "${mirror}", which does not exist. Unset it to use the Terraform registry, or point it at a provider mirror directory.`,
+    );
   }
   const dir = join(tmpdir(), 'ivs-restreaming-terraform');
   await mkdir(dir, { recursive: true });

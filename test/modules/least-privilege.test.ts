@@ -187,11 +187,15 @@ async function grantedStatements(): Promise<Record<FunctionKey, Statement[]>> {
     });
     const env = await terraformEnv();
     await execa(terraformBin, [`-chdir=${dir}`, 'init', '-backend=false', '-input=false', '-no-color'], { env });
-    const run = await execa(terraformBin, [`-chdir=${dir}`, 'test', '-json', '-verbose', '-no-color', '-filter=tests/least_privilege.tftest.hcl'], {
-      env,
-      reject: false,
-      maxBuffer: 512 * 1024 * 1024,
-    });
+    const run = await execa(
+      terraformBin,
+      [`-chdir=${dir}`, 'test', '-json', '-verbose', '-no-color', '-filter=tests/least_privilege.tftest.hcl'],
+      {
+        env,
+        reject: false,
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    );
     for (const line of run.stdout.split('\n')) {
       if (!line.includes('"test_plan"')) continue;
       const message = JSON.parse(line) as {
@@ -201,7 +205,9 @@ async function grantedStatements(): Promise<Record<FunctionKey, Statement[]>> {
       const after = message.test_plan?.output_changes?.['lambda_iam_statements']?.after;
       if (message.type === 'test_plan' && after) return after as Record<FunctionKey, Statement[]>;
     }
-    throw new Error(`terraform test printed no plan with lambda_iam_statements (exit ${run.exitCode}):\n${run.stdout.slice(-4000)}\n${run.stderr}`);
+    throw new Error(
+      `terraform test printed no plan with lambda_iam_statements (exit ${run.exitCode}):\n${run.stdout.slice(-4000)}\n${run.stderr}`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -218,7 +224,12 @@ describe('SDK call scanner', () => {
       for await (const p of paginateListStreams({ client }, {})) {}
       await doc.send(new Put({ TableName }));
       paginateQuery({ client: doc }, {});`;
-    expect(sorted(sdkCallsIn(source, 'x.ts').map((c) => c.action))).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'ivs:GetStream', 'ivs:ListStreams']);
+    expect(sorted(sdkCallsIn(source, 'x.ts').map((c) => c.action))).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'ivs:GetStream',
+      'ivs:ListStreams',
+    ]);
   });
 
   it('ignores type-only imports and imported commands that are never constructed', () => {

@@ -123,7 +123,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       return monitorHandler(event, { awsRequestId: `mon-${request}` });
     },
     ivsEvent(channelArn, eventName) {
-      return { source: 'aws.ivs', 'detail-type': 'IVS Stream State Change', resources: [channelArn], detail: { event_name: eventName, channel_name: 'test' } };
+      return {
+        source: 'aws.ivs',
+        'detail-type': 'IVS Stream State Change',
+        resources: [channelArn],
+        detail: { event_name: eventName, channel_name: 'test' },
+      };
     },
     stop: () => db.stop(),
   };

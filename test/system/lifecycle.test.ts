@@ -86,7 +86,9 @@ describe('go live and stream end', () => {
     const { id } = await createYouTube();
     system.sim.goLive(CHANNEL_A);
     // MediaLive throttles every create for a while; observation keeps working.
-    const createInput = jest.spyOn(system.sim.medialive, 'createInput').mockRejectedValue(new ThrottledError('medialive:CreateInput: Too many requests'));
+    const createInput = jest
+      .spyOn(system.sim.medialive, 'createInput')
+      .mockRejectedValue(new ThrottledError('medialive:CreateInput: Too many requests'));
     await tick(2);
     const failed = (await system.api('GET', `/stream-destinations/${id}`)).json;
     expect(failed.lastError).toMatchObject({ code: 'THROTTLED' });
@@ -117,7 +119,9 @@ describe('go live and stream end', () => {
     system.sim.goLive(CHANNEL_A);
     await tick(8);
     // Someone deletes the item behind the system's back.
-    const item = await system.db.doc.send(new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }));
+    const item = await system.db.doc.send(
+      new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }),
+    );
     expect(item).toBeDefined();
     await tick(1);
     expect(system.sim.stats().totalStops).toBe(1);
@@ -255,7 +259,12 @@ describe('repairs', () => {
     system.sim.goLive(CHANNEL_A);
     await tick(8);
     // The API deletes (stop, wait, delete, wait) while the schedule keeps firing.
-    const results = await Promise.all([system.api('DELETE', `/stream-destinations/${id}`), system.monitor(), system.monitor(), system.monitor()]);
+    const results = await Promise.all([
+      system.api('DELETE', `/stream-destinations/${id}`),
+      system.monitor(),
+      system.monitor(),
+      system.monitor(),
+    ]);
     expect([202, 204]).toContain((results[0] as { statusCode: number }).statusCode);
     for (let i = 0; i < 10 && (await system.api('GET', `/stream-destinations/${id}`)).statusCode !== 404; i++) {
       await Promise.all([tick(1, 3_000), system.monitor()]);

@@ -11,7 +11,11 @@ afterEach(async () => system.stop());
 async function createDestinations(count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await system.api('POST', '/stream-destinations', { platform: 'twitch', name: `Twitch ${i}`, streamKey: `live_race_key_${i}_abcdef` });
+    const res = await system.api('POST', '/stream-destinations', {
+      platform: 'twitch',
+      name: `Twitch ${i}`,
+      streamKey: `live_race_key_${i}_abcdef`,
+    });
     expect(res.statusCode).toBe(201);
     ids.push(res.json.id);
   }

@@ -4,14 +4,7 @@
  * reconcile can race without losing each other's changes. Items hold exactly the `Destination`
  * fields; the stream key is only ever stored as `streamKeyCiphertext`.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  paginateQuery,
-  paginateScan,
-  PutCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Destination } from '../../core/destination';
 import type { DestinationRepository } from '../../core/ports';
 import { isConditionalCheckFailed, toDomainError, versionConflict } from './errors';

@@ -29,9 +29,7 @@ export class DynamoStreamStateRepository implements StreamStateRepository {
 
   async get(channelArn: string): Promise<ChannelStreamState | undefined> {
     try {
-      const out = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: { id: channelArn }, ConsistentRead: true }),
-      );
+      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { id: channelArn }, ConsistentRead: true }));
       return out.Item === undefined ? undefined : fromItem(out.Item);
     } catch (error) {
       throw toDomainError(error, 'GetItem', this.tableName);

@@ -22,7 +22,10 @@ import { AwsMediaLiveGateway } from '../medialive/gateway';
  * Everything the use cases and the reconciler need, whatever implements it. The API needs a
  * cipher that encrypts; the monitor gets one that can only decrypt.
  */
-export interface Dependencies<C extends StreamKeyDecrypter = StreamKeyCipher> extends Omit<ReconcilerDeps, 'ownerId' | 'metrics' | 'cipher'> {
+export interface Dependencies<C extends StreamKeyDecrypter = StreamKeyCipher> extends Omit<
+  ReconcilerDeps,
+  'ownerId' | 'metrics' | 'cipher'
+> {
   cipher: C;
   metrics: Metrics & { flush(): void };
   newId: () => string;

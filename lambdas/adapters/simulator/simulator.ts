@@ -8,7 +8,15 @@
  * when state is read, so there are no timers to leak or flush.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Clock, ChannelSpec, LiveStream, MediaLiveChannel, MediaLiveChannelState, MediaLiveGateway, StreamSource } from '../../core/ports';
+import type {
+  Clock,
+  ChannelSpec,
+  LiveStream,
+  MediaLiveChannel,
+  MediaLiveChannelState,
+  MediaLiveGateway,
+  StreamSource,
+} from '../../core/ports';
 import { TAG_PROJECT } from '../../core/ports';
 import { PROFILES } from '../../core/destination';
 import {
@@ -207,7 +215,16 @@ function emptyFaultCounts(): Record<FaultKind, number> {
 }
 
 function emptyStats(): SimulatorStats {
-  return { inputsCreated: 0, channelsCreated: 0, starts: {}, totalStarts: 0, totalStops: 0, channelsDeleted: 0, inputsDeleted: 0, faults: emptyFaultCounts() };
+  return {
+    inputsCreated: 0,
+    channelsCreated: 0,
+    starts: {},
+    totalStarts: 0,
+    totalStops: 0,
+    channelsDeleted: 0,
+    inputsDeleted: 0,
+    faults: emptyFaultCounts(),
+  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -363,7 +380,13 @@ export class AwsSimulator {
     const existing = this.#ivsChannels.get(channelArn);
     const playbackUrl = options.playbackUrl ?? existing?.playbackUrl ?? this.#defaultPlaybackUrl(channelArn);
     const name = options.name ?? existing?.name ?? channelArn.split('/').pop() ?? channelArn;
-    this.#ivsChannels.set(channelArn, { arn: channelArn, name, playbackUrl, authorized: options.authorized ?? false, stream: existing?.stream });
+    this.#ivsChannels.set(channelArn, {
+      arn: channelArn,
+      name,
+      playbackUrl,
+      authorized: options.authorized ?? false,
+      stream: existing?.stream,
+    });
     return playbackUrl;
   }
 
@@ -653,7 +676,9 @@ export class AwsSimulator {
       if (!input || input.deleted) throw new ResourceNotFoundError(`DeleteInput: input ${inputId} does not exist`);
       const holder = this.#attachedChannel(inputId, this.#nowMs());
       if (holder) {
-        throw new WrongStateError(`DeleteInput: input ${inputId} is attached to channel ${holder.id} (state ${holder.state}); delete the channel first`);
+        throw new WrongStateError(
+          `DeleteInput: input ${inputId} is attached to channel ${holder.id} (state ${holder.state}); delete the channel first`,
+        );
       }
       input.deleted = true;
       this.#stats.inputsDeleted += 1;
@@ -743,7 +768,13 @@ export class AwsSimulator {
   }
 
   #view(channel: ChannelRecord, now: number): MediaLiveChannel {
-    return { id: channel.id, name: channel.name, state: this.#settle(channel, now), tags: { ...channel.tags }, inputIds: [channel.inputId] };
+    return {
+      id: channel.id,
+      name: channel.name,
+      state: this.#settle(channel, now),
+      tags: { ...channel.tags },
+      inputIds: [channel.inputId],
+    };
   }
 
   #snapshot(channel: ChannelRecord, now: number): SimulatedChannel {

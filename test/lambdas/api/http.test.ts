@@ -475,7 +475,10 @@ describe('errors', () => {
   });
 
   it.each([
-    ['an SDK error', Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/x is not authorized'), { name: 'AccessDeniedException' })],
+    [
+      'an SDK error',
+      Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/x is not authorized'), { name: 'AccessDeniedException' }),
+    ],
     ['a base RestreamingError', new RestreamingError('invariant broken in reconcile')],
     ['a thrown string', 'boom'],
   ])('hides %s behind a 500 that quotes the request id', async (_label, error) => {
@@ -497,9 +500,7 @@ describe('errors', () => {
   it('logs an unexpected error with the request id and the error, but not the request body', async () => {
     service.create.mockRejectedValueOnce(new TypeError('cannot read properties of undefined'));
 
-    await handler(
-      httpApiEvent({ method: 'POST', path: '/stream-destinations', body: jsonBody(createBody), requestId: 'req-log' }),
-    );
+    await handler(httpApiEvent({ method: 'POST', path: '/stream-destinations', body: jsonBody(createBody), requestId: 'req-log' }));
 
     const errors = logged.lines.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);

@@ -32,7 +32,13 @@ function planOne(d: Destination, stream: ChannelLiveness, channels: MediaLiveCha
 }
 
 function withChannel(state: MediaLiveChannelState, overrides: Partial<Destination> = {}) {
-  const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-1', mediaLiveInputId: 'in-ch-1', mediaLiveConfigRevision: 1, ...overrides });
+  const d = makeDestination({
+    channelArn: CHANNEL,
+    mediaLiveChannelId: 'ch-1',
+    mediaLiveInputId: 'in-ch-1',
+    mediaLiveConfigRevision: 1,
+    ...overrides,
+  });
   return { d, channels: [channel('ch-1', state, d.id)] };
 }
 
@@ -146,19 +152,25 @@ describe('the reconciler table (DESIGN.md)', () => {
   });
 
   it('CREATE_FAILED and desired off: keeps the channel and does not rewrite the same error', () => {
-    const { d, channels } = withChannel('CREATE_FAILED', { status: 'error', lastError: { code: 'MEDIALIVE_CREATE_FAILED', message: 'x', at: NOW.toISOString() } });
+    const { d, channels } = withChannel('CREATE_FAILED', {
+      status: 'error',
+      lastError: { code: 'MEDIALIVE_CREATE_FAILED', message: 'x', at: NOW.toISOString() },
+    });
     const decision = planOne(d, OFFLINE, channels);
     expect(decision.step).toBeNull();
     expect(decision.lastError).toBeUndefined();
   });
 
-  it.each(['RUNNING', 'IDLE', 'STARTING', 'CREATE_FAILED'] as const)('destination deleted, %s: stops, then deletes channel and input', (state) => {
-    const { d, channels } = withChannel(state, { deleteRequested: true, status: 'deleting' });
-    const decision = planOne(d, LIVE, channels);
-    expect(decision.status).toBe('deleting');
-    if (state === 'RUNNING' || state === 'STARTING') expect(decision.step).toEqual({ kind: 'stop', channelId: 'ch-1' });
-    else expect(decision.step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
-  });
+  it.each(['RUNNING', 'IDLE', 'STARTING', 'CREATE_FAILED'] as const)(
+    'destination deleted, %s: stops, then deletes channel and input',
+    (state) => {
+      const { d, channels } = withChannel(state, { deleteRequested: true, status: 'deleting' });
+      const decision = planOne(d, LIVE, channels);
+      expect(decision.status).toBe('deleting');
+      if (state === 'RUNNING' || state === 'STARTING') expect(decision.step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+      else expect(decision.step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+    },
+  );
 
   it('destination deleted, channel gone but input left: deletes the input', () => {
     const d = makeDestination({ channelArn: CHANNEL, deleteRequested: true, staleInputIds: ['in-1'] });
@@ -310,7 +322,14 @@ describe('orphans', () => {
   });
 
   it('on a partial view, touches no channel it cannot attribute', () => {
-    const result = plan({ destinations: [], streams: new Map(), channels: [channel('ch-a', 'RUNNING', 'x')], now: NOW, graceSeconds: 120, complete: false });
+    const result = plan({
+      destinations: [],
+      streams: new Map(),
+      channels: [channel('ch-a', 'RUNNING', 'x')],
+      now: NOW,
+      graceSeconds: 120,
+      complete: false,
+    });
     expect(result.orphans).toEqual([]);
   });
 });
@@ -344,7 +363,14 @@ describe('IVS events are hints: order and repetition change nothing', () => {
       for (const o of order) state = nextStreamState(CHANNEL, state, o, NOW).next;
       // Every reconcile ends by asking IVS: the last word is what IVS says now (live, st-2).
       state = nextStreamState(CHANNEL, state, { ...started, streamId: 'st-2' }, NOW).next;
-      return plan({ destinations: [d], streams: new Map([[CHANNEL, livenessOf(state)]]), channels: [], now: NOW, graceSeconds: 120, complete: false });
+      return plan({
+        destinations: [d],
+        streams: new Map([[CHANNEL, livenessOf(state)]]),
+        channels: [],
+        now: NOW,
+        graceSeconds: 120,
+        complete: false,
+      });
     };
     const inOrder = final(observations);
     expect(final([...observations].reverse())).toEqual(inOrder);

@@ -59,7 +59,13 @@ function reconciler(owner = 'r1'): Reconciler {
       },
       ownerId: () => owner,
     },
-    { ...DEFAULT_RECONCILER_CONFIG, projectName: 'p', mediaLiveRoleArn: 'arn:aws:iam::123456789012:role/x', graceSeconds: 120, trackedChannelArns: [A, B] },
+    {
+      ...DEFAULT_RECONCILER_CONFIG,
+      projectName: 'p',
+      mediaLiveRoleArn: 'arn:aws:iam::123456789012:role/x',
+      graceSeconds: 120,
+      trackedChannelArns: [A, B],
+    },
   );
 }
 
@@ -88,10 +94,11 @@ describe('a create re-checks the destination before it starts the new channel', 
   ])('does not start the channel of a destination %s while MediaLive was creating it', async (_what, change) => {
     await createDestination();
     const streamId = sim.goLive(A);
-    onSleep = () => outsideWrite('d1', (d) => {
-      change(d);
-      if (d.pausedStreamId === '__current__') d.pausedStreamId = streamId;
-    });
+    onSleep = () =>
+      outsideWrite('d1', (d) => {
+        change(d);
+        if (d.pausedStreamId === '__current__') d.pausedStreamId = streamId;
+      });
     await reconciler().reconcile({ kind: 'all' });
     expect(sim.stats().channelsCreated).toBe(1);
     expect(sim.stats().totalStarts).toBe(0);
@@ -110,13 +117,28 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
   await createDestination();
   // A create that made its input (pulling channel A), recorded it, and died before the channel.
   const { inputId } = await sim.medialive.createInput({
-    projectName: 'p', destinationId: 'd1', destinationName: 'x', requestId: 'p-d1-g0-r1', sourceUrl: await sim.ivs.getPlaybackUrl(A),
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2', streamKey: 'key-one-aaaa-bbbb', profile: '1080p30-6000', configRevision: 1, roleArn: 'r',
+    projectName: 'p',
+    destinationId: 'd1',
+    destinationName: 'x',
+    requestId: 'p-d1-g0-r1',
+    sourceUrl: await sim.ivs.getPlaybackUrl(A),
+    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
+    streamKey: 'key-one-aaaa-bbbb',
+    profile: '1080p30-6000',
+    configRevision: 1,
+    roleArn: 'r',
   });
   await outsideWrite('d1', (d) => void (d.mediaLiveInputId = inputId));
   const service = new RestreamingDestinationService({
-    destinations: repo, streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState), streams: sim.ivs, cipher, clock,
-    ids: { newId: () => 'unused' }, log: quiet, reconcile: (scope) => reconciler('api').reconcile(scope), trackedChannelArns: [A, B],
+    destinations: repo,
+    streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
+    streams: sim.ivs,
+    cipher,
+    clock,
+    ids: { newId: () => 'unused' },
+    log: quiet,
+    reconcile: (scope) => reconciler('api').reconcile(scope),
+    trackedChannelArns: [A, B],
   });
   sim.goLive(B);
   await service.update('d1', { channelArn: B });
@@ -135,8 +157,16 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
 it('a go-live after an unattached input was cleaned up creates a new input instead of replaying the deleted one', async () => {
   await createDestination();
   const { inputId } = await sim.medialive.createInput({
-    projectName: 'p', destinationId: 'd1', destinationName: 'x', requestId: 'p-d1-g0-r1', sourceUrl: await sim.ivs.getPlaybackUrl(A),
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2', streamKey: 'key-one-aaaa-bbbb', profile: '1080p30-6000', configRevision: 1, roleArn: 'r',
+    projectName: 'p',
+    destinationId: 'd1',
+    destinationName: 'x',
+    requestId: 'p-d1-g0-r1',
+    sourceUrl: await sim.ivs.getPlaybackUrl(A),
+    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
+    streamKey: 'key-one-aaaa-bbbb',
+    profile: '1080p30-6000',
+    configRevision: 1,
+    roleArn: 'r',
   });
   await outsideWrite('d1', (d) => void (d.mediaLiveInputId = inputId));
   await reconciler().reconcile({ kind: 'all' }); // offline: the unattached input is deleted

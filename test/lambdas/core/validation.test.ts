@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../../lambdas/core/errors';
-import {
-  assertPlatformAcceptsUrl,
-  parseCreateDestination,
-  parseUpdateDestination,
-} from '../../../lambdas/core/validation';
+import { assertPlatformAcceptsUrl, parseCreateDestination, parseUpdateDestination } from '../../../lambdas/core/validation';
 
 const ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEfGhIjKl';
 
@@ -187,9 +183,7 @@ describe('parseCreateDestination', () => {
     });
 
     it('rejects credentials in the URL and points to streamKey', () => {
-      const error = validationErrorOf(() =>
-        parseCreateDestination(validCreate({ rtmpUrl: 'rtmps://user:hunter2@live.example.com/app' })),
-      );
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ rtmpUrl: 'rtmps://user:hunter2@live.example.com/app' })));
 
       expect(error.issues[0]?.field).toBe('rtmpUrl');
       expect(error.issues[0]?.message).toContain('must not contain a user name or password');
@@ -206,9 +200,7 @@ describe('parseCreateDestination', () => {
     });
 
     it.each(['facebook', 'kick'])('rejects rtmp:// for %s, which accepts only RTMPS', (platform) => {
-      const error = validationErrorOf(() =>
-        parseCreateDestination(validCreate({ platform, rtmpUrl: 'rtmp://live.example.com/app' })),
-      );
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform, rtmpUrl: 'rtmp://live.example.com/app' })));
 
       expect(error.issues).toHaveLength(1);
       expect(error.issues[0]?.field).toBe('rtmpUrl');
@@ -271,15 +263,7 @@ describe('parseCreateDestination', () => {
       }),
     );
 
-    expect(error.issues.map((i) => i.field)).toEqual([
-      'name',
-      'streamKey',
-      'rtmpUrl',
-      'enabled',
-      'channelArn',
-      'profile',
-      'extra',
-    ]);
+    expect(error.issues.map((i) => i.field)).toEqual(['name', 'streamKey', 'rtmpUrl', 'enabled', 'channelArn', 'profile', 'extra']);
     for (const issue of error.issues) expect(error.message).toContain(`${issue.field}: ${issue.message}`);
   });
 
@@ -302,9 +286,7 @@ describe('parseCreateDestination', () => {
     ];
     for (const body of bodies) {
       const error = validationErrorOf(() => parseCreateDestination(body));
-      expect(JSON.stringify({ message: error.message, issues: error.issues, details: error.details })).not.toContain(
-        'SECRETKEY',
-      );
+      expect(JSON.stringify({ message: error.message, issues: error.issues, details: error.details })).not.toContain('SECRETKEY');
     }
   });
 });
@@ -345,9 +327,7 @@ describe('parseUpdateDestination', () => {
   });
 
   it('rejects rtmp:// when the same body switches to a platform that accepts only RTMPS', () => {
-    const error = validationErrorOf(() =>
-      parseUpdateDestination({ platform: 'kick', rtmpUrl: 'rtmp://live.example.com/app' }),
-    );
+    const error = validationErrorOf(() => parseUpdateDestination({ platform: 'kick', rtmpUrl: 'rtmp://live.example.com/app' }));
 
     expect(error.issues[0]?.field).toBe('rtmpUrl');
     expect(error.issues[0]?.message).toContain('Kick accepts only RTMPS');
@@ -369,9 +349,7 @@ describe('assertPlatformAcceptsUrl', () => {
   });
 
   it('throws a ValidationError naming rtmpUrl for a merged state that breaks the pairing', () => {
-    expect(validationErrorOf(() => assertPlatformAcceptsUrl('facebook', 'rtmp://x.example.com/app')).issues[0]?.field).toBe(
-      'rtmpUrl',
-    );
+    expect(validationErrorOf(() => assertPlatformAcceptsUrl('facebook', 'rtmp://x.example.com/app')).issues[0]?.field).toBe('rtmpUrl');
     expect(validationErrorOf(() => assertPlatformAcceptsUrl('custom', undefined)).message).toContain(
       'rtmpUrl: is required for platform custom',
     );

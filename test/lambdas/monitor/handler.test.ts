@@ -16,7 +16,9 @@ describe('monitor event scope', () => {
   });
 
   it('reconciles everything on the scheduled event', () => {
-    expect(scopeOf({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:us-east-1:123456789012:rule/x'] })).toEqual({ kind: 'all' });
+    expect(
+      scopeOf({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:us-east-1:123456789012:rule/x'] }),
+    ).toEqual({ kind: 'all' });
   });
 
   it('falls back to everything when an IVS event carries no usable channel ARN', () => {

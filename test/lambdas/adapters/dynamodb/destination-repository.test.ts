@@ -71,9 +71,7 @@ describe('DynamoDestinationRepository', () => {
 
   it('drops attributes the model does not know when reading an item', async () => {
     const destination = makeDestination({ id: uniqueId('legacy') });
-    await db.doc.send(
-      new PutCommand({ TableName: db.tables.destinations, Item: { ...destination, streamKey: 'legacy-plain-key' } }),
-    );
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...destination, streamKey: 'legacy-plain-key' } }));
 
     const read = await repo.get(destination.id);
 
@@ -202,9 +200,7 @@ describe('DynamoDestinationRepository.listAll', () => {
     const repository = new DynamoDestinationRepository(own.doc, own.tables.destinations);
     // ~300 KB per item: a 1 MB Scan page holds at most three, so eight items need three pages.
     const bulk = 'x'.repeat(300 * 1024);
-    const destinations = Array.from({ length: 8 }, (_, i) =>
-      makeDestination({ id: `page-${i}`, name: `${i}-${bulk}` }),
-    );
+    const destinations = Array.from({ length: 8 }, (_, i) => makeDestination({ id: `page-${i}`, name: `${i}-${bulk}` }));
     for (const d of destinations) await repository.create(d);
     const send = jest.spyOn(own.doc, 'send');
 

@@ -79,8 +79,6 @@ describe('DynamoDB error mapping', () => {
   it('maps throttling of the stream-state table to ThrottledError', async () => {
     docMock.on(GetCommand).rejects(new ThrottlingException({ message: 'slow down', ...metadata }));
 
-    await expect(streamState.get('arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456')).rejects.toBeInstanceOf(
-      ThrottledError,
-    );
+    await expect(streamState.get('arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456')).rejects.toBeInstanceOf(ThrottledError);
   });
 });

@@ -32,7 +32,9 @@ describe('toDomainError', () => {
   });
 
   it('names the service and the operation in the message', () => {
-    expect(toDomainError(awsError('BadRequestException', 'Invalid role'), context).message).toMatch(/^MediaLive CreateChannel .*Invalid role/);
+    expect(toDomainError(awsError('BadRequestException', 'Invalid role'), context).message).toMatch(
+      /^MediaLive CreateChannel .*Invalid role/,
+    );
   });
 });
 

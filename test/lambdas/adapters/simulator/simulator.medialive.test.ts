@@ -1,12 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AwsSimulator, ManualClock } from '../../../../lambdas/adapters/simulator';
 import type { AwsSimulatorOptions } from '../../../../lambdas/adapters/simulator';
-import {
-  InvalidConfigurationError,
-  QuotaExceededError,
-  ResourceNotFoundError,
-  WrongStateError,
-} from '../../../../lambdas/core/errors';
+import { InvalidConfigurationError, QuotaExceededError, ResourceNotFoundError, WrongStateError } from '../../../../lambdas/core/errors';
 import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../../lambdas/core/ports';
 import type { ChannelSpec } from '../../../../lambdas/core/ports';
 import { channelSpec } from '../../../support/channel-spec';

@@ -26,7 +26,13 @@ describe('AwsSimulator stream key handling', () => {
 
   it('never shows the key in channel snapshots or API answers', async () => {
     const { sim, channel } = await withChannel();
-    const answers = [sim.channels(), sim.stats(), await sim.medialive.listChannels(), await sim.medialive.describeChannel(channel.id), channel];
+    const answers = [
+      sim.channels(),
+      sim.stats(),
+      await sim.medialive.listChannels(),
+      await sim.medialive.describeChannel(channel.id),
+      channel,
+    ];
     expect(JSON.stringify(answers)).not.toContain('SECRET');
   });
 
