@@ -80,9 +80,9 @@ export async function createSession(config: AuthConfig): Promise<Session> {
     },
     signIn: () => manager.signinRedirect(),
     signOut: async () => {
-      await manager.removeUser();
       if (config.domain) {
         // Cognito publishes no end_session_endpoint; its hosted UI signs out at /logout.
+        await manager.removeUser();
         const logout = new URL(`https://${config.domain}/logout`);
         logout.searchParams.set('client_id', config.clientId);
         logout.searchParams.set('logout_uri', redirectUri);
@@ -90,8 +90,13 @@ export async function createSession(config: AuthConfig): Promise<Session> {
         return;
       }
       const endSession = await manager.metadataService.getEndSessionEndpoint().catch(() => undefined);
+      // signoutRedirect reads the ID token for the id_token_hint (some providers require it),
+      // then removes the session itself.
       if (endSession) await manager.signoutRedirect();
-      else notify();
+      else {
+        await manager.removeUser();
+        notify();
+      }
     },
     forget: async () => {
       await manager.removeUser().catch(() => undefined);
