@@ -9,7 +9,7 @@
  * inputs planned twice, or by two racing reconciles, converge on the same state.
  */
 import type { Destination, DestinationError, DestinationStatus } from './destination';
-import type { MediaLiveChannel, MediaLiveChannelState } from './ports';
+import type { MediaLiveChannel, MediaLiveChannelState, MediaLiveInput } from './ports';
 import { TAG_CONFIG_REVISION, TAG_DESTINATION } from './ports';
 
 /** What IVS says about one channel, plus the remembered time it went offline. */
@@ -27,6 +27,8 @@ export interface PlanInput {
   streams: ReadonlyMap<string, ChannelLiveness>;
   /** The project's MediaLive channels that were observed (not DELETED). */
   channels: readonly MediaLiveChannel[];
+  /** The project's MediaLive inputs; listed only by the full reconcile. */
+  inputs?: readonly MediaLiveInput[];
   now: Date;
   graceSeconds: number;
   /**
@@ -73,6 +75,8 @@ export interface OrphanDecision {
 export interface Plan {
   decisions: DestinationDecision[];
   orphans: OrphanDecision[];
+  /** Inputs of the project that nothing uses or will use: delete them (they count against a quota). */
+  orphanInputIds: string[];
 }
 
 const RUNNING_STATES: ReadonlySet<MediaLiveChannelState> = new Set(['STARTING', 'RUNNING', 'RECOVERING']);
@@ -307,5 +311,23 @@ export function plan(input: PlanInput): Plan {
       } else orphans.push({ channel: c, step: null });
     }
   }
-  return { decisions, orphans };
+  return { decisions, orphans, orphanInputIds: input.complete ? orphanInputs(input, attached) : [] };
+}
+
+/**
+ * Unattached inputs that no destination records. An input whose destination holds a lease is
+ * left alone: a create may have made it and not recorded it yet.
+ */
+function orphanInputs(input: PlanInput, attached: ReadonlySet<string>): string[] {
+  const byId = new Map(input.destinations.map((d) => [d.id, d]));
+  const now = input.now.getTime();
+  return (input.inputs ?? [])
+    .filter((i) => {
+      if (i.attachedChannelIds.length > 0 || attached.has(i.id)) return false;
+      const owner = byId.get(i.tags[TAG_DESTINATION] ?? '');
+      if (!owner) return true;
+      if (owner.lease !== undefined && Date.parse(owner.lease.until) > now) return false;
+      return owner.mediaLiveInputId !== i.id && !(owner.staleInputIds ?? []).includes(i.id);
+    })
+    .map((i) => i.id);
 }

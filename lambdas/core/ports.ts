@@ -92,6 +92,13 @@ export interface MediaLiveChannel {
   inputIds: string[];
 }
 
+export interface MediaLiveInput {
+  id: string;
+  tags: Record<string, string>;
+  /** Channels (not DELETED) the input is attached to. */
+  attachedChannelIds: string[];
+}
+
 /** Everything MediaLive needs to build one destination's input and channel. */
 export interface ChannelSpec {
   projectName: string;
@@ -123,6 +130,8 @@ export interface MediaLiveGateway {
   listChannels(): Promise<MediaLiveChannel[]>;
   /** undefined when the channel does not exist or is DELETED. */
   describeChannel(channelId: string): Promise<MediaLiveChannel | undefined>;
+  /** Inputs tagged with this project (`ListInputs`, all pages), not DELETING or DELETED. */
+  listInputs(): Promise<MediaLiveInput[]>;
   /** `CreateInput` type URL_PULL, one source, idempotent by `spec.requestId`. */
   createInput(spec: ChannelSpec): Promise<{ inputId: string }>;
   /** `CreateChannel` SINGLE_PIPELINE with one RTMP output group, idempotent by `spec.requestId`. */

@@ -88,6 +88,7 @@ export interface ReconcileResult {
   channels: ChannelStreamState[];
   destinations: DestinationOutcome[];
   orphans: { channelId: string; step: string | null; outcome: Outcome }[];
+  orphanInputs: { inputId: string; outcome: Outcome }[];
 }
 
 const PERMANENT = [InvalidConfigurationError, QuotaExceededError];
@@ -115,10 +116,11 @@ export class Reconciler {
     const now = this.deps.clock.now();
     const channels = await this.updateStreamStates(observed.channelArns, observed.previous, observed.live, now);
     const streams = new Map<string, ChannelLiveness>(channels.map((c) => [c.id, livenessOf(c)]));
-    const { decisions, orphans } = plan({
+    const { decisions, orphans, orphanInputIds } = plan({
       destinations: observed.destinations,
       streams,
       channels: observed.mediaLive,
+      inputs: observed.inputs,
       now,
       graceSeconds: this.config.graceSeconds,
       complete: scope.kind === 'all',
@@ -126,7 +128,8 @@ export class Reconciler {
     const playbackUrls = new Map<string, Promise<string>>();
     const destinations = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, playbackUrls));
     const orphanOutcomes = await mapWithConcurrency(orphans, this.config.concurrency, (o) => this.cleanOrphan(o));
-    return { channels, destinations, orphans: orphanOutcomes };
+    const orphanInputs = await mapWithConcurrency(orphanInputIds, this.config.concurrency, (id) => this.deleteOrphanInput(id));
+    return { channels, destinations, orphans: orphanOutcomes, orphanInputs };
   }
 
   // ---------------------------------------------------------------- observe
@@ -136,10 +139,15 @@ export class Reconciler {
     if (scope.kind === 'all') {
       // MediaLive is listed before the destinations are read, so a channel seen here always
       // has its destination in the list (destinations exist before their channels).
-      const [live, previous, channels] = await Promise.all([streams.listLiveStreams(), streamStates.listAll(), mediaLive.listChannels()]);
+      const [live, previous, channels, inputs] = await Promise.all([
+        streams.listLiveStreams(),
+        streamStates.listAll(),
+        mediaLive.listChannels(),
+        mediaLive.listInputs(),
+      ]);
       const items = await destinations.listAll();
       const channelArns = new Set([...this.config.trackedChannelArns, ...items.map((d) => d.channelArn)]);
-      return { live, previous, mediaLive: channels, destinations: items, channelArns: [...channelArns] };
+      return { live, previous, mediaLive: channels, inputs, destinations: items, channelArns: [...channelArns] };
     }
     if (scope.kind === 'channel') {
       const [stream, previous, channels] = await Promise.all([
@@ -627,6 +635,19 @@ export class Reconciler {
       return next;
     }).catch(() => undefined);
     return code;
+  }
+
+  private async deleteOrphanInput(inputId: string): Promise<{ inputId: string; outcome: Outcome }> {
+    try {
+      await this.deps.mediaLive.deleteInput(inputId);
+      this.deps.log.info('Deleted orphaned MediaLive input', { mediaLiveInputId: inputId });
+      return { inputId, outcome: 'done' };
+    } catch (error) {
+      if (error instanceof WrongStateError || error instanceof ResourceNotFoundError) return { inputId, outcome: 'raced' };
+      const errorCode = error instanceof RestreamingError ? error.code : 'UNEXPECTED';
+      this.deps.log.warn('Orphaned input clean-up failed', { mediaLiveInputId: inputId, errorCode });
+      return { inputId, outcome: 'failed' };
+    }
   }
 
   private async cleanOrphan(o: OrphanDecision): Promise<{ channelId: string; step: string | null; outcome: Outcome }> {

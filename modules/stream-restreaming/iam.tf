@@ -11,7 +11,7 @@ locals {
       ivs_account       = ["ivs:ListStreams"]
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
       medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
-      medialive_account = ["medialive:ListChannels"]
+      medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
       stream_key        = ["kms:Decrypt", "kms:Encrypt"]
     }
     monitor = {
@@ -21,7 +21,7 @@ locals {
       ivs_account       = ["ivs:ListStreams"]
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
       medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
-      medialive_account = ["medialive:ListChannels"]
+      medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
       # The monitor only decrypts (it bundles KmsStreamKeyDecrypter, not the API's cipher).
       stream_key = ["kms:Decrypt"]
     }
@@ -166,7 +166,7 @@ data "aws_iam_policy_document" "lambda_medialive" {
 
   # MediaLive's List actions support no resource type: "*" is the only resource IAM accepts.
   statement {
-    sid       = "ListChannels"
+    sid       = "ListChannelsAndInputs"
     actions   = local.lambda_actions[each.key].medialive_account
     resources = ["*"]
   }

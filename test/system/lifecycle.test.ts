@@ -274,6 +274,20 @@ describe('repairs', () => {
     expect(system.sim.inputIds()).toHaveLength(0);
   });
 
+  it('deletes the inputs of an orphaned channel even when the channel takes longer to go than one reconcile waits', async () => {
+    await system.stop();
+    system = await startSystem({ simulator: { timings: { deleteMs: 45_000 } } });
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    await system.db.doc.send(
+      new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }),
+    );
+    await tick(12);
+    expect(system.sim.channels()).toHaveLength(0);
+    expect(system.sim.inputIds()).toEqual([]);
+  });
+
   it('creates a new input when the recorded one was deleted behind its back', async () => {
     const { id } = await createYouTube();
     system.sim.goLive(CHANNEL_A);

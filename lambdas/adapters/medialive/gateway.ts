@@ -11,6 +11,7 @@ import {
   StartChannelCommand,
   StopChannelCommand,
   paginateListChannels,
+  paginateListInputs,
   type ChannelSummary,
   type DescribeChannelResponse,
   type MediaLiveClient,
@@ -23,6 +24,7 @@ import {
   type MediaLiveChannel,
   type MediaLiveChannelState,
   type MediaLiveGateway,
+  type MediaLiveInput,
 } from '../../core/ports';
 import { toDomainError } from './errors';
 import { buildCreateChannelRequest, buildCreateInputRequest } from './requests';
@@ -64,6 +66,22 @@ export class AwsMediaLiveGateway implements MediaLiveGateway {
       throw toDomainError(error, { service: 'MediaLive', operation: 'ListChannels' });
     }
     return channels;
+  }
+
+  async listInputs(): Promise<MediaLiveInput[]> {
+    const inputs: MediaLiveInput[] = [];
+    try {
+      for await (const page of paginateListInputs({ client: this.client }, {})) {
+        for (const input of page.Inputs ?? []) {
+          if (input.Tags?.[TAG_PROJECT] !== this.projectName || input.Id === undefined) continue;
+          if (input.State === 'DELETING' || input.State === 'DELETED') continue;
+          inputs.push({ id: input.Id, tags: { ...input.Tags }, attachedChannelIds: [...(input.AttachedChannels ?? [])] });
+        }
+      }
+    } catch (error) {
+      throw toDomainError(error, { service: 'MediaLive', operation: 'ListInputs' });
+    }
+    return inputs;
   }
 
   async describeChannel(channelId: string): Promise<MediaLiveChannel | undefined> {

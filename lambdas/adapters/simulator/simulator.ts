@@ -15,6 +15,7 @@ import type {
   MediaLiveChannel,
   MediaLiveChannelState,
   MediaLiveGateway,
+  MediaLiveInput,
   StreamSource,
 } from '../../core/ports';
 import { TAG_PROJECT } from '../../core/ports';
@@ -175,6 +176,7 @@ interface InputRecord {
   id: string;
   requestId: string;
   fingerprint: string;
+  tags: Record<string, string>;
   deleted: boolean;
 }
 
@@ -323,6 +325,7 @@ export class AwsSimulator {
     this.medialive = {
       listChannels: () => this.#listChannels(),
       describeChannel: (channelId) => this.#describeChannel(channelId),
+      listInputs: () => this.#listInputs(),
       createInput: (spec) => this.#createInput(spec),
       createChannel: (spec, inputId) => this.#createChannel(spec, inputId),
       startChannel: (channelId) => this.#startChannel(channelId),
@@ -539,6 +542,23 @@ export class AwsSimulator {
     });
   }
 
+  async #listInputs(): Promise<MediaLiveInput[]> {
+    return this.#call('medialive:ListInputs', READ, () => {
+      const now = this.#nowMs();
+      const existing = [...this.#inputs.values()].filter((i) => !i.deleted);
+      this.#countExtraPages('medialive:ListInputs', existing.length, MEDIALIVE_LIST_PAGE_SIZE);
+      return existing
+        .filter((i) => {
+          const project = i.tags[TAG_PROJECT];
+          return project !== undefined && (this.#projectName === undefined || project === this.#projectName);
+        })
+        .map((i) => {
+          const holder = this.#attachedChannel(i.id, now);
+          return { id: i.id, tags: { ...i.tags }, attachedChannelIds: holder ? [holder.id] : [] };
+        });
+    });
+  }
+
   async #describeChannel(channelId: string): Promise<MediaLiveChannel | undefined> {
     return this.#call(
       'medialive:DescribeChannel',
@@ -575,7 +595,7 @@ export class AwsSimulator {
         throw new QuotaExceededError(`CreateInput: the input quota of ${this.#maxInputs} inputs per region is reached`);
       }
       const id = String(this.#nextInputId++);
-      this.#inputs.set(id, { id, requestId, fingerprint, deleted: false });
+      this.#inputs.set(id, { id, requestId, fingerprint, tags: resourceTags(spec), deleted: false });
       this.#inputsByRequest.set(requestId, id);
       this.#stats.inputsCreated += 1;
       return { inputId: id };

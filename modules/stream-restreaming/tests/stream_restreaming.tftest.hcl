@@ -332,7 +332,7 @@ run "iam_is_scoped" {
   assert {
     condition = alltrue(flatten([
       for d in values(local.lambda_policy_documents) : [
-        for s in d.statement : s.resources != toset(["*"]) || s.sid == "ListLiveStreams" || s.sid == "ListChannels"
+        for s in d.statement : s.resources != toset(["*"]) || s.sid == "ListLiveStreams" || s.sid == "ListChannelsAndInputs"
       ]
     ]))
     error_message = "Resource \"*\" only for the List actions that support no resource type."

@@ -378,3 +378,43 @@ describe('IVS events are hints: order and repetition change nothing', () => {
     expect(inOrder.decisions[0]!.step).toEqual({ kind: 'create' });
   });
 });
+
+describe('orphaned inputs', () => {
+  const input = (id: string, destinationId: string, attachedChannelIds: string[] = []) => ({
+    id,
+    tags: { [TAG_PROJECT]: 'p', [TAG_DESTINATION]: destinationId },
+    attachedChannelIds,
+  });
+  const planInputs = (
+    destinations: Destination[],
+    inputs: ReturnType<typeof input>[],
+    complete = true,
+    channels: MediaLiveChannel[] = [],
+  ) => plan({ destinations, streams: new Map(), channels, inputs, now: NOW, graceSeconds: 120, complete }).orphanInputIds;
+
+  it('deletes unattached inputs whose destination is gone or does not record them', () => {
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-recorded', staleInputIds: ['in-stale'] });
+    const inputs = [
+      input('in-gone', 'deleted-destination'),
+      input('in-forgotten', d.id),
+      input('in-recorded', d.id),
+      input('in-stale', d.id),
+    ];
+    expect(planInputs([d], inputs)).toEqual(['in-gone', 'in-forgotten']);
+  });
+
+  it('keeps inputs that are attached to a channel', () => {
+    const attachedByListing = [{ ...channel('ch-1', 'DELETING', 'x'), inputIds: ['in-b'] }];
+    expect(planInputs([], [input('in-a', 'x', ['ch-9']), input('in-b', 'x')], true, attachedByListing)).toEqual([]);
+  });
+
+  it('keeps the inputs of a destination another reconcile holds, whose create may not have recorded them yet', () => {
+    const lease = { owner: 'other', until: new Date(NOW.getTime() + 60_000).toISOString() };
+    const d = makeDestination({ channelArn: CHANNEL, lease });
+    expect(planInputs([d], [input('in-new', d.id)])).toEqual([]);
+  });
+
+  it('deletes no input on a partial view', () => {
+    expect(planInputs([], [input('in-gone', 'deleted-destination')], false)).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ import {
   GatewayTimeoutException,
   InternalServerErrorException,
   ListChannelsCommand,
+  ListInputsCommand,
   MediaLiveClient,
   NotFoundException,
   StartChannelCommand,
@@ -71,6 +72,38 @@ const $metadata = { httpStatusCode: 400, requestId: 'req-1' };
 
 beforeEach(() => {
   medialive.reset();
+});
+
+describe('AwsMediaLiveGateway.listInputs', () => {
+  it('reads every page and keeps only live inputs tagged with this project, with their attachments', async () => {
+    const tags = { [TAG_PROJECT]: PROJECT, [TAG_DESTINATION]: 'dest-1' };
+    medialive
+      .on(ListInputsCommand)
+      .resolvesOnce({
+        Inputs: [
+          { Id: 'in-1', State: 'DETACHED', Tags: tags },
+          { Id: 'in-2', State: 'ATTACHED', Tags: { [TAG_PROJECT]: 'other-project' }, AttachedChannels: ['9'] },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        Inputs: [
+          { Id: 'in-3', State: 'ATTACHED', Tags: tags, AttachedChannels: ['7'] },
+          { Id: 'in-4', State: 'DELETING', Tags: tags },
+          { Id: 'in-5', State: 'DETACHED' },
+        ],
+      });
+    await expect(gateway.listInputs()).resolves.toEqual([
+      { id: 'in-1', tags, attachedChannelIds: [] },
+      { id: 'in-3', tags, attachedChannelIds: ['7'] },
+    ]);
+    expect(medialive).toHaveReceivedCommandTimes(ListInputsCommand, 2);
+  });
+
+  it('maps throttling to ThrottledError', async () => {
+    medialive.on(ListInputsCommand).rejects(Object.assign(new Error('Slow down'), { name: 'TooManyRequestsException', $metadata }));
+    await expect(gateway.listInputs()).rejects.toBeInstanceOf(ThrottledError);
+  });
 });
 
 describe('AwsMediaLiveGateway.listChannels', () => {

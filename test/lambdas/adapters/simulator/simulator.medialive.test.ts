@@ -144,6 +144,25 @@ describe('AwsSimulator MediaLive idempotent creates', () => {
   });
 });
 
+describe('AwsSimulator MediaLive ListInputs', () => {
+  it('lists the project tagged inputs with the channel each is attached to, until the channel is deleted', async () => {
+    const { clock, ml } = setup({ projectName: 'restream-test' });
+    const spec = channelSpec({ destinationId: 'dest-7' });
+    const { inputId } = await ml.createInput(spec);
+    await ml.createInput(channelSpec({ destinationId: 'dest-other', projectName: 'someone-else' }));
+    const tags = { [TAG_PROJECT]: 'restream-test', [TAG_DESTINATION]: 'dest-7', [TAG_CONFIG_REVISION]: '1' };
+    expect(await ml.listInputs()).toEqual([{ id: inputId, tags, attachedChannelIds: [] }]);
+    const channel = await ml.createChannel(spec, inputId);
+    expect(await ml.listInputs()).toEqual([{ id: inputId, tags, attachedChannelIds: [channel.id] }]);
+    clock.advance(timings.createMs);
+    await ml.deleteChannel(channel.id);
+    clock.advance(timings.deleteMs);
+    expect(await ml.listInputs()).toEqual([{ id: inputId, tags, attachedChannelIds: [] }]);
+    await ml.deleteInput(inputId);
+    expect(await ml.listInputs()).toEqual([]);
+  });
+});
+
 describe('AwsSimulator MediaLive CreateChannel validation', () => {
   it('fails with ResourceNotFoundError when the input does not exist', async () => {
     const { ml } = setup();
