@@ -46,13 +46,14 @@ export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsReque
   if (!lambdaHandler) {
     const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-restreaming';
     const logger = createLogger(serviceName);
-    // API Gateway gives up after 29 s: wait at most 10 s for a new channel before answering 202.
+    // API Gateway gives up after 29 s. A delete of a running destination waits twice (stopped,
+    // then gone): at most 8 s each, so the request answers 202 in time and the monitor finishes.
     lambdaHandler = createApiLambda(
       createAwsDependencies(
         readEnvironment(),
         { log: logPort(logger), metrics: new LambdaMetrics(serviceName) },
         (kms, keyId) => new KmsStreamKeyCipher(kms, keyId),
-        { waitTimeoutMs: 10_000 },
+        { waitTimeoutMs: 8_000 },
       ),
     );
   }

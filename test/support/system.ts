@@ -78,8 +78,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     trackedChannelArns: channels,
     graceSeconds: options.graceSeconds ?? 120,
     corsAllowOrigins: ['http://localhost:8787'],
-    // As in the API Lambda: wait at most 10 s for MediaLive within one call.
-    reconciler: { waitTimeoutMs: 10_000, ...options.reconciler },
+    // As in the API Lambda: wait at most 8 s for each MediaLive transition within one call.
+    reconciler: { waitTimeoutMs: 8_000, ...options.reconciler },
   });
   const apiHandler = createApiLambda(deps);
   const monitorHandler = createMonitorHandler(deps);
