@@ -38,6 +38,7 @@ import { createLocalControls, type LocalControls } from './local/controls';
 import { forgetSimulatedResources } from './local/forget-simulated-resources';
 import { createStaticSite } from './local/static-site';
 import { createTerminalLog } from './local/terminal-log';
+import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -48,7 +49,6 @@ export const DEFAULT_TIMESCALE = 20;
 /** Locally 20 s instead of AWS's 120 s, so a test stream ends in reasonable time. */
 export const DEFAULT_LOCAL_GRACE_SECONDS = 20;
 export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 5;
-const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[A-Za-z0-9]+$/;
 /** How long `stop()` lets running reconciles finish before it closes the database anyway. */
 const STOP_WAIT_MS = 10_000;
 

@@ -4,8 +4,7 @@
  * variables (`AWS_ENDPOINT_URL_DYNAMODB`, ...).
  */
 import { z } from 'zod';
-
-const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[A-Za-z0-9]+$/;
+import { IVS_CHANNEL_ARN } from '../core/destination';
 
 export const ENVIRONMENT_VARIABLES = [
   'DESTINATIONS_TABLE',

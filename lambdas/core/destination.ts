@@ -3,6 +3,12 @@
  * Pure: no AWS SDK, no clock, no environment.
  */
 
+/**
+ * An IVS channel ARN (partitions aws, aws-cn, aws-us-gov); group 1 is the region. The one
+ * definition for the API, the Lambda environment, the monitor, the local stack and the deploy.
+ */
+export const IVS_CHANNEL_ARN = /^arn:aws(?:-cn|-us-gov)?:ivs:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:channel\/[A-Za-z0-9]+$/;
+
 export const PLATFORMS = ['youtube', 'twitch', 'facebook', 'kick', 'custom'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 

@@ -9,7 +9,7 @@
  * we generate with 404 DESTINATION_NOT_FOUND, like any id that does not exist.
  */
 import { z } from 'zod';
-import { PLATFORMS, PROFILES } from './destination';
+import { IVS_CHANNEL_ARN, PLATFORMS, PROFILES } from './destination';
 import type { CreateDestinationInput, Platform, UpdateDestinationInput } from './destination';
 import { ValidationError } from './errors';
 import type { FieldIssue } from './errors';
@@ -49,8 +49,6 @@ const RULE: Record<Field, string> = {
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
 const VISIBLE_ONLY = /^[^\s\p{C}]+$/u;
-const IVS_CHANNEL_ARN = /^arn:aws(?:-cn|-us-gov)?:ivs:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:channel\/[A-Za-z0-9]+$/;
-
 function rtmpUrlProblem(value: string): string | undefined {
   if (value.length > RTMP_URL_MAX_LENGTH) return `must be at most ${RTMP_URL_MAX_LENGTH} characters`;
   if (!/^rtmps?:\/\//.test(value) || /[\s\p{C}]/u.test(value)) return RULE.rtmpUrl;

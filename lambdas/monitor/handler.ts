@@ -14,6 +14,7 @@ import { createAwsDependencies, createReconciler } from '../adapters/lambda/aws-
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
 import { KmsStreamKeyDecrypter } from '../adapters/kms-stream-key-cipher';
 import type { StreamKeyDecrypter } from '../core/ports';
+import { IVS_CHANNEL_ARN } from '../core/destination';
 
 /** The parts of an EventBridge event the monitor reads. */
 export interface MonitorEvent {
@@ -30,8 +31,6 @@ export interface MonitorSummary {
   failures: number;
   busy: number;
 }
-
-const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[A-Za-z0-9]+$/;
 
 /** Chooses the scope: the event's channel when it is an IVS stream event, else everything. */
 export function scopeOf(event: MonitorEvent): ReconcileScope {

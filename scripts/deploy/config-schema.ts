@@ -4,9 +4,7 @@
  * against this schema; Terraform receives the result as a JSON var-file (`./terraform-vars.ts`).
  */
 import { z } from 'zod';
-import { PROFILES } from '../../lambdas/core/destination';
-
-const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:([a-z0-9-]+):\d{12}:channel\/[A-Za-z0-9]+$/;
+import { IVS_CHANNEL_ARN, PROFILES } from '../../lambdas/core/destination';
 
 /** Retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
 export const LOG_RETENTION_DAYS = [
