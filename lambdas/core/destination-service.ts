@@ -12,6 +12,7 @@ import type {
   UpdateDestinationInput,
 } from './destination';
 import { streamKeyHint, toView } from './destination';
+import { updateDestination } from './destination-updates';
 import { ChannelOfflineError, DestinationDeletingError, DestinationNotFoundError, ValidationError, VersionConflictError } from './errors';
 import { defaultProfile, defaultRtmpUrl } from './platforms';
 import { assertPlatformAcceptsUrl } from './validation';
@@ -235,24 +236,23 @@ export class RestreamingDestinationService implements DestinationService {
     return requested;
   }
 
-  /** Read-modify-write conditional on version, retried on conflict. */
+  /** Read-modify-write conditional on version (see updateDestination); refuses deleted destinations. */
   private async write(
     id: string,
     change: (current: Destination) => Destination | undefined,
     options: { allowDeleting?: boolean } = {},
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.load(id);
-      if (current.deleteRequested && !options.allowDeleting) throw deleting(id);
-      const next = change(current);
-      if (!next) return;
-      try {
-        await this.deps.destinations.put({ ...next, version: current.version + 1, updatedAt: this.deps.clock.now().toISOString() });
-        return;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
-      }
-    }
+    const stored = await updateDestination(
+      this.deps.destinations,
+      this.deps.clock,
+      id,
+      (current) => {
+        if (current.deleteRequested && !options.allowDeleting) throw deleting(id);
+        return change(current);
+      },
+      { attempts: MAX_WRITE_ATTEMPTS },
+    );
+    if (!stored) throw new DestinationNotFoundError(id);
   }
 
   /** Converges the destination now and returns what it looks like afterwards. */

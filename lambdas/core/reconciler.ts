@@ -18,6 +18,7 @@ import {
 import { mapWithConcurrency } from './concurrency';
 import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step } from './planner';
 import { desiredState, plan } from './planner';
+import { nextVersion, updateDestination } from './destination-updates';
 import type {
   ChannelSpec,
   ChannelStreamState,
@@ -289,7 +290,7 @@ export class Reconciler {
         status: next.status,
       });
     }
-    await this.deps.destinations.put(this.bump(next));
+    await this.deps.destinations.put(nextVersion(next, this.deps.clock.now()));
   }
 
   private withStatus(d: Destination, status: DestinationStatus, lastError: DestinationError | null | undefined): Destination {
@@ -300,14 +301,11 @@ export class Reconciler {
     return next;
   }
 
-  private bump(d: Destination): Destination {
-    return { ...d, version: d.version + 1, updatedAt: this.deps.clock.now().toISOString() };
-  }
-
   /** Takes the lease with the status the step leads to; false when another reconcile won. */
   private async acquire(d: Destination, decision: DestinationDecision): Promise<Destination | undefined> {
     const until = new Date(this.deps.clock.now().getTime() + this.config.leaseSeconds * 1000).toISOString();
-    const next = this.bump({ ...this.withStatus(d, decision.status, decision.lastError), lease: { owner: this.deps.ownerId(), until } });
+    const leased = { ...this.withStatus(d, decision.status, decision.lastError), lease: { owner: this.deps.ownerId(), until } };
+    const next = nextVersion(leased, this.deps.clock.now());
     if (decision.adopt) adopt(next, decision.adopt);
     try {
       await this.deps.destinations.put(next);
@@ -339,25 +337,9 @@ export class Reconciler {
    * Read-modify-write with the version condition, retried on conflict; `change` returns
    * undefined to write nothing. Returns the item as stored afterwards (undefined if gone).
    */
-  private async mutate(
-    id: string,
-    change: (d: Destination) => Destination | undefined,
-    known?: Destination,
-  ): Promise<Destination | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      // The lease holder usually knows the item as last written; read only after a conflict.
-      const current = attempt === 0 && known ? known : await this.deps.destinations.get(id);
-      if (!current) return undefined;
-      const next = change(current);
-      if (!next) return current;
-      const bumped = this.bump(next);
-      try {
-        await this.deps.destinations.put(bumped);
-        return bumped;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= 6) throw error;
-      }
-    }
+  /** Read-modify-write of the item (see updateDestination); `known` saves the read when current. */
+  private mutate(id: string, change: (d: Destination) => Destination | undefined, known?: Destination): Promise<Destination | undefined> {
+    return updateDestination(this.deps.destinations, this.deps.clock, id, change, { attempts: 7, ...(known ? { known } : {}) });
   }
 
   private async perform(d: Destination, step: Step, playbackUrls: Map<string, Promise<string>>): Promise<Outcome> {
