@@ -43,7 +43,9 @@ elif [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "${TF_CLI_CONFIG_FILE}" ]]; then
 fi
 
 cd "${root}"
-terraform version | head -n 1
+# Read the whole output: `| head -n 1` would end Terraform with SIGPIPE (exit 141 under pipefail).
+version_text="$(terraform version)"
+echo "${version_text%%$'\n'*}"
 
 step() { printf '\n== %s\n' "$*"; }
 
