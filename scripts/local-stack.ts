@@ -375,7 +375,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     };
     const timer = setInterval(onTick, settings.reconcileIntervalSeconds * 1000);
-    const unsubscribe = simulator.onStreamStateChange((event) => void runMonitor(event, 'ivs-event'));
+    // IVS's event rule: a run per stream change. The local controls wait for these runs.
+    const eventRuns = new Set<Promise<unknown>>();
+    const unsubscribe = simulator.onStreamStateChange((event) => {
+      const run = runMonitor(event, 'ivs-event');
+      eventRuns.add(run);
+      void run.finally(() => eventRuns.delete(run));
+    });
     cleanups.push(async () => {
       stopping = true;
       clearInterval(timer);
@@ -392,7 +398,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     // ---- HTTP
-    const controls = createLocalControls(simulator, settings.channelArns);
+    const controls = createLocalControls(simulator, settings.channelArns, () => Promise.all([...eventRuns]));
     const site = createStaticSite(settings.distDir);
     const runtimeConfig = { apiUrl: '', auth: null, localMode: true, channels: settings.channelArns };
 

@@ -192,20 +192,23 @@ export class RestreamingDestinationService implements DestinationService {
     return this.converge(id);
   }
 
+  /**
+   * What the reconciler last learnt from IVS, from the stream-state table: refreshed within
+   * seconds by IVS's stream events and every minute by the schedule. The admin UI polls this
+   * every few seconds per open tab, so it must cost no IVS call: IVS rate limits are per
+   * account and shared with the monitor's ListStreams.
+   */
   async streamStatus(): Promise<{ channels: ChannelStatusView[] }> {
-    const [live, states, destinations] = await Promise.all([
-      this.deps.streams.listLiveStreams(),
+    const [states, destinations] = await Promise.all([
       this.deps.streamStates.listAll(),
       this.deps.trackedChannelArns.length > 0 ? Promise.resolve([]) : this.deps.destinations.listAll(),
     ]);
     const arns = new Set([...this.deps.trackedChannelArns, ...destinations.map((d) => d.channelArn)]);
-    const liveByArn = new Map(live.map((s) => [s.channelArn, s]));
     const stateByArn = new Map(states.map((s) => [s.id, s]));
     const channels = [...arns].sort().map((channelArn): ChannelStatusView => {
-      const stream = liveByArn.get(channelArn);
-      if (stream) return { channelArn, state: 'LIVE', streamId: stream.streamId, since: stream.startTime };
       const state = stateByArn.get(channelArn);
-      return { channelArn, state: 'OFFLINE', streamId: null, since: state?.state === 'OFFLINE' ? state.timestamp : null };
+      if (!state) return { channelArn, state: 'OFFLINE', streamId: null, since: null };
+      return { channelArn, state: state.state, streamId: state.state === 'LIVE' ? (state.streamId ?? null) : null, since: state.timestamp };
     });
     return { channels };
   }

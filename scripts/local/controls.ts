@@ -104,7 +104,15 @@ async function readChannelArn(req: IncomingMessage): Promise<string | undefined>
   return channelArn;
 }
 
-export function createLocalControls(simulator: AwsSimulator, channelArns: readonly string[]): LocalControls {
+/**
+ * @param settle resolves once the monitor runs triggered by a stream change have finished, so a
+ *   control answers after the system has reacted (as IVS's event rule makes it react in AWS).
+ */
+export function createLocalControls(
+  simulator: AwsSimulator,
+  channelArns: readonly string[],
+  settle: () => Promise<unknown> = () => Promise.resolve(),
+): LocalControls {
   const view = async (channelArn: string): Promise<LocalIvsChannelView> => {
     const stream = await simulator.ivs.getStream(channelArn);
     return { channelArn, state: stream ? 'LIVE' : 'OFFLINE', streamId: stream?.streamId ?? null, since: stream?.startTime ?? null };
@@ -171,6 +179,7 @@ export function createLocalControls(simulator: AwsSimulator, channelArns: readon
           if (route === 'ivs/live' && !live) simulator.goLive(channelArn);
           if (route === 'ivs/offline' && live) simulator.goOffline(channelArn);
         }
+        await settle();
         return sendJson(req, res, 200, { channels: await Promise.all(chosen.map(view)) });
       } catch (error) {
         if (error instanceof ControlError) return sendJson(req, res, error.status, errorBody(error));
