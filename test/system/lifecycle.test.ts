@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { ThrottledError } from '../../lambdas/core/errors';
 import type { System } from '../support/system';
 import { CHANNEL_A, CHANNEL_B, startSystem } from '../support/system';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 
 const KEY = 'test-key-aaaa-bbbb-cccc-dddd';
 
@@ -21,6 +22,11 @@ async function createYouTube(extra: Record<string, unknown> = {}) {
   const res = await system.api('POST', '/stream-destinations', { platform: 'youtube', name: 'YouTube', streamKey: KEY, ...extra });
   expect(res.statusCode).toBe(201);
   return res.json as { id: string };
+}
+
+/** Someone deletes a destination item directly in DynamoDB, leaving its MediaLive channel orphaned. */
+function deleteItemBehindItsBack(id: string) {
+  return system.db.doc.send(new DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }));
 }
 
 async function statusOf(id: string): Promise<string> {
@@ -118,10 +124,7 @@ describe('go live and stream end', () => {
     const { id } = await createYouTube();
     system.sim.goLive(CHANNEL_A);
     await tick(8);
-    // Someone deletes the item behind the system's back.
-    const item = await system.db.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }),
-    );
+    const item = await deleteItemBehindItsBack(id);
     expect(item).toBeDefined();
     await tick(1);
     expect(system.sim.stats().totalStops).toBe(1);
@@ -280,9 +283,7 @@ describe('repairs', () => {
     const { id } = await createYouTube();
     system.sim.goLive(CHANNEL_A);
     await tick(8);
-    await system.db.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({ TableName: system.db.tables.destinations, Key: { id } }),
-    );
+    await deleteItemBehindItsBack(id);
     await tick(12);
     expect(system.sim.channels()).toHaveLength(0);
     expect(system.sim.inputIds()).toEqual([]);

@@ -85,6 +85,24 @@ async function outsideWrite(id: string, change: (d: Destination) => void): Promi
   await repo.put(next);
 }
 
+/** A create that made its input (pulling `channelArn`), recorded it on d1, and died before the channel. */
+async function leftOverInput(channelArn: string): Promise<string> {
+  const { inputId } = await sim.medialive.createInput({
+    projectName: 'p',
+    destinationId: 'd1',
+    destinationName: 'x',
+    requestId: 'p-d1-g0-r1',
+    sourceUrl: await sim.ivs.getPlaybackUrl(channelArn),
+    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
+    streamKey: 'key-one-aaaa-bbbb',
+    profile: '1080p30-6000',
+    configRevision: 1,
+    roleArn: 'r',
+  });
+  await outsideWrite('d1', (d) => void (d.mediaLiveInputId = inputId));
+  return inputId;
+}
+
 describe('a create re-checks the destination before it starts the new channel', () => {
   it.each([
     ['deleted', (d: Destination) => Object.assign(d, { deleteRequested: true, enabled: false, status: 'deleting' })],
@@ -115,20 +133,7 @@ describe('a create re-checks the destination before it starts the new channel', 
 
 it('a changed IVS channel does not reuse the input an interrupted create left for the old one', async () => {
   await createDestination();
-  // A create that made its input (pulling channel A), recorded it, and died before the channel.
-  const { inputId } = await sim.medialive.createInput({
-    projectName: 'p',
-    destinationId: 'd1',
-    destinationName: 'x',
-    requestId: 'p-d1-g0-r1',
-    sourceUrl: await sim.ivs.getPlaybackUrl(A),
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-    streamKey: 'key-one-aaaa-bbbb',
-    profile: '1080p30-6000',
-    configRevision: 1,
-    roleArn: 'r',
-  });
-  await outsideWrite('d1', (d) => void (d.mediaLiveInputId = inputId));
+  const inputId = await leftOverInput(A);
   const service = new RestreamingDestinationService({
     destinations: repo,
     streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
@@ -156,19 +161,7 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
 
 it('a go-live after an unattached input was cleaned up creates a new input instead of replaying the deleted one', async () => {
   await createDestination();
-  const { inputId } = await sim.medialive.createInput({
-    projectName: 'p',
-    destinationId: 'd1',
-    destinationName: 'x',
-    requestId: 'p-d1-g0-r1',
-    sourceUrl: await sim.ivs.getPlaybackUrl(A),
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-    streamKey: 'key-one-aaaa-bbbb',
-    profile: '1080p30-6000',
-    configRevision: 1,
-    roleArn: 'r',
-  });
-  await outsideWrite('d1', (d) => void (d.mediaLiveInputId = inputId));
+  await leftOverInput(A);
   await reconciler().reconcile({ kind: 'all' }); // offline: the unattached input is deleted
   expect(sim.inputIds()).toEqual([]);
   clock.advance(60_000);
