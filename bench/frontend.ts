@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ChannelStatusView, DestinationView } from '../lambdas/core/destination';
 import { launchChromium } from '../scripts/lib/chromium';
+import { median } from './stats';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'frontend', 'dist');
@@ -147,12 +148,6 @@ async function gzipSizes(): Promise<Array<{ file: string; raw: number; gzip: num
       return { file, raw: content.length, gzip: gzipSync(content, { level: 9 }).length, initial: html.includes(`assets/${file}`) };
     }),
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 interface Timing {

@@ -16,6 +16,7 @@ import { bundleLambda, deterministicZip, formatSize, LAMBDAS } from '../scripts/
 import { startAwsStubServer } from '../test/support/aws-stub-server';
 import { startDynalite } from '../test/support/dynalite';
 import { httpApiGet, invokeBundle, loopbackLambdaEnvironment, SCHEDULED_EVENT } from '../test/support/lambda-bundle';
+import { median } from './stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const samplesArg = process.argv.indexOf('--samples');
@@ -27,12 +28,6 @@ const VARIANTS = [
 ] as const;
 
 const EVENTS: Record<string, unknown> = { api: httpApiGet('/stream-destinations'), monitor: SCHEDULED_EVENT };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 interface Case {
   label: string;
