@@ -46,9 +46,9 @@ export function summarize(scope: ReconcileScope, result: ReconcileResult): Monit
     channels: result.channels.map((c) => ({ channelArn: c.id, state: c.state, streamId: c.streamId ?? null })),
     actions:
       result.destinations.filter((d) => d.step !== null && d.outcome !== 'busy').length +
-      result.orphans.filter((o) => o.step !== null).length,
-    failures:
-      result.destinations.filter((d) => d.outcome === 'failed').length + result.orphans.filter((o) => o.outcome === 'failed').length,
+      result.orphans.filter((o) => o.step !== null).length +
+      result.orphanInputs.length,
+    failures: [...result.destinations, ...result.orphans, ...result.orphanInputs].filter((x) => x.outcome === 'failed').length,
     busy: result.destinations.filter((d) => d.outcome === 'busy').length,
   };
 }

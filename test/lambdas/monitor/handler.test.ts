@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { scopeOf } from '../../../lambdas/monitor/handler';
+import { scopeOf, summarize } from '../../../lambdas/monitor/handler';
 
 const ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 
@@ -28,5 +28,34 @@ describe('monitor event scope', () => {
 
   it('does not take another IVS event type for a stream change', () => {
     expect(scopeOf({ source: 'aws.ivs', 'detail-type': 'IVS Recording State Change', resources: [ARN] })).toEqual({ kind: 'all' });
+  });
+});
+
+describe('monitor run summary', () => {
+  it('counts the steps taken and failed on destinations, orphaned channels and orphaned inputs', () => {
+    const summary = summarize(
+      { kind: 'all' },
+      {
+        channels: [{ id: ARN, state: 'LIVE', streamId: 'st-1', timestamp: '2026-01-01T00:00:00.000Z' }],
+        destinations: [
+          { destinationId: 'a', desired: 'on', status: 'starting', step: 'create', outcome: 'done' },
+          { destinationId: 'b', desired: 'on', status: 'starting', step: 'start', outcome: 'failed', error: 'THROTTLED' },
+          { destinationId: 'c', desired: 'on', status: 'active', step: null, outcome: 'none' },
+          { destinationId: 'd', desired: 'on', status: 'starting', step: null, outcome: 'busy' },
+        ],
+        orphans: [{ channelId: 'ch-1', step: 'stop', outcome: 'done' }],
+        orphanInputs: [
+          { inputId: 'in-1', outcome: 'done' },
+          { inputId: 'in-2', outcome: 'failed' },
+        ],
+      },
+    );
+    expect(summary).toEqual({
+      scope: 'all',
+      channels: [{ channelArn: ARN, state: 'LIVE', streamId: 'st-1' }],
+      actions: 5,
+      failures: 2,
+      busy: 1,
+    });
   });
 });
