@@ -30,8 +30,8 @@ import { DESTINATIONS_TABLE_SUFFIX, ensureTables, STREAM_STATE_TABLE_SUFFIX } fr
 import { sleep, systemClock } from '../lambdas/adapters/lambda/aws-dependencies';
 import { DynamoDestinationRepository } from '../lambdas/adapters/dynamodb/destination-repository';
 import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-cipher';
-import { createSimulatedDependencies } from '../lambdas/adapters/simulator/simulated-dependencies';
-import { AwsSimulator, type SimulatorTimings } from '../lambdas/adapters/simulator/simulator';
+import { createSimulatedDependencies } from '../lambdas/testing/simulated-dependencies';
+import { AwsSimulator, type SimulatorTimings } from '../lambdas/testing/simulator';
 import { createMonitorHandler, type MonitorEvent, type MonitorSummary } from '../lambdas/monitor/handler';
 import { BodyTooLargeError, MAX_SERVER_BODY_BYTES, readBody, sendJson, sendProxyResult, toApiGatewayEvent } from './local/api-gateway-http';
 import { createLocalControls, type LocalControls } from './local/controls';

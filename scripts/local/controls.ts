@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG_DESTINATION } from '../../lambdas/core/ports';
-import type { AwsSimulator } from '../../lambdas/adapters/simulator/simulator';
+import type { AwsSimulator } from '../../lambdas/testing/simulator';
 import { BodyTooLargeError, readBody, sendJson } from './api-gateway-http';
 
 /** The largest control request body (they are tiny). */

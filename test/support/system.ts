@@ -11,10 +11,10 @@ import type { ApiResult } from '../../lambdas/api/http';
 import { createMonitorHandler } from '../../lambdas/monitor/handler';
 import { LocalStreamKeyCipher } from '../../lambdas/adapters/local-stream-key-cipher';
 import type { ReconcilerConfig } from '../../lambdas/core/reconciler';
-import { ManualClock } from '../../lambdas/adapters/simulator/manual-clock';
-import type { AwsSimulatorOptions } from '../../lambdas/adapters/simulator/simulator';
-import { AwsSimulator } from '../../lambdas/adapters/simulator/simulator';
-import { createSimulatedDependencies } from '../../lambdas/adapters/simulator/simulated-dependencies';
+import { ManualClock } from '../../lambdas/testing/manual-clock';
+import type { AwsSimulatorOptions } from '../../lambdas/testing/simulator';
+import { AwsSimulator } from '../../lambdas/testing/simulator';
+import { createSimulatedDependencies } from '../../lambdas/testing/simulated-dependencies';
 import type { Dynalite } from './dynalite';
 import { startDynalite } from './dynalite';
 

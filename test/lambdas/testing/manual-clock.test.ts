@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ManualClock } from '../../../../lambdas/adapters/simulator/manual-clock';
+import { ManualClock } from '../../../lambdas/testing/manual-clock';
 
 describe('ManualClock', () => {
   it('starts at a fixed default time so test output is stable', () => {

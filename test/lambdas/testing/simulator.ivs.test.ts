@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { AwsSimulator, ManualClock } from '../../../../lambdas/adapters/simulator';
-import type { IvsStreamStateChangeEvent } from '../../../../lambdas/adapters/simulator';
-import { InvalidConfigurationError, ResourceNotFoundError } from '../../../../lambdas/core/errors';
+import { AwsSimulator, ManualClock } from '../../../lambdas/testing';
+import type { IvsStreamStateChangeEvent } from '../../../lambdas/testing';
+import { InvalidConfigurationError, ResourceNotFoundError } from '../../../lambdas/core/errors';
 
 function setup() {
   const clock = new ManualClock('2025-03-01T10:00:00Z');

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, Log, Metrics, StreamKeyCipher } from '../../core/ports';
-import type { ReconcilerConfig } from '../../core/reconciler';
-import { DEFAULT_RECONCILER_CONFIG } from '../../core/reconciler';
-import { DynamoDestinationRepository } from '../dynamodb/destination-repository';
-import { DynamoStreamStateRepository } from '../dynamodb/stream-state-repository';
-import type { Dependencies } from '../lambda/aws-dependencies';
+import type { Clock, Log, Metrics, StreamKeyCipher } from '../core/ports';
+import type { ReconcilerConfig } from '../core/reconciler';
+import { DEFAULT_RECONCILER_CONFIG } from '../core/reconciler';
+import { DynamoDestinationRepository } from '../adapters/dynamodb/destination-repository';
+import { DynamoStreamStateRepository } from '../adapters/dynamodb/stream-state-repository';
+import type { Dependencies } from '../adapters/lambda/aws-dependencies';
 import type { AwsSimulator } from './simulator';
 
 export interface SimulatedDependenciesOptions {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { AwsSimulator, ManualClock } from '../../../../lambdas/adapters/simulator';
-import type { FaultOptions } from '../../../../lambdas/adapters/simulator';
-import { ResourceNotFoundError, ServiceUnavailableError, ThrottledError, WrongStateError } from '../../../../lambdas/core/errors';
-import { channelSpec } from '../../../support/channel-spec';
+import { AwsSimulator, ManualClock } from '../../../lambdas/testing';
+import type { FaultOptions } from '../../../lambdas/testing';
+import { ResourceNotFoundError, ServiceUnavailableError, ThrottledError, WrongStateError } from '../../../lambdas/core/errors';
+import { channelSpec } from '../../support/channel-spec';
 
 const timings = { createMs: 5_000, startMs: 60_000, stopMs: 30_000, deleteMs: 10_000 };
 

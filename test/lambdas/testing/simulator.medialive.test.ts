@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { AwsSimulator, ManualClock } from '../../../../lambdas/adapters/simulator';
-import type { AwsSimulatorOptions } from '../../../../lambdas/adapters/simulator';
-import { InvalidConfigurationError, QuotaExceededError, ResourceNotFoundError, WrongStateError } from '../../../../lambdas/core/errors';
-import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../../lambdas/core/ports';
-import type { ChannelSpec } from '../../../../lambdas/core/ports';
-import { channelSpec } from '../../../support/channel-spec';
+import { AwsSimulator, ManualClock } from '../../../lambdas/testing';
+import type { AwsSimulatorOptions } from '../../../lambdas/testing';
+import { InvalidConfigurationError, QuotaExceededError, ResourceNotFoundError, WrongStateError } from '../../../lambdas/core/errors';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../lambdas/core/ports';
+import type { ChannelSpec } from '../../../lambdas/core/ports';
+import { channelSpec } from '../../support/channel-spec';
 
 const timings = { createMs: 5_000, startMs: 60_000, stopMs: 30_000, deleteMs: 10_000 };
 

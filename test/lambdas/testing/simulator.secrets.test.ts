@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
-import { AwsSimulator, ManualClock } from '../../../../lambdas/adapters/simulator';
-import { channelSpec } from '../../../support/channel-spec';
+import { AwsSimulator, ManualClock } from '../../../lambdas/testing';
+import { channelSpec } from '../../support/channel-spec';
 
 const KEY = 'live-key-SECRET-7f3a-91bc';
 

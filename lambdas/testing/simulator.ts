@@ -17,9 +17,9 @@ import type {
   MediaLiveGateway,
   MediaLiveInput,
   StreamSource,
-} from '../../core/ports';
-import { TAG_PROJECT } from '../../core/ports';
-import { PROFILES } from '../../core/destination';
+} from '../core/ports';
+import { TAG_PROJECT } from '../core/ports';
+import { PROFILES } from '../core/destination';
 import {
   InvalidConfigurationError,
   QuotaExceededError,
@@ -27,8 +27,8 @@ import {
   ServiceUnavailableError,
   ThrottledError,
   WrongStateError,
-} from '../../core/errors';
-import { deriveRequestId, resourceName, resourceTags } from '../medialive/requests';
+} from '../core/errors';
+import { deriveRequestId, resourceName, resourceTags } from '../adapters/medialive/requests';
 
 /** The faults the simulator can inject. */
 export const FAULT_KINDS = ['throttle', 'unavailable', 'wrong-state', 'not-found', 'create-failure', 'lost-response'] as const;

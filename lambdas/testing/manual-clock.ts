@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/ports';
+import type { Clock } from '../core/ports';
 
 /**
  * A clock that only moves when told to. Tests and the simulator share one instance: advancing it
