@@ -2,16 +2,39 @@
 # Offline checks of the Terraform code: fmt, init + validate of both modules and infra/, and
 # `terraform test` (mock_provider "aws") wherever a tests/ directory exists.
 #
-# Provider source: with TF_PLUGIN_MIRROR set to a filesystem mirror (the directory that contains
-# registry.terraform.io/), hashicorp/* providers come from there only; otherwise from the registry.
+# Needs Terraform >= 1.11 (the tests use `override_during`). Provider source: with TF_PLUGIN_MIRROR
+# set to a filesystem mirror (the directory that contains registry.terraform.io/), hashicorp/*
+# providers come from there only. Without it, a mirror the machine carries is looked for in the
+# usual places (/opt, /srv, /usr/local, /usr/share, $HOME, a few levels deep) and used when found;
+# otherwise Terraform downloads the provider from the registry as usual.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dirs=(modules/stream-restreaming modules/stream-restreaming/examples/complete modules/admin-site infra)
+minimum_version="1.11.0"
 
 if ! command -v terraform >/dev/null 2>&1; then
   echo "terraform-test: terraform is not installed or not on PATH. Install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install) and run again." >&2
   exit 1
+fi
+
+# Prints the first directory that holds registry.terraform.io/hashicorp/aws/ (a provider mirror,
+# packed or unpacked layout), or nothing. Bounded depth: never a scan of the whole disk.
+find_mirror() {
+  local base found
+  for base in /opt /srv /usr/local /usr/share "${HOME:-/nonexistent}"; do
+    [[ -d "${base}" ]] || continue
+    found="$(find "${base}" -maxdepth 5 -type d -path '*/registry.terraform.io/hashicorp/aws' -print -quit 2>/dev/null || true)"
+    if [[ -n "${found}" ]]; then
+      echo "${found%/registry.terraform.io/hashicorp/aws}"
+      return
+    fi
+  done
+}
+
+if [[ -z "${TF_PLUGIN_MIRROR:-}" ]]; then
+  TF_PLUGIN_MIRROR="$(find_mirror)"
+  [[ -n "${TF_PLUGIN_MIRROR}" ]] && echo "terraform-test: found a provider mirror at ${TF_PLUGIN_MIRROR} (set TF_PLUGIN_MIRROR to choose another)"
 fi
 
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
@@ -46,6 +69,11 @@ cd "${root}"
 # Read the whole output: `| head -n 1` would end Terraform with SIGPIPE (exit 141 under pipefail).
 version_text="$(terraform version)"
 echo "${version_text%%$'\n'*}"
+version="$(sed -n '1s/^Terraform v\([0-9][0-9.]*\).*/\1/p' <<<"${version_text}")"
+if [[ "$(printf '%s\n%s\n' "${minimum_version}" "${version}" | sort -V | head -n 1)" != "${minimum_version}" ]]; then
+  echo "terraform-test: Terraform ${version:-(unknown version)} is too old: the tests need Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)." >&2
+  exit 1
+fi
 
 step() { printf '\n== %s\n' "$*"; }
 
