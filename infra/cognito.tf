@@ -8,6 +8,16 @@ locals {
 
   jwt_issuer   = local.create_cognito ? "https://cognito-idp.${var.region}.amazonaws.com/${aws_cognito_user_pool.this[0].id}" : var.jwt_issuer
   jwt_audience = local.create_cognito ? [aws_cognito_user_pool_client.admin[0].id] : var.jwt_audience
+
+  # The scope the API's JWT authorizer requires (only access tokens carry it) and the UI requests.
+  admin_scope = local.create_cognito ? "${aws_cognito_resource_server.api[0].identifier}/admin" : var.admin_scope
+  ui_scopes   = join(" ", concat(["openid", "email", "profile"], local.admin_scope == null ? [] : [local.admin_scope]))
+
+  # What the admin UI's browser code talks to for the login (Content-Security-Policy connect-src).
+  login_origins = local.create_cognito ? [
+    "https://cognito-idp.${var.region}.amazonaws.com",
+    "https://${local.cognito_domain_prefix}.auth.${var.region}.amazoncognito.com",
+  ] : [regex("^https://[^/]+", var.jwt_issuer)]
 }
 
 data "aws_caller_identity" "current" {}
@@ -58,7 +68,7 @@ resource "aws_cognito_user_pool_client" "admin" {
   generate_secret                      = false
   allowed_oauth_flows_user_pool_client = true
   allowed_oauth_flows                  = ["code"]
-  allowed_oauth_scopes                 = ["openid", "email", "profile"]
+  allowed_oauth_scopes                 = ["openid", "email", "profile", local.admin_scope]
   supported_identity_providers         = ["COGNITO"]
   callback_urls                        = [local.admin_url, "${local.admin_url}/"]
   logout_urls                          = [local.admin_url, "${local.admin_url}/"]
@@ -81,6 +91,41 @@ resource "aws_cognito_user_pool_domain" "this" {
 
   domain       = local.cognito_domain_prefix
   user_pool_id = aws_cognito_user_pool.this[0].id
+}
+
+# The API's resource server: its one scope, <project_name>-api/admin, is what the API's JWT
+# authorizer requires on every route. Cognito puts custom scopes into access tokens only, so an ID
+# token is refused at the gateway.
+# https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-define-resource-servers.html
+resource "aws_cognito_resource_server" "api" {
+  count = local.create_cognito ? 1 : 0
+
+  identifier   = "${var.project_name}-api"
+  name         = "${var.project_name} restreaming API"
+  user_pool_id = aws_cognito_user_pool.this[0].id
+
+  scope {
+    scope_name        = "admin"
+    scope_description = "Manage the restreaming destinations"
+  }
+}
+
+# Any user of the pool who signs in through the admin UI gets the scope; only members of this group
+# may use the API (the API function checks cognito:groups, env ADMIN_GROUP).
+resource "aws_cognito_user_group" "admins" {
+  count = local.create_cognito ? 1 : 0
+
+  name         = var.admin_group
+  description  = "May manage the ${var.project_name} restreaming destinations"
+  user_pool_id = aws_cognito_user_pool.this[0].id
+}
+
+resource "aws_cognito_user_in_group" "admin" {
+  for_each = local.create_cognito ? toset(var.admin_users) : toset([])
+
+  user_pool_id = aws_cognito_user_pool.this[0].id
+  group_name   = aws_cognito_user_group.admins[0].name
+  username     = aws_cognito_user.admin[each.key].username
 }
 
 resource "aws_cognito_user" "admin" {

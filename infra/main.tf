@@ -2,30 +2,34 @@ module "admin_site" {
   source = "../modules/admin-site"
 
   project_name = var.project_name
-  # Wildcards, not the exact API and login hosts: those depend on the site's URL (CORS, callback
-  # URLs), which would make a cycle.
-  connect_src = [
-    "https://*.execute-api.${var.region}.amazonaws.com",
-    "https://cognito-idp.${var.region}.amazonaws.com",
-    "https://*.auth.${var.region}.amazoncognito.com",
-  ]
+  # Exact origins only: this deployment's API and its login endpoints. No cycle: the API does not
+  # depend on the site's URL (the API function answers CORS, see the module's api.tf), and the
+  # hosted-UI domain is known before the user pool exists.
+  connect_src = concat(
+    var.enable_stream_restreaming ? [module.stream_restreaming[0].api_endpoint] : [],
+    local.login_origins,
+  )
 }
 
 module "stream_restreaming" {
   source = "../modules/stream-restreaming"
   count  = var.enable_stream_restreaming ? 1 : 0
 
-  project_name                  = var.project_name
-  ivs_channel_arns              = local.ivs_channel_arns
-  api_lambda_zip_path           = var.api_lambda_zip_path
-  monitor_lambda_zip_path       = var.monitor_lambda_zip_path
-  reconcile_schedule_expression = var.reconcile_schedule_expression
-  stop_grace_seconds            = var.stop_grace_seconds
-  log_retention_days            = var.log_retention_days
-  deletion_protection           = var.deletion_protection
-  api_auth                      = var.api_auth
-  jwt_issuer                    = var.api_auth == "jwt" ? local.jwt_issuer : null
-  jwt_audience                  = var.api_auth == "jwt" ? local.jwt_audience : []
-  cors_allow_origins            = [local.admin_url]
-  alarm_emails                  = var.alarm_email == null ? [] : [var.alarm_email]
+  project_name                    = var.project_name
+  ivs_channel_arns                = local.ivs_channel_arns
+  api_lambda_zip_path             = var.api_lambda_zip_path
+  monitor_lambda_zip_path         = var.monitor_lambda_zip_path
+  reconcile_schedule_expression   = var.reconcile_schedule_expression
+  stop_grace_seconds              = var.stop_grace_seconds
+  log_retention_days              = var.log_retention_days
+  deletion_protection             = var.deletion_protection
+  api_auth                        = var.api_auth
+  acknowledge_unauthenticated_api = var.acknowledge_unauthenticated_api
+  jwt_issuer                      = var.api_auth == "jwt" ? local.jwt_issuer : null
+  jwt_audience                    = var.api_auth == "jwt" ? local.jwt_audience : []
+  # cognito:groups exists only in Cognito's tokens; an external issuer is checked by scope alone.
+  admin_group        = var.api_auth == "jwt" && local.create_cognito ? var.admin_group : null
+  admin_scope        = var.api_auth == "jwt" ? local.admin_scope : null
+  cors_allow_origins = [local.admin_url]
+  alarm_emails       = var.alarm_email == null ? [] : [var.alarm_email]
 }

@@ -40,6 +40,11 @@ output "cognito_client_id" {
   value       = try(local.jwt_audience[0], null)
 }
 
+output "cognito_scopes" {
+  description = "Space-separated scopes the admin UI requests at sign-in (config.json auth.scopes), including the API's admin scope; null while api_auth = \"none\"."
+  value       = var.api_auth == "jwt" ? local.ui_scopes : null
+}
+
 output "cognito_domain" {
   description = "Hosted-UI domain of the user pool (no scheme); null with an existing issuer."
   value       = local.create_cognito ? "${aws_cognito_user_pool_domain.this[0].domain}.auth.${var.region}.amazoncognito.com" : null

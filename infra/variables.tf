@@ -78,9 +78,49 @@ variable "log_retention_days" {
 }
 
 variable "api_auth" {
-  description = "`jwt` (default) protects the API with the Cognito (or existing) issuer; `none` leaves it open: never for a real deployment."
+  description = "`jwt` (default) protects the API with the Cognito (or existing) issuer, the admin scope and the admin group; `none` leaves it open to anyone with the URL (they can receive the live stream and start paid MediaLive channels) and needs acknowledge_unauthenticated_api = true."
   type        = string
   default     = "jwt"
+
+  validation {
+    condition     = contains(["jwt", "none"], var.api_auth)
+    error_message = "api_auth must be \"jwt\" or \"none\"."
+  }
+
+  validation {
+    condition     = var.api_auth != "none" || var.acknowledge_unauthenticated_api
+    error_message = "api_auth = \"none\" opens every route to anyone with the URL (they can receive the live stream and start paid MediaLive channels). Set acknowledge_unauthenticated_api = true as well if that is really meant, e.g. for a throw-away test account; otherwise use api_auth = \"jwt\"."
+  }
+}
+
+variable "acknowledge_unauthenticated_api" {
+  description = "Must be true for api_auth = \"none\": the explicit acknowledgement that the API is open to anyone who finds its URL."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "admin_group" {
+  description = "Cognito group created in the user pool, holding the admin_users; only its members may use the API (403 otherwise). Not used with an existing jwt_issuer (its tokens carry no cognito:groups): admin_scope decides there."
+  type        = string
+  default     = "admins"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]{1,128}$", var.admin_group))
+    error_message = "admin_group must be a Cognito group name: 1-128 characters without spaces."
+  }
+}
+
+variable "admin_scope" {
+  description = "With an existing jwt_issuer: the OAuth scope an access token must carry to use the API (required there). With the created Cognito pool it is <project_name>-api/admin and this is ignored."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_issuer == null || var.api_auth == "none" || var.admin_scope != null
+    error_message = "With an existing jwt_issuer, set admin_scope: the scope your provider puts into the admin UI's access tokens for the API. Without it every user holding the audience would be an admin."
+  }
 }
 
 variable "jwt_issuer" {

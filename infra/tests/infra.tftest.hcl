@@ -51,6 +51,36 @@ run "default_deploys_everything" {
     error_message = "The outputs give the deploy script and the admin UI what they need."
   }
   assert {
+    condition = (
+      aws_cognito_resource_server.api[0].identifier == "acme-live-api" &&
+      one(aws_cognito_resource_server.api[0].scope).scope_name == "admin" &&
+      contains(aws_cognito_user_pool_client.admin[0].allowed_oauth_scopes, "acme-live-api/admin") &&
+      output.cognito_scopes == "openid email profile acme-live-api/admin"
+    )
+    error_message = "The API's resource server has the scope acme-live-api/admin; the admin UI's client may request it and the UI is told to."
+  }
+  assert {
+    condition = (
+      module.stream_restreaming[0].api_admin_scope == "acme-live-api/admin" &&
+      module.stream_restreaming[0].api_admin_group == "admins"
+    )
+    error_message = "The API requires the admin scope (authorizer and function) and the admins group (function)."
+  }
+  assert {
+    condition = (
+      aws_cognito_user_group.admins[0].name == "admins" &&
+      keys(aws_cognito_user_in_group.admin) == ["admin@example.com"] &&
+      aws_cognito_user_in_group.admin["admin@example.com"].group_name == "admins"
+    )
+    error_message = "The admins group is created with every admin_users entry in it."
+  }
+  assert {
+    condition = (
+      strcontains(module.admin_site.content_security_policy, "connect-src 'self' https://mockedapi.execute-api.eu-central-1.amazonaws.com https://cognito-idp.eu-central-1.amazonaws.com https://acme-live-123456789012.auth.eu-central-1.amazoncognito.com;")
+    )
+    error_message = "The admin site's CSP lets the UI reach this API's origin and the login endpoints, nothing else (no *.execute-api wildcard)."
+  }
+  assert {
     # The stream key is read after the channel exists (at apply); the plan shows where from.
     condition     = data.aws_ivs_stream_key.this[0].channel_arn == aws_ivs_channel.this[0].arn && output.ivs_ingest_endpoint == "rtmps://mocked.global-contribute.live-video.net:443/app/"
     error_message = "The created channel's stream key and ingest endpoint are outputs (sensitive)."
@@ -84,8 +114,9 @@ run "existing_channels_and_issuer" {
   variables {
     create_ivs_channel = false
     ivs_channel_arns   = ["arn:aws:ivs:eu-central-1:123456789012:channel/Existing1"]
-    jwt_issuer         = "https://login.example.com"
+    jwt_issuer         = "https://login.example.com/realms/live"
     jwt_audience       = ["admin-ui"]
+    admin_scope        = "restreaming:admin"
   }
 
   assert {
@@ -95,10 +126,53 @@ run "existing_channels_and_issuer" {
   assert {
     condition = (
       tolist(output.ivs_channel_arns) == tolist(["arn:aws:ivs:eu-central-1:123456789012:channel/Existing1"]) &&
-      output.cognito_issuer == "https://login.example.com" && output.cognito_client_id == "admin-ui" && output.cognito_domain == null &&
+      output.cognito_issuer == "https://login.example.com/realms/live" && output.cognito_client_id == "admin-ui" && output.cognito_domain == null &&
       output.ivs_stream_key == null
     )
     error_message = "The outputs follow the given channels and issuer."
+  }
+  assert {
+    condition = (
+      module.stream_restreaming[0].api_admin_scope == "restreaming:admin" && module.stream_restreaming[0].api_admin_group == null &&
+      output.cognito_scopes == "openid email profile restreaming:admin" &&
+      strcontains(module.admin_site.content_security_policy, "connect-src 'self' https://mockedapi.execute-api.eu-central-1.amazonaws.com https://login.example.com;")
+    )
+    error_message = "An existing issuer is checked by admin_scope (its tokens have no cognito:groups); the CSP names its origin."
+  }
+}
+
+run "existing_issuer_needs_an_admin_scope" {
+  command = plan
+
+  variables {
+    jwt_issuer   = "https://login.example.com"
+    jwt_audience = ["admin-ui"]
+  }
+
+  expect_failures = [var.admin_scope]
+}
+
+run "api_auth_none_needs_the_acknowledgement" {
+  command = plan
+
+  variables {
+    api_auth = "none"
+  }
+
+  expect_failures = [var.api_auth]
+}
+
+run "api_auth_none_with_the_acknowledgement" {
+  command = plan
+
+  variables {
+    api_auth                        = "none"
+    acknowledge_unauthenticated_api = true
+  }
+
+  assert {
+    condition     = module.stream_restreaming[0].api_admin_scope == null && output.cognito_scopes == null
+    error_message = "With the acknowledgement, api_auth = \"none\" plans an open API."
   }
 }
 

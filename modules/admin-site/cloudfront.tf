@@ -47,9 +47,11 @@ resource "aws_cloudfront_response_headers_policy" "this" {
       referrer_policy = "strict-origin-when-cross-origin"
       override        = true
     }
+    # X-XSS-Protection: 0. The filter that "1; mode=block" turns on is gone from current browsers
+    # and could be abused to blank out or probe pages in old ones; the CSP is the protection.
+    # https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/X-XSS-Protection
     xss_protection {
-      protection = true
-      mode_block = true
+      protection = false
       override   = true
     }
     content_security_policy {

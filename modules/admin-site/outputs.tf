@@ -27,3 +27,8 @@ output "url" {
   description = "URL of the admin site, e.g. https://d1234abcd.cloudfront.net (no trailing slash)."
   value       = "https://${aws_cloudfront_distribution.this.domain_name}"
 }
+
+output "content_security_policy" {
+  description = "The Content-Security-Policy header every response of the site carries."
+  value       = local.content_security_policy
+}

@@ -9,9 +9,14 @@ variable "project_name" {
 }
 
 variable "connect_src" {
-  description = "Origins the admin UI may call (Content-Security-Policy connect-src), e.g. the API and Cognito endpoints. Wildcard hosts such as https://*.execute-api.eu-central-1.amazonaws.com are allowed."
+  description = "Origins the admin UI may call (Content-Security-Policy connect-src besides 'self'): the API's exact origin and the identity provider's endpoints, e.g. https://abc123.execute-api.eu-central-1.amazonaws.com. No wildcard: a pattern such as https://*.execute-api.<region>.amazonaws.com would let a script send data to any API Gateway in the region."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for o in var.connect_src : can(regex("^https://[^/*\\s]+$", o))])
+    error_message = "Each connect_src entry must be an exact https:// origin (scheme://host[:port]) without a path or wildcard."
+  }
 }
 
 variable "price_class" {

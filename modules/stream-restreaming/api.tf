@@ -17,13 +17,11 @@ resource "aws_apigatewayv2_api" "this" {
   description   = "IVS restreaming destinations API"
   protocol_type = "HTTP"
 
-  # API Gateway answers the preflight requests itself; only the admin site's origins get through.
-  cors_configuration {
-    allow_origins = var.cors_allow_origins
-    allow_methods = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
-    allow_headers = ["authorization", "content-type"]
-    max_age       = 3600
-  }
+  # No cors_configuration: the API function answers CORS (CORS_ALLOW_ORIGINS) and the preflight
+  # route below. With API Gateway's CORS the API would depend on the admin site's URL, and the
+  # site's Content-Security-Policy (which names this API's origin) on the API: a cycle.
+  # "If you configure CORS for an API, API Gateway ignores CORS headers returned from your backend
+  # integration": https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
 
   tags = local.tags
 }
@@ -58,6 +56,20 @@ resource "aws_apigatewayv2_route" "this" {
   target             = "integrations/${aws_apigatewayv2_integration.this.id}"
   authorization_type = var.api_auth == "jwt" ? "JWT" : "NONE"
   authorizer_id      = var.api_auth == "jwt" ? aws_apigatewayv2_authorizer.jwt["jwt"].id : null
+  # The authorizer accepts a token only when its `scope` claim holds admin_scope. Cognito ID tokens
+  # carry no scope claim, so only access tokens get through.
+  # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
+  authorization_scopes = var.api_auth == "jwt" && var.admin_scope != null ? [var.admin_scope] : null
+}
+
+# CORS preflight: browsers send OPTIONS without the Authorization header, so this route has no
+# authorizer. The function answers 204 with the CORS headers for the allowed origins only and
+# touches no data.
+resource "aws_apigatewayv2_route" "preflight" {
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = "OPTIONS /{proxy+}"
+  target             = "integrations/${aws_apigatewayv2_integration.this.id}"
+  authorization_type = "NONE"
 }
 
 resource "aws_cloudwatch_log_group" "api_access" {

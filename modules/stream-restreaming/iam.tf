@@ -10,7 +10,8 @@ locals {
       ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
       ivs_account       = ["ivs:ListStreams"]
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
-      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_read    = ["medialive:DescribeChannel"]
       medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
       stream_key        = ["kms:Decrypt", "kms:Encrypt"]
     }
@@ -20,7 +21,8 @@ locals {
       ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
       ivs_account       = ["ivs:ListStreams"]
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
-      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_read    = ["medialive:DescribeChannel"]
       medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
       # The monitor only decrypts (it bundles KmsStreamKeyDecrypter, not the API's cipher).
       stream_key = ["kms:Decrypt"]
@@ -30,10 +32,10 @@ locals {
   table_arns = [aws_dynamodb_table.destinations.arn, aws_dynamodb_table.stream_state.arn]
   index_arns = ["${aws_dynamodb_table.destinations.arn}/index/${local.by_channel_index_name}"]
 
-  medialive_arns = [
-    "arn:${local.partition}:medialive:${local.region}:${local.account_id}:channel:*",
+  medialive_channel_arns = ["arn:${local.partition}:medialive:${local.region}:${local.account_id}:channel:*"]
+  medialive_arns = concat(local.medialive_channel_arns, [
     "arn:${local.partition}:medialive:${local.region}:${local.account_id}:input:*",
-  ]
+  ])
 
   # Every policy document attached to a function's role, keyed "<function>/<concern>". The role
   # policies are created from this map and nothing else, so output.lambda_iam_statements (and the
@@ -139,20 +141,63 @@ data "aws_iam_policy_document" "lambda_ivs" {
 data "aws_iam_policy_document" "lambda_medialive" {
   for_each = local.functions
 
-  # Creation is allowed only with the project tag in the request. Tagging on create is
-  # authorised as medialive:CreateTags as well, under the same condition.
+  # Tag-based scoping, as AWS's service authorization reference for MediaLive documents it
+  # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmedialive.html):
+  # - CreateChannel and CreateInput support aws:RequestTag/${TagKey} and aws:TagKeys; tags given
+  #   with the create are authorised as medialive:CreateTags as well (listed there as a dependent
+  #   action of CreateChannel), so CreateTags must be allowed for tag-on-create to work.
+  # - CreateTags supports aws:RequestTag/${TagKey} and aws:TagKeys, and its channel and input
+  #   resource types carry aws:ResourceTag/${TagKey}. MediaLive has no condition key that tells a
+  #   tag-on-create from a CreateTags call on an existing resource (unlike ecs:CreateAction), and
+  #   the reference does not say what aws:ResourceTag holds while the resource is being created.
+  #
+  # So: creates and tags must carry exactly this project's tag value and no tag key outside the
+  # ones the code sets; CreateTags additionally may not touch a resource that already carries
+  # another value of the project tag (…IfExists: a resource being created, or an untagged one, has
+  # no such tag yet). What remains — tagging an existing untagged channel or input of the account
+  # with this project's tag, then controlling it — is documented in docs/security.md with a
+  # permissions boundary / SCP for a hard wall. test/modules/least-privilege.test.ts proves the code
+  # never calls CreateTags on its own.
   statement {
     sid       = "CreateProjectTaggedInputsAndChannels"
-    actions   = concat(local.lambda_actions[each.key].medialive_create, ["medialive:CreateTags"])
+    actions   = local.lambda_actions[each.key].medialive_create
     resources = local.medialive_arns
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/${local.project_tag_key}"
       values   = [var.project_name]
     }
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "aws:TagKeys"
+      values   = local.medialive_tag_keys
+    }
   }
 
-  # Everything else only on inputs and channels that carry this project's tag.
+  statement {
+    sid       = "TagOnCreateOnly"
+    actions   = ["medialive:CreateTags"]
+    resources = local.medialive_arns
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.project_tag_key}"
+      values   = [var.project_name]
+    }
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "aws:TagKeys"
+      values   = local.medialive_tag_keys
+    }
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/${local.project_tag_key}"
+      values   = [var.project_name]
+    }
+  }
+
+  # Everything that changes or deletes a resource only on inputs and channels that carry this
+  # project's tag. A resource that is already gone has no tags, so AWS may answer AccessDenied
+  # rather than NotFound: the MediaLive adapter confirms "gone" through ListChannels/ListInputs.
   statement {
     sid       = "ManageProjectTaggedInputsAndChannels"
     actions   = local.lambda_actions[each.key].medialive_tagged
@@ -162,6 +207,15 @@ data "aws_iam_policy_document" "lambda_medialive" {
       variable = "aws:ResourceTag/${local.project_tag_key}"
       values   = [var.project_name]
     }
+  }
+
+  # Reading a channel must not depend on tags a deleted channel no longer has (a tag-conditioned
+  # DescribeChannel would turn "deleted" into AccessDenied). It reveals nothing ListChannels
+  # (Resource "*", below) does not already return: ChannelSummary carries the same destinations.
+  statement {
+    sid       = "DescribeChannels"
+    actions   = local.lambda_actions[each.key].medialive_read
+    resources = local.medialive_channel_arns
   }
 
   # MediaLive's List actions support no resource type: "*" is the only resource IAM accepts.
@@ -229,12 +283,11 @@ data "aws_iam_policy_document" "medialive_assume" {
       type        = "Service"
       identifiers = ["medialive.amazonaws.com"]
     }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
   }
+  # No aws:SourceAccount / aws:SourceArn condition: AWS's MediaLive guide gives the trust policy
+  # without one (https://docs.aws.amazon.com/medialive/latest/ug/complex-scenario-create-trusted-entity-role-step3.html)
+  # and no MediaLive document says the service sends these keys when it assumes the role; a
+  # condition on a key that is never sent would make every channel fail to start.
 }
 
 resource "aws_iam_role" "medialive" {

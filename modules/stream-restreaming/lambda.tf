@@ -23,7 +23,8 @@ resource "aws_lambda_function" "this" {
 
   environment {
     # The contract of lambdas/adapters/environment.ts, plus Powertools and source maps.
-    variables = {
+    # test/modules/contract.test.ts compares the names with the TypeScript side.
+    variables = merge({
       DESTINATIONS_TABLE           = aws_dynamodb_table.destinations.name
       STREAM_STATE_TABLE           = aws_dynamodb_table.stream_state.name
       MEDIALIVE_ROLE_ARN           = aws_iam_role.medialive.arn
@@ -35,7 +36,7 @@ resource "aws_lambda_function" "this" {
       POWERTOOLS_SERVICE_NAME      = each.value.name
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"
-    }
+    }, each.key == "api" ? local.api_admin_environment : {})
   }
 
   # Failed asynchronous invocations (EventBridge → monitor) land in the dead-letter queue.

@@ -15,6 +15,10 @@ locals {
   # `ivs-restreaming:destination-id`); the MediaLive permissions in iam.tf are scoped to it.
   project_tag_key = "ivs-restreaming:project"
 
+  # Every tag key the Lambdas put on a MediaLive input or channel (lambdas/core/ports.ts TAG_*,
+  # compared by test/modules/contract.test.ts). Creating with any other tag key is refused.
+  medialive_tag_keys = [local.project_tag_key, "ivs-restreaming:destination-id", "ivs-restreaming:config-revision"]
+
   # Namespace and metric of Powertools Metrics (EMF): the `service` dimension is the function name.
   metrics_namespace = "IvsRestreaming"
 
@@ -36,6 +40,13 @@ locals {
       timeout     = 120
     }
   }
+
+  # Who may call the API, checked by the API function (the authorizer checks the scope too). Only
+  # with JWT auth, and only the checks that are configured: an unset variable means no check.
+  api_admin_environment = var.api_auth == "jwt" ? merge(
+    var.admin_group == null ? {} : { ADMIN_GROUP = var.admin_group },
+    var.admin_scope == null ? {} : { ADMIN_SCOPE = var.admin_scope },
+  ) : {}
 
   tags = merge(var.tags, { (local.project_tag_key) = var.project_name })
 }

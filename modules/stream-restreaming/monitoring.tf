@@ -1,3 +1,19 @@
+# MediaLive sends channel logs (as-run logs always, encoder logs when the channel has a log level)
+# to CloudWatch Logs, one log stream per channel ARN and pipeline, and reminds you to remove them
+# after deleting a channel (https://docs.aws.amazon.com/medialive/latest/ug/monitoring-logs-about.html).
+# The group is named ElementalMediaLive — the name the MediaLive role's log permission in iam.tf
+# names; the pages searched do not spell it out, so docs/security.md lists it as to be verified in
+# a real account. Created here, it gets log_retention_days instead of "never expire". It is one per
+# account and region, shared with any other MediaLive use: create_medialive_log_group = false
+# where it already exists or another deployment manages it.
+resource "aws_cloudwatch_log_group" "medialive" {
+  for_each = var.create_medialive_log_group ? toset(["ElementalMediaLive"]) : toset([])
+
+  name              = each.key
+  retention_in_days = var.log_retention_days
+  tags              = local.tags
+}
+
 resource "aws_sns_topic" "alarms" {
   name              = "${var.project_name}-restreaming-alarms"
   kms_master_key_id = aws_kms_key.this.id

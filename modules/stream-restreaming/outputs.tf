@@ -68,3 +68,13 @@ output "lambda_iam_statements" {
     ])
   }
 }
+
+output "api_admin_scope" {
+  description = "OAuth scope every API route requires (JWT authorizer and API function); null when none is required."
+  value       = var.api_auth == "jwt" ? var.admin_scope : null
+}
+
+output "api_admin_group" {
+  description = "Group (cognito:groups) the API function requires; null when none is required."
+  value       = var.api_auth == "jwt" ? var.admin_group : null
+}

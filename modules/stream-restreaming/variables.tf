@@ -85,13 +85,52 @@ variable "reconcile_schedule_expression" {
 }
 
 variable "api_auth" {
-  description = "`jwt` puts every route behind a JWT authorizer (jwt_issuer, jwt_audience). `none` leaves the API open to anyone who finds its URL, including starting paid MediaLive channels: only for a throw-away test account."
+  description = "`jwt` puts every route behind a JWT authorizer (jwt_issuer, jwt_audience, admin_scope) and the API checks admin_group / admin_scope again. `none` leaves the API open to anyone who finds its URL: they can add a destination pointing at their own server, receive the live stream and start paid MediaLive channels. `none` also needs acknowledge_unauthenticated_api = true."
   type        = string
   default     = "jwt"
 
   validation {
     condition     = contains(["jwt", "none"], var.api_auth)
     error_message = "api_auth must be \"jwt\" or \"none\"."
+  }
+
+  validation {
+    condition     = var.api_auth != "none" || var.acknowledge_unauthenticated_api
+    error_message = "api_auth = \"none\" opens every route to anyone with the URL (they can receive the live stream and start paid MediaLive channels). Set acknowledge_unauthenticated_api = true as well if that is really meant, e.g. for a throw-away test account; otherwise use api_auth = \"jwt\"."
+  }
+}
+
+variable "acknowledge_unauthenticated_api" {
+  description = "Must be true for api_auth = \"none\": the explicit acknowledgement that the API is open to anyone who finds its URL. Ignored with jwt."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "admin_group" {
+  description = "Group whose members may use the API: the API function (env ADMIN_GROUP) answers 403 to a token whose `cognito:groups` claim lacks it. Null: no group check (then admin_scope must be set). Only Cognito issues `cognito:groups`; with another issuer use admin_scope."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.admin_group == null || can(regex("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]{1,128}$", var.admin_group))
+    error_message = "admin_group must be a Cognito group name: 1-128 characters without spaces."
+  }
+}
+
+variable "admin_scope" {
+  description = "OAuth scope every API call must carry, e.g. `ivs-restreaming-api/admin` (a Cognito resource server scope). The JWT authorizer requires it on every route (authorization_scopes), which also turns away ID tokens (they carry no scope), and the API function checks it again (env ADMIN_SCOPE). Null: no scope check (then admin_group must be set)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.admin_scope == null || can(regex("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$", var.admin_scope))
+    error_message = "admin_scope must be one OAuth scope token: printable ASCII without spaces, quotes or backslashes."
+  }
+
+  validation {
+    condition     = var.api_auth == "none" || var.admin_scope != null || var.admin_group != null
+    error_message = "With api_auth = \"jwt\", set admin_scope and/or admin_group: otherwise every user holding the audience is an admin."
   }
 }
 
@@ -141,7 +180,7 @@ variable "api_throttling_rate_limit" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the functions' and the API's CloudWatch log groups."
+  description = "Retention of the functions', the API's and MediaLive's CloudWatch log groups."
   type        = number
   default     = 30
 
@@ -149,6 +188,13 @@ variable "log_retention_days" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
   }
+}
+
+variable "create_medialive_log_group" {
+  description = "Create MediaLive's channel log group (ElementalMediaLive, one per account and region) with log_retention_days; otherwise MediaLive creates it on first use and keeps logs forever. Set false when the group already exists in the region (the apply would fail) or another deployment manages it."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "deletion_protection" {

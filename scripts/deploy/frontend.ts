@@ -11,7 +11,7 @@ import { tail } from './terraform';
 
 export interface RuntimeConfigFile {
   apiUrl: string;
-  auth: { issuer: string; clientId: string; domain?: string; redirectUri?: string } | null;
+  auth: { issuer: string; clientId: string; domain?: string; redirectUri?: string; scopes?: string } | null;
   localMode: false;
 }
 
@@ -39,6 +39,9 @@ export function runtimeConfigFrom(outputs: Record<string, unknown>): RuntimeConf
     const adminUrl = text(outputs, 'admin_url');
     if (domain) auth.domain = domain;
     if (adminUrl) auth.redirectUri = adminUrl.endsWith('/') ? adminUrl : `${adminUrl}/`;
+    // The API's admin scope: the JWT authorizer lets only access tokens carrying it through.
+    const scopes = text(outputs, 'cognito_scopes');
+    if (scopes) auth.scopes = scopes;
   }
   return { apiUrl: (apiUrl ?? '').replace(/\/+$/, ''), auth, localMode: false };
 }

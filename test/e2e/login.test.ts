@@ -32,6 +32,12 @@ const CLIENT_ID = 'test-client';
 /** The site under /cognito/ is configured like a Cognito deployment: sign-out at the hosted UI's /logout. */
 const COGNITO_DOMAIN = 'login.example.test';
 /**
+ * What infra/ tells a Cognito deployment's UI to request (output cognito_scopes): the API's JWT
+ * authorizer requires the resource server scope, which only access tokens carry.
+ */
+const ADMIN_SCOPE = 'ivs-restreaming-api/admin';
+const COGNITO_SCOPES = `openid email profile ${ADMIN_SCOPE}`;
+/**
  * Lifetime of the tokens of the provider behind /renew/: oidc-client-ts renews 60 s before expiry,
  * so 62 s means a renewal about 2 s after sign-in.
  */
@@ -113,7 +119,11 @@ describe('admin UI login with OIDC (authorization code + PKCE)', () => {
     const issuer = mount === '/renew/' ? shortLived : provider;
     const file = pathname.slice(mount.length) || 'index.html';
     if (file === 'config.json') {
-      const auth = { issuer: issuer.url, clientId: CLIENT_ID, ...(mount === '/cognito/' ? { domain: COGNITO_DOMAIN } : {}) };
+      const auth = {
+        issuer: issuer.url,
+        clientId: CLIENT_ID,
+        ...(mount === '/cognito/' ? { domain: COGNITO_DOMAIN, scopes: COGNITO_SCOPES } : {}),
+      };
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
       res.end(JSON.stringify({ apiUrl: '', auth, localMode: false }));
       return;
@@ -319,6 +329,19 @@ describe('admin UI login with OIDC (authorization code + PKCE)', () => {
       expect(provider.authorizeRequests).toHaveLength(authorizeBefore + 1);
       expect(provider.authorizeRequests.at(-1)!.get('redirect_uri')).toBe(`${siteUrl}/cognito/`);
       expect(cognitoPage.url()).toBe(`${siteUrl}/cognito/`);
+
+      // The UI asks for the API's admin scope and sends the access token, which carries it (an ID
+      // token has no scope claim, so the authorizer would refuse it).
+      expect(provider.authorizeRequests.at(-1)!.get('scope')).toBe(COGNITO_SCOPES);
+      const { accessToken, idToken } = provider.issued.at(-1)!;
+      await waitFor(() => apiCalls.some((call) => call.authorization === bearer(accessToken)), {
+        what: 'an API call with the access token',
+      });
+      expect(apiCalls.some((call) => call.authorization === bearer(idToken))).toBe(false);
+      const claims = decodeJwt(accessToken).claims;
+      expect(claims['token_use']).toBe('access');
+      expect(String(claims['scope']).split(' ')).toContain(ADMIN_SCOPE);
+      expect(decodeJwt(idToken).claims['scope']).toBeUndefined();
 
       const endSessionsBefore = provider.endSessionRequests.length;
       const backAtSite = cognitoPage.waitForResponse(

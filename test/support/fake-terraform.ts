@@ -126,6 +126,7 @@ export const DEPLOYED_OUTPUTS: Record<string, { value: unknown; sensitive?: bool
   cognito_issuer: { value: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example' },
   cognito_client_id: { value: 'client123' },
   cognito_domain: { value: 'ivs-restreaming.auth.eu-central-1.amazoncognito.com' },
+  cognito_scopes: { value: 'openid email profile ivs-restreaming-api/admin' },
   ivs_channel_arns: { value: ['arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456'] },
   ivs_ingest_endpoint: { value: 'rtmps://abcdef.global-contribute.live-video.net:443/app/', sensitive: true },
   ivs_stream_key: { value: 'sk_eu-central-1_SECRETSTREAMKEY', sensitive: true },

@@ -5,7 +5,7 @@ mock_provider "aws" {
 
 variables {
   project_name = "acme-live"
-  connect_src  = ["https://*.execute-api.eu-central-1.amazonaws.com"]
+  connect_src  = ["https://abc123.execute-api.eu-central-1.amazonaws.com"]
 }
 
 run "private_bucket_behind_cloudfront" {
@@ -61,12 +61,28 @@ run "private_bucket_behind_cloudfront" {
     condition = (
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].frame_options[0].frame_option == "DENY" &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].strict_transport_security[0].access_control_max_age_sec >= 31536000 &&
-      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://*.execute-api.eu-central-1.amazonaws.com")
+      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://abc123.execute-api.eu-central-1.amazonaws.com;")
     )
     error_message = "The headers policy sets HSTS, frame denial and a CSP that lets the UI reach the API."
+  }
+  assert {
+    condition = (
+      !aws_cloudfront_response_headers_policy.this.security_headers_config[0].xss_protection[0].protection &&
+      !coalesce(aws_cloudfront_response_headers_policy.this.security_headers_config[0].xss_protection[0].mode_block, false) &&
+      aws_cloudfront_response_headers_policy.this.security_headers_config[0].xss_protection[0].override
+    )
+    error_message = "X-XSS-Protection is 0 (the deprecated filter off), not \"1; mode=block\"."
   }
   assert {
     condition     = output.url == "https://dmocked.cloudfront.net" && output.distribution_id == "EMOCKED" && output.bucket_name == "acme-live-admin-site-mocked"
     error_message = "The outputs give the URL, distribution id and bucket."
   }
+}
+
+run "connect_src_refuses_wildcards" {
+  command = plan
+  variables {
+    connect_src = ["https://*.execute-api.eu-central-1.amazonaws.com"]
+  }
+  expect_failures = [var.connect_src]
 }

@@ -13,6 +13,8 @@ variables {
   monitor_lambda_zip_path = "does-not-exist/monitor.zip"
   jwt_issuer              = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example"
   jwt_audience            = ["example-client-id"]
+  admin_group             = "admins"
+  admin_scope             = "least-privilege-api/admin"
 }
 
 run "lambda_iam_statements" {

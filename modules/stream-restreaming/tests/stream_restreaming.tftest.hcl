@@ -13,6 +13,8 @@ variables {
   monitor_lambda_zip_path = "does-not-exist/monitor.zip"
   jwt_issuer              = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example"
   jwt_audience            = ["example-client-id"]
+  admin_group             = "admins"
+  admin_scope             = "acme-live-api/admin"
   cors_allow_origins      = ["https://admin.example.com"]
 }
 
@@ -100,10 +102,18 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
+  }
+  assert {
+    condition = (
+      aws_lambda_function.this["api"].environment[0].variables.ADMIN_GROUP == "admins" &&
+      aws_lambda_function.this["api"].environment[0].variables.ADMIN_SCOPE == "acme-live-api/admin" &&
+      length(setintersection(keys(aws_lambda_function.this["monitor"].environment[0].variables), ["ADMIN_GROUP", "ADMIN_SCOPE"])) == 0
+    )
+    error_message = "The API function gets ADMIN_GROUP and ADMIN_SCOPE from admin_group / admin_scope; the monitor serves no caller and gets neither."
   }
   assert {
     condition = alltrue([
@@ -126,8 +136,8 @@ run "lambdas_match_the_environment_contract" {
     condition = alltrue([
       for k, f in aws_lambda_function.this :
       aws_cloudwatch_log_group.lambda[k].name == "/aws/lambda/${f.function_name}" && aws_cloudwatch_log_group.lambda[k].retention_in_days == 30
-    ]) && aws_cloudwatch_log_group.api_access.retention_in_days == 30
-    error_message = "Each function logs to /aws/lambda/<name>; every log group keeps logs for log_retention_days (30)."
+    ]) && aws_cloudwatch_log_group.api_access.retention_in_days == 30 && aws_cloudwatch_log_group.medialive["ElementalMediaLive"].retention_in_days == 30
+    error_message = "Each function logs to /aws/lambda/<name>; every log group, MediaLive's ElementalMediaLive included, keeps logs for log_retention_days (30)."
   }
   assert {
     condition     = aws_lambda_function.this["monitor"].dead_letter_config[0].target_arn == aws_sqs_queue.monitor_dlq.arn && length(aws_lambda_function.this["api"].dead_letter_config) == 0
@@ -254,6 +264,17 @@ run "every_route_has_the_jwt_authorizer" {
     error_message = "Every route must use the JWT authorizer and the Lambda integration."
   }
   assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_scopes == toset(["acme-live-api/admin"])])
+    error_message = "Every route requires the admin scope, so only access tokens carrying it get through (ID tokens have no scope)."
+  }
+  assert {
+    condition = (
+      aws_apigatewayv2_route.preflight.route_key == "OPTIONS /{proxy+}" && aws_apigatewayv2_route.preflight.authorization_type == "NONE" &&
+      aws_apigatewayv2_route.preflight.target == "integrations/${aws_apigatewayv2_integration.this.id}"
+    )
+    error_message = "CORS preflight requests (sent without a token) reach the function, which answers them."
+  }
+  assert {
     condition = (
       aws_apigatewayv2_authorizer.jwt["jwt"].jwt_configuration[0].issuer == "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example" &&
       aws_apigatewayv2_authorizer.jwt["jwt"].jwt_configuration[0].audience == toset(["example-client-id"])
@@ -265,8 +286,8 @@ run "every_route_has_the_jwt_authorizer" {
     error_message = "The API uses a Lambda proxy integration with payload format 2.0."
   }
   assert {
-    condition     = aws_apigatewayv2_api.this.cors_configuration[0].allow_origins == toset(["https://admin.example.com"])
-    error_message = "CORS allows the admin site's origin only."
+    condition     = length(aws_apigatewayv2_api.this.cors_configuration) == 0 && aws_lambda_function.this["api"].environment[0].variables.CORS_ALLOW_ORIGINS == "https://admin.example.com"
+    error_message = "CORS is answered by the API function for the admin site's origin only; API Gateway's own CORS would ignore the function's headers and make the API depend on the site's URL."
   }
   assert {
     condition = (
@@ -283,14 +304,61 @@ run "api_auth_none_is_explicit" {
   command = plan
 
   variables {
-    api_auth     = "none"
-    jwt_issuer   = null
-    jwt_audience = []
+    api_auth                        = "none"
+    acknowledge_unauthenticated_api = true
+    jwt_issuer                      = null
+    jwt_audience                    = []
   }
 
   assert {
     condition     = length(aws_apigatewayv2_authorizer.jwt) == 0 && alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "NONE"])
     error_message = "api_auth = \"none\" plans no authorizer."
+  }
+  assert {
+    condition     = length(setintersection(keys(aws_lambda_function.this["api"].environment[0].variables), ["ADMIN_GROUP", "ADMIN_SCOPE"])) == 0
+    error_message = "Without JWT auth there are no claims to check: the API function gets no ADMIN_GROUP / ADMIN_SCOPE."
+  }
+}
+
+run "api_auth_none_needs_the_acknowledgement" {
+  command = plan
+  variables {
+    api_auth     = "none"
+    jwt_issuer   = null
+    jwt_audience = []
+  }
+  expect_failures = [var.api_auth]
+}
+
+run "api_auth_rejects_unknown_values" {
+  command = plan
+  variables {
+    api_auth = "iam"
+  }
+  expect_failures = [var.api_auth]
+}
+
+run "jwt_auth_requires_an_admin_scope_or_group" {
+  command = plan
+  variables {
+    admin_group = null
+    admin_scope = null
+  }
+  expect_failures = [var.admin_scope]
+}
+
+run "jwt_auth_with_a_group_only_checks_no_scope_at_the_gateway" {
+  command = plan
+  variables {
+    admin_scope = null
+  }
+  assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_scopes == null || length(coalesce(r.authorization_scopes, [])) == 0])
+    error_message = "Without admin_scope the routes require no scope."
+  }
+  assert {
+    condition     = aws_lambda_function.this["api"].environment[0].variables.ADMIN_GROUP == "admins" && !contains(keys(aws_lambda_function.this["api"].environment[0].variables), "ADMIN_SCOPE")
+    error_message = "Only the configured check reaches the API function."
   }
 }
 
@@ -342,10 +410,44 @@ run "iam_is_scoped" {
       for fn in ["api", "monitor"] : [
         for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : anytrue([
           for c in s.condition : c.values == tolist(["acme-live"]) && contains(["aws:RequestTag/ivs-restreaming:project", "aws:ResourceTag/ivs-restreaming:project"], c.variable)
-        ]) if anytrue([for a in s.actions : startswith(a, "medialive:") && !startswith(a, "medialive:List")])
+        ]) if anytrue([for a in s.actions : startswith(a, "medialive:") && !startswith(a, "medialive:List") && a != "medialive:DescribeChannel"])
       ]
     ]))
-    error_message = "Every MediaLive action except List* must be conditioned on the ivs-restreaming:project tag."
+    error_message = "Every MediaLive action except List* and DescribeChannel must be conditioned on the ivs-restreaming:project tag."
+  }
+  assert {
+    condition = alltrue([
+      for fn in ["api", "monitor"] : alltrue([
+        for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : (
+          s.sid == "DescribeChannels" && s.actions == toset(["medialive:DescribeChannel"]) && length(s.condition) == 0 &&
+          s.resources == toset(["arn:aws:medialive:eu-central-1:123456789012:channel:*"])
+        ) if contains(s.actions, "medialive:DescribeChannel")
+      ])
+    ])
+    error_message = "DescribeChannel does not depend on tags (a deleted channel has none; ListChannels already shows the same), on this account's channels only."
+  }
+  assert {
+    condition = alltrue([
+      for fn in ["api", "monitor"] : alltrue([
+        for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : (
+          s.actions == toset(["medialive:CreateTags"]) &&
+          anytrue([for c in s.condition : c.test == "StringEquals" && c.variable == "aws:RequestTag/ivs-restreaming:project" && c.values == tolist(["acme-live"])]) &&
+          anytrue([for c in s.condition : c.test == "ForAllValues:StringEquals" && c.variable == "aws:TagKeys" && toset(c.values) == toset(["ivs-restreaming:project", "ivs-restreaming:destination-id", "ivs-restreaming:config-revision"])]) &&
+          anytrue([for c in s.condition : c.test == "StringEqualsIfExists" && c.variable == "aws:ResourceTag/ivs-restreaming:project" && c.values == tolist(["acme-live"])])
+        ) if contains(s.actions, "medialive:CreateTags")
+      ])
+    ])
+    error_message = "medialive:CreateTags stands alone, needs this project's tag in the request, only the code's tag keys, and never touches a resource tagged for another project."
+  }
+  assert {
+    condition = alltrue([
+      for fn in ["api", "monitor"] : alltrue([
+        for s in data.aws_iam_policy_document.lambda_medialive[fn].statement :
+        anytrue([for c in s.condition : c.test == "ForAllValues:StringEquals" && c.variable == "aws:TagKeys"])
+        if length(setintersection(s.actions, ["medialive:CreateChannel", "medialive:CreateInput"])) > 0
+      ])
+    ])
+    error_message = "CreateChannel and CreateInput accept only the code's tag keys."
   }
   assert {
     condition = alltrue([
@@ -358,9 +460,10 @@ run "iam_is_scoped" {
   }
   assert {
     condition = (
-      data.aws_iam_policy_document.medialive_assume.statement[0].principals == toset([{ type = "Service", identifiers = toset(["medialive.amazonaws.com"]) }])
+      data.aws_iam_policy_document.medialive_assume.statement[0].principals == toset([{ type = "Service", identifiers = toset(["medialive.amazonaws.com"]) }]) &&
+      length(data.aws_iam_policy_document.medialive_assume.statement[0].condition) == 0
     )
-    error_message = "The MediaLive service role is assumed by medialive.amazonaws.com."
+    error_message = "The MediaLive service role is assumed by medialive.amazonaws.com, with no condition on keys MediaLive is not documented to send."
   }
   assert {
     condition     = toset(keys(aws_iam_role_policy.lambda)) == toset(keys(local.lambda_policy_documents))

@@ -97,6 +97,8 @@ describe('runDeploy without flags', () => {
         clientId: 'client123',
         domain: DEPLOYED_OUTPUTS.cognito_domain!.value,
         redirectUri: 'https://d111111abcdef8.cloudfront.net/',
+        // The UI asks for the API's admin scope, which only access tokens carry.
+        scopes: 'openid email profile ivs-restreaming-api/admin',
       },
       localMode: false,
     });

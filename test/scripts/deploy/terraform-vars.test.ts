@@ -45,6 +45,7 @@ describe('the deploy and infra/ agree', () => {
       'cognito_issuer',
       'cognito_client_id',
       'cognito_domain',
+      'cognito_scopes',
       'ivs_channel_arns',
       'ivs_ingest_endpoint',
       'ivs_stream_key',

@@ -8,7 +8,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = "~> 5.100"
     }
   }
 }
@@ -42,13 +42,31 @@ resource "aws_cognito_user_pool" "this" {
   }
 }
 
+# The scope the API's JWT authorizer requires: only access tokens carry it.
+resource "aws_cognito_resource_server" "api" {
+  identifier   = "example-api"
+  name         = "example restreaming API"
+  user_pool_id = aws_cognito_user_pool.this.id
+
+  scope {
+    scope_name        = "admin"
+    scope_description = "Manage the restreaming destinations"
+  }
+}
+
+# Only members of this group may use the API (checked by the API function).
+resource "aws_cognito_user_group" "admins" {
+  name         = "admins"
+  user_pool_id = aws_cognito_user_pool.this.id
+}
+
 resource "aws_cognito_user_pool_client" "this" {
   name                                 = "example-admin-ui"
   user_pool_id                         = aws_cognito_user_pool.this.id
   generate_secret                      = false
   allowed_oauth_flows_user_pool_client = true
   allowed_oauth_flows                  = ["code"]
-  allowed_oauth_scopes                 = ["openid", "email"]
+  allowed_oauth_scopes                 = ["openid", "email", "${aws_cognito_resource_server.api.identifier}/admin"]
   supported_identity_providers         = ["COGNITO"]
   callback_urls                        = [var.admin_origin]
 }
@@ -64,6 +82,8 @@ module "stream_restreaming" {
   api_auth     = "jwt"
   jwt_issuer   = "https://cognito-idp.${var.region}.amazonaws.com/${aws_cognito_user_pool.this.id}"
   jwt_audience = [aws_cognito_user_pool_client.this.id]
+  admin_scope  = "${aws_cognito_resource_server.api.identifier}/admin"
+  admin_group  = aws_cognito_user_group.admins.name
 
   cors_allow_origins            = [var.admin_origin]
   reconcile_schedule_expression = "rate(1 minute)"
