@@ -107,8 +107,8 @@ export async function deterministicZip(files: Record<string, Uint8Array>): Promi
     archive.on('end', () => resolveDone());
     archive.on('error', reject);
   });
-  for (const name of Object.keys(files).sort()) {
-    archive.append(Buffer.from(files[name]!), { name, date: ZIP_ENTRY_DATE, mode: ZIP_ENTRY_MODE });
+  for (const [name, content] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    archive.append(Buffer.from(content), { name, date: ZIP_ENTRY_DATE, mode: ZIP_ENTRY_MODE });
   }
   await archive.finalize();
   await done;

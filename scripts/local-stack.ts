@@ -145,7 +145,10 @@ const envSchema = z.object({
 /** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS and LOCAL_DATA_DIR. */
 export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
   const present = Object.fromEntries(
-    Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k]!.trim() !== '' ? [[k, env[k]!.trim()]] : [])),
+    Object.keys(envSchema.shape).flatMap((k) => {
+      const value = env[k]?.trim();
+      return value !== undefined && value !== '' ? [[k, value]] : [];
+    }),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {

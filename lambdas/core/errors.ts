@@ -1,10 +1,30 @@
 /**
  * Domain errors. One base class, one subclass per condition; constructors never log.
- * `httpStatus` is how the API maps them; the monitor only reads `code`.
+ * An error carries a `code` (one of ERROR_CODES) and no transport detail: the API's HTTP layer
+ * maps codes to statuses (lambdas/api/errors.ts), the monitor records the code on the item.
  */
+
+/** Every code a RestreamingError can carry; the HTTP layer maps each one to a status. */
+export const ERROR_CODES = [
+  'INTERNAL',
+  'VALIDATION_FAILED',
+  'DESTINATION_NOT_FOUND',
+  'CHANNEL_OFFLINE',
+  'DESTINATION_DISABLED',
+  'VERSION_CONFLICT',
+  'PRECONDITION_FAILED',
+  'DESTINATION_DELETING',
+  'RESOURCE_NOT_FOUND',
+  'WRONG_STATE',
+  'THROTTLED',
+  'QUOTA_EXCEEDED',
+  'INVALID_CONFIGURATION',
+  'SERVICE_UNAVAILABLE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class RestreamingError extends Error {
-  readonly code: string = 'INTERNAL';
-  readonly httpStatus: number = 500;
+  readonly code: ErrorCode = 'INTERNAL';
   readonly details: unknown;
   constructor(message: string, options?: { cause?: unknown; details?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -21,7 +41,6 @@ export interface FieldIssue {
 
 export class ValidationError extends RestreamingError {
   override readonly code = 'VALIDATION_FAILED';
-  override readonly httpStatus = 400;
   constructor(
     message: string,
     readonly issues: FieldIssue[],
@@ -30,29 +49,8 @@ export class ValidationError extends RestreamingError {
   }
 }
 
-export class MalformedRequestError extends RestreamingError {
-  override readonly code = 'MALFORMED_REQUEST';
-  override readonly httpStatus = 400;
-}
-
-export class PayloadTooLargeError extends RestreamingError {
-  override readonly code = 'PAYLOAD_TOO_LARGE';
-  override readonly httpStatus = 413;
-}
-
-export class RouteNotFoundError extends RestreamingError {
-  override readonly code = 'ROUTE_NOT_FOUND';
-  override readonly httpStatus = 404;
-}
-
-export class MethodNotAllowedError extends RestreamingError {
-  override readonly code = 'METHOD_NOT_ALLOWED';
-  override readonly httpStatus = 405;
-}
-
 export class DestinationNotFoundError extends RestreamingError {
   override readonly code = 'DESTINATION_NOT_FOUND';
-  override readonly httpStatus = 404;
   constructor(readonly destinationId: string) {
     super(`No destination with id "${destinationId}". List destinations with GET /stream-destinations.`);
   }
@@ -61,19 +59,26 @@ export class DestinationNotFoundError extends RestreamingError {
 /** The IVS channel is not live, so a manual start has nothing to send. */
 export class ChannelOfflineError extends RestreamingError {
   override readonly code = 'CHANNEL_OFFLINE';
-  override readonly httpStatus = 409;
+}
+
+/** A manual start of a disabled destination: it must be enabled first (a start never enables silently). */
+export class DestinationDisabledError extends RestreamingError {
+  override readonly code = 'DESTINATION_DISABLED';
 }
 
 /** A conditional write lost against a concurrent writer. */
 export class VersionConflictError extends RestreamingError {
   override readonly code = 'VERSION_CONFLICT';
-  override readonly httpStatus = 409;
+}
+
+/** The caller asked to change the version it read (HTTP If-Match), and the item has moved on since. */
+export class PreconditionFailedError extends RestreamingError {
+  override readonly code = 'PRECONDITION_FAILED';
 }
 
 /** A destination that is being deleted cannot be changed. */
 export class DestinationDeletingError extends RestreamingError {
   override readonly code = 'DESTINATION_DELETING';
-  override readonly httpStatus = 409;
 }
 
 // ---- errors of the outside services, as the adapters report them ----
@@ -81,35 +86,29 @@ export class DestinationDeletingError extends RestreamingError {
 /** The MediaLive or IVS resource does not exist (any more). */
 export class ResourceNotFoundError extends RestreamingError {
   override readonly code = 'RESOURCE_NOT_FOUND';
-  override readonly httpStatus = 404;
 }
 
 /** The resource is in a state that does not allow the call (e.g. start while STOPPING). */
 export class WrongStateError extends RestreamingError {
   override readonly code = 'WRONG_STATE';
-  override readonly httpStatus = 409;
 }
 
 /** Throttled by the service: safe to retry later. */
 export class ThrottledError extends RestreamingError {
   override readonly code = 'THROTTLED';
-  override readonly httpStatus = 429;
 }
 
 /** An account quota (e.g. MediaLive channels per region) is exhausted. */
 export class QuotaExceededError extends RestreamingError {
   override readonly code = 'QUOTA_EXCEEDED';
-  override readonly httpStatus = 429;
 }
 
 /** The service rejected the configuration; the message is AWS's (it never contains the key). */
 export class InvalidConfigurationError extends RestreamingError {
   override readonly code = 'INVALID_CONFIGURATION';
-  override readonly httpStatus = 409;
 }
 
 /** A 5xx or network failure of the service: safe to retry later. */
 export class ServiceUnavailableError extends RestreamingError {
   override readonly code = 'SERVICE_UNAVAILABLE';
-  override readonly httpStatus = 503;
 }

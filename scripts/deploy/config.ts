@@ -223,7 +223,8 @@ export function resolveDeploymentConfig(input: {
   if (!parsed.success) {
     const [first, ...rest] = parsed.error.issues;
     const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-    throw new DeployUserError(DEPLOY_ERROR_CODES.configInvalid, `${describeIssue(first!, merged)}${more}`);
+    const problem = first === undefined ? 'the configuration is invalid' : describeIssue(first, merged);
+    throw new DeployUserError(DEPLOY_ERROR_CODES.configInvalid, `${problem}${more}`);
   }
   return deepFreeze(parsed.data);
 }

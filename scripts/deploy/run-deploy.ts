@@ -95,6 +95,12 @@ export interface DeployResult {
   undeclaredVariables: string[];
 }
 
+/** A value an earlier step stores in the context; a step that runs without it is a bug in the step order. */
+function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`Deploy step order: "${name}" is used before the step that sets it ran`);
+  return value;
+}
+
 interface Context {
   config?: DeploymentConfig;
   account?: string;
@@ -154,9 +160,9 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   const siteDir = join(deps.rootDir, 'frontend', 'dist');
   const { mode } = options;
 
-  const config = (): DeploymentConfig => ctx.config!;
-  const terraform = (): Terraform => ctx.terraform!;
-  const clients = (): AwsClients => ctx.clients!;
+  const config = (): DeploymentConfig => need(ctx.config, 'config');
+  const terraform = (): Terraform => need(ctx.terraform, 'terraform');
+  const clients = (): AwsClients => need(ctx.clients, 'clients');
 
   // The task list shows a short reason (the error code) on the failed task; the error itself
   // reaches deploy.ts unchanged and is printed once, below the list.
@@ -264,7 +270,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
 
   const plan = step('terraform-plan', async (wrapper) => {
-    ctx.plan = await terraform().plan({ varFile: ctx.varFile!, planFile }, live(wrapper));
+    ctx.plan = await terraform().plan({ varFile: need(ctx.varFile, 'varFile'), planFile }, live(wrapper));
     const summary = /^(Plan: .*|No changes\..*)$/m.exec(ctx.plan.output)?.[1];
     wrapper.title = `terraform plan: ${summary ?? (ctx.plan.changes ? 'changes' : 'no changes')}`;
   });
@@ -286,7 +292,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
 
   const frontendBuild = step('frontend-build', async (wrapper) => {
-    const runtimeConfig = runtimeConfigFrom(ctx.outputs!.values);
+    const runtimeConfig = runtimeConfigFrom(need(ctx.outputs, 'outputs').values);
     await buildFrontend({ runner: deps.process, rootDir: deps.rootDir, env: deps.env, onLine: live(wrapper) });
     await writeRuntimeConfig(siteDir, runtimeConfig);
   });
@@ -305,7 +311,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
 
   const invalidation = step('invalidate', async (wrapper) => {
-    const paths = invalidationPaths(ctx.sync!);
+    const paths = invalidationPaths(need(ctx.sync, 'sync'));
     const distributionId = outputText(ctx.outputs, 'cloudfront_distribution_id');
     if (paths.length > 0 && !distributionId) {
       throw new DeployUserError(
@@ -319,7 +325,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
 
   const destroy = step('terraform-destroy', async (wrapper) => {
-    await terraform().destroy(ctx.varFile!, live(wrapper));
+    await terraform().destroy(need(ctx.varFile, 'varFile'), live(wrapper));
     result.applied = true;
   });
 
@@ -355,7 +361,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   switch (mode) {
     case 'plan':
       await run([preflight, buildZips, init, plan]);
-      deps.print(planForDisplay(ctx.plan!.output) + undeclaredNote(result.undeclaredVariables));
+      deps.print(planForDisplay(need(ctx.plan, 'plan').output) + undeclaredNote(result.undeclaredVariables));
       break;
     case 'infrastructure':
     case 'all': {

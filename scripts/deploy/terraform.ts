@@ -189,7 +189,9 @@ export async function declaredVariables(dir: string): Promise<Set<string> | unde
   const files = (await readdir(dir)).filter((f) => f.endsWith('.tf'));
   const names = new Set<string>();
   for (const f of files) {
-    for (const match of (await readFile(join(dir, f), 'utf8')).matchAll(/^\s*variable\s+"([A-Za-z0-9_-]+)"/gm)) names.add(match[1]!);
+    for (const match of (await readFile(join(dir, f), 'utf8')).matchAll(/^\s*variable\s+"([A-Za-z0-9_-]+)"/gm)) {
+      if (match[1] !== undefined) names.add(match[1]);
+    }
   }
   return names.size > 0 ? names : undefined;
 }

@@ -84,8 +84,8 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, context: E
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!.toLowerCase();
-    const value = req.rawHeaders[i + 1]!;
+    const name = (req.rawHeaders[i] ?? '').toLowerCase();
+    const value = req.rawHeaders[i + 1] ?? '';
     if (name === 'cookie') {
       cookies = [
         ...(cookies ?? []),
@@ -115,7 +115,7 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, context: E
       accountId: '000000000000',
       apiId: 'local',
       domainName: headers['host'] ?? 'localhost',
-      domainPrefix: (headers['host'] ?? 'localhost').split('.')[0]!.split(':')[0]!,
+      domainPrefix: (headers['host'] ?? 'localhost').split(/[.:]/)[0] ?? 'localhost',
       http: {
         method,
         path: rawPath,

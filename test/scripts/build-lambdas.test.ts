@@ -81,6 +81,17 @@ describe('buildLambdas with the real handlers', () => {
     }
   });
 
+  it('ships no simulator, fake or other lambdas/testing code in either zip', async () => {
+    for (const artifact of first) {
+      const entries = readZip(await readFile(artifact.zipPath));
+      const map = JSON.parse(entries.find((e) => e.name === 'handler.mjs.map')?.content.toString('utf8') ?? '{}') as { sources?: string[] };
+      const sources = map.sources ?? [];
+      // Guard: the map lists the shipped sources, so an empty list would prove nothing.
+      expect(sources.some((s) => s.includes('lambdas/core/'))).toBe(true);
+      expect(sources.filter((s) => /(^|\/)lambdas\/testing\//.test(s) || /simulat|manual-clock|aws-sdk-client-mock/i.test(s))).toEqual([]);
+    }
+  });
+
   it('bundles an API handler that serves GET /stream-destinations from DynamoDB', async () => {
     const bundle = await extract(first[0]!.zipPath, join(work, 'run-api'));
     await dynalite.doc.send(

@@ -62,7 +62,9 @@ export async function ensureTables(
   const definitions = [destinationsTableDefinition(names.destinations), streamStateTableDefinition(names.streamState)];
   await Promise.all(
     definitions.map(async (definition) => {
-      if (!(await tableExists(client, definition.TableName!))) {
+      const tableName = definition.TableName;
+      if (tableName === undefined) throw new Error('A table definition must name its table');
+      if (!(await tableExists(client, tableName))) {
         try {
           await client.send(new CreateTableCommand(definition));
         } catch (error) {
@@ -72,7 +74,7 @@ export async function ensureTables(
       }
       await waitUntilTableExists(
         { client, maxWaitTime: options.maxWaitSeconds ?? 120, minDelay: 1, maxDelay: 5 },
-        { TableName: definition.TableName! },
+        { TableName: tableName },
       );
     }),
   );

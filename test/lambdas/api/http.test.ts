@@ -224,7 +224,7 @@ describe.each(PAYLOADS)('with %s events', (_label, makeEvent) => {
     expect(result.headers).toMatchObject({
       'Access-Control-Allow-Origin': ADMIN_ORIGIN,
       'Access-Control-Allow-Methods': 'GET,POST,PUT,DELETE,OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type,Authorization',
+      'Access-Control-Allow-Headers': 'Content-Type,Authorization,If-Match',
       Vary: 'Origin',
     });
     expect(serviceCalls()).toBe(0);

@@ -57,7 +57,6 @@ describe('parseCreateDestination', () => {
     expect(error.message).toContain('platform: is required: send one of youtube, twitch, facebook, kick, custom');
     expect(error.message).toContain('streamKey: is required');
     expect(error.code).toBe('VALIDATION_FAILED');
-    expect(error.httpStatus).toBe(400);
     expect(error.details).toEqual({ fields: error.issues });
   });
 

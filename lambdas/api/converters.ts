@@ -1,0 +1,114 @@
+/**
+ * Event conversion, after powertools' event handler (`packages/event-handler/src/http/converters.ts`):
+ * an API Gateway proxy event of either payload format becomes one `HttpRequest`, and an
+ * `HttpResponse` becomes the proxy result both formats accept.
+ *
+ * - HTTP API, payload format 2.0: `requestContext.http.method`, `rawPath`, lower-case headers,
+ *   JWT authorizer claims in `requestContext.authorizer.jwt.claims`.
+ * - REST API, payload format 1.0: `httpMethod`, `path`, headers as sent plus `multiValueHeaders`,
+ *   Cognito/JWT authorizer claims in `requestContext.authorizer.claims`.
+ *
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+
+export type ApiEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
+
+/** Fits both the 2.0 and the 1.0 response shape. */
+export interface ApiResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: false;
+}
+
+/** What the authorizer vouched for; undefined when the route has no authorizer (auth none, local stack). */
+export interface AuthorizerClaims {
+  claims: Record<string, unknown>;
+  /** HTTP API puts the route's matched scopes here; empty otherwise. */
+  scopes: string[];
+}
+
+/** One request, whatever the payload format. */
+export interface HttpRequest {
+  /** Upper-case method. */
+  method: string;
+  /** The path as requested, stage prefix included. */
+  path: string;
+  /** Header names in lower case; the first value of each. */
+  headers: ReadonlyMap<string, string>;
+  /** The body bytes (base64 already decoded); undefined when there is none. */
+  body: Buffer | undefined;
+  requestId: string;
+  auth: AuthorizerClaims | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON-serialised when present; absent for 204 and preflights. */
+  body?: unknown;
+}
+
+function isV2(event: ApiEvent): event is APIGatewayProxyEventV2 {
+  return (event as APIGatewayProxyEventV2).requestContext?.http?.method !== undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function authorizerOf(event: ApiEvent): AuthorizerClaims | undefined {
+  const authorizer: unknown = (event.requestContext as { authorizer?: unknown } | undefined)?.authorizer;
+  if (!isRecord(authorizer)) return undefined;
+  // Payload 2.0 with a JWT authorizer.
+  const jwt = authorizer['jwt'];
+  if (isRecord(jwt) && isRecord(jwt['claims'])) {
+    const scopes = Array.isArray(jwt['scopes']) ? jwt['scopes'].filter((s): s is string => typeof s === 'string') : [];
+    return { claims: jwt['claims'], scopes };
+  }
+  // Payload 1.0 with a Cognito user pool or JWT authorizer.
+  if (isRecord(authorizer['claims'])) return { claims: authorizer['claims'], scopes: [] };
+  return undefined;
+}
+
+function bodyOf(body: string | null | undefined, isBase64Encoded: boolean | undefined): Buffer | undefined {
+  if (body === undefined || body === null || body === '') return undefined;
+  return isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+/** The request of either payload format. */
+export function toHttpRequest(event: ApiEvent, context?: { awsRequestId?: string }): HttpRequest {
+  const headers = new Map<string, string>();
+  if (!isV2(event)) {
+    for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
+      const first = values?.[0];
+      if (first !== undefined) headers.set(name.toLowerCase(), first);
+    }
+  }
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers.set(name.toLowerCase(), value);
+  }
+  const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+  const common = { headers, body: bodyOf(event.body, event.isBase64Encoded), requestId, auth: authorizerOf(event) };
+  if (isV2(event)) {
+    return {
+      method: event.requestContext.http.method.toUpperCase(),
+      path: event.rawPath ?? event.requestContext.http.path ?? '/',
+      ...common,
+    };
+  }
+  return { method: (event.httpMethod ?? '').toUpperCase(), path: event.path ?? '/', ...common };
+}
+
+/** The proxy result; a body is JSON with its content type. */
+export function toApiResult(response: HttpResponse): ApiResult {
+  const headers = { ...response.headers };
+  let body = '';
+  if (response.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(response.body);
+  }
+  return { statusCode: response.status, headers, body, isBase64Encoded: false };
+}
