@@ -160,7 +160,7 @@ function sdkCallsIn(source: string, file: string, strict = true): Call[] {
  * esbuild drops (e.g. the local stack's table set-up next to a constant a handler imports) does
  * not count; each action names the source files that contain the call.
  */
-async function codeActions(entry: string): Promise<{ actions: Set<string>; calls: Call[] }> {
+async function codeActions(entry: string): Promise<{ actions: Set<string>; calls: Call[]; code: string }> {
   const { code, files } = await bundle(entry);
   const actions = new Set(sdkCallsIn(code, entry).map((c) => c.action));
   const calls: Call[] = [];
@@ -169,8 +169,15 @@ async function codeActions(entry: string): Promise<{ actions: Set<string>; calls
     if (!source.includes('@aws-sdk/')) continue;
     for (const call of sdkCallsIn(source, file, false)) if (actions.has(call.action)) calls.push(call);
   }
-  return { actions, calls };
+  return { actions, calls, code };
 }
+
+/**
+ * MediaLive's tagging commands. Their IAM actions must be granted for tag-on-create (see
+ * DEPENDENT_ACTIONS), and IAM cannot tell a tag-on-create from a direct call (modules/
+ * stream-restreaming/iam.tf): the code must therefore never send them itself.
+ */
+const TAGGING_COMMANDS = /\b(CreateTagsCommand|DeleteTagsCommand|TagResourceCommand|UntagResourceCommand)\b/g;
 
 interface Statement {
   sid: string;
@@ -240,6 +247,14 @@ describe('SDK call scanner', () => {
     expect(sdkCallsIn(source, 'x.ts')).toEqual([]);
   });
 
+  it('would see a direct CreateTags call, however the command is imported', () => {
+    const source = `
+      import { CreateTagsCommand as Tag } from '@aws-sdk/client-medialive';
+      await client.send(new Tag({ ResourceArn: arn, Tags: {} }));`;
+    expect(sdkCallsIn(source, 'x.ts').map((c) => c.action)).toEqual(['medialive:CreateTags']);
+    expect(source.match(TAGGING_COMMANDS)).toEqual(['CreateTagsCommand']);
+  });
+
   it('finds every call of the adapters it is pointed at', async () => {
     const { actions } = await codeActions('lambdas/adapters/ivs-stream-source.ts');
     expect(sorted(actions)).toEqual(['ivs:GetChannel', 'ivs:GetStream', 'ivs:ListStreams']);
@@ -254,7 +269,7 @@ describe('IAM policies of the stream-restreaming module', () => {
   }, 300_000);
 
   describe.each(Object.keys(HANDLERS) as FunctionKey[])('%s function', (fn) => {
-    let code: { actions: Set<string>; calls: Call[] };
+    let code: { actions: Set<string>; calls: Call[]; code: string };
 
     beforeAll(async () => {
       if (!existsSync(join(root, HANDLERS[fn]))) throw new Error(`${HANDLERS[fn]} does not exist`);
@@ -271,6 +286,11 @@ describe('IAM policies of the stream-restreaming module', () => {
         missing: missing.map((a) => `${a} (called in ${where(a).join(', ') || 'a dependent action'})`),
         extra,
       }).toEqual({ missing: [], extra: [] });
+    });
+
+    it('never tags a MediaLive resource on its own: tags travel only with CreateChannel and CreateInput', () => {
+      expect([...code.actions].filter((a) => /^medialive:(Create|Delete)Tags$/.test(a))).toEqual([]);
+      expect(code.code.match(TAGGING_COMMANDS) ?? []).toEqual([]);
     });
 
     it('has the platform statements it needs, with exactly their actions', () => {
