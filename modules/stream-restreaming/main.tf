@@ -41,12 +41,11 @@ locals {
     }
   }
 
-  # Who may call the API, checked by the API function (the authorizer checks the scope too). Only
-  # with JWT auth, and only the checks that are configured: an unset variable means no check.
-  api_admin_environment = var.api_auth == "jwt" ? merge(
-    var.admin_group == null ? {} : { ADMIN_GROUP = var.admin_group },
-    var.admin_scope == null ? {} : { ADMIN_SCOPE = var.admin_scope },
-  ) : {}
+  # Who may call the API, checked again by the API function: the group when one is configured,
+  # else the scope. Never both: the function accepts a token holding either, and with Cognito every
+  # user who signs in through the app client gets the scope, so the scope would open the door the
+  # group closes. The authorizer requires the scope regardless (api.tf). Only with JWT auth.
+  api_admin_environment = var.api_auth != "jwt" ? {} : var.admin_group != null ? { ADMIN_GROUP = var.admin_group } : var.admin_scope != null ? { ADMIN_SCOPE = var.admin_scope } : {}
 
   tags = merge(var.tags, { (local.project_tag_key) = var.project_name })
 }

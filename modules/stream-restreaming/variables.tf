@@ -18,7 +18,7 @@ variable "ivs_channel_arns" {
   }
 
   validation {
-    condition     = alltrue([for arn in var.ivs_channel_arns : can(regex("^arn:aws[a-z-]*:ivs:[a-z0-9-]+:[0-9]{12}:channel/[A-Za-z0-9]+$", arn))])
+    condition     = alltrue([for arn in var.ivs_channel_arns : can(regex("^arn:aws(-cn|-us-gov)?:ivs:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:channel/[A-Za-z0-9]+$", arn))])
     error_message = "Each entry of ivs_channel_arns must be an IVS channel ARN (arn:aws:ivs:<region>:<account>:channel/<id>)."
   }
 }
@@ -119,7 +119,7 @@ variable "admin_group" {
 }
 
 variable "admin_scope" {
-  description = "OAuth scope every API call must carry, e.g. `ivs-restreaming-api/admin` (a Cognito resource server scope). The JWT authorizer requires it on every route (authorization_scopes), which also turns away ID tokens (they carry no scope), and the API function checks it again (env ADMIN_SCOPE). Null: no scope check (then admin_group must be set)."
+  description = "OAuth scope every API call must carry, e.g. `ivs-restreaming-api/admin` (a Cognito resource server scope). The JWT authorizer requires it on every route (authorization_scopes), which also turns away ID tokens (they carry no scope), and, when no admin_group is set, the API function checks it again (env ADMIN_SCOPE). Null: no scope check (then admin_group must be set)."
   type        = string
   default     = null
 

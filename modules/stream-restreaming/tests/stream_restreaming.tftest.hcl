@@ -110,10 +110,10 @@ run "lambdas_match_the_environment_contract" {
   assert {
     condition = (
       aws_lambda_function.this["api"].environment[0].variables.ADMIN_GROUP == "admins" &&
-      aws_lambda_function.this["api"].environment[0].variables.ADMIN_SCOPE == "acme-live-api/admin" &&
+      !contains(keys(aws_lambda_function.this["api"].environment[0].variables), "ADMIN_SCOPE") &&
       length(setintersection(keys(aws_lambda_function.this["monitor"].environment[0].variables), ["ADMIN_GROUP", "ADMIN_SCOPE"])) == 0
     )
-    error_message = "The API function gets ADMIN_GROUP and ADMIN_SCOPE from admin_group / admin_scope; the monitor serves no caller and gets neither."
+    error_message = "With a group configured the API function checks the group (ADMIN_GROUP) and not the scope, which every Cognito user of the client gets; the monitor serves no caller and gets neither."
   }
   assert {
     condition = alltrue([
@@ -345,6 +345,21 @@ run "jwt_auth_requires_an_admin_scope_or_group" {
     admin_scope = null
   }
   expect_failures = [var.admin_scope]
+}
+
+run "jwt_auth_with_a_scope_only_checks_the_scope_twice" {
+  command = plan
+  variables {
+    admin_group = null
+  }
+  assert {
+    condition     = aws_lambda_function.this["api"].environment[0].variables.ADMIN_SCOPE == "acme-live-api/admin" && !contains(keys(aws_lambda_function.this["api"].environment[0].variables), "ADMIN_GROUP")
+    error_message = "Without a group (an external issuer) the API function checks the scope (ADMIN_SCOPE)."
+  }
+  assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_scopes == toset(["acme-live-api/admin"])])
+    error_message = "The authorizer requires the scope."
+  }
 }
 
 run "jwt_auth_with_a_group_only_checks_no_scope_at_the_gateway" {
