@@ -38,7 +38,7 @@ variable "ivs_channel_arns" {
   default     = []
 
   validation {
-    condition     = alltrue([for arn in var.ivs_channel_arns : can(regex("^arn:aws[a-z-]*:ivs:[a-z0-9-]+:[0-9]{12}:channel/[A-Za-z0-9]+$", arn))])
+    condition     = alltrue([for arn in var.ivs_channel_arns : can(regex("^arn:aws(-cn|-us-gov)?:ivs:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:channel/[A-Za-z0-9]+$", arn))])
     error_message = "Each entry of ivs_channel_arns must be an IVS channel ARN."
   }
 
