@@ -3,7 +3,7 @@
  */
 import { GetChannelCommand, GetStreamCommand, paginateListStreams, type IvsClient, type StreamSummary } from '@aws-sdk/client-ivs';
 import { InvalidConfigurationError, RestreamingError } from '../core/errors';
-import type { LiveStream, StreamSource } from '../core/ports';
+import { IVS_CHANNEL_TYPES, type IvsChannelType, type LiveStream, type PlaybackSource, type StreamSource } from '../core/ports';
 import { toDomainError } from './medialive/errors';
 
 type StreamFields = Pick<StreamSummary, 'channelArn' | 'streamId' | 'startTime' | 'health'>;
@@ -52,7 +52,7 @@ export class AwsIvsStreamSource implements StreamSource {
     }
   }
 
-  async getPlaybackUrl(channelArn: string): Promise<string> {
+  async getPlaybackSource(channelArn: string): Promise<PlaybackSource> {
     try {
       const { channel } = await this.client.send(new GetChannelCommand({ arn: channelArn }));
       if (channel?.authorized) {
@@ -61,12 +61,31 @@ export class AwsIvsStreamSource implements StreamSource {
             'without a playback token. Disable playback authorization on the channel to restream it.',
         );
       }
+      // A playback restriction policy limits playback to listed countries and origin sites
+      // (https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/undesired-content.html).
+      // MediaLive pulls from AWS addresses without a browser Origin header, so the policy may
+      // refuse it; refuse the channel here with the fix instead of a black channel later.
+      if (channel?.playbackRestrictionPolicyArn) {
+        throw new InvalidConfigurationError(
+          `IVS channel ${channelArn} has a playback restriction policy (${channel.playbackRestrictionPolicyArn}): ` +
+            'it limits playback to listed countries and origin sites, and MediaLive pulls from AWS addresses without ' +
+            'an Origin header. Remove the policy from the channel (playbackRestrictionPolicyArn "") to restream it.',
+        );
+      }
       if (!channel?.playbackUrl) {
         throw new InvalidConfigurationError(`IVS channel ${channelArn} has no playback URL.`);
       }
-      return channel.playbackUrl;
+      return { url: channel.playbackUrl, channelType: channelType(channel.type) };
     } catch (error) {
       throw toDomainError(error, { service: 'IVS', operation: 'GetChannel' });
     }
   }
+}
+
+/**
+ * The channel's type; IVS documents STANDARD as the default, and a type this code does not know
+ * yet is treated like STANDARD (the widest source it knows: up to 1080p).
+ */
+function channelType(type: string | undefined): IvsChannelType {
+  return (IVS_CHANNEL_TYPES as readonly string[]).includes(type ?? '') ? (type as IvsChannelType) : 'STANDARD';
 }

@@ -8,6 +8,13 @@
  */
 import type { Platform, Profile } from './destination';
 
+/**
+ * H.264 profiles the encoder may use. Main plays everywhere (phones, consoles, TVs); High
+ * compresses better where every player decodes it.
+ */
+export const H264_PROFILES = ['main', 'high'] as const;
+export type H264Profile = (typeof H264_PROFILES)[number];
+
 export interface PlatformPreset {
   /** Name shown to people. */
   readonly label: string;
@@ -16,6 +23,8 @@ export interface PlatformPreset {
   /** True when the platform refuses plain `rtmp://`, so we refuse it too. */
   readonly requiresRtmps: boolean;
   readonly defaultProfile: Profile;
+  /** The H.264 profile the platform asks for. */
+  readonly h264Profile: H264Profile;
 }
 
 export const PLATFORM_PRESETS = {
@@ -29,41 +38,58 @@ export const PLATFORM_PRESETS = {
     requiresRtmps: false,
     // YouTube's 1080p30 recommendation is well above 6000 kbit/s video; OBS caps YouTube at 51000.
     defaultProfile: '1080p30-6000',
+    // YouTube's live encoder settings accept H.264 High (the profile OBS sends it).
+    h264Profile: 'high',
   },
   twitch: {
     label: 'Twitch',
-    // Twitch ingest list (ingest.twitch.tv/ingests, documented at dev.twitch.tv/docs/video-broadcast):
-    // `url_template_secure` of its "Default" entry, the global RTMPS endpoint that routes to the
-    // nearest ingest. Twitch also accepts rtmp://, so RTMPS is preferred, not required.
-    defaultRtmpUrl: 'rtmps://ingest.global-contribute.live-video.net/app',
+    // Twitch ingest list (ingest.twitch.tv/ingests, documented at
+    // https://dev.twitch.tv/docs/video-broadcast/reference/ingest/): `url_template_secure` of its
+    // "Default" entry, the global RTMPS endpoint that routes to the nearest ingest. The port is
+    // named: RTMPS has no registered default port, and Twitch ingest runs on Amazon IVS, whose
+    // RTMPS ingest is `rtmps://<ingest endpoint>:443/app/`
+    // (https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/getting-started-set-up-streaming.html).
+    // Twitch also accepts rtmp://, so RTMPS is preferred, not required.
+    defaultRtmpUrl: 'rtmps://ingest.global-contribute.live-video.net:443/app',
     requiresRtmps: false,
     // Twitch caps ingest at 6000 kbit/s video for channels without guaranteed transcoding
     // (OBS service list: "max video bitrate": 6000), and transcoding is not guaranteed for
     // non-partners, so viewers may get only what we send. 720p30 at 4500 leaves room for audio
     // and network overhead under the cap.
     defaultProfile: '720p30-4500',
+    // Twitch Creator Camp, Broadcast Recommendations
+    // (https://www.twitch.tv/creatorcamp/en/paths/going-live/broadcast-recommendations/):
+    // encoding profile "Main (preferred) or Baseline" — "mobile devices are unable to play
+    // anything outside of baseline or main", and viewers without transcoding get our stream as is.
+    h264Profile: 'main',
   },
   facebook: {
     label: 'Facebook',
     // Facebook Live Video API overview (developers.facebook.com/docs/live-video-api/overview):
     // "Data streamed to an ingest stream URL must be encrypted using the RTMPS data transfer
     // protocol" (required since 1 May 2019). This is the RTMPS server Facebook gives to streaming
-    // software; the key Facebook shows goes in streamKey.
-    defaultRtmpUrl: 'rtmps://live-api-s.facebook.com:443/rtmp/',
+    // software; the key Facebook shows goes in streamKey. Facebook shows it with a trailing
+    // slash; MediaLive wants the URL without the stream name ("rtmp://host/appname",
+    // RtmpOutputSettings.Destination in the MediaLive API reference) and adds the separator
+    // itself, so the preset has none (the request builder strips one a user pastes, too).
+    defaultRtmpUrl: 'rtmps://live-api-s.facebook.com:443/rtmp',
     requiresRtmps: true,
     // Live Video API reference, recommended settings: 1080p @ 30 FPS, 3000-6000 kbit/s video.
     // (720p30 is 1500-4000 there, so 720p30-4500 would be outside it.)
     defaultProfile: '1080p30-6000',
+    h264Profile: 'high',
   },
   kick: {
     label: 'Kick',
     // Kick ingest runs on Amazon IVS (global-contribute.live-video.net) and is RTMPS only. This
     // is the Stream URL Kick's creator dashboard (Settings → Stream) shows; an account whose
-    // dashboard shows another host should send that one as rtmpUrl.
-    defaultRtmpUrl: 'rtmps://fa723fc1b171.global-contribute.live-video.net/app',
+    // dashboard shows another host should send that one as rtmpUrl. Port 443 named as for Twitch
+    // (Amazon IVS RTMPS ingest, see above).
+    defaultRtmpUrl: 'rtmps://fa723fc1b171.global-contribute.live-video.net:443/app',
     requiresRtmps: true,
     // Amazon IVS standard channels accept up to 1080p and 8.5 Mbit/s ingest (IVS service quotas).
     defaultProfile: '1080p30-6000',
+    h264Profile: 'high',
   },
   custom: {
     label: 'Custom RTMP(S)',
@@ -71,6 +97,7 @@ export const PLATFORM_PRESETS = {
     defaultRtmpUrl: null,
     requiresRtmps: false,
     defaultProfile: '720p30-4500',
+    h264Profile: 'high',
   },
 } as const satisfies Record<Platform, PlatformPreset>;
 
@@ -85,4 +112,8 @@ export function defaultProfile(platform: Platform): Profile {
 
 export function requiresRtmps(platform: Platform): boolean {
   return PLATFORM_PRESETS[platform].requiresRtmps;
+}
+
+export function h264Profile(platform: Platform): H264Profile {
+  return PLATFORM_PRESETS[platform].h264Profile;
 }

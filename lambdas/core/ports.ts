@@ -2,7 +2,7 @@
  * Ports: what the core needs from the outside world. `adapters/` implements them for AWS, the
  * simulator implements the IVS and MediaLive ones for tests and the local stack.
  */
-import type { Destination, Profile } from './destination';
+import type { Destination, Platform, Profile } from './destination';
 
 /** Destinations table (`{project}-streaming-destinations`, key `id`, GSI `byChannel` on `channelArn`). */
 export interface DestinationRepository {
@@ -53,14 +53,29 @@ export interface LiveStream {
   health?: string;
 }
 
+/** IVS channel types (IVS API `Channel.type`); the type bounds what the channel delivers. */
+export const IVS_CHANNEL_TYPES = ['BASIC', 'STANDARD', 'ADVANCED_SD', 'ADVANCED_HD'] as const;
+export type IvsChannelType = (typeof IVS_CHANNEL_TYPES)[number];
+
+/** Where MediaLive pulls an IVS channel from, and what that source can carry. */
+export interface PlaybackSource {
+  /** The channel's HLS playback URL. */
+  url: string;
+  channelType: IvsChannelType;
+}
+
 /** IVS: the truth about which channels are live. */
 export interface StreamSource {
   /** Every live stream of the account and region (`ListStreams`, all pages). */
   listLiveStreams(): Promise<LiveStream[]>;
   /** One channel's stream (`GetStream`); undefined when IVS says `ChannelNotBroadcasting`. */
   getStream(channelArn: string): Promise<LiveStream | undefined>;
-  /** The channel's HLS playback URL (`GetChannel`), the source MediaLive pulls. */
-  getPlaybackUrl(channelArn: string): Promise<string>;
+  /**
+   * The channel's HLS playback URL and type (`GetChannel`), the source MediaLive pulls.
+   * InvalidConfigurationError when MediaLive cannot pull it (private channel, playback
+   * restriction policy).
+   */
+  getPlaybackSource(channelArn: string): Promise<PlaybackSource>;
 }
 
 export const MEDIALIVE_CHANNEL_STATES = [
@@ -109,6 +124,10 @@ export interface ChannelSpec {
   requestId: string;
   /** The IVS HLS playback URL. */
   sourceUrl: string;
+  /** The IVS channel's type: it bounds the source's resolution and bit rate. */
+  sourceType: IvsChannelType;
+  /** The destination's platform: it picks platform rules such as the H.264 profile. */
+  platform: Platform;
   /** The RTMP(S) endpoint without the key. */
   rtmpUrl: string;
   /** Plaintext stream key, decrypted only for this call. Never log a ChannelSpec. */
@@ -138,6 +157,12 @@ export interface MediaLiveGateway {
   createChannel(spec: ChannelSpec, inputId: string): Promise<MediaLiveChannel>;
   startChannel(channelId: string): Promise<void>;
   stopChannel(channelId: string): Promise<void>;
+  /**
+   * Makes a RUNNING channel read its input again (an immediate input switch to its own input,
+   * `BatchUpdateSchedule`), for an IVS stream that came back with a new stream id: without it the
+   * channel keeps sending black. Idempotent per `streamId`.
+   */
+  reattachInput(channelId: string, streamId: string): Promise<void>;
   deleteChannel(channelId: string): Promise<void>;
   deleteInput(inputId: string): Promise<void>;
 }

@@ -29,6 +29,7 @@ import type {
   MediaLiveChannel,
   MediaLiveGateway,
   Metrics,
+  PlaybackSource,
   StreamKeyDecrypter,
   StreamSource,
   StreamStateRepository,
@@ -126,7 +127,7 @@ export class Reconciler {
       graceSeconds: this.config.graceSeconds,
       complete: scope.kind === 'all',
     });
-    const playbackUrls = new Map<string, Promise<string>>();
+    const playbackUrls = new Map<string, Promise<PlaybackSource>>();
     const destinations = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, playbackUrls));
     const orphanOutcomes = await mapWithConcurrency(orphans, this.config.concurrency, (o) => this.cleanOrphan(o));
     const orphanInputs = await mapWithConcurrency(orphanInputIds, this.config.concurrency, (id) => this.deleteOrphanInput(id));
@@ -218,7 +219,7 @@ export class Reconciler {
   // ---------------------------------------------------------------- act
 
   /** Acts on one destination; whatever fails is reported as its outcome, never thrown. */
-  private async apply(decision: DestinationDecision, playbackUrls: Map<string, Promise<string>>): Promise<DestinationOutcome> {
+  private async apply(decision: DestinationDecision, playbackUrls: Map<string, Promise<PlaybackSource>>): Promise<DestinationOutcome> {
     try {
       return await this.applyOrThrow(decision, playbackUrls);
     } catch (error) {
@@ -242,7 +243,10 @@ export class Reconciler {
     }
   }
 
-  private async applyOrThrow(decision: DestinationDecision, playbackUrls: Map<string, Promise<string>>): Promise<DestinationOutcome> {
+  private async applyOrThrow(
+    decision: DestinationDecision,
+    playbackUrls: Map<string, Promise<PlaybackSource>>,
+  ): Promise<DestinationOutcome> {
     const d = decision.destination;
     const base = { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null };
     const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
@@ -342,7 +346,7 @@ export class Reconciler {
     return updateDestination(this.deps.destinations, this.deps.clock, id, change, { attempts: 7, ...(known ? { known } : {}) });
   }
 
-  private async perform(d: Destination, step: Step, playbackUrls: Map<string, Promise<string>>): Promise<Outcome> {
+  private async perform(d: Destination, step: Step, playbackUrls: Map<string, Promise<PlaybackSource>>): Promise<Outcome> {
     const { mediaLive, log } = this.deps;
     const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
     switch (step.kind) {
@@ -389,7 +393,7 @@ export class Reconciler {
   private async createAndStart(
     d: Destination,
     existingInputId: string | undefined,
-    playbackUrls: Map<string, Promise<string>>,
+    playbackUrls: Map<string, Promise<PlaybackSource>>,
   ): Promise<Outcome> {
     const { mediaLive, streams, cipher, log } = this.deps;
     const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
@@ -407,18 +411,21 @@ export class Reconciler {
       this.held.set(d.id, fresh);
       return this.createAndStart(fresh, undefined, playbackUrls);
     }
-    let sourceUrl = playbackUrls.get(d.channelArn);
-    if (!sourceUrl) {
-      sourceUrl = streams.getPlaybackUrl(d.channelArn);
-      playbackUrls.set(d.channelArn, sourceUrl);
-      sourceUrl.catch(() => playbackUrls.delete(d.channelArn));
+    let pending = playbackUrls.get(d.channelArn);
+    if (!pending) {
+      pending = streams.getPlaybackSource(d.channelArn);
+      playbackUrls.set(d.channelArn, pending);
+      pending.catch(() => playbackUrls.delete(d.channelArn));
     }
+    const source = await pending;
     const spec: ChannelSpec = {
       projectName: this.config.projectName,
       destinationId: d.id,
       destinationName: d.name,
       requestId: `${this.config.projectName}-${d.id}-g${d.generation}-r${d.configRevision}`,
-      sourceUrl: await sourceUrl,
+      sourceUrl: source.url,
+      sourceType: source.channelType,
+      platform: d.platform,
       rtmpUrl: d.rtmpUrl,
       streamKey: await cipher.decrypt(d.id, d.streamKeyCiphertext),
       profile: d.profile,

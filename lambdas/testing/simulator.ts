@@ -11,11 +11,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type {
   Clock,
   ChannelSpec,
+  IvsChannelType,
   LiveStream,
   MediaLiveChannel,
   MediaLiveChannelState,
   MediaLiveGateway,
   MediaLiveInput,
+  PlaybackSource,
   StreamSource,
 } from '../core/ports';
 import { TAG_PROJECT } from '../core/ports';
@@ -28,7 +30,7 @@ import {
   ThrottledError,
   WrongStateError,
 } from '../core/errors';
-import { deriveRequestId, resourceName, resourceTags } from '../adapters/medialive/requests';
+import { deriveRequestId, reattachActionName, resourceName, resourceTags } from '../adapters/medialive/requests';
 
 /** The faults the simulator can inject. */
 export const FAULT_KINDS = ['throttle', 'unavailable', 'wrong-state', 'not-found', 'create-failure', 'lost-response'] as const;
@@ -106,7 +108,21 @@ export interface SimulatedChannel extends MediaLiveChannel {
   starts: number;
   /** The spec it was created from, minus the stream key. */
   spec: Omit<ChannelSpec, 'streamKey'>;
+  /** What the channel sends to its platform now (see {@link ChannelOutput}). */
+  output: ChannelOutput;
+  /** Immediate input switches that made the RUNNING channel read its input again. */
+  inputSwitches: number;
 }
+
+/**
+ * What a channel sends to its platform:
+ * - `none`: the channel is not RUNNING;
+ * - `media`: it is ingesting the IVS channel's current stream;
+ * - `black`: it is RUNNING but its input has nothing (the IVS channel is offline, or the stream
+ *   it was reading ended and no input switch re-read the input since — MediaLive's
+ *   `InputEndAction: NONE` keeps showing black "until the next input switch occurs").
+ */
+export type ChannelOutput = 'none' | 'media' | 'black';
 
 /** Counters for tests and the benchmark. */
 export interface SimulatorStats {
@@ -169,6 +185,8 @@ interface IvsChannelRecord {
   name: string;
   playbackUrl: string;
   authorized: boolean;
+  type: IvsChannelType;
+  playbackRestrictionPolicyArn?: string;
   stream?: LiveStream;
 }
 
@@ -196,6 +214,15 @@ interface ChannelRecord {
   pending?: { to: MediaLiveChannelState; at: number };
   createdAt: number;
   starts: number;
+  /**
+   * The input's read of the IVS source while RUNNING: `waiting` until a stream is there, then
+   * `reading` that stream id, then `ended` once that stream ends — black until an input switch.
+   */
+  ingest: { phase: 'waiting' } | { phase: 'reading'; streamId: string } | { phase: 'ended' };
+  /** Names of the schedule actions created on the channel (BatchUpdateSchedule). */
+  scheduleActions: Set<string>;
+  /** Input switches that re-read the input (immediate switches while RUNNING). */
+  inputSwitches: number;
 }
 
 /** mulberry32: a tiny, fast, seeded PRNG; good enough for fault dice and ids. */
@@ -320,7 +347,7 @@ export class AwsSimulator {
     this.ivs = {
       listLiveStreams: () => this.#listLiveStreams(),
       getStream: (channelArn) => this.#getStream(channelArn),
-      getPlaybackUrl: (channelArn) => this.#getPlaybackUrl(channelArn),
+      getPlaybackSource: (channelArn) => this.#getPlaybackSource(channelArn),
     };
     this.medialive = {
       listChannels: () => this.#listChannels(),
@@ -330,6 +357,7 @@ export class AwsSimulator {
       createChannel: (spec, inputId) => this.#createChannel(spec, inputId),
       startChannel: (channelId) => this.#startChannel(channelId),
       stopChannel: (channelId) => this.#stopChannel(channelId),
+      reattachInput: (channelId, streamId) => this.#reattachInput(channelId, streamId),
       deleteChannel: (channelId) => this.#deleteChannel(channelId),
       deleteInput: (inputId) => this.#deleteInput(inputId),
     };
@@ -377,9 +405,20 @@ export class AwsSimulator {
 
   /**
    * Registers an IVS channel (offline). Returns its playback URL. `authorized: true` makes it a
-   * private channel, whose playback URL the simulator refuses to hand out (not supported).
+   * private channel and `playbackRestrictionPolicyArn` a restricted one; the simulator refuses
+   * to hand out the playback source of either (MediaLive cannot pull them). `type` defaults to
+   * STANDARD, as in IVS.
    */
-  addIvsChannel(channelArn: string, options: { playbackUrl?: string; authorized?: boolean; name?: string } = {}): string {
+  addIvsChannel(
+    channelArn: string,
+    options: {
+      playbackUrl?: string;
+      authorized?: boolean;
+      name?: string;
+      type?: IvsChannelType;
+      playbackRestrictionPolicyArn?: string;
+    } = {},
+  ): string {
     const existing = this.#ivsChannels.get(channelArn);
     const playbackUrl = options.playbackUrl ?? existing?.playbackUrl ?? this.#defaultPlaybackUrl(channelArn);
     const name = options.name ?? existing?.name ?? channelArn.split('/').pop() ?? channelArn;
@@ -388,6 +427,8 @@ export class AwsSimulator {
       name,
       playbackUrl,
       authorized: options.authorized ?? false,
+      type: options.type ?? existing?.type ?? 'STANDARD',
+      ...(options.playbackRestrictionPolicyArn ? { playbackRestrictionPolicyArn: options.playbackRestrictionPolicyArn } : {}),
       stream: existing?.stream,
     });
     return playbackUrl;
@@ -403,6 +444,7 @@ export class AwsSimulator {
     if (channel.stream) this.#endStream(channel);
     const streamId = this.#newStreamId();
     channel.stream = { channelArn, streamId, startTime: this.#clock.now().toISOString(), health: 'HEALTHY' };
+    this.#readers(channel).forEach((c) => this.#read(c));
     this.#announce(channel, 'Stream Start', streamId);
     return streamId;
   }
@@ -465,6 +507,12 @@ export class AwsSimulator {
       .map((c) => this.#snapshot(c, now));
   }
 
+  /** What the channel sends to its platform now; `none` for an unknown or DELETED channel. */
+  channelOutput(channelId: string): ChannelOutput {
+    const channel = this.#channels.get(channelId);
+    return channel ? this.#output(channel, this.#nowMs()) : 'none';
+  }
+
   /** The channels in state RUNNING now. */
   runningChannels(): SimulatedChannel[] {
     return this.channels().filter((c) => c.state === 'RUNNING');
@@ -513,7 +561,7 @@ export class AwsSimulator {
     });
   }
 
-  async #getPlaybackUrl(channelArn: string): Promise<string> {
+  async #getPlaybackSource(channelArn: string): Promise<PlaybackSource> {
     return this.#call('ivs:GetChannel', READ, () => {
       const channel = this.#ivsChannels.get(channelArn);
       if (!channel) throw new ResourceNotFoundError(`IVS channel ${channelArn} does not exist`);
@@ -522,7 +570,12 @@ export class AwsSimulator {
           `IVS channel ${channelArn} requires playback authorization; MediaLive cannot pull a private channel. Turn off playback authorization for this channel.`,
         );
       }
-      return channel.playbackUrl;
+      if (channel.playbackRestrictionPolicyArn) {
+        throw new InvalidConfigurationError(
+          `IVS channel ${channelArn} has a playback restriction policy; MediaLive cannot pull a restricted channel. Remove the policy from the channel.`,
+        );
+      }
+      return { url: channel.playbackUrl, channelType: channel.type };
     });
   }
 
@@ -646,6 +699,9 @@ export class AwsSimulator {
         pending: { to: fault === 'create-failure' ? 'CREATE_FAILED' : 'IDLE', at: now + this.#timings.createMs },
         createdAt: now,
         starts: 0,
+        ingest: { phase: 'waiting' },
+        scheduleActions: new Set(),
+        inputSwitches: 0,
       };
       this.#channels.set(id, channel);
       this.#channelsByRequest.set(requestId, id);
@@ -675,6 +731,26 @@ export class AwsSimulator {
       }
       this.#transition(channel, now, 'STOPPING', 'IDLE', this.#timings.stopMs);
       this.#stats.totalStops += 1;
+    });
+  }
+
+  /**
+   * BatchUpdateSchedule with an immediate switch to the channel's input: a RUNNING channel reads
+   * its input again (the current IVS stream, or waits for one). MediaLive accepts schedule
+   * actions while the channel is idle too; they have no effect here. An action name already in
+   * the schedule is a repeat and changes nothing.
+   */
+  async #reattachInput(channelId: string, streamId: string): Promise<void> {
+    return this.#call('medialive:BatchUpdateSchedule', BY_ID, () => {
+      const now = this.#nowMs();
+      const channel = this.#existingChannel(channelId, now, 'BatchUpdateSchedule');
+      const name = reattachActionName(streamId);
+      if (channel.scheduleActions.has(name)) return;
+      channel.scheduleActions.add(name);
+      if (channel.state !== 'RUNNING') return;
+      channel.ingest = { phase: 'waiting' };
+      channel.inputSwitches += 1;
+      this.#read(channel);
     });
   }
 
@@ -763,8 +839,34 @@ export class AwsSimulator {
       channel.state = channel.pending.to;
       channel.stateSince = channel.pending.at;
       channel.pending = undefined;
+      // A channel that starts running reads its input afresh; one that stops forgets it.
+      channel.ingest = { phase: 'waiting' };
+      if (channel.state === 'RUNNING') this.#read(channel);
     }
     return channel.state;
+  }
+
+  /** The IVS channel a MediaLive channel pulls from (by playback URL), if the simulator knows it. */
+  #source(channel: ChannelRecord): IvsChannelRecord | undefined {
+    return [...this.#ivsChannels.values()].find((c) => c.playbackUrl === channel.spec.sourceUrl);
+  }
+
+  /** RUNNING channels pulling from this IVS channel. */
+  #readers(ivsChannel: IvsChannelRecord): ChannelRecord[] {
+    const now = this.#nowMs();
+    return [...this.#channels.values()].filter((c) => this.#settle(c, now) === 'RUNNING' && c.spec.sourceUrl === ivsChannel.playbackUrl);
+  }
+
+  /** A waiting input latches onto the source's current stream, if there is one. */
+  #read(channel: ChannelRecord): void {
+    const stream = this.#source(channel)?.stream;
+    if (channel.ingest.phase === 'waiting' && stream) channel.ingest = { phase: 'reading', streamId: stream.streamId };
+  }
+
+  #output(channel: ChannelRecord, now: number): ChannelOutput {
+    if (this.#settle(channel, now) !== 'RUNNING') return 'none';
+    const stream = this.#source(channel)?.stream;
+    return channel.ingest.phase === 'reading' && stream?.streamId === channel.ingest.streamId ? 'media' : 'black';
   }
 
   #transition(channel: ChannelRecord, now: number, during: MediaLiveChannelState, after: MediaLiveChannelState, ms: number): void {
@@ -805,6 +907,8 @@ export class AwsSimulator {
       createdAt: new Date(channel.createdAt).toISOString(),
       starts: channel.starts,
       spec: { ...channel.spec },
+      output: this.#output(channel, now),
+      inputSwitches: channel.inputSwitches,
     };
   }
 
@@ -814,6 +918,10 @@ export class AwsSimulator {
 
   #endStream(channel: IvsChannelRecord): void {
     const streamId = channel.stream?.streamId;
+    // The HLS source of every channel reading this stream ends: its input has ended.
+    for (const reader of this.#readers(channel)) {
+      if (reader.ingest.phase === 'reading' && reader.ingest.streamId === streamId) reader.ingest = { phase: 'ended' };
+    }
     channel.stream = undefined;
     if (streamId !== undefined) this.#announce(channel, 'Stream End', streamId);
   }

@@ -10,7 +10,7 @@ locals {
       ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
       ivs_account       = ["ivs:ListStreams"]
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
-      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_tagged  = ["medialive:BatchUpdateSchedule", "medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
       medialive_read    = ["medialive:DescribeChannel"]
       medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
       stream_key        = ["kms:Decrypt", "kms:Encrypt"]
@@ -21,7 +21,7 @@ locals {
       ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
       ivs_account       = ["ivs:ListStreams"]
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
-      medialive_tagged  = ["medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
+      medialive_tagged  = ["medialive:BatchUpdateSchedule", "medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
       medialive_read    = ["medialive:DescribeChannel"]
       medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
       # The monitor only decrypts (it bundles KmsStreamKeyDecrypter, not the API's cipher).

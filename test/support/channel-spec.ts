@@ -9,6 +9,8 @@ export function channelSpec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     destinationName: 'My YouTube',
     requestId: `${destinationId}-g0-r1`,
     sourceUrl: 'https://abcdef123456.us-east-1.playback.live-video.net/api/video/v1/us-east-1.123456789012.channel.AbCdEfGh1234.m3u8',
+    sourceType: 'STANDARD',
+    platform: 'youtube',
     rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2',
     streamKey: 'test-key-aaaa-bbbb-cccc-dddd',
     profile: '1080p30-6000',

@@ -3,8 +3,9 @@
  * keyframe every 2 seconds and YouTube refuses a stream without audio, so every profile has a
  * fixed 2-second closed GOP and an AAC track.
  */
-import type { H264Level } from '@aws-sdk/client-medialive';
+import type { H264Level, InputResolution } from '@aws-sdk/client-medialive';
 import type { Profile } from '../../core/destination';
+import type { IvsChannelType } from '../../core/ports';
 
 export interface EncodingProfile {
   width: number;
@@ -59,4 +60,48 @@ export const ENCODING_PROFILES = {
 
 export function encodingProfile(profile: Profile): EncodingProfile {
   return ENCODING_PROFILES[profile];
+}
+
+/** What an IVS channel of one type can deliver to MediaLive's pull. */
+export interface SourceLimits {
+  /** Highest number of lines of the source video. */
+  maxHeight: number;
+  /** Highest video bit rate of the source, kbit/s. */
+  maxVideoKbps: number;
+  /**
+   * MediaLive's coarse input resolution class, which the channel's InputSpecification names:
+   * "SD is less than 720 lines, HD is 720 to 1080 lines" (InputResolution, MediaLive API model).
+   */
+  inputResolution: InputResolution;
+}
+
+/**
+ * IVS channel types and what they carry, from the IVS API reference (CreateChannel `type`,
+ * https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_CreateChannel.html and
+ * https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/channel-types.html): BASIC delivers
+ * the original input, "up to 480p and … up to 1.5 Mbps"; STANDARD "up to 1080p and … up to
+ * 8.5 Mbps". The ADVANCED types take the same input as STANDARD; they are treated as STANDARD
+ * (an HD input specification covers whatever rendition they deliver).
+ */
+export const SOURCE_LIMITS = {
+  BASIC: { maxHeight: 480, maxVideoKbps: 1500, inputResolution: 'SD' },
+  STANDARD: { maxHeight: 1080, maxVideoKbps: 8500, inputResolution: 'HD' },
+  ADVANCED_SD: { maxHeight: 1080, maxVideoKbps: 8500, inputResolution: 'HD' },
+  ADVANCED_HD: { maxHeight: 1080, maxVideoKbps: 8500, inputResolution: 'HD' },
+} as const satisfies Record<IvsChannelType, SourceLimits>;
+
+/**
+ * The encode MediaLive renders for `profile` from a source of `sourceType`: the profile, except
+ * that it never renders more lines or more video bits than the source carries — an upscaled
+ * 1080p from a 480p BASIC channel costs a 1080p output and shows nothing more. The size falls to
+ * the largest profile within the source's height; the bit rate to the source's.
+ */
+export function effectiveEncoding(profile: Profile, sourceType: IvsChannelType): EncodingProfile {
+  const limits: SourceLimits = SOURCE_LIMITS[sourceType];
+  const wanted = encodingProfile(profile);
+  const fitting = (Object.values(ENCODING_PROFILES) as EncodingProfile[])
+    .filter((p) => p.height <= Math.min(wanted.height, limits.maxHeight))
+    .sort((a, b) => b.height - a.height)[0];
+  const sized = fitting ?? wanted;
+  return { ...sized, videoBitrateKbps: Math.min(sized.videoBitrateKbps, wanted.videoBitrateKbps, limits.maxVideoKbps) };
 }

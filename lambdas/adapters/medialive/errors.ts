@@ -27,7 +27,7 @@ const WRONG_STATE = new Set(['ConflictException']);
 const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
 const QUOTA = new Set(['ServiceQuotaExceededException', 'LimitExceededException']);
 const INVALID = new Set(['BadRequestException', 'UnprocessableEntityException', 'ValidationException', 'PendingVerification']);
-const ACCESS_DENIED = new Set(['ForbiddenException', 'AccessDeniedException']);
+const ACCESS_DENIED = new Set(['ForbiddenException', 'AccessDeniedException', 'AccessDenied']);
 const UNAVAILABLE = new Set([
   'InternalServerErrorException',
   'InternalServerException',
@@ -136,4 +136,25 @@ export function toDomainError(error: unknown, context: AwsCallContext): Restream
 
 function quotaMessage(what: string, message: string): string {
   return `${what}: an account quota is exhausted. Delete unused resources or request a quota increase in Service Quotas. ${message}`;
+}
+
+/** AWS refused the call for lack of permission (MediaLive ForbiddenException, STS AccessDenied). */
+export function isAccessDenied(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && ACCESS_DENIED.has(String((error as { name?: unknown }).name));
+}
+
+/**
+ * BatchUpdateSchedule refused an action because one with the same name is already in the
+ * channel's schedule. MediaLive documents no dedicated error for it; it answers a client error
+ * (BadRequest or UnprocessableEntity) whose message names the duplicate action, so the message
+ * decides. Verify the wording in a real account (docs/aws-notes.md).
+ */
+export function isDuplicateScheduleAction(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return (
+    (name === 'BadRequestException' || name === 'UnprocessableEntityException') &&
+    typeof message === 'string' &&
+    /already exists|duplicate|not unique|unique/i.test(message)
+  );
 }

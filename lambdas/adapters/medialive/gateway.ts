@@ -3,6 +3,7 @@
  * of a ChannelSpec goes only into the CreateChannel request and is masked in every error.
  */
 import {
+  BatchUpdateScheduleCommand,
   CreateChannelCommand,
   CreateInputCommand,
   DeleteChannelCommand,
@@ -16,7 +17,7 @@ import {
   type DescribeChannelResponse,
   type MediaLiveClient,
 } from '@aws-sdk/client-medialive';
-import { RestreamingError } from '../../core/errors';
+import { ResourceNotFoundError, RestreamingError } from '../../core/errors';
 import {
   MEDIALIVE_CHANNEL_STATES,
   TAG_PROJECT,
@@ -26,8 +27,8 @@ import {
   type MediaLiveGateway,
   type MediaLiveInput,
 } from '../../core/ports';
-import { toDomainError } from './errors';
-import { buildCreateChannelRequest, buildCreateInputRequest } from './requests';
+import { isAccessDenied, isDuplicateScheduleAction, toDomainError } from './errors';
+import { buildCreateChannelRequest, buildCreateInputRequest, buildReattachInputRequest } from './requests';
 
 /** The fields ListChannels, DescribeChannel and CreateChannel all return. */
 type ChannelDescription = Pick<ChannelSummary, 'Id' | 'Name' | 'State' | 'Tags' | 'InputAttachments'>;
@@ -90,6 +91,7 @@ export class AwsMediaLiveGateway implements MediaLiveGateway {
       response = await this.client.send(new DescribeChannelCommand({ ChannelId: channelId }));
     } catch (error) {
       if (isNamed(error, 'NotFoundException')) return undefined;
+      if (isAccessDenied(error) && !(await this.#channelListed(channelId))) return undefined;
       throw toDomainError(error, { service: 'MediaLive', operation: 'DescribeChannel' });
     }
     if (response.State === 'DELETED') return undefined;
@@ -120,36 +122,84 @@ export class AwsMediaLiveGateway implements MediaLiveGateway {
   }
 
   async startChannel(channelId: string): Promise<void> {
-    try {
-      await this.client.send(new StartChannelCommand({ ChannelId: channelId }));
-    } catch (error) {
-      throw toDomainError(error, { service: 'MediaLive', operation: 'StartChannel' });
-    }
+    await this.#channelCall('StartChannel', channelId, () => this.client.send(new StartChannelCommand({ ChannelId: channelId })));
   }
 
   async stopChannel(channelId: string): Promise<void> {
-    try {
-      await this.client.send(new StopChannelCommand({ ChannelId: channelId }));
-    } catch (error) {
-      throw toDomainError(error, { service: 'MediaLive', operation: 'StopChannel' });
-    }
+    await this.#channelCall('StopChannel', channelId, () => this.client.send(new StopChannelCommand({ ChannelId: channelId })));
+  }
+
+  async reattachInput(channelId: string, streamId: string): Promise<void> {
+    await this.#channelCall('BatchUpdateSchedule', channelId, async () => {
+      try {
+        await this.client.send(new BatchUpdateScheduleCommand(buildReattachInputRequest(channelId, streamId)));
+      } catch (error) {
+        // The action for this stream id is already in the schedule: an earlier call switched.
+        if (!isDuplicateScheduleAction(error)) throw error;
+      }
+    });
   }
 
   async deleteChannel(channelId: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteChannelCommand({ ChannelId: channelId }));
-    } catch (error) {
-      throw toDomainError(error, { service: 'MediaLive', operation: 'DeleteChannel' });
-    }
+    await this.#channelCall('DeleteChannel', channelId, () => this.client.send(new DeleteChannelCommand({ ChannelId: channelId })));
   }
 
   async deleteInput(inputId: string): Promise<void> {
     try {
       await this.client.send(new DeleteInputCommand({ InputId: inputId }));
     } catch (error) {
+      if (isAccessDenied(error) && !(await this.#inputListed(inputId))) throw gone('input', inputId, 'DeleteInput', error);
       throw toDomainError(error, { service: 'MediaLive', operation: 'DeleteInput' });
     }
   }
+
+  /**
+   * One call on a channel by id. The IAM policy allows the channel calls only on resources tagged
+   * with the project, and a deleted channel has lost its tags, so AWS answers AccessDenied rather
+   * than NotFound for a channel that is gone. AccessDenied on a channel ListChannels no longer
+   * shows (or shows DELETED) is therefore ResourceNotFoundError; on one it shows, a real denial.
+   */
+  async #channelCall(operation: string, channelId: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      if (isAccessDenied(error) && !(await this.#channelListed(channelId))) throw gone('channel', channelId, operation, error);
+      throw toDomainError(error, { service: 'MediaLive', operation });
+    }
+  }
+
+  /** True when ListChannels (any project; not tag-scoped) shows the channel and not as DELETED. */
+  async #channelListed(channelId: string): Promise<boolean> {
+    try {
+      for await (const page of paginateListChannels({ client: this.client }, {})) {
+        const found = (page.Channels ?? []).find((c) => c.Id === channelId);
+        if (found) return found.State !== 'DELETED';
+      }
+      return false;
+    } catch (error) {
+      throw toDomainError(error, { service: 'MediaLive', operation: 'ListChannels' });
+    }
+  }
+
+  /** True when ListInputs shows the input and not as DELETING or DELETED. */
+  async #inputListed(inputId: string): Promise<boolean> {
+    try {
+      for await (const page of paginateListInputs({ client: this.client }, {})) {
+        const found = (page.Inputs ?? []).find((i) => i.Id === inputId);
+        if (found) return found.State !== 'DELETED' && found.State !== 'DELETING';
+      }
+      return false;
+    } catch (error) {
+      throw toDomainError(error, { service: 'MediaLive', operation: 'ListInputs' });
+    }
+  }
+}
+
+function gone(kind: 'channel' | 'input', id: string, operation: string, cause: unknown): ResourceNotFoundError {
+  return new ResourceNotFoundError(
+    `MediaLive ${operation}: the ${kind} ${id} is gone (AccessDenied on a ${kind} the listing no longer shows).`,
+    { cause },
+  );
 }
 
 function isNamed(error: unknown, name: string): boolean {

@@ -3,9 +3,17 @@
  * The tests validate their output against AWS's published MediaLive API model.
  */
 import { createHash } from 'node:crypto';
-import type { CreateChannelCommandInput, CreateInputCommandInput, H264Settings } from '@aws-sdk/client-medialive';
-import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../core/ports';
-import { encodingProfile } from './encoding-profiles';
+import type {
+  BatchUpdateScheduleCommandInput,
+  CreateChannelCommandInput,
+  CreateInputCommandInput,
+  H264Profile,
+  H264Settings,
+  InputSpecification,
+} from '@aws-sdk/client-medialive';
+import { h264Profile } from '../../core/platforms';
+import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT, type ChannelSpec, type IvsChannelType } from '../../core/ports';
+import { SOURCE_LIMITS, effectiveEncoding } from './encoding-profiles';
 
 /** Names that tie the parts of the encoder settings together. */
 export const REFERENCE_NAMES = {
@@ -48,6 +56,65 @@ export function isRtmps(url: string): boolean {
   return /^rtmps:\/\//i.test(url);
 }
 
+/** RTMPS runs over TLS on port 443 at every platform this project presets (see core/platforms.ts). */
+export const RTMPS_DEFAULT_PORT = 443;
+
+/**
+ * The RTMP(S) endpoint as MediaLive's destination `Url` wants it: "the RTMP endpoint excluding
+ * the stream name (eg. rtmp://host/appname)" (RtmpOutputSettings.Destination, MediaLive API
+ * reference, https://docs.aws.amazon.com/medialive/latest/apireference/channels.html); MediaLive
+ * joins `Url` and `StreamName` into `protocol://host:port/application_name/application_instance`
+ * (https://docs.aws.amazon.com/medialive/latest/ug/rtmp-destinations.html), so a trailing slash
+ * (as Facebook shows its URL) would put `//` before the key. An `rtmps://` URL without a port gets
+ * 443: RTMPS has no registered default port, so it is named rather than left to MediaLive.
+ */
+export function destinationUrl(rtmpUrl: string): string {
+  let url = rtmpUrl.replace(/\/+$/, '');
+  const authority = /^(rtmps:\/\/)([^/?#]*)(.*)$/i.exec(url);
+  if (authority && !/:\d+$/.test(authority[2] as string)) {
+    url = `${authority[1]}${authority[2]}:${RTMPS_DEFAULT_PORT}${authority[3]}`;
+  }
+  return url;
+}
+
+/**
+ * How long one output keeps trying to reach its platform before MediaLive gives up on it (and,
+ * with its single output, stops the channel: "When the retries expire, this output stops. The
+ * channel stops because the single output has lost its connection",
+ * https://docs.aws.amazon.com/medialive/latest/ug/rtmp-connection.html).
+ *
+ * - `RestartDelay`: "If a streaming output fails, number of seconds to wait until a restart is
+ *   initiated" (RtmpGroupSettings);
+ * - `ConnectionRetryInterval`: "Number of seconds to wait before retrying a connection … if the
+ *   connection is lost"; `NumRetries`: "Number of retry attempts" (RtmpOutputSettings);
+ * - `CacheLength` + `CacheFullBehavior` DISCONNECT_IMMEDIATELY: a platform that stalls for
+ *   30 s is disconnected and enters the same restart-and-retry path ("Clear the media cache, and
+ *   reconnect after restartDelay seconds").
+ *
+ * 15 s + 60 × 5 s = 315 s: a platform may be unreachable for more than 5 minutes (a restart of
+ * its ingest, a network incident) before the channel stops and a new billing minimum starts.
+ */
+export const RTMP_RECONNECT = {
+  restartDelaySeconds: 15,
+  connectionRetryIntervalSeconds: 5,
+  numRetries: 60,
+  cacheLengthSeconds: 30,
+} as const;
+
+/**
+ * The channel's input specification: MediaLive bills the input by it and sizes the pipeline by
+ * it ("MediaLive uses these values for billing and resource allocation … You pay for the option
+ * that you specify", https://docs.aws.amazon.com/medialive/latest/ug/input-specification.html;
+ * prices by codec, resolution and bit rate at https://aws.amazon.com/medialive/pricing/). IVS
+ * delivers H.264 (AVC); the resolution class follows the IVS channel type (SD for BASIC,
+ * HD otherwise), and 10 Mbit/s, MediaLive's lowest class, covers IVS's 8.5 Mbit/s maximum.
+ */
+export function inputSpecification(sourceType: IvsChannelType): InputSpecification {
+  return { Codec: 'AVC', Resolution: SOURCE_LIMITS[sourceType].inputResolution, MaximumBitrate: 'MAX_10_MBPS' };
+}
+
+const H264_PROFILE: Record<ReturnType<typeof h264Profile>, H264Profile> = { main: 'MAIN', high: 'HIGH' };
+
 /**
  * `CreateInput` for the IVS HLS playback URL. One source makes a single-class input, which is
  * what a SINGLE_PIPELINE channel pulls from (a standard-class input would need two URLs).
@@ -63,10 +130,10 @@ export function buildCreateInputRequest(spec: ChannelSpec): CreateInputCommandIn
 }
 
 function h264Settings(spec: ChannelSpec): H264Settings {
-  const p = encodingProfile(spec.profile);
+  const p = effectiveEncoding(spec.profile, spec.sourceType);
   const bitrate = p.videoBitrateKbps * 1000;
   return {
-    Profile: 'HIGH',
+    Profile: H264_PROFILE[h264Profile(spec.platform)],
     Level: p.h264Level,
     RateControlMode: 'CBR',
     Bitrate: bitrate,
@@ -106,7 +173,7 @@ function h264Settings(spec: ChannelSpec): H264Settings {
  * output group. The endpoint goes to `Url`, the stream key only to `StreamName`.
  */
 export function buildCreateChannelRequest(spec: ChannelSpec, inputId: string): CreateChannelCommandInput {
-  const p = encodingProfile(spec.profile);
+  const p = effectiveEncoding(spec.profile, spec.sourceType);
   const n = REFERENCE_NAMES;
   return {
     Name: resourceName(spec),
@@ -115,8 +182,7 @@ export function buildCreateChannelRequest(spec: ChannelSpec, inputId: string): C
     RequestId: deriveRequestId(spec, 'channel'),
     LogLevel: 'ERROR',
     Tags: resourceTags(spec),
-    // IVS delivers H.264 up to 1080p at no more than 8.5 Mbit/s; the cheapest specification that covers it.
-    InputSpecification: { Codec: 'AVC', Resolution: 'HD', MaximumBitrate: 'MAX_10_MBPS' },
+    InputSpecification: inputSpecification(spec.sourceType),
     InputAttachments: [
       {
         InputId: inputId,
@@ -135,7 +201,7 @@ export function buildCreateChannelRequest(spec: ChannelSpec, inputId: string): C
         },
       },
     ],
-    Destinations: [{ Id: n.destination, Settings: [{ Url: spec.rtmpUrl, StreamName: spec.streamKey }] }],
+    Destinations: [{ Id: n.destination, Settings: [{ Url: destinationUrl(spec.rtmpUrl), StreamName: spec.streamKey }] }],
     EncoderSettings: {
       TimecodeConfig: { Source: 'SYSTEMCLOCK' },
       GlobalConfiguration: {
@@ -189,10 +255,10 @@ export function buildCreateChannelRequest(spec: ChannelSpec, inputId: string): C
             RtmpGroupSettings: {
               AuthenticationScheme: 'COMMON',
               CacheFullBehavior: 'DISCONNECT_IMMEDIATELY',
-              CacheLength: 30,
+              CacheLength: RTMP_RECONNECT.cacheLengthSeconds,
               CaptionData: 'ALL',
               InputLossAction: 'EMIT_OUTPUT',
-              RestartDelay: 15,
+              RestartDelay: RTMP_RECONNECT.restartDelaySeconds,
             },
           },
           Outputs: [
@@ -204,12 +270,49 @@ export function buildCreateChannelRequest(spec: ChannelSpec, inputId: string): C
                 RtmpOutputSettings: {
                   Destination: { DestinationRefId: n.destination },
                   ...(isRtmps(spec.rtmpUrl) ? { CertificateMode: 'VERIFY_AUTHENTICITY' as const } : {}),
-                  ConnectionRetryInterval: 2,
-                  NumRetries: 10,
+                  ConnectionRetryInterval: RTMP_RECONNECT.connectionRetryIntervalSeconds,
+                  NumRetries: RTMP_RECONNECT.numRetries,
                 },
               },
             },
           ],
+        },
+      ],
+    },
+  };
+}
+
+/** The schedule action that re-attaches the input for one IVS stream; unique per stream id. */
+export function reattachActionName(streamId: string): string {
+  return `reattach-${streamId}`;
+}
+
+/**
+ * `BatchUpdateSchedule` with an immediate input switch to the channel's own input attachment,
+ * for an IVS stream that came back (new stream id) while the channel kept RUNNING.
+ *
+ * The channel has `InputEndAction: NONE`, with which MediaLive, once its input has ended, "will
+ * transcode either black, a solid color, or a user specified slate images per the Input Loss
+ * Behavior configuration until the next input switch occurs (which is controlled through the
+ * Channel Schedule API)" (GlobalConfiguration.InputEndAction, MediaLive API reference). An
+ * immediate switch is passed to a single-pipeline channel at once: "The channel stops ingesting
+ * the current input and starts ingesting the specified input"
+ * (https://docs.aws.amazon.com/medialive/latest/ug/x-actions-in-schedule-ips.html), and "you can
+ * switch to a specific input as many times as you want"
+ * (https://docs.aws.amazon.com/medialive/latest/ug/ips-limits.html). A restart (stop + start)
+ * would also re-read the input but costs a stop, a start of a minute or more, a gap at the
+ * platforms and a new billing minimum. The action name carries the stream id, so a repeat for
+ * the same stream is refused by MediaLive as a duplicate rather than switching twice.
+ */
+export function buildReattachInputRequest(channelId: string, streamId: string): BatchUpdateScheduleCommandInput {
+  return {
+    ChannelId: channelId,
+    Creates: {
+      ScheduleActions: [
+        {
+          ActionName: reattachActionName(streamId),
+          ScheduleActionStartSettings: { ImmediateModeScheduleActionStartSettings: {} },
+          ScheduleActionSettings: { InputSwitchSettings: { InputAttachmentNameReference: REFERENCE_NAMES.inputAttachment } },
         },
       ],
     },

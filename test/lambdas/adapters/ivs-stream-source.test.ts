@@ -123,16 +123,33 @@ describe('AwsIvsStreamSource.getStream', () => {
   });
 });
 
-describe('AwsIvsStreamSource.getPlaybackUrl', () => {
-  it('returns the HLS playback URL of a public channel', async () => {
-    ivs.on(GetChannelCommand, { arn: CHANNEL_A }).resolves({ channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL, authorized: false } });
-    await expect(source.getPlaybackUrl(CHANNEL_A)).resolves.toBe(PLAYBACK_URL);
+describe('AwsIvsStreamSource.getPlaybackSource', () => {
+  it('returns the HLS playback URL and the type of a public channel', async () => {
+    ivs.on(GetChannelCommand, { arn: CHANNEL_A }).resolves({
+      channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL, authorized: false, type: 'BASIC', playbackRestrictionPolicyArn: '' },
+    });
+    await expect(source.getPlaybackSource(CHANNEL_A)).resolves.toEqual({ url: PLAYBACK_URL, channelType: 'BASIC' });
     expect(ivs).toHaveReceivedCommandWith(GetChannelCommand, { arn: CHANNEL_A });
+  });
+
+  it('takes a channel without a known type for STANDARD, the IVS default', async () => {
+    ivs.on(GetChannelCommand).resolves({ channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL } });
+    await expect(source.getPlaybackSource(CHANNEL_A)).resolves.toEqual({ url: PLAYBACK_URL, channelType: 'STANDARD' });
+  });
+
+  it('refuses a channel with a playback restriction policy, naming the policy and the fix', async () => {
+    const policy = 'arn:aws:ivs:us-east-1:123456789012:playback-restriction-policy/ABcdef34ghIJ';
+    ivs.on(GetChannelCommand).resolves({ channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL, playbackRestrictionPolicyArn: policy } });
+    const error = await source.getPlaybackSource(CHANNEL_A).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidConfigurationError);
+    expect((error as Error).message).toContain(policy);
+    expect((error as Error).message).toMatch(/playback restriction policy/);
+    expect((error as Error).message).toMatch(/Remove the policy/);
   });
 
   it('refuses a channel with private playback, saying that MediaLive cannot pull it', async () => {
     ivs.on(GetChannelCommand).resolves({ channel: { arn: CHANNEL_A, playbackUrl: PLAYBACK_URL, authorized: true } });
-    const error = await source.getPlaybackUrl(CHANNEL_A).catch((e: unknown) => e);
+    const error = await source.getPlaybackSource(CHANNEL_A).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidConfigurationError);
     expect((error as Error).message).toMatch(/private playback/);
     expect((error as Error).message).toMatch(/MediaLive cannot pull/);
@@ -140,11 +157,11 @@ describe('AwsIvsStreamSource.getPlaybackUrl', () => {
 
   it('refuses a channel without a playback URL', async () => {
     ivs.on(GetChannelCommand).resolves({ channel: { arn: CHANNEL_A } });
-    await expect(source.getPlaybackUrl(CHANNEL_A)).rejects.toBeInstanceOf(InvalidConfigurationError);
+    await expect(source.getPlaybackSource(CHANNEL_A)).rejects.toBeInstanceOf(InvalidConfigurationError);
   });
 
   it('reports an unknown channel as ResourceNotFoundError', async () => {
     ivs.on(GetChannelCommand).rejects(new ResourceNotFoundException({ message: 'Channel not found', $metadata }));
-    await expect(source.getPlaybackUrl(CHANNEL_A)).rejects.toBeInstanceOf(ResourceNotFoundError);
+    await expect(source.getPlaybackSource(CHANNEL_A)).rejects.toBeInstanceOf(ResourceNotFoundError);
   });
 });

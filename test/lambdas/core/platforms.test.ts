@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { PLATFORMS, PROFILES } from '../../../lambdas/core/destination';
 import type { Platform, Profile } from '../../../lambdas/core/destination';
-import { PLATFORM_PRESETS, defaultProfile, defaultRtmpUrl, requiresRtmps } from '../../../lambdas/core/platforms';
+import { PLATFORM_PRESETS, defaultProfile, defaultRtmpUrl, h264Profile, requiresRtmps } from '../../../lambdas/core/platforms';
 import { parseCreateDestination } from '../../../lambdas/core/validation';
 
 const WITH_ENDPOINT = PLATFORMS.filter((p) => p !== 'custom');
@@ -30,9 +30,20 @@ describe('PLATFORM_PRESETS', () => {
 
   it('uses the ingest endpoints the platforms publish, RTMPS where offered', () => {
     expect(defaultRtmpUrl('youtube')).toBe('rtmps://a.rtmps.youtube.com:443/live2');
-    expect(defaultRtmpUrl('twitch')).toBe('rtmps://ingest.global-contribute.live-video.net/app');
-    expect(defaultRtmpUrl('facebook')).toBe('rtmps://live-api-s.facebook.com:443/rtmp/');
-    expect(defaultRtmpUrl('kick')).toBe('rtmps://fa723fc1b171.global-contribute.live-video.net/app');
+    expect(defaultRtmpUrl('twitch')).toBe('rtmps://ingest.global-contribute.live-video.net:443/app');
+    expect(defaultRtmpUrl('facebook')).toBe('rtmps://live-api-s.facebook.com:443/rtmp');
+    expect(defaultRtmpUrl('kick')).toBe('rtmps://fa723fc1b171.global-contribute.live-video.net:443/app');
+  });
+
+  it.each(WITH_ENDPOINT)('names the port of an RTMPS endpoint and ends %s’s URL without a slash', (platform) => {
+    const url = defaultRtmpUrl(platform)!;
+    if (url.startsWith('rtmps://')) expect(url).toMatch(/^rtmps:\/\/[^/]+:443\//);
+    expect(url.endsWith('/')).toBe(false);
+  });
+
+  it('asks for H.264 Main on Twitch, whose mobile players need Main or Baseline', () => {
+    expect(h264Profile('twitch')).toBe('main');
+    expect(PLATFORMS.filter((p) => h264Profile(p) === 'main')).toEqual(['twitch']);
   });
 
   it('has no default endpoint for custom destinations', () => {

@@ -92,7 +92,9 @@ async function leftOverInput(channelArn: string): Promise<string> {
     destinationId: 'd1',
     destinationName: 'x',
     requestId: 'p-d1-g0-r1',
-    sourceUrl: await sim.ivs.getPlaybackUrl(channelArn),
+    sourceUrl: (await sim.ivs.getPlaybackSource(channelArn)).url,
+    sourceType: 'STANDARD',
+    platform: 'youtube',
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKey: 'key-one-aaaa-bbbb',
     profile: '1080p30-6000',
@@ -155,7 +157,7 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
   expect(running).toHaveLength(1);
   // The channel pulls from a new input (made for channel B); the one pulling A is deleted.
   expect(running[0]!.inputIds).not.toContain(inputId);
-  expect(running[0]!.spec.sourceUrl).toBe(await sim.ivs.getPlaybackUrl(B));
+  expect(running[0]!.spec.sourceUrl).toBe((await sim.ivs.getPlaybackSource(B)).url);
   expect(sim.inputIds()).toEqual(running[0]!.inputIds);
 });
 

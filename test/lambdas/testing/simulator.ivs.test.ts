@@ -63,28 +63,37 @@ describe('AwsSimulator IVS', () => {
   it('answers ResourceNotFoundError for an unknown channel', async () => {
     const { sim } = setup();
     const arn = sim.ivsChannelArn('missing');
-    await expect(sim.ivs.getPlaybackUrl(arn)).rejects.toThrow(ResourceNotFoundError);
+    await expect(sim.ivs.getPlaybackSource(arn)).rejects.toThrow(ResourceNotFoundError);
     await expect(sim.ivs.getStream(arn)).rejects.toThrow(ResourceNotFoundError);
     expect(() => sim.goLive(arn)).toThrow(/addIvsChannel/);
   });
 
-  it('returns an IVS-shaped HLS playback URL, or the one given at registration', async () => {
+  it('returns an IVS-shaped HLS playback URL, or the one given at registration, with the channel type', async () => {
     const { sim } = setup();
     const arn = sim.ivsChannelArn('AbCdEfGh1234');
     sim.addIvsChannel(arn);
-    expect(await sim.ivs.getPlaybackUrl(arn)).toMatch(
+    const source = await sim.ivs.getPlaybackSource(arn);
+    expect(source.url).toMatch(
       /^https:\/\/[a-f0-9]{12}\.us-east-1\.playback\.live-video\.net\/api\/video\/v1\/us-east-1\.123456789012\.channel\.AbCdEfGh1234\.m3u8$/,
     );
+    expect(source.channelType).toBe('STANDARD');
     const other = sim.ivsChannelArn('Other');
-    sim.addIvsChannel(other, { playbackUrl: 'http://127.0.0.1:9000/live.m3u8' });
-    expect(await sim.ivs.getPlaybackUrl(other)).toBe('http://127.0.0.1:9000/live.m3u8');
+    sim.addIvsChannel(other, { playbackUrl: 'http://127.0.0.1:9000/live.m3u8', type: 'BASIC' });
+    expect(await sim.ivs.getPlaybackSource(other)).toEqual({ url: 'http://127.0.0.1:9000/live.m3u8', channelType: 'BASIC' });
   });
 
-  it('refuses the playback URL of a channel that requires playback authorization', async () => {
+  it('refuses the playback source of a channel that requires playback authorization', async () => {
     const { sim } = setup();
     const arn = sim.ivsChannelArn('Private');
     sim.addIvsChannel(arn, { authorized: true });
-    await expect(sim.ivs.getPlaybackUrl(arn)).rejects.toThrow(InvalidConfigurationError);
+    await expect(sim.ivs.getPlaybackSource(arn)).rejects.toThrow(InvalidConfigurationError);
+  });
+
+  it('refuses the playback source of a channel with a playback restriction policy', async () => {
+    const { sim } = setup();
+    const arn = sim.ivsChannelArn('Restricted');
+    sim.addIvsChannel(arn, { playbackRestrictionPolicyArn: 'arn:aws:ivs:us-east-1:123456789012:playback-restriction-policy/AbCd' });
+    await expect(sim.ivs.getPlaybackSource(arn)).rejects.toThrow(/playback restriction policy/);
   });
 
   it('counts ListStreams as one call per page of 100 streams, GetStream and GetChannel once each', async () => {
@@ -97,7 +106,7 @@ describe('AwsSimulator IVS', () => {
     const arn = sim.ivsChannelArn('ch0');
     expect(await sim.ivs.listLiveStreams()).toHaveLength(201);
     await sim.ivs.getStream(arn);
-    await sim.ivs.getPlaybackUrl(arn);
+    await sim.ivs.getPlaybackSource(arn);
     expect(sim.calls).toEqual({ 'ivs:ListStreams': 3, 'ivs:GetStream': 1, 'ivs:GetChannel': 1 });
     sim.resetCounters();
     for (let i = 0; i < 201; i += 1) sim.goOffline(sim.ivsChannelArn(`ch${i}`));

@@ -367,3 +367,68 @@ describe('AwsSimulator observability', () => {
     expect(sim.streamKeyMatches(channelId, 'wrong')).toBe(false);
   });
 });
+
+describe('AwsSimulator MediaLive input: what a running channel sends', () => {
+  async function runningOn(s: ReturnType<typeof setup>, arn: string) {
+    const spec = channelSpec({ sourceUrl: (await s.sim.ivs.getPlaybackSource(arn)).url });
+    const { channelId } = await s.createIdle(spec);
+    await s.ml.startChannel(channelId);
+    s.clock.advance(timings.startMs);
+    return channelId;
+  }
+
+  it('sends the live IVS stream, black once it ends, and nothing when not running', async () => {
+    const s = setup();
+    const arn = s.sim.ivsChannelArn('Source1');
+    s.sim.addIvsChannel(arn);
+    s.sim.goLive(arn);
+    const channelId = await runningOn(s, arn);
+    expect(s.sim.channelOutput(channelId)).toBe('media');
+    s.sim.goOffline(arn);
+    expect(s.sim.channelOutput(channelId)).toBe('black');
+    await s.ml.stopChannel(channelId);
+    expect(s.sim.channelOutput(channelId)).toBe('none');
+  });
+
+  it('stays black when the stream comes back with a new id, until an input switch re-reads the input', async () => {
+    const s = setup();
+    const arn = s.sim.ivsChannelArn('Source2');
+    s.sim.addIvsChannel(arn);
+    s.sim.goLive(arn);
+    const channelId = await runningOn(s, arn);
+    s.sim.goOffline(arn);
+    const returned = s.sim.goLive(arn);
+    s.clock.advance(60_000);
+    // MediaLive with InputEndAction NONE: black "until the next input switch occurs".
+    expect(s.sim.channelOutput(channelId)).toBe('black');
+
+    await s.ml.reattachInput(channelId, returned);
+    expect(s.sim.channelOutput(channelId)).toBe('media');
+    await s.ml.reattachInput(channelId, returned);
+    expect(s.sim.channels().find((c) => c.id === channelId)).toMatchObject({ output: 'media', inputSwitches: 1 });
+    expect(s.sim.calls['medialive:BatchUpdateSchedule']).toBe(2);
+  });
+
+  it('picks up a stream that starts after the channel, and reads afresh after a restart', async () => {
+    const s = setup();
+    const arn = s.sim.ivsChannelArn('Source3');
+    s.sim.addIvsChannel(arn);
+    const channelId = await runningOn(s, arn);
+    expect(s.sim.channelOutput(channelId)).toBe('black');
+    s.sim.goLive(arn);
+    expect(s.sim.channelOutput(channelId)).toBe('media');
+    s.sim.goOffline(arn);
+    s.sim.goLive(arn);
+    expect(s.sim.channelOutput(channelId)).toBe('black');
+    await s.ml.stopChannel(channelId);
+    s.clock.advance(timings.stopMs);
+    await s.ml.startChannel(channelId);
+    s.clock.advance(timings.startMs);
+    expect(s.sim.channelOutput(channelId)).toBe('media');
+  });
+
+  it('answers ResourceNotFoundError for a switch on an unknown channel', async () => {
+    const s = setup();
+    await expect(s.ml.reattachInput('404', 'st-1')).rejects.toThrow(ResourceNotFoundError);
+  });
+});

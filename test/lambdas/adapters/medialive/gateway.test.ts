@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   BadGatewayException,
+  BatchUpdateScheduleCommand,
   BadRequestException,
   ConflictException,
   CreateChannelCommand,
@@ -33,7 +34,11 @@ import {
 } from '../../../../lambdas/core/errors';
 import { TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../../../lambdas/core/ports';
 import { AwsMediaLiveGateway } from '../../../../lambdas/adapters/medialive/gateway';
-import { buildCreateChannelRequest, buildCreateInputRequest } from '../../../../lambdas/adapters/medialive/requests';
+import {
+  buildCreateChannelRequest,
+  buildCreateInputRequest,
+  buildReattachInputRequest,
+} from '../../../../lambdas/adapters/medialive/requests';
 
 const PROJECT = 'restream-test';
 const STREAM_KEY = 'fake-key-9f8e7d6c5b4a';
@@ -47,6 +52,8 @@ function spec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     destinationName: 'Main YouTube',
     requestId: 'dest-1:g0:r1',
     sourceUrl: 'https://abcdef123456.us-east-1.playback.live-video.net/api/video/v1/us-east-1.123456789012.channel.AbCdEfGh1234.m3u8',
+    sourceType: 'STANDARD',
+    platform: 'youtube',
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKey: STREAM_KEY,
     profile: '720p30-4500',
@@ -144,6 +151,76 @@ describe('AwsMediaLiveGateway.listChannels', () => {
   it('reports throttling of ListChannels as ThrottledError', async () => {
     medialive.on(ListChannelsCommand).rejects(new TooManyRequestsException({ message: 'Too many requests', $metadata }));
     await expect(gateway.listChannels()).rejects.toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('AwsMediaLiveGateway: a deleted resource is gone, whatever AWS answers', () => {
+  const denied = () => new ForbiddenException({ message: 'User is not authorized to access this resource', $metadata });
+
+  it('reads AccessDenied on DescribeChannel of a channel ListChannels no longer shows as absent', async () => {
+    medialive.on(DescribeChannelCommand).rejects(denied());
+    medialive.on(ListChannelsCommand).resolves({ Channels: [summary('other', PROJECT)] });
+    await expect(gateway.describeChannel('gone')).resolves.toBeUndefined();
+  });
+
+  it('reads AccessDenied on DescribeChannel of a channel ListChannels shows as DELETED as absent', async () => {
+    medialive.on(DescribeChannelCommand).rejects(denied());
+    medialive.on(ListChannelsCommand).resolves({ Channels: [summary('gone', undefined, 'DELETED')] });
+    await expect(gateway.describeChannel('gone')).resolves.toBeUndefined();
+  });
+
+  it('keeps AccessDenied on a channel that still exists a configuration error (a real IAM problem)', async () => {
+    medialive.on(DescribeChannelCommand).rejects(denied());
+    medialive.on(ListChannelsCommand).resolves({ Channels: [summary('here', PROJECT, 'RUNNING')] });
+    await expect(gateway.describeChannel('here')).rejects.toBeInstanceOf(InvalidConfigurationError);
+  });
+
+  it.each([
+    ['DeleteChannel', () => medialive.on(DeleteChannelCommand).rejects(denied()), () => gateway.deleteChannel('gone')],
+    ['StopChannel', () => medialive.on(StopChannelCommand).rejects(denied()), () => gateway.stopChannel('gone')],
+  ] as const)('reports AccessDenied on %s of a channel that is no longer listed as ResourceNotFoundError', async (_op, arrange, call) => {
+    arrange();
+    medialive.on(ListChannelsCommand).resolves({ Channels: [] });
+    await expect(call()).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+
+  it('reports AccessDenied on DeleteInput of an input ListInputs no longer shows as ResourceNotFoundError', async () => {
+    medialive.on(DeleteInputCommand).rejects(denied());
+    medialive.on(ListInputsCommand).resolves({ Inputs: [{ Id: 'i-gone', State: 'DELETED' }] });
+    await expect(gateway.deleteInput('i-gone')).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+
+  it('keeps AccessDenied on DeleteInput of a listed input a configuration error', async () => {
+    medialive.on(DeleteInputCommand).rejects(denied());
+    medialive.on(ListInputsCommand).resolves({ Inputs: [{ Id: 'i-here', State: 'DETACHED' }] });
+    await expect(gateway.deleteInput('i-here')).rejects.toBeInstanceOf(InvalidConfigurationError);
+  });
+
+  it('reports NotFound on DeleteInput as ResourceNotFoundError', async () => {
+    medialive.on(DeleteInputCommand).rejects(new NotFoundException({ message: 'Input not found', $metadata }));
+    await expect(gateway.deleteInput('i-gone')).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+});
+
+describe('AwsMediaLiveGateway.reattachInput', () => {
+  it('sends the immediate input switch to the channel’s own input', async () => {
+    medialive.on(BatchUpdateScheduleCommand).resolves({});
+    await gateway.reattachInput('c1', 'st-new');
+    expect(medialive).toHaveReceivedCommandWith(BatchUpdateScheduleCommand, buildReattachInputRequest('c1', 'st-new'));
+  });
+
+  it('treats a switch already in the schedule for this stream as done', async () => {
+    medialive
+      .on(BatchUpdateScheduleCommand)
+      .rejects(new BadRequestException({ message: 'Action name reattach-st-new already exists in schedule', $metadata }));
+    await expect(gateway.reattachInput('c1', 'st-new')).resolves.toBeUndefined();
+  });
+
+  it('reports a channel that is gone as ResourceNotFoundError and any other refusal as it is', async () => {
+    medialive.on(BatchUpdateScheduleCommand).rejects(new NotFoundException({ message: 'Channel not found', $metadata }));
+    await expect(gateway.reattachInput('c1', 'st-new')).rejects.toBeInstanceOf(ResourceNotFoundError);
+    medialive.on(BatchUpdateScheduleCommand).rejects(new BadRequestException({ message: 'Invalid input attachment', $metadata }));
+    await expect(gateway.reattachInput('c1', 'st-new')).rejects.toBeInstanceOf(InvalidConfigurationError);
   });
 });
 
@@ -295,6 +372,8 @@ describe('AwsMediaLiveGateway channel and input actions', () => {
   ] as const;
 
   it.each(cases)('maps %s from StartChannel to the matching domain error and keeps the cause', async (_name, awsError, domainError) => {
+    // The channel exists (ListChannels shows it), so a denial is a real one.
+    medialive.on(ListChannelsCommand).resolves({ Channels: [summary('c1', PROJECT)] });
     medialive.on(StartChannelCommand).rejects(awsError);
     const error = await gateway.startChannel('c1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(domainError);

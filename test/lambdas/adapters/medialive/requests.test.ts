@@ -1,10 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CreateChannelCommandInput, CreateInputCommandInput } from '@aws-sdk/client-medialive';
-import { PROFILES, type Platform } from '../../../../lambdas/core/destination';
-import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../../../lambdas/core/ports';
+import { PLATFORMS, PROFILES, type Platform } from '../../../../lambdas/core/destination';
+import { PLATFORM_PRESETS } from '../../../../lambdas/core/platforms';
+import { IVS_CHANNEL_TYPES, TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT, type ChannelSpec } from '../../../../lambdas/core/ports';
 import { ENCODING_PROFILES } from '../../../../lambdas/adapters/medialive/encoding-profiles';
-import { buildCreateChannelRequest, buildCreateInputRequest, resourceName } from '../../../../lambdas/adapters/medialive/requests';
-import { validateMediaLiveRequest } from '../../../support/medialive-api-model';
+import {
+  buildCreateChannelRequest,
+  buildCreateInputRequest,
+  buildReattachInputRequest,
+  destinationUrl,
+  resourceName,
+} from '../../../../lambdas/adapters/medialive/requests';
+import { mediaLiveModelViolations, validateMediaLiveRequest } from '../../../support/medialive-api-model';
 
 const INPUT_ID = '1234567';
 
@@ -18,6 +25,10 @@ const ENDPOINTS: { platform: Platform; rtmpUrl: string; streamKey: string }[] = 
   { platform: 'kick', rtmpUrl: 'rtmps://fa723fc1b171.global-contribute.live-video.net:443/app/', streamKey: 'sk_us-west-2_FakeFake1234' },
   { platform: 'custom', rtmpUrl: 'rtmp://203.0.113.10:1935/live', streamKey: 'custom/key?with=chars&x=1' },
   { platform: 'custom', rtmpUrl: 'rtmps://ingest.example.com/live', streamKey: 'CUSTOM-fake-key-0001' },
+  ...PLATFORMS.flatMap((platform) => {
+    const url = PLATFORM_PRESETS[platform].defaultRtmpUrl;
+    return url === null ? [] : [{ platform, rtmpUrl: url, streamKey: 'preset-fake-key-0001' }];
+  }),
 ];
 
 function spec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
@@ -27,6 +38,8 @@ function spec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     destinationName: 'My Channel',
     requestId: '01J9Z3K7Q8R2M4N6P8T0V2X4Z6:g0:r1',
     sourceUrl: 'https://abcdef123456.us-east-1.playback.live-video.net/api/video/v1/us-east-1.123456789012.channel.AbCdEfGh1234.m3u8',
+    sourceType: 'STANDARD',
+    platform: 'youtube',
     rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2',
     streamKey: 'abcd-efgh-ijkl-mnop-qrst',
     profile: '1080p30-6000',
@@ -42,9 +55,27 @@ function occurrences(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
 
+/** Every platform endpoint × profile × IVS source class. */
+const MODEL_CASES = CASES.flatMap((c) => IVS_CHANNEL_TYPES.map((sourceType) => ({ ...c, sourceType })));
+
+describe('every generated request against AWS’s full MediaLive API model (member constraints included)', () => {
+  it.each(MODEL_CASES)(
+    '$platform $rtmpUrl $profile from a $sourceType channel',
+    ({ platform, rtmpUrl, streamKey, profile, sourceType }) => {
+      const s = spec({ platform, rtmpUrl, streamKey, profile, sourceType });
+      expect(mediaLiveModelViolations('CreateInput', buildCreateInputRequest(s))).toEqual([]);
+      expect(mediaLiveModelViolations('CreateChannel', buildCreateChannelRequest(s, INPUT_ID))).toEqual([]);
+    },
+  );
+
+  it('accepts the re-attach schedule request', () => {
+    expect(mediaLiveModelViolations('BatchUpdateSchedule', buildReattachInputRequest('1234567', 'st-AbCdEf123'))).toEqual([]);
+  });
+});
+
 describe('MediaLive request builders', () => {
-  describe.each(CASES)('$platform $rtmpUrl with profile $profile', ({ rtmpUrl, streamKey, profile }) => {
-    const s = spec({ rtmpUrl, streamKey, profile });
+  describe.each(CASES)('$platform $rtmpUrl with profile $profile', ({ platform, rtmpUrl, streamKey, profile }) => {
+    const s = spec({ platform, rtmpUrl, streamKey, profile });
     // The annotations are the type-level check: the builders return the v3 SDK's input types.
     const input: CreateInputCommandInput = buildCreateInputRequest(s);
     const channel: CreateChannelCommandInput = buildCreateChannelRequest(s, INPUT_ID);
@@ -54,14 +85,6 @@ describe('MediaLive request builders', () => {
     const group = encoder.OutputGroups![0]!;
     const output = group.Outputs![0]!;
     const rtmpOutput = output.OutputSettings!.RtmpOutputSettings!;
-
-    it('builds a CreateInput request that AWS’s MediaLive API model accepts', async () => {
-      await expect(validateMediaLiveRequest('createInput', input)).resolves.toBeUndefined();
-    });
-
-    it('builds a CreateChannel request that AWS’s MediaLive API model accepts', async () => {
-      await expect(validateMediaLiveRequest('createChannel', channel)).resolves.toBeUndefined();
-    });
 
     it('pulls the IVS playback URL through one URL_PULL source, without the stream key', () => {
       expect(input).toMatchObject({ Type: 'URL_PULL', Sources: [{ Url: s.sourceUrl }] });
@@ -80,17 +103,25 @@ describe('MediaLive request builders', () => {
 
     it('sends the endpoint as Url and the stream key only as StreamName', () => {
       const setting = channel.Destinations![0]!.Settings![0]!;
-      expect(setting.Url).toBe(rtmpUrl);
+      expect(setting.Url).toBe(destinationUrl(rtmpUrl));
       expect(setting.Url).not.toContain(streamKey);
       expect(setting.StreamName).toBe(streamKey);
       expect(occurrences(JSON.stringify(channel), JSON.stringify(streamKey).slice(1, -1))).toBe(1);
     });
 
-    it('encodes H.264 High CBR at the profile’s size, 30 fps and bit rate', () => {
+    it('gives MediaLive a Url without the stream name, a trailing slash or an implicit RTMPS port', () => {
+      const url = channel.Destinations![0]!.Settings![0]!.Url!;
+      // MediaLive appends "/" + StreamName: a trailing slash would make "//" before the key.
+      expect(url.endsWith('/')).toBe(false);
+      expect(url.replace(/^rtmps?:\/\//, '')).not.toContain('//');
+      if (url.startsWith('rtmps://')) expect(url).toMatch(/^rtmps:\/\/[^/]+:\d+(\/|$)/);
+    });
+
+    it(`encodes H.264 ${platform === 'twitch' ? 'Main' : 'High'} CBR at the profile’s size, 30 fps and bit rate`, () => {
       const p = ENCODING_PROFILES[profile];
       expect(video).toMatchObject({ Width: p.width, Height: p.height });
       expect(h264).toMatchObject({
-        Profile: 'HIGH',
+        Profile: platform === 'twitch' ? 'MAIN' : 'HIGH',
         RateControlMode: 'CBR',
         Bitrate: Number(profile.split('-')[1]) * 1000,
         FramerateControl: 'SPECIFIED',
@@ -175,27 +206,149 @@ describe('MediaLive request builders', () => {
   });
 });
 
+describe('platform rules in the requests', () => {
+  it('strips the trailing slash of Facebook’s URL so that no "//" comes before the key', () => {
+    const url = buildCreateChannelRequest(spec({ platform: 'facebook', rtmpUrl: 'rtmps://live-api-s.facebook.com:443/rtmp/' }), INPUT_ID)
+      .Destinations![0]!.Settings![0]!.Url;
+    expect(url).toBe('rtmps://live-api-s.facebook.com:443/rtmp');
+  });
+
+  it('names port 443 for an RTMPS URL without a port and keeps a given port', () => {
+    expect(destinationUrl('rtmps://ingest.global-contribute.live-video.net/app')).toBe(
+      'rtmps://ingest.global-contribute.live-video.net:443/app',
+    );
+    expect(destinationUrl('rtmps://fa723fc1b171.global-contribute.live-video.net/app/')).toBe(
+      'rtmps://fa723fc1b171.global-contribute.live-video.net:443/app',
+    );
+    expect(destinationUrl('rtmps://ingest.example.com:8443/live')).toBe('rtmps://ingest.example.com:8443/live');
+    expect(destinationUrl('rtmps://[2001:db8::1]/live')).toBe('rtmps://[2001:db8::1]:443/live');
+    expect(destinationUrl('rtmp://a.rtmp.youtube.com/live2')).toBe('rtmp://a.rtmp.youtube.com/live2');
+  });
+
+  it('encodes H.264 Main for Twitch and High elsewhere', () => {
+    const profileOf = (platform: Platform) =>
+      buildCreateChannelRequest(spec({ platform }), INPUT_ID).EncoderSettings!.VideoDescriptions![0]!.CodecSettings!.H264Settings!.Profile;
+    expect(Object.fromEntries(PLATFORMS.map((p) => [p, profileOf(p)]))).toEqual({
+      youtube: 'HIGH',
+      twitch: 'MAIN',
+      facebook: 'HIGH',
+      kick: 'HIGH',
+      custom: 'HIGH',
+    });
+  });
+
+  it.each(PROFILES)('does not upscale a BASIC IVS channel (≤ 480p, ≤ 1.5 Mbit/s) to %s and specifies an SD input', (profile) => {
+    const channel = buildCreateChannelRequest(spec({ profile, sourceType: 'BASIC' }), INPUT_ID);
+    const video = channel.EncoderSettings!.VideoDescriptions![0]!;
+    expect(video.Height).toBeLessThanOrEqual(480);
+    expect(video.Width).toBeLessThanOrEqual(854);
+    expect(video.CodecSettings!.H264Settings!.Bitrate).toBeLessThanOrEqual(1_500_000);
+    expect(channel.InputSpecification).toEqual({ Codec: 'AVC', Resolution: 'SD', MaximumBitrate: 'MAX_10_MBPS' });
+  });
+
+  it.each(['STANDARD', 'ADVANCED_SD', 'ADVANCED_HD'] as const)(
+    'keeps the profile for a %s channel and specifies an HD input',
+    (sourceType) => {
+      const channel = buildCreateChannelRequest(spec({ profile: '1080p30-6000', sourceType }), INPUT_ID);
+      expect(channel.EncoderSettings!.VideoDescriptions![0]).toMatchObject({ Width: 1920, Height: 1080 });
+      expect(channel.InputSpecification).toEqual({ Codec: 'AVC', Resolution: 'HD', MaximumBitrate: 'MAX_10_MBPS' });
+    },
+  );
+});
+
+describe('RTMP output resilience', () => {
+  it('keeps trying a platform for at least 5 minutes before the output (and so the channel) gives up', () => {
+    const channel = buildCreateChannelRequest(spec(), INPUT_ID);
+    const group = channel.EncoderSettings!.OutputGroups![0]!;
+    const groupSettings = group.OutputGroupSettings!.RtmpGroupSettings!;
+    const output = group.Outputs![0]!.OutputSettings!.RtmpOutputSettings!;
+    // RestartDelay before the reconnect attempts, then NumRetries attempts ConnectionRetryInterval apart.
+    const toleratedSeconds = groupSettings.RestartDelay! + output.NumRetries! * output.ConnectionRetryInterval!;
+    expect(groupSettings.RestartDelay).toBeGreaterThan(0); // 0 would mean "never restart"
+    expect(toleratedSeconds).toBeGreaterThanOrEqual(300);
+    // A stalled platform is disconnected and enters the same restart path, and black frames
+    // keep flowing while the IVS source is away.
+    expect(groupSettings).toMatchObject({ CacheFullBehavior: 'DISCONNECT_IMMEDIATELY', InputLossAction: 'EMIT_OUTPUT' });
+  });
+});
+
+describe('the input re-attach request', () => {
+  it('switches immediately to the channel’s own input attachment, named after the stream', () => {
+    const request = buildReattachInputRequest('1234567', 'st-AbCdEf123');
+    const channel = buildCreateChannelRequest(spec(), INPUT_ID);
+    expect(request).toEqual({
+      ChannelId: '1234567',
+      Creates: {
+        ScheduleActions: [
+          {
+            ActionName: 'reattach-st-AbCdEf123',
+            ScheduleActionStartSettings: { ImmediateModeScheduleActionStartSettings: {} },
+            ScheduleActionSettings: {
+              InputSwitchSettings: { InputAttachmentNameReference: channel.InputAttachments![0]!.InputAttachmentName },
+            },
+          },
+        ],
+      },
+    });
+    expect(channel.EncoderSettings!.GlobalConfiguration!.InputEndAction).toBe('NONE');
+  });
+});
+
 describe('the MediaLive API model check', () => {
   const valid = () => buildCreateChannelRequest(spec(), INPUT_ID);
+  type Encoder = NonNullable<CreateChannelCommandInput['EncoderSettings']>;
 
-  it('rejects a CreateChannel request without a required member', async () => {
+  it('accepts the unchanged request (the mutations below are what it rejects)', () => {
+    expect(() => validateMediaLiveRequest('CreateChannel', valid())).not.toThrow();
+  });
+
+  it('rejects a CreateChannel request without a required member', () => {
     const request = valid();
-    delete (request.EncoderSettings as Partial<NonNullable<CreateChannelCommandInput['EncoderSettings']>>).TimecodeConfig;
-    await expect(validateMediaLiveRequest('createChannel', request)).rejects.toThrow(/TimecodeConfig/);
+    delete (request.EncoderSettings as Partial<Encoder>).TimecodeConfig;
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/EncoderSettings\.TimecodeConfig: required/);
   });
 
-  it('rejects a member the model does not know', async () => {
+  it('rejects a member the model does not know', () => {
     const request = { ...valid(), StreamKey: 'x' };
-    await expect(validateMediaLiveRequest('createChannel', request)).rejects.toThrow(/StreamKey/);
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/StreamKey: unknown member/);
   });
 
-  it('rejects a member of the wrong type', async () => {
+  it('rejects a member of the wrong type', () => {
     const request = valid();
     (request.EncoderSettings!.VideoDescriptions![0] as { Width: unknown }).Width = 'full-width';
-    await expect(validateMediaLiveRequest('createChannel', request)).rejects.toThrow(/Width/);
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/Width: expected an integer/);
   });
 
-  it('rejects a CreateInput request with an unknown member', async () => {
-    await expect(validateMediaLiveRequest('createInput', { ...buildCreateInputRequest(spec()), Bogus: 1 })).rejects.toThrow(/Bogus/);
+  it('rejects a value outside the enum', () => {
+    const request = valid();
+    (request.EncoderSettings!.VideoDescriptions![0]!.CodecSettings!.H264Settings as { Profile: string }).Profile = 'ULTRA';
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/H264Settings\.Profile: "ULTRA" is not one of/);
+  });
+
+  it('rejects a number below its minimum (RtmpGroupSettings.CacheLength is at least 30)', () => {
+    const request = valid();
+    request.EncoderSettings!.OutputGroups![0]!.OutputGroupSettings!.RtmpGroupSettings!.CacheLength = 10;
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/CacheLength: value 10 is below the minimum 30/);
+  });
+
+  it('rejects a number above its maximum (H264Settings.BufFillPct is at most 100)', () => {
+    const request = valid();
+    request.EncoderSettings!.VideoDescriptions![0]!.CodecSettings!.H264Settings!.BufFillPct = 101;
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/BufFillPct: value 101 is above the maximum 100/);
+  });
+
+  it('rejects a string of the wrong length (InputLossImageColor is 6 characters)', () => {
+    const request = valid();
+    request.EncoderSettings!.GlobalConfiguration!.InputLossBehavior!.InputLossImageColor = '0000';
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/InputLossImageColor: length 4 is below the minimum 6/);
+  });
+
+  it('rejects a CreateInput request with an unknown member', () => {
+    expect(() => validateMediaLiveRequest('CreateInput', { ...buildCreateInputRequest(spec()), Bogus: 1 })).toThrow(/Bogus/);
+  });
+
+  it('rejects a schedule request without its channel id', () => {
+    const { ChannelId: _omit, ...request } = buildReattachInputRequest('1', 'st-1');
+    expect(() => validateMediaLiveRequest('BatchUpdateSchedule', request)).toThrow(/ChannelId: required/);
   });
 });
