@@ -28,8 +28,9 @@ module "stream_restreaming" {
   jwt_issuer                      = var.api_auth == "jwt" ? local.jwt_issuer : null
   jwt_audience                    = var.api_auth == "jwt" ? local.jwt_audience : []
   # cognito:groups exists only in Cognito's tokens; an external issuer is checked by scope alone.
-  admin_group        = var.api_auth == "jwt" && local.create_cognito ? var.admin_group : null
-  admin_scope        = var.api_auth == "jwt" ? local.admin_scope : null
-  cors_allow_origins = [local.admin_url]
-  alarm_emails       = var.alarm_email == null ? [] : [var.alarm_email]
+  admin_group                   = var.api_auth == "jwt" && local.create_cognito ? var.admin_group : null
+  admin_scope                   = var.api_auth == "jwt" ? local.admin_scope : null
+  cors_allow_origins            = [local.admin_url]
+  alarm_emails                  = var.alarm_email == null ? [] : [var.alarm_email]
+  iam_role_permissions_boundary = var.iam_role_permissions_boundary
 }

@@ -170,6 +170,12 @@ variable "monitor_lambda_zip_path" {
   default     = "../dist/monitor.zip"
 }
 
+variable "iam_role_permissions_boundary" {
+  description = "ARN of a managed policy set as the permissions boundary of the restreaming roles (see docs/security.md). Null: none."
+  type        = string
+  default     = null
+}
+
 variable "deletion_protection" {
   description = "Deletion protection of the tables and the user pool. Turn off only to destroy the deployment."
   type        = bool

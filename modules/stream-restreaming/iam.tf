@@ -68,10 +68,11 @@ data "aws_iam_policy_document" "lambda_assume" {
 resource "aws_iam_role" "lambda" {
   for_each = local.functions
 
-  name               = each.value.name
-  description        = "${each.value.description} (${each.value.name})"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-  tags               = local.tags
+  name                 = each.value.name
+  description          = "${each.value.description} (${each.value.name})"
+  assume_role_policy   = data.aws_iam_policy_document.lambda_assume.json
+  permissions_boundary = var.iam_role_permissions_boundary
+  tags                 = local.tags
 }
 
 resource "aws_iam_role_policy" "lambda" {
@@ -291,10 +292,11 @@ data "aws_iam_policy_document" "medialive_assume" {
 }
 
 resource "aws_iam_role" "medialive" {
-  name               = "${var.project_name}-medialive"
-  description        = "Assumed by MediaLive to run the ${var.project_name} restreaming channels"
-  assume_role_policy = data.aws_iam_policy_document.medialive_assume.json
-  tags               = local.tags
+  name                 = "${var.project_name}-medialive"
+  description          = "Assumed by MediaLive to run the ${var.project_name} restreaming channels"
+  assume_role_policy   = data.aws_iam_policy_document.medialive_assume.json
+  permissions_boundary = var.iam_role_permissions_boundary
+  tags                 = local.tags
 }
 
 data "aws_iam_policy_document" "medialive_logs" {

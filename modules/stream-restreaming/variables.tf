@@ -197,6 +197,17 @@ variable "create_medialive_log_group" {
   nullable    = false
 }
 
+variable "iam_role_permissions_boundary" {
+  description = "ARN of a managed policy set as the permissions boundary of every role the module creates (the functions' and MediaLive's), e.g. one that keeps the functions off MediaLive resources owned by others (docs/security.md). Null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.iam_role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.iam_role_permissions_boundary))
+    error_message = "iam_role_permissions_boundary must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
 variable "deletion_protection" {
   description = "Deletion protection of both tables. Turn off only to destroy the deployment."
   type        = bool

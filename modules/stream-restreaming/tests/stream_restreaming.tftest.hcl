@@ -486,6 +486,19 @@ run "iam_is_scoped" {
   }
 }
 
+run "roles_take_the_permissions_boundary" {
+  command = plan
+  variables {
+    iam_role_permissions_boundary = "arn:aws:iam::123456789012:policy/restreaming-boundary"
+  }
+  assert {
+    condition = alltrue([
+      for r in concat(values(aws_iam_role.lambda), [aws_iam_role.medialive]) : r.permissions_boundary == "arn:aws:iam::123456789012:policy/restreaming-boundary"
+    ])
+    error_message = "Every role the module creates carries the permissions boundary."
+  }
+}
+
 run "alarms_watch_errors_throttles_dlq_and_destinations" {
   command = plan
 
