@@ -51,6 +51,7 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
       lastError: status === 'error' ? { code: 'INVALID_CONFIGURATION', message: 'MediaLive rejected the output URL.', at } : null,
       mediaLiveChannelId: status === 'inactive' ? null : String(1_000_000 + i),
       pausedStreamId: null,
+      version: 1,
       createdAt: at,
       updatedAt: at,
     };

@@ -142,7 +142,9 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, ...act
           <button
             type="button"
             class="btn btn-small"
-            disabled={busy || !CAN_START.has(d.status)}
+            disabled={busy || !d.enabled || !CAN_START.has(d.status)}
+            // The API refuses to start a disabled destination (409): it is turned on first.
+            title={d.enabled ? undefined : 'Turn the destination on first'}
             aria-label={`Start ${d.name}`}
             data-testid="start-button"
             onClick={() => actions.onStart(d)}

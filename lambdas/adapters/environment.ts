@@ -36,8 +36,9 @@ export const environmentSchema = z.object({
   STOP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
   STREAM_KEY_KMS_KEY_ID: z.string().min(1),
   CORS_ALLOW_ORIGINS: list,
-  // API function only, with JWT auth: the group (cognito:groups) or the scope a caller's token must
-  // carry. Terraform sets at most one of them (modules/stream-restreaming/main.tf).
+  // API function only, with JWT auth: the group (cognito:groups) and/or the scope a caller's token
+  // must carry (lambdas/api/auth.ts requires each one that is set). Terraform sets at most one of
+  // them (modules/stream-restreaming/main.tf).
   ADMIN_GROUP: z.string().min(1).optional(),
   ADMIN_SCOPE: z.string().min(1).optional(),
 });

@@ -2,10 +2,12 @@
  * The admin check. API Gateway's JWT authorizer proves the token is valid for the audience, not
  * that its holder is an administrator: with an external issuer every user of the audience would
  * be one. So every route (except the public API document) also requires, from the claims the
- * authorizer passes on, the admin group in `cognito:groups` or the admin scope in `scope`.
+ * authorizer passes on, the admin group in `cognito:groups` and/or the admin scope in `scope`.
  *
- * - `ADMIN_GROUP` / `ADMIN_SCOPE` set: a request must carry claims holding the group or the scope;
- *   a request without claims is refused too (fail closed).
+ * - `ADMIN_GROUP` and/or `ADMIN_SCOPE` set: a request must carry claims holding each one that is
+ *   set (both when both are: Cognito grants a client's scopes to every user of the pool, so with
+ *   Cognito the scope alone admits everyone and the group is what names the admins); a request
+ *   without claims is refused too (fail closed).
  * - Neither set and no claims (api_auth "none", the local stack): no check.
  * - Neither set but claims present (JWT mode with an older configuration): the group `admins`.
  *
@@ -50,7 +52,7 @@ export function claimValues(claim: unknown): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
-/** Throws 403 FORBIDDEN unless the claims hold the admin group or scope. */
+/** Throws 403 FORBIDDEN unless the claims hold every configured requirement. */
 export function assertAdmin(auth: AuthorizerClaims | undefined, requirement: AdminRequirement): void {
   const group = requirement.group?.trim() || undefined;
   const scope = requirement.scope?.trim() || undefined;
@@ -58,15 +60,19 @@ export function assertAdmin(auth: AuthorizerClaims | undefined, requirement: Adm
     if (auth === undefined) return;
     return assertAdmin(auth, { group: DEFAULT_ADMIN_GROUP });
   }
-  const wanted = [group && `the group "${group}" (cognito:groups)`, scope && `the scope "${scope}"`].filter(Boolean).join(' or ');
+  const wanted = [group && `the group "${group}" (cognito:groups)`, scope && `the scope "${scope}"`].filter(Boolean).join(' and ');
   if (auth === undefined) {
     throw new HttpError('FORBIDDEN', `This API requires a signed-in administrator: send a bearer token that carries ${wanted}.`);
   }
-  const groups = claimValues(auth.claims['cognito:groups']);
-  const scopes = new Set([...claimValues(auth.claims['scope']), ...claimValues(auth.claims['scp']), ...auth.scopes]);
-  if ((group !== undefined && groups.includes(group)) || (scope !== undefined && scopes.has(scope))) return;
-  throw new HttpError(
-    'FORBIDDEN',
-    `Your sign-in is valid but not an administrator's: the token carries neither ${wanted}. Ask an administrator to add you to ${group ? `the "${group}" group` : `a client with the "${scope}" scope`}, then sign in again.`,
-  );
+  const missing: string[] = [];
+  if (group !== undefined && !claimValues(auth.claims['cognito:groups']).includes(group)) {
+    missing.push(`is not in the group "${group}" (ask an administrator to add you to it, then sign in again)`);
+  }
+  if (scope !== undefined) {
+    const scopes = new Set([...claimValues(auth.claims['scope']), ...claimValues(auth.claims['scp']), ...auth.scopes]);
+    if (!scopes.has(scope)) missing.push(`lacks the scope "${scope}" (sign in through a client that requests it)`);
+  }
+  if (missing.length > 0) {
+    throw new HttpError('FORBIDDEN', `Signed in, but not as an administrator: the token ${missing.join(' and ')}.`);
+  }
 }

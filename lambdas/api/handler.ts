@@ -11,11 +11,12 @@ import type { Dependencies } from '../adapters/lambda/aws-dependencies';
 import { createAwsDependencies, createReconciler } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
 import { KmsStreamKeyCipher } from '../adapters/kms-stream-key-cipher';
+import type { AdminRequirement } from './auth';
 import type { ApiEvent, ApiResult } from './http';
 import { createApiHandler } from './http';
 
 /** Builds the handler around any set of dependencies (AWS, local stack, tests). */
-export function createApiLambda(deps: Dependencies) {
+export function createApiLambda(deps: Dependencies, options: { admin?: AdminRequirement } = {}) {
   return async (event: ApiEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ApiResult> => {
     const ownerId = context?.awsRequestId ?? randomUUID();
     const service = new RestreamingDestinationService({
@@ -30,9 +31,12 @@ export function createApiLambda(deps: Dependencies) {
       trackedChannelArns: deps.trackedChannelArns,
     });
     try {
-      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log })(event, {
-        awsRequestId: ownerId,
-      });
+      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log, admin: options.admin ?? {} })(
+        event,
+        {
+          awsRequestId: ownerId,
+        },
+      );
     } finally {
       deps.metrics.flush();
     }
@@ -48,13 +52,15 @@ export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsReque
     const logger = createLogger(serviceName);
     // API Gateway gives up after 29 s. A delete of a running destination waits twice (stopped,
     // then gone): at most 8 s each, so the request answers 202 in time and the monitor finishes.
+    const env = readEnvironment();
     lambdaHandler = createApiLambda(
       createAwsDependencies(
-        readEnvironment(),
+        env,
         { log: logPort(logger), metrics: new LambdaMetrics(serviceName) },
         (kms, keyId) => new KmsStreamKeyCipher(kms, keyId),
         { waitTimeoutMs: 8_000 },
       ),
+      { admin: { group: env.ADMIN_GROUP, scope: env.ADMIN_SCOPE } },
     );
   }
   return lambdaHandler(event, context);

@@ -8,6 +8,8 @@
  */
 import type { DestinationService } from '../core/destination';
 import type { Log } from '../core/ports';
+import type { AdminRequirement } from './auth';
+import { assertAdmin } from './auth';
 import { assertBodySize } from './body';
 import type { ApiEvent, ApiResult, HttpRequest, HttpResponse } from './converters';
 import { toApiResult, toHttpRequest } from './converters';
@@ -26,6 +28,8 @@ export interface ApiHandlerDependencies {
   /** Origins allowed to call the API from a browser; `*` allows any. */
   corsAllowOrigins: string[];
   log: Log;
+  /** The group and/or scope every route except GET /openapi.json requires (ADMIN_GROUP, ADMIN_SCOPE); see auth.ts. */
+  admin?: AdminRequirement;
   /** Milliseconds for the request duration in the log line; `performance.now` by default. */
   now?: () => number;
 }
@@ -68,6 +72,7 @@ export function createApiHandler(deps: ApiHandlerDependencies): ApiHandler {
       return { status: 204, headers: corsHeaders(request, true) };
     }
     const { route, params } = router.resolve(request.method, request.path);
+    if (route.public !== true) assertAdmin(request.auth, deps.admin ?? {});
     assertBodySize(request.body);
     const result = await route.handler({ request, params });
     return { status: result.status, headers: { ...corsHeaders(request, false), ...result.headers }, body: result.body };

@@ -7,14 +7,16 @@
  * does not exist.
  */
 import type { DestinationService, DestinationView } from '../core/destination';
-import { DestinationNotFoundError } from '../core/errors';
+import { DestinationNotFoundError, PreconditionFailedError } from '../core/errors';
 import { parseCreateDestination, parseUpdateDestination } from '../core/validation';
 import { readJsonObject } from './body';
 import type { HttpRequest } from './converters';
+import { parseActionBody, startBodySchema, stopBodySchema } from './schemas';
 import { displayable, route } from './router';
 import type { Route, RouteResult } from './router';
 
 const ID_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
+const START_EXAMPLE = '{"enable": true}';
 
 /** What a route learnt that the request log and the error log should name. */
 export interface RequestNotes {
@@ -42,7 +44,29 @@ function bodyWithSecrets(request: HttpRequest, notes: RequestNotes): Record<stri
   return body;
 }
 
-const ok = (body: DestinationView, status = 200): RouteResult => ({ status, body });
+/** A destination answer carries its version as a strong ETag (RFC 9110 §8.8.3). */
+export function etagOf(view: DestinationView): string {
+  return `"${view.version}"`;
+}
+
+const ok = (body: DestinationView, status = 200): RouteResult => ({ status, body, headers: { ETag: etagOf(body) } });
+
+/**
+ * The version an `If-Match` header asks for: undefined without the header or for `*` (any
+ * version of an existing destination). A weak or malformed tag can never match (If-Match
+ * compares strongly), so it is a 412 that says what to send.
+ */
+export function ifMatchVersion(request: HttpRequest): number | undefined {
+  const header = request.headers.get('if-match')?.trim();
+  if (header === undefined || header === '' || header === '*') return undefined;
+  const match = /^"(\d{1,15})"$/.exec(header);
+  if (!match?.[1]) {
+    throw new PreconditionFailedError(
+      'If-Match must be one ETag exactly as a destination answer sent it, e.g. "7" (with the quotes), or *.',
+    );
+  }
+  return Number(match[1]);
+}
 
 /** The routes of the destinations API. `notes` is per request (see createApiHandler). */
 export function destinationRoutes(service: DestinationService, notesOf: (request: HttpRequest) => RequestNotes): Route[] {
@@ -60,18 +84,24 @@ export function destinationRoutes(service: DestinationService, notesOf: (request
     route('PUT', '/stream-destinations/{id}', async ({ request, params }) => {
       const notes = notesOf(request);
       const id = destinationId(params.id, notes);
-      return ok(await service.update(id, parseUpdateDestination(bodyWithSecrets(request, notes))));
+      const ifVersion = ifMatchVersion(request);
+      const input = parseUpdateDestination(bodyWithSecrets(request, notes));
+      return ok(await service.update(id, input, ifVersion === undefined ? {} : { ifVersion }));
     }),
     route('DELETE', '/stream-destinations/{id}', async ({ request, params }) => {
       const result = await service.remove(destinationId(params.id, notesOf(request)));
       return result.done ? { status: 204 } : ok(result.destination, 202);
     }),
-    route('POST', '/stream-destinations/{id}/start', async ({ request, params }) =>
-      ok(await service.start(destinationId(params.id, notesOf(request))), 202),
-    ),
-    route('POST', '/stream-destinations/{id}/stop', async ({ request, params }) =>
-      ok(await service.stop(destinationId(params.id, notesOf(request))), 202),
-    ),
+    route('POST', '/stream-destinations/{id}/start', async ({ request, params }) => {
+      const id = destinationId(params.id, notesOf(request));
+      const body = parseActionBody(startBodySchema, readJsonObject(request.body, { optional: true, example: START_EXAMPLE }), ['enable']);
+      return ok(await service.start(id, body.enable === undefined ? {} : { enable: body.enable }), 202);
+    }),
+    route('POST', '/stream-destinations/{id}/stop', async ({ request, params }) => {
+      const id = destinationId(params.id, notesOf(request));
+      parseActionBody(stopBodySchema, readJsonObject(request.body, { optional: true, example: '{}' }), []);
+      return ok(await service.stop(id), 202);
+    }),
     route('GET', '/stream-status', async () => ({ status: 200, body: await service.streamStatus() })),
   ];
 }

@@ -9,11 +9,21 @@ import type {
   Destination,
   DestinationService,
   DestinationView,
+  StartOptions,
   UpdateDestinationInput,
+  UpdateOptions,
 } from './destination';
 import { streamKeyHint, toView } from './destination';
 import { updateDestination } from './destination-updates';
-import { ChannelOfflineError, DestinationDeletingError, DestinationNotFoundError, ValidationError, VersionConflictError } from './errors';
+import {
+  ChannelOfflineError,
+  DestinationDeletingError,
+  DestinationDisabledError,
+  DestinationNotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+  VersionConflictError,
+} from './errors';
 import { defaultProfile, defaultRtmpUrl } from './platforms';
 import { assertPlatformAcceptsUrl } from './validation';
 import type { Clock, DestinationRepository, IdGenerator, Log, StreamKeyCipher, StreamSource, StreamStateRepository } from './ports';
@@ -33,6 +43,11 @@ export interface DestinationServiceDeps {
 }
 
 const MAX_WRITE_ATTEMPTS = 4;
+/**
+ * An edit without If-Match retries its read-modify-write until it wins: every round at least one
+ * racing writer does, so N racing edits (plus the reconciler's writes) finish within N+ rounds.
+ */
+const MAX_EDIT_ATTEMPTS = 32;
 
 export class RestreamingDestinationService implements DestinationService {
   constructor(private readonly deps: DestinationServiceDeps) {}
@@ -80,46 +95,56 @@ export class RestreamingDestinationService implements DestinationService {
     return this.converge(id);
   }
 
-  async update(id: string, input: UpdateDestinationInput): Promise<DestinationView> {
+  async update(id: string, input: UpdateDestinationInput, options: UpdateOptions = {}): Promise<DestinationView> {
     const channelArn = input.channelArn === undefined ? undefined : this.channelFor(input.channelArn);
     const encrypted = input.streamKey === undefined ? undefined : await this.deps.cipher.encrypt(id, input.streamKey);
-    await this.write(id, (current) => {
-      const next: Destination = { ...current };
-      if (input.name !== undefined) next.name = input.name;
-      if (input.enabled !== undefined) next.enabled = input.enabled;
-      if (input.platform !== undefined && input.platform !== current.platform) {
-        next.platform = input.platform;
-        // Follow the new platform's ingest unless the URL was set by hand.
-        if (input.rtmpUrl === undefined && current.rtmpUrl === defaultRtmpUrl(current.platform)) {
-          const preset = defaultRtmpUrl(input.platform);
-          if (preset !== undefined) next.rtmpUrl = preset;
+    await this.write(
+      id,
+      (current) => {
+        if (options.ifVersion !== undefined && current.version !== options.ifVersion) {
+          throw new PreconditionFailedError(
+            `Destination "${id}" changed since version ${options.ifVersion} (it is at version ${current.version}): GET it again, then repeat the change with the new ETag.`,
+            { details: { currentVersion: current.version } },
+          );
         }
-      }
-      if (input.rtmpUrl !== undefined) next.rtmpUrl = input.rtmpUrl;
-      if (input.profile !== undefined) next.profile = input.profile;
-      if (channelArn !== undefined) next.channelArn = channelArn;
-      if (encrypted !== undefined && input.streamKey !== undefined) {
-        next.streamKeyCiphertext = encrypted;
-        next.streamKeyHint = streamKeyHint(input.streamKey);
-      }
-      assertPlatformAcceptsUrl(next.platform, next.rtmpUrl);
-      const configChanged =
-        encrypted !== undefined ||
-        next.rtmpUrl !== current.rtmpUrl ||
-        next.profile !== current.profile ||
-        next.channelArn !== current.channelArn;
-      if (configChanged) {
-        next.configRevision = current.configRevision + 1;
-        // An input left by an interrupted create pulls the old IVS channel: retire it, and let
-        // the next create make a new one under a new RequestId.
-        if (current.mediaLiveChannelId === undefined && current.mediaLiveInputId !== undefined) {
-          next.staleInputIds = [...(current.staleInputIds ?? []), current.mediaLiveInputId];
-          delete next.mediaLiveInputId;
-          next.generation = current.generation + 1;
+        const next: Destination = { ...current };
+        if (input.name !== undefined) next.name = input.name;
+        if (input.enabled !== undefined) next.enabled = input.enabled;
+        if (input.platform !== undefined && input.platform !== current.platform) {
+          next.platform = input.platform;
+          // Follow the new platform's ingest unless the URL was set by hand.
+          if (input.rtmpUrl === undefined && current.rtmpUrl === defaultRtmpUrl(current.platform)) {
+            const preset = defaultRtmpUrl(input.platform);
+            if (preset !== undefined) next.rtmpUrl = preset;
+          }
         }
-      }
-      return next;
-    });
+        if (input.rtmpUrl !== undefined) next.rtmpUrl = input.rtmpUrl;
+        if (input.profile !== undefined) next.profile = input.profile;
+        if (channelArn !== undefined) next.channelArn = channelArn;
+        if (encrypted !== undefined && input.streamKey !== undefined) {
+          next.streamKeyCiphertext = encrypted;
+          next.streamKeyHint = streamKeyHint(input.streamKey);
+        }
+        assertPlatformAcceptsUrl(next.platform, next.rtmpUrl);
+        const configChanged =
+          encrypted !== undefined ||
+          next.rtmpUrl !== current.rtmpUrl ||
+          next.profile !== current.profile ||
+          next.channelArn !== current.channelArn;
+        if (configChanged) {
+          next.configRevision = current.configRevision + 1;
+          // An input left by an interrupted create pulls the old IVS channel: retire it, and let
+          // the next create make a new one under a new RequestId.
+          if (current.mediaLiveChannelId === undefined && current.mediaLiveInputId !== undefined) {
+            next.staleInputIds = [...(current.staleInputIds ?? []), current.mediaLiveInputId];
+            delete next.mediaLiveInputId;
+            next.generation = current.generation + 1;
+          }
+        }
+        return next;
+      },
+      { attempts: MAX_EDIT_ATTEMPTS },
+    );
     this.deps.log.info('Destination updated', {
       destinationId: id,
       fields: Object.keys(input)
@@ -160,9 +185,10 @@ export class RestreamingDestinationService implements DestinationService {
     return after ? { done: false, destination: toView(after) } : { done: true };
   }
 
-  async start(id: string): Promise<DestinationView> {
+  async start(id: string, options: StartOptions = {}): Promise<DestinationView> {
     const current = await this.load(id);
     if (current.deleteRequested) throw deleting(id);
+    if (!current.enabled && options.enable !== true) throw disabled(id);
     const stream = await this.deps.streams.getStream(current.channelArn);
     if (!stream) {
       throw new ChannelOfflineError(
@@ -170,6 +196,7 @@ export class RestreamingDestinationService implements DestinationService {
       );
     }
     await this.write(id, (cur) => {
+      if (!cur.enabled && options.enable !== true) throw disabled(id);
       if (cur.enabled && cur.pausedStreamId === undefined) return undefined;
       const next: Destination = { ...cur, enabled: true };
       delete next.pausedStreamId;
@@ -229,12 +256,12 @@ export class RestreamingDestinationService implements DestinationService {
       throw fieldError(
         'channelArn',
         tracked.length === 0
-          ? 'channelArn: required; give the ARN of the IVS channel this destination follows'
-          : `channelArn: required because ${tracked.length} IVS channels are configured; use one of ${tracked.join(', ')}`,
+          ? 'required; give the ARN of the IVS channel this destination follows'
+          : `required because ${tracked.length} IVS channels are configured; use one of ${tracked.join(', ')}`,
       );
     }
     if (tracked.length > 0 && !tracked.includes(requested)) {
-      throw fieldError('channelArn', `channelArn: ${requested} is not an IVS channel of this deployment; use one of ${tracked.join(', ')}`);
+      throw fieldError('channelArn', `${requested} is not an IVS channel of this deployment; use one of ${tracked.join(', ')}`);
     }
     return requested;
   }
@@ -243,7 +270,7 @@ export class RestreamingDestinationService implements DestinationService {
   private async write(
     id: string,
     change: (current: Destination) => Destination | undefined,
-    options: { allowDeleting?: boolean } = {},
+    options: { allowDeleting?: boolean; attempts?: number } = {},
   ): Promise<void> {
     const stored = await updateDestination(
       this.deps.destinations,
@@ -253,7 +280,7 @@ export class RestreamingDestinationService implements DestinationService {
         if (current.deleteRequested && !options.allowDeleting) throw deleting(id);
         return change(current);
       },
-      { attempts: MAX_WRITE_ATTEMPTS },
+      { attempts: options.attempts ?? MAX_WRITE_ATTEMPTS },
     );
     if (!stored) throw new DestinationNotFoundError(id);
   }
@@ -281,8 +308,15 @@ export class RestreamingDestinationService implements DestinationService {
   }
 }
 
+/** `message` says what is wrong without the field name; the summary prefixes it once. */
 function fieldError(field: string, message: string): ValidationError {
-  return new ValidationError(message, [{ field, message }]);
+  return new ValidationError(`${field}: ${message}`, [{ field, message }]);
+}
+
+function disabled(id: string): DestinationDisabledError {
+  return new DestinationDisabledError(
+    `Destination "${id}" is disabled, and a start does not enable it: enable it first (PUT /stream-destinations/${id} with {"enabled": true}), or send {"enable": true} with the start.`,
+  );
 }
 
 function deleting(id: string): DestinationDeletingError {

@@ -90,6 +90,8 @@ export interface DestinationView {
   lastError: DestinationError | null;
   mediaLiveChannelId: string | null;
   pausedStreamId: string | null;
+  /** Bumped by every write; the API sends it as the ETag, and If-Match compares with it. */
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -116,6 +118,7 @@ export function toView(d: Destination): DestinationView {
     lastError: d.lastError ?? null,
     mediaLiveChannelId: d.mediaLiveChannelId ?? null,
     pausedStreamId: d.pausedStreamId ?? null,
+    version: d.version,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
@@ -144,16 +147,32 @@ export interface ChannelStatusView {
   since: string | null;
 }
 
+/** Options of an edit. */
+export interface UpdateOptions {
+  /** Change only while the item is at this version (HTTP If-Match); else PreconditionFailedError. */
+  ifVersion?: number;
+}
+
+/** Options of a manual start. */
+export interface StartOptions {
+  /** Enable a disabled destination as part of the start; without it a disabled one is refused. */
+  enable?: boolean;
+}
+
 /** The use cases behind the REST API. The HTTP layer maps each route to one call. */
 export interface DestinationService {
   list(): Promise<DestinationView[]>;
   get(id: string): Promise<DestinationView>;
   create(input: CreateDestinationInput): Promise<DestinationView>;
-  update(id: string, input: UpdateDestinationInput): Promise<DestinationView>;
+  /** Retries on concurrent writes; with `ifVersion`, throws PreconditionFailedError (412) when stale. */
+  update(id: string, input: UpdateDestinationInput, options?: UpdateOptions): Promise<DestinationView>;
   /** `done` is true when nothing was left in MediaLive (HTTP 204); otherwise 202 with the view. */
   remove(id: string): Promise<{ done: true } | { done: false; destination: DestinationView }>;
-  /** 202; throws ChannelOfflineError (409) when the IVS channel is offline. */
-  start(id: string): Promise<DestinationView>;
+  /**
+   * 202; throws DestinationDisabledError (409) for a disabled destination unless `enable`, and
+   * ChannelOfflineError (409) when the IVS channel is offline.
+   */
+  start(id: string, options?: StartOptions): Promise<DestinationView>;
   /** 202; sets pausedStreamId while live. */
   stop(id: string): Promise<DestinationView>;
   streamStatus(): Promise<{ channels: ChannelStatusView[] }>;

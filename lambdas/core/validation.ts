@@ -87,7 +87,8 @@ const fields = {
   profile: z.enum(PROFILES),
 };
 
-const createSchema = z.strictObject({
+/** The `POST /stream-destinations` body; also the source of the OpenAPI document. */
+export const createSchema = z.strictObject({
   platform: fields.platform,
   name: fields.name,
   streamKey: fields.streamKey,
@@ -97,7 +98,8 @@ const createSchema = z.strictObject({
   profile: fields.profile.optional(),
 });
 
-const updateSchema = z.strictObject({
+/** The `PUT /stream-destinations/{id}` body; also the source of the OpenAPI document. */
+export const updateSchema = z.strictObject({
   platform: fields.platform.optional(),
   name: fields.name.optional(),
   streamKey: fields.streamKey.optional(),

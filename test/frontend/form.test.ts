@@ -28,6 +28,7 @@ const EXISTING: DestinationView = {
   lastError: null,
   mediaLiveChannelId: null,
   pausedStreamId: null,
+  version: 1,
   createdAt: '2024-05-01T10:00:00.000Z',
   updatedAt: '2024-05-01T10:00:00.000Z',
 };

@@ -42,7 +42,7 @@ export interface System {
   clock: ManualClock;
   logs: LogLine[];
   failures: { destinationId: string; code: string }[];
-  api(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResult & { json: any }>;
+  api(method: string, path: string, body?: unknown, raw?: string, headers?: Record<string, string>): Promise<ApiResult & { json: any }>;
   monitor(event?: Record<string, unknown>): Promise<unknown>;
   ivsEvent(channelArn: string, eventName: 'Stream Start' | 'Stream End'): Record<string, unknown>;
   stop(): Promise<void>;
@@ -91,14 +91,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     clock,
     logs,
     failures,
-    async api(method, path, body, raw) {
+    async api(method, path, body, raw, headers = {}) {
       request += 1;
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
         routeKey: '$default',
         rawPath: path,
         rawQueryString: '',
-        headers: { 'content-type': 'application/json', origin: 'http://localhost:8787' },
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:8787', ...headers },
         requestContext: {
           accountId: '123456789012',
           apiId: 'api',

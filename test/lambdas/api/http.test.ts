@@ -4,7 +4,9 @@ import type { ApiEvent, ApiResult } from '../../../lambdas/api/http';
 import type { DestinationService, DestinationView } from '../../../lambdas/core/destination';
 import {
   ChannelOfflineError,
+  DestinationDisabledError,
   DestinationNotFoundError,
+  PreconditionFailedError,
   QuotaExceededError,
   RestreamingError,
   VersionConflictError,
@@ -32,6 +34,7 @@ function view(overrides: Partial<DestinationView> = {}): DestinationView {
     lastError: null,
     mediaLiveChannelId: null,
     pausedStreamId: null,
+    version: 3,
     createdAt: '2030-01-01T00:00:00.000Z',
     updatedAt: '2030-01-01T00:00:00.000Z',
     ...overrides,
@@ -159,7 +162,8 @@ describe.each(PAYLOADS)('with %s events', (_label, makeEvent) => {
 
     expect(result.statusCode).toBe(200);
     expect(json(result).name).toBe('Renamed');
-    expect(service.update).toHaveBeenCalledWith(ID, { name: 'Renamed', enabled: false });
+    expect(service.update).toHaveBeenCalledWith(ID, { name: 'Renamed', enabled: false }, {});
+    expect(result.headers['ETag']).toBe('"3"');
   });
 
   it('answers DELETE with 204 and no body when nothing is left in MediaLive', async () => {
@@ -185,7 +189,7 @@ describe.each(PAYLOADS)('with %s events', (_label, makeEvent) => {
 
     expect(result.statusCode).toBe(202);
     expect(json(result).status).toBe('starting');
-    expect(service.start).toHaveBeenCalledWith(ID);
+    expect(service.start).toHaveBeenCalledWith(ID, {});
   });
 
   it('stops a destination with POST /stream-destinations/{id}/stop and answers 202', async () => {
@@ -208,7 +212,7 @@ describe.each(PAYLOADS)('with %s events', (_label, makeEvent) => {
     const listed = await send({ method: 'GET', path: '/prod/stream-destinations/' });
 
     expect(started.statusCode).toBe(202);
-    expect(service.start).toHaveBeenCalledWith(ID);
+    expect(service.start).toHaveBeenCalledWith(ID, {});
     expect(listed.statusCode).toBe(200);
   });
 
@@ -574,5 +578,215 @@ describe('stream key secrecy', () => {
     }
     expect(logged.lines.filter((l) => l.level === 'error')).toHaveLength(4);
     expect(JSON.stringify(logged.lines)).not.toContain(STREAM_KEY);
+  });
+});
+
+describe('start and stop bodies', () => {
+  const startWith = (body?: string) =>
+    handler(httpApiEvent({ method: 'POST', path: `/stream-destinations/${ID}/start`, ...(body === undefined ? {} : { body }) }));
+
+  it.each([
+    ['no body', undefined],
+    ['an empty object', '{}'],
+  ])('starts with %s', async (_label, body) => {
+    const result = await startWith(body);
+
+    expect(result.statusCode).toBe(202);
+    expect(service.start).toHaveBeenCalledWith(ID, {});
+  });
+
+  it('passes {"enable": true} on to the service', async () => {
+    const result = await startWith('{"enable": true}');
+
+    expect(result.statusCode).toBe(202);
+    expect(service.start).toHaveBeenCalledWith(ID, { enable: true });
+  });
+
+  it('refuses an unknown field in a start body with 400 naming the field', async () => {
+    const result = await startWith('{"force": true}');
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).error).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'force: is not a known field; allowed fields are enable',
+      details: { fields: [{ field: 'force', message: 'is not a known field; allowed fields are enable' }] },
+    });
+    expect(serviceCalls()).toBe(0);
+  });
+
+  it('refuses a non-boolean enable and a body that is not an object', async () => {
+    const wrongType = await startWith('{"enable": "yes"}');
+    const array = await startWith('[]');
+
+    expect(wrongType.statusCode).toBe(400);
+    expect(json(wrongType).error.details.fields).toEqual([{ field: 'enable', message: 'expected a boolean; send true or false' }]);
+    expect(array.statusCode).toBe(400);
+    expect(serviceCalls()).toBe(0);
+  });
+
+  it('refuses any field in a stop body', async () => {
+    const result = await handler(httpApiEvent({ method: 'POST', path: `/stream-destinations/${ID}/stop`, body: '{"now": true}' }));
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).error.details.fields).toEqual([{ field: 'now', message: 'is not a known field; send no body or {}' }]);
+    expect(service.stop).not.toHaveBeenCalled();
+  });
+
+  it('answers 409 DESTINATION_DISABLED when the service refuses to start a disabled destination', async () => {
+    service.start.mockRejectedValueOnce(new DestinationDisabledError('Destination is disabled; enable it first.'));
+
+    const result = await startWith();
+
+    expect(result.statusCode).toBe(409);
+    expect(json(result).error.code).toBe('DESTINATION_DISABLED');
+  });
+});
+
+describe('ETag and If-Match', () => {
+  const put = (headers: Record<string, string>) =>
+    handler(httpApiEvent({ method: 'PUT', path: `/stream-destinations/${ID}`, body: '{"name":"Renamed"}', headers }));
+
+  it('sends the version as a strong ETag on every destination answer and lets a browser read it', async () => {
+    const results = [
+      await handler(httpApiEvent({ method: 'GET', path: `/stream-destinations/${ID}`, headers: { origin: ADMIN_ORIGIN } })),
+      await handler(httpApiEvent({ method: 'POST', path: '/stream-destinations', body: jsonBody(createBody) })),
+      await handler(httpApiEvent({ method: 'POST', path: `/stream-destinations/${ID}/start` })),
+      await handler(httpApiEvent({ method: 'POST', path: `/stream-destinations/${ID}/stop` })),
+    ];
+
+    for (const result of results) expect(result.headers['ETag']).toBe('"3"');
+    expect(results[0]?.headers['Access-Control-Expose-Headers']).toBe('ETag');
+  });
+
+  it('passes the If-Match version to the service', async () => {
+    const result = await put({ 'If-Match': '"3"' });
+
+    expect(result.statusCode).toBe(200);
+    expect(service.update).toHaveBeenCalledWith(ID, { name: 'Renamed' }, { ifVersion: 3 });
+  });
+
+  it('treats If-Match: * as any version', async () => {
+    await put({ 'if-match': '*' });
+
+    expect(service.update).toHaveBeenCalledWith(ID, { name: 'Renamed' }, {});
+  });
+
+  it.each([['W/"3"'], ['3'], ['"3", "4"'], ['"abc"']])('answers 412 for If-Match %s, which can never match strongly', async (value) => {
+    const result = await put({ 'If-Match': value });
+
+    expect(result.statusCode).toBe(412);
+    expect(json(result).error.code).toBe('PRECONDITION_FAILED');
+    expect(service.update).not.toHaveBeenCalled();
+  });
+
+  it('answers 412 PRECONDITION_FAILED when the destination moved on', async () => {
+    service.update.mockRejectedValueOnce(new PreconditionFailedError('changed since version 3'));
+
+    const result = await put({ 'If-Match': '"3"' });
+
+    expect(result.statusCode).toBe(412);
+    expect(json(result).error).toEqual({ code: 'PRECONDITION_FAILED', message: 'changed since version 3', details: null });
+  });
+});
+
+describe('admin group and scope (JWT mode)', () => {
+  const ROUTES: EventOptions[] = [
+    { method: 'GET', path: '/stream-destinations' },
+    { method: 'POST', path: '/stream-destinations', body: jsonBody(createBody) },
+    { method: 'GET', path: `/stream-destinations/${ID}` },
+    { method: 'PUT', path: `/stream-destinations/${ID}`, body: '{"name":"Renamed"}' },
+    { method: 'DELETE', path: `/stream-destinations/${ID}` },
+    { method: 'POST', path: `/stream-destinations/${ID}/start` },
+    { method: 'POST', path: `/stream-destinations/${ID}/stop` },
+    { method: 'GET', path: '/stream-status' },
+  ];
+  const SUCCESS = [200, 201, 200, 200, 204, 202, 202, 200];
+
+  /** An HTTP API event as API Gateway passes it after its JWT authorizer accepted the token. */
+  function withClaims(options: EventOptions, claims: Record<string, string>): ApiEvent {
+    const event = httpApiEvent(options);
+    return {
+      ...event,
+      requestContext: { ...event.requestContext, authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } },
+    };
+  }
+
+  /** A REST API event after a Cognito user pool authorizer. */
+  function withRestClaims(options: EventOptions, claims: Record<string, string>): ApiEvent {
+    const event = restApiEvent(options);
+    return { ...event, requestContext: { ...event.requestContext, authorizer: { claims } } };
+  }
+
+  const guarded = (admin: { group?: string; scope?: string }) =>
+    createApiHandler({ service, corsAllowOrigins: [ADMIN_ORIGIN], log: logged.log, admin });
+
+  it('answers 403 FORBIDDEN on every route to a token without the admin group, without calling the service', async () => {
+    const api = guarded({ group: 'admins' });
+
+    for (const options of ROUTES) {
+      const result = await api(withClaims(options, { sub: 'u-1', 'cognito:groups': '[editors viewers]' }));
+      expect(result.statusCode).toBe(403);
+      expect(json(result).error.code).toBe('FORBIDDEN');
+      expect(json(result).error.message).toContain('is not in the group "admins"');
+    }
+    expect(serviceCalls()).toBe(0);
+  });
+
+  it('serves every route to a token in the admin group', async () => {
+    const api = guarded({ group: 'admins' });
+
+    const statuses = [];
+    for (const options of ROUTES) statuses.push((await api(withClaims(options, { 'cognito:groups': '[editors admins]' }))).statusCode);
+
+    expect(statuses).toEqual(SUCCESS);
+  });
+
+  it('reads the groups of a REST API Cognito authorizer (comma-separated)', async () => {
+    const api = guarded({ group: 'admins' });
+
+    const member = await api(withRestClaims(ROUTES[0] as EventOptions, { 'cognito:groups': 'admins,editors' }));
+    const other = await api(withRestClaims(ROUTES[0] as EventOptions, { 'cognito:groups': 'administrators' }));
+
+    expect(member.statusCode).toBe(200);
+    expect(other.statusCode).toBe(403);
+  });
+
+  it('requires the scope when ADMIN_SCOPE is set, and both when both are', async () => {
+    const scoped = guarded({ scope: 'restreaming-api/admin' });
+    const both = guarded({ group: 'admins', scope: 'restreaming-api/admin' });
+    const route = ROUTES[0] as EventOptions;
+
+    expect((await scoped(withClaims(route, { scope: 'openid restreaming-api/admin' }))).statusCode).toBe(200);
+    expect((await scoped(withClaims(route, { scope: 'openid profile' }))).statusCode).toBe(403);
+    expect((await both(withClaims(route, { scope: 'restreaming-api/admin', 'cognito:groups': '[viewers]' }))).statusCode).toBe(403);
+    expect((await both(withClaims(route, { scope: 'restreaming-api/admin', 'cognito:groups': '[admins]' }))).statusCode).toBe(200);
+  });
+
+  it('refuses a request that carries no claims when a group is configured (fail closed)', async () => {
+    const result = await guarded({ group: 'admins' })(httpApiEvent(ROUTES[0] as EventOptions));
+
+    expect(result.statusCode).toBe(403);
+    expect(json(result).error.message).toContain('send a bearer token that carries the group "admins"');
+  });
+
+  it('requires the default group "admins" when claims arrive but nothing is configured', async () => {
+    const api = guarded({});
+
+    expect((await api(withClaims(ROUTES[0] as EventOptions, { 'cognito:groups': '[viewers]' }))).statusCode).toBe(403);
+    expect((await api(withClaims(ROUTES[0] as EventOptions, { 'cognito:groups': '[admins]' }))).statusCode).toBe(200);
+  });
+
+  it('checks nothing without claims and without configuration (auth none, the local stack)', async () => {
+    const result = await guarded({})(httpApiEvent(ROUTES[0] as EventOptions));
+
+    expect(result.statusCode).toBe(200);
+  });
+
+  it('answers a CORS preflight without a token (browsers send none)', async () => {
+    const result = await guarded({ group: 'admins' })(
+      httpApiEvent({ method: 'OPTIONS', path: '/stream-destinations', headers: { origin: ADMIN_ORIGIN } }),
+    );
+
+    expect(result.statusCode).toBe(204);
   });
 });

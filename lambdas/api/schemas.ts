@@ -1,0 +1,112 @@
+/**
+ * The zod schemas of the API beyond the destination bodies (which live in core/validation.ts):
+ * the optional body of start and stop, and the answers. The OpenAPI document (openapi.ts) is
+ * generated from these and from the validation schemas, so there is no second copy to drift;
+ * `satisfies` ties each answer schema to the TypeScript type the routes return.
+ */
+import { z } from 'zod';
+import type { ChannelStatusView, DestinationView } from '../core/destination';
+import { DESTINATION_STATUSES, PLATFORMS, PROFILES } from '../core/destination';
+import { ValidationError } from '../core/errors';
+import type { FieldIssue } from '../core/errors';
+import { STATUS_BY_CODE } from './errors';
+import type { ApiErrorCode } from './errors';
+
+/** `POST /stream-destinations/{id}/start`: an optional body. */
+export const startBodySchema = z
+  .strictObject({
+    enable: z.boolean().optional().meta({
+      description:
+        'true: enable a disabled destination as part of the start. Without it, starting a disabled destination answers 409 DESTINATION_DISABLED.',
+    }),
+  })
+  .meta({ id: 'StartRequest' });
+
+/** `POST /stream-destinations/{id}/stop`: an optional, empty body. */
+export const stopBodySchema = z.strictObject({}).meta({ id: 'StopRequest' });
+
+export type StartBody = z.infer<typeof startBodySchema>;
+
+/**
+ * Parses an action body (start, stop) into field issues that name the field and never quote a
+ * value, like the destination bodies' validation does.
+ */
+export function parseActionBody<T>(schema: z.ZodType<T>, body: unknown, allowed: readonly string[]): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues: FieldIssue[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const printable = key.replace(/\p{C}/gu, '?');
+        issues.push({
+          field: printable.length > 64 ? `${printable.slice(0, 64)}…` : printable,
+          message:
+            allowed.length === 0
+              ? 'is not a known field; send no body or {}'
+              : `is not a known field; allowed fields are ${allowed.join(', ')}`,
+        });
+      }
+    } else {
+      issues.push({ field: issue.path.map(String).join('.') || 'body', message: 'expected a boolean; send true or false' });
+    }
+  }
+  throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+}
+
+const isoTime = z.iso.datetime().meta({ example: '2030-01-01T12:00:00.000Z' });
+
+export const destinationErrorSchema = z
+  .object({ code: z.string(), message: z.string(), at: isoTime })
+  .meta({ id: 'DestinationError', description: 'The last failure the reconciler recorded for this destination.' });
+
+export const destinationSchema = z
+  .object({
+    id: z.string().meta({ example: '3f0b8c5e-8d7a-4c1e-9f2b-6a5d4c3b2a10' }),
+    platform: z.enum(PLATFORMS),
+    name: z.string(),
+    enabled: z.boolean().meta({ description: 'Enabled destinations start when their IVS channel goes live.' }),
+    status: z.enum(DESTINATION_STATUSES),
+    statusSince: isoTime,
+    channelArn: z.string(),
+    rtmpUrl: z.string(),
+    streamKeyMasked: z
+      .string()
+      .meta({ description: 'The stream key is never returned: only its last four characters.', example: '••••tKeY' }),
+    profile: z.enum(PROFILES),
+    lastError: destinationErrorSchema.nullable(),
+    mediaLiveChannelId: z.string().nullable(),
+    pausedStreamId: z.string().nullable().meta({ description: 'Set by a manual stop: off for this IVS stream, on again for the next.' }),
+    version: z
+      .number()
+      .int()
+      .meta({ description: 'Bumped by every write; also the ETag. Send it back in If-Match to change only this version.' }),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .meta({ id: 'Destination' }) satisfies z.ZodType<DestinationView>;
+
+export const destinationListSchema = z.object({ destinations: z.array(destinationSchema) }).meta({ id: 'DestinationList' });
+
+export const channelStatusSchema = z
+  .object({
+    channelArn: z.string(),
+    state: z.enum(['LIVE', 'OFFLINE']),
+    streamId: z.string().nullable(),
+    since: isoTime.nullable(),
+  })
+  .meta({ id: 'ChannelStatus' }) satisfies z.ZodType<ChannelStatusView>;
+
+export const streamStatusSchema = z.object({ channels: z.array(channelStatusSchema) }).meta({ id: 'StreamStatus' });
+
+const ERROR_CODE_LIST = Object.keys(STATUS_BY_CODE) as [ApiErrorCode, ...ApiErrorCode[]];
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODE_LIST),
+      message: z.string().meta({ description: 'What went wrong and what to do; a 400 names each field.' }),
+      details: z.unknown().meta({ description: 'null, or e.g. {"fields": [{"field", "message"}]} for a 400, {"requestId"} for a 500.' }),
+    }),
+  })
+  .meta({ id: 'Error' });
