@@ -1,0 +1,176 @@
+/**
+ * A relay: one ffmpeg that pulls a channel's HLS playback URL (as MediaLive and the Fargate task
+ * pull IVS's) and publishes it to one destination over RTMP(S), either copied (`passthrough`) or
+ * encoded with the destination's profile (`transcode`). It reconnects by itself with backoff when
+ * the destination or the source drops, and reports what ffmpeg's `-progress` says.
+ */
+import type { Profile } from '../../../lambdas/core/destination';
+import type { Log } from '../../../lambdas/core/ports';
+import { codecArgs, publishUrl, type RelayMode } from './encode-settings';
+import { DEFAULT_BACKOFF, FfmpegSupervisor, type Backoff } from './ffmpeg-process';
+import type { FfmpegProgress } from './progress';
+
+export interface RelayOptions {
+  ffmpegPath: string;
+  destinationId: string;
+  channelArn?: string;
+  mode: RelayMode;
+  profile: Profile;
+  /** The HLS playback URL (or any URL ffmpeg reads). */
+  sourceUrl: string;
+  /** The RTMP(S) endpoint without the key. */
+  rtmpUrl: string;
+  /** Plaintext; held in memory and in ffmpeg's arguments only. */
+  streamKey: string;
+  log: Log;
+  backoff?: Backoff;
+  /** x264 preset for `transcode` (default veryfast). */
+  preset?: string;
+}
+
+/**
+ * `starting`: ffmpeg runs but has not written a frame yet; `running`: media flows to the
+ * destination; `reconnecting`: the last run ended and the next one waits for its backoff or has
+ * not written a frame yet; `stopped`.
+ */
+export type RelayPhase = 'starting' | 'running' | 'reconnecting' | 'stopped';
+
+/** What a relay reports: ffmpeg's progress, and how often it had to reconnect. Never the key. */
+export interface RelayStats {
+  phase: RelayPhase;
+  /** ISO-8601 time `phase` began. */
+  since: string;
+  /** Video frames the current run has written. */
+  frames: number;
+  /** Bit rate written over the last progress interval, kbit/s. */
+  bitrateKbps: number | undefined;
+  /** Media time the current run has written, ms. */
+  outTimeMs: number;
+  /** Restarts after the destination or the source dropped. */
+  reconnects: number;
+  /** The last error ffmpeg printed (stream key removed). */
+  lastError: string | undefined;
+  /** ISO-8601 time of the last progress block. */
+  lastProgressAt: string | undefined;
+}
+
+/** ffmpeg's arguments after the common ones (input, codecs, output). The key is in the last one. */
+export function relayArgs(options: Pick<RelayOptions, 'mode' | 'profile' | 'sourceUrl' | 'rtmpUrl' | 'streamKey' | 'preset'>): string[] {
+  const isHls = /\.m3u8(\?|$)/.test(options.sourceUrl);
+  return [
+    // Read a live HLS playlist at its own pace; give up on a dead source after 10 s (the
+    // supervisor then retries), instead of hanging on it.
+    '-rw_timeout',
+    '10000000',
+    ...(isHls ? ['-live_start_index', '-2'] : []),
+    '-i',
+    options.sourceUrl,
+    ...codecArgs(options.mode, options.profile, options.preset),
+    '-f',
+    'flv',
+    '-flvflags',
+    'no_duration_filesize',
+    publishUrl(options.rtmpUrl, options.streamKey),
+  ];
+}
+
+export class FfmpegRelay {
+  readonly #supervisor: FfmpegSupervisor;
+  #stats: RelayStats;
+  #lastSample: { totalSizeBytes: number; outTimeMs: number } | undefined;
+  readonly #listeners = new Set<(stats: RelayStats) => void>();
+
+  constructor(readonly options: RelayOptions) {
+    this.#stats = this.#fresh('stopped');
+    this.#supervisor = new FfmpegSupervisor({
+      ffmpegPath: options.ffmpegPath,
+      args: () => relayArgs(options),
+      secrets: [options.streamKey],
+      restart: options.backoff ?? DEFAULT_BACKOFF,
+      log: options.log,
+      label: `relay (${options.mode})`,
+      logAttributes: { destinationId: options.destinationId, ...(options.channelArn ? { channelArn: options.channelArn } : {}) },
+      onSpawn: () => {
+        this.#lastSample = undefined;
+        this.#update({ frames: 0, outTimeMs: 0, bitrateKbps: undefined });
+      },
+      onProgress: (p) => this.#onProgress(p),
+      onExit: (exit) => {
+        if (!exit.stopped) {
+          this.#update({ phase: 'reconnecting', reconnects: this.#stats.reconnects + 1, lastError: exit.lastError ?? this.#stats.lastError });
+        }
+      },
+    });
+  }
+
+  get stats(): RelayStats {
+    return { ...this.#stats };
+  }
+
+  get pid(): number | undefined {
+    return this.#supervisor.pid;
+  }
+
+  /** Called on every change of the stats (progress about once a second). Returns the unsubscribe. */
+  onStats(listener: (stats: RelayStats) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.#supervisor.active) return;
+    this.#stats = this.#fresh('starting');
+    this.#supervisor.start();
+    this.options.log.info(`Relay started (${this.options.mode})`, this.#logAttributes());
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#supervisor.active) return;
+    await this.#supervisor.stop();
+    this.#update({ phase: 'stopped', bitrateKbps: undefined });
+    this.options.log.info('Relay stopped', { ...this.#logAttributes(), reconnects: this.#stats.reconnects });
+  }
+
+  #logAttributes(): Record<string, unknown> {
+    // The endpoint without the key; never the publish URL.
+    return { destinationId: this.options.destinationId, channelArn: this.options.channelArn, rtmpUrl: this.options.rtmpUrl };
+  }
+
+  #fresh(phase: RelayPhase): RelayStats {
+    return {
+      phase,
+      since: new Date().toISOString(),
+      frames: 0,
+      bitrateKbps: undefined,
+      outTimeMs: 0,
+      reconnects: 0,
+      lastError: undefined,
+      lastProgressAt: undefined,
+    };
+  }
+
+  #onProgress(p: FfmpegProgress): void {
+    const frames = p.frame ?? 0;
+    const outTimeMs = p.outTimeMs ?? 0;
+    let bitrateKbps = this.#stats.bitrateKbps;
+    if (p.totalSizeBytes !== undefined && p.outTimeMs !== undefined) {
+      const last = this.#lastSample;
+      if (last && p.outTimeMs > last.outTimeMs) {
+        bitrateKbps = Math.round(((p.totalSizeBytes - last.totalSizeBytes) * 8) / (p.outTimeMs - last.outTimeMs));
+      }
+      this.#lastSample = { totalSizeBytes: p.totalSizeBytes, outTimeMs: p.outTimeMs };
+    }
+    const flowing = frames > 0 || outTimeMs > 0;
+    const phase: RelayPhase = flowing ? 'running' : this.#stats.phase;
+    this.#update({ phase, frames, outTimeMs, bitrateKbps, lastProgressAt: new Date().toISOString() });
+  }
+
+  #update(change: Partial<RelayStats>): void {
+    const phaseChanged = change.phase !== undefined && change.phase !== this.#stats.phase;
+    this.#stats = { ...this.#stats, ...change, ...(phaseChanged ? { since: new Date().toISOString() } : {}) };
+    if (phaseChanged && change.phase === 'running' && this.#stats.reconnects > 0) {
+      this.options.log.info('Relay is sending again', { ...this.#logAttributes(), reconnects: this.#stats.reconnects });
+    }
+    for (const listener of [...this.#listeners]) listener(this.stats);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * A local RTMP sink: what a platform's ingest is to a relay, on loopback. One ffmpeg listens
+ * (`-listen 1`) for one publisher and writes what arrives, unchanged, to an FLV file that ffprobe
+ * can read while it grows. A publisher with another stream key is refused (the session ends).
+ * The tests and `npm run bench:relay` use it; it is never part of a deployment.
+ */
+import type { Log } from '../../../lambdas/core/ports';
+import { FfmpegSupervisor } from './ffmpeg-process';
+import type { FfmpegProgress } from './progress';
+
+export interface SinkOptions {
+  ffmpegPath: string;
+  port: number;
+  /** RTMP application, default `live2`. */
+  app?: string;
+  streamKey: string;
+  /** FLV file written per session: `${outputPrefix}-${session}.flv`. */
+  outputPrefix: string;
+  log: Log;
+  /** Re-arm after a session ends (default true). */
+  rearm?: boolean;
+}
+
+export interface SinkSession {
+  file: string;
+  /** ms since epoch of the first media written; undefined before. */
+  firstMediaAt: number | undefined;
+  endedAt: number | undefined;
+  refused: boolean;
+  last: FfmpegProgress | undefined;
+}
+
+export class RtmpSink {
+  readonly #supervisor: FfmpegSupervisor;
+  readonly sessions: SinkSession[] = [];
+
+  constructor(private readonly options: SinkOptions) {
+    this.#supervisor = new FfmpegSupervisor({
+      ffmpegPath: options.ffmpegPath,
+      label: 'sink',
+      log: options.log,
+      secrets: [options.streamKey],
+      restart: options.rearm === false ? false : { initialMs: 100, maxMs: 1_000, healthyAfterMs: 0 },
+      args: () => {
+        const file = `${options.outputPrefix}-${this.sessions.length + 1}.flv`;
+        this.sessions.push({ file, firstMediaAt: undefined, endedAt: undefined, refused: false, last: undefined });
+        return ['-listen', '1', '-i', this.url, '-c', 'copy', '-f', 'flv', '-y', file];
+      },
+      onProgress: (p) => {
+        const s = this.current;
+        if (!s) return;
+        s.last = p;
+        if (s.firstMediaAt === undefined && ((p.frame ?? 0) > 0 || (p.outTimeMs ?? 0) > 0)) s.firstMediaAt = Date.now();
+      },
+      onStderrLine: (line) => {
+        if (/Unexpected stream/.test(line) && this.current && !this.current.refused) {
+          this.current.refused = true;
+          this.#supervisor.kill();
+        }
+      },
+      onExit: () => {
+        if (this.current) this.current.endedAt = Date.now();
+      },
+    });
+  }
+
+  /** What a destination puts in its RTMP URL field. */
+  get rtmpUrl(): string {
+    return `rtmp://127.0.0.1:${this.options.port}/${this.options.app ?? 'live2'}`;
+  }
+
+  get url(): string {
+    return `${this.rtmpUrl}/${this.options.streamKey}`;
+  }
+
+  get current(): SinkSession | undefined {
+    return this.sessions[this.sessions.length - 1];
+  }
+
+  get pid(): number | undefined {
+    return this.#supervisor.pid;
+  }
+
+  /** Whether a publisher is sending now. */
+  get receiving(): boolean {
+    const s = this.current;
+    return s !== undefined && s.firstMediaAt !== undefined && s.endedAt === undefined;
+  }
+
+  start(): void {
+    this.#supervisor.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#supervisor.stop();
+  }
+}
