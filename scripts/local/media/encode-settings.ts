@@ -1,12 +1,22 @@
 /**
  * The ffmpeg arguments of a local relay, derived from the same encoding profile the MediaLive
  * request uses (lambdas/adapters/medialive/requests.ts), so a transcoding relay on this machine
- * sends what a MediaLive channel would: H.264 High at the profile's level, resolution and frame
+ * sends what a MediaLive channel would: H.264 (High, Main for Twitch) at the profile's level, resolution and frame
  * rate, CBR with a buffer of twice the bit rate filled to 90 % at the start, a closed GOP of
  * exactly 2 s without scene-change keyframes, 2 B-frames, square pixels, and AAC-LC stereo.
  */
-import type { Profile } from '../../../lambdas/core/destination';
-import { encodingProfile } from '../../../lambdas/adapters/medialive/encoding-profiles';
+import type { Platform, Profile } from '../../../lambdas/core/destination';
+import { h264Profile } from '../../../lambdas/core/platforms';
+import type { IvsChannelType } from '../../../lambdas/core/ports';
+import { effectiveEncoding } from '../../../lambdas/adapters/medialive/encoding-profiles';
+import { destinationUrl } from '../../../lambdas/adapters/medialive/requests';
+
+/** What decides the encode, as in the MediaLive request: the profile, the platform's H.264 profile, the source's limits. */
+export interface EncodeTarget {
+  profile: Profile;
+  platform: Platform;
+  sourceType: IvsChannelType;
+}
 
 /** How a relay carries a destination: copy the source as it is, or encode it with a profile. */
 export const RELAY_MODES = ['passthrough', 'transcode'] as const;
@@ -23,7 +33,8 @@ export const DEFAULT_X264_PRESET = 'veryfast';
 export function h264LevelArg(level: string): string {
   const match = /^H264_LEVEL_(\d)(?:_(\d))?$/.exec(level);
   if (!match) throw new Error(`Not a fixed H.264 level: ${level}`);
-  return match[2] === undefined ? match[1]! : `${match[1]}.${match[2]}`;
+  const [, major, minor] = match;
+  return minor === undefined ? String(major) : `${major}.${minor}`;
 }
 
 /** Output (codec) arguments for `-c copy`: the packets go out as they came in. */
@@ -32,8 +43,8 @@ export function passthroughCodecArgs(): string[] {
 }
 
 /** Output (codec) arguments that encode like the MediaLive channel built for `profile`. */
-export function transcodeCodecArgs(profile: Profile, preset: string = DEFAULT_X264_PRESET): string[] {
-  const p = encodingProfile(profile);
+export function transcodeCodecArgs(target: EncodeTarget, preset: string = DEFAULT_X264_PRESET): string[] {
+  const p = effectiveEncoding(target.profile, target.sourceType);
   const fps = `${p.framerateNumerator}/${p.framerateDenominator}`;
   const gopFrames = Math.round((p.gopSeconds * p.framerateNumerator) / p.framerateDenominator);
   const kbps = p.videoBitrateKbps;
@@ -46,7 +57,7 @@ export function transcodeCodecArgs(profile: Profile, preset: string = DEFAULT_X2
     '-preset',
     preset,
     '-profile:v',
-    'high',
+    h264Profile(target.platform),
     '-level:v',
     h264LevelArg(p.h264Level),
     '-pix_fmt',
@@ -80,11 +91,11 @@ export function transcodeCodecArgs(profile: Profile, preset: string = DEFAULT_X2
   ];
 }
 
-export function codecArgs(mode: RelayMode, profile: Profile, preset?: string): string[] {
-  return mode === 'passthrough' ? passthroughCodecArgs() : transcodeCodecArgs(profile, preset);
+export function codecArgs(mode: RelayMode, target: EncodeTarget, preset?: string): string[] {
+  return mode === 'passthrough' ? passthroughCodecArgs() : transcodeCodecArgs(target, preset);
 }
 
-/** The URL ffmpeg publishes to: MediaLive's `Url` + `/` + `StreamName`. */
+/** The URL ffmpeg publishes to: MediaLive's `Url` (no trailing slash, RTMPS on 443) + `/` + `StreamName`. */
 export function publishUrl(rtmpUrl: string, streamKey: string): string {
-  return `${rtmpUrl.replace(/\/+$/, '')}/${streamKey}`;
+  return `${destinationUrl(rtmpUrl)}/${streamKey}`;
 }

@@ -13,7 +13,17 @@ import type { Log } from '../../../lambdas/core/ports';
 import { ProgressReader, type FfmpegProgress } from './progress';
 
 /** Arguments every supervised ffmpeg gets first: quiet, progress once per second on stdout. */
-export const FFMPEG_COMMON_ARGS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-progress', 'pipe:1', '-stats_period', '1'];
+export const FFMPEG_COMMON_ARGS = [
+  '-hide_banner',
+  '-nostdin',
+  '-nostats',
+  '-loglevel',
+  'warning',
+  '-progress',
+  'pipe:1',
+  '-stats_period',
+  '1',
+];
 
 /** What replaces a secret in text that leaves this module. */
 export const REDACTED = '<stream key>';

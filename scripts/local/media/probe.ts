@@ -57,13 +57,17 @@ export async function probePackets(ffprobe: string, file: string): Promise<Probe
  * the source's pictures; any new encode (lossy) does not.
  */
 export async function decodedFrameHashes(ffmpeg: string, input: string): Promise<string[]> {
-  const result = await execa(ffmpeg, ['-hide_banner', '-v', 'error', '-i', input, '-map', '0:v:0', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'], {
-    stdin: 'ignore',
-  });
+  const result = await execa(
+    ffmpeg,
+    ['-hide_banner', '-v', 'error', '-i', input, '-map', '0:v:0', '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-'],
+    {
+      stdin: 'ignore',
+    },
+  );
   return String(result.stdout)
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => line.split(',').pop()!.trim());
+    .map((line) => (line.split(',').pop() ?? '').trim());
 }
 
 /** Intervals between consecutive keyframes of one stream, in seconds. */
@@ -72,7 +76,7 @@ export function keyframeIntervals(packets: readonly ProbedPacket[], streamIndex:
     .filter((p) => p.streamIndex === streamIndex && p.keyframe)
     .map((p) => p.ptsTime)
     .sort((a, b) => a - b);
-  return times.slice(1).map((t, i) => Math.round((t - times[i]!) * 1000) / 1000);
+  return times.slice(1).map((t, i) => Math.round((t - (times[i] ?? t)) * 1000) / 1000);
 }
 
 /** Bit rate of one stream over its packets' time span, kbit/s. */
@@ -83,6 +87,6 @@ export function streamBitrateKbps(packets: readonly ProbedPacket[], streamIndex:
   const span = Math.max(...times) - Math.min(...times);
   if (span <= 0) return undefined;
   // The last packet's bytes fall outside the span.
-  const bytes = own.reduce((sum, p) => sum + p.size, 0) - own[own.length - 1]!.size;
+  const bytes = own.reduce((sum, p) => sum + p.size, 0) - (own.at(-1)?.size ?? 0);
   return (bytes * 8) / span / 1000;
 }

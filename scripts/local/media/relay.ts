@@ -4,8 +4,8 @@
  * encoded with the destination's profile (`transcode`). It reconnects by itself with backoff when
  * the destination or the source drops, and reports what ffmpeg's `-progress` says.
  */
-import type { Profile } from '../../../lambdas/core/destination';
-import type { Log } from '../../../lambdas/core/ports';
+import type { Platform, Profile } from '../../../lambdas/core/destination';
+import type { IvsChannelType, Log } from '../../../lambdas/core/ports';
 import { codecArgs, publishUrl, type RelayMode } from './encode-settings';
 import { DEFAULT_BACKOFF, FfmpegSupervisor, type Backoff } from './ffmpeg-process';
 import type { FfmpegProgress } from './progress';
@@ -16,6 +16,9 @@ export interface RelayOptions {
   channelArn?: string;
   mode: RelayMode;
   profile: Profile;
+  platform: Platform;
+  /** The IVS channel type (bounds the transcode as in MediaLive); default STANDARD. */
+  sourceType?: IvsChannelType;
   /** The HLS playback URL (or any URL ffmpeg reads). */
   sourceUrl: string;
   /** The RTMP(S) endpoint without the key. */
@@ -55,7 +58,9 @@ export interface RelayStats {
 }
 
 /** ffmpeg's arguments after the common ones (input, codecs, output). The key is in the last one. */
-export function relayArgs(options: Pick<RelayOptions, 'mode' | 'profile' | 'sourceUrl' | 'rtmpUrl' | 'streamKey' | 'preset'>): string[] {
+export function relayArgs(
+  options: Pick<RelayOptions, 'mode' | 'profile' | 'platform' | 'sourceType' | 'sourceUrl' | 'rtmpUrl' | 'streamKey' | 'preset'>,
+): string[] {
   const isHls = /\.m3u8(\?|$)/.test(options.sourceUrl);
   return [
     // Read a live HLS playlist at its own pace; give up on a dead source after 10 s (the
@@ -65,7 +70,11 @@ export function relayArgs(options: Pick<RelayOptions, 'mode' | 'profile' | 'sour
     ...(isHls ? ['-live_start_index', '-2'] : []),
     '-i',
     options.sourceUrl,
-    ...codecArgs(options.mode, options.profile, options.preset),
+    ...codecArgs(
+      options.mode,
+      { profile: options.profile, platform: options.platform, sourceType: options.sourceType ?? 'STANDARD' },
+      options.preset,
+    ),
     '-f',
     'flv',
     '-flvflags',
@@ -97,7 +106,11 @@ export class FfmpegRelay {
       onProgress: (p) => this.#onProgress(p),
       onExit: (exit) => {
         if (!exit.stopped) {
-          this.#update({ phase: 'reconnecting', reconnects: this.#stats.reconnects + 1, lastError: exit.lastError ?? this.#stats.lastError });
+          this.#update({
+            phase: 'reconnecting',
+            reconnects: this.#stats.reconnects + 1,
+            lastError: exit.lastError ?? this.#stats.lastError,
+          });
         }
       },
     });

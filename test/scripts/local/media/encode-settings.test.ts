@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { PROFILES } from '../../../../lambdas/core/destination';
+import { PLATFORMS, PROFILES } from '../../../../lambdas/core/destination';
 import { buildCreateChannelRequest } from '../../../../lambdas/adapters/medialive/requests';
+import { channelSpec } from '../../../support/channel-spec';
 import { h264LevelArg, publishUrl, transcodeCodecArgs } from '../../../../scripts/local/media/encode-settings';
 import { redact } from '../../../../scripts/local/media/ffmpeg-process';
 import { relayArgs } from '../../../../scripts/local/media/relay';
@@ -11,26 +12,15 @@ function arg(args: readonly string[], flag: string): string | undefined {
 }
 
 describe('transcode settings of the local relay', () => {
-  it.each(PROFILES)('%s encodes with the numbers of the MediaLive request for the same profile', (profile) => {
-    const request = buildCreateChannelRequest(
-      {
-        projectName: 'p',
-        destinationId: 'd',
-        destinationName: 'n',
-        requestId: 'r',
-        sourceUrl: 'https://example.com/a.m3u8',
-        rtmpUrl: 'rtmp://example.com/app',
-        streamKey: 'k',
-        profile,
-        configRevision: 1,
-        roleArn: 'arn:aws:iam::000000000000:role/r',
-      },
-      'input',
-    );
+  const cases = PROFILES.flatMap((profile) =>
+    PLATFORMS.flatMap((platform) => (['STANDARD', 'BASIC'] as const).map((sourceType) => ({ profile, platform, sourceType }))),
+  );
+  it.each(cases)('$profile for $platform from a $sourceType channel encodes with the numbers of the MediaLive request', (target) => {
+    const request = buildCreateChannelRequest(channelSpec(target), 'input');
     const video = request.EncoderSettings!.VideoDescriptions![0]!;
     const h264 = video.CodecSettings!.H264Settings!;
     const aac = request.EncoderSettings!.AudioDescriptions![0]!.CodecSettings!.AacSettings!;
-    const args = transcodeCodecArgs(profile);
+    const args = transcodeCodecArgs(target);
 
     expect(arg(args, '-c:v')).toBe('libx264');
     expect(arg(args, '-profile:v')).toBe(h264.Profile!.toLowerCase());
@@ -68,6 +58,7 @@ describe('relay arguments', () => {
     const args = relayArgs({
       mode: 'passthrough',
       profile: '720p30-4500',
+      platform: 'youtube',
       sourceUrl: 'http://127.0.0.1:8787/_local/hls/local/index.m3u8',
       rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/',
       streamKey: 'abcd-efgh',
@@ -76,7 +67,7 @@ describe('relay arguments', () => {
     expect(args).not.toContain('libx264');
     expect(arg(args, '-i')).toBe('http://127.0.0.1:8787/_local/hls/local/index.m3u8');
     expect(args[args.length - 1]).toBe('rtmp://a.rtmp.youtube.com/live2/abcd-efgh');
-    expect(publishUrl('rtmps://x/app', 'k')).toBe('rtmps://x/app/k');
+    expect(publishUrl('rtmps://x/app/', 'k')).toBe('rtmps://x:443/app/k');
   });
 
   it('removes stream keys, also URL-encoded, from what ffmpeg prints', () => {

@@ -50,6 +50,12 @@ describe('ProgressReader', () => {
   it('takes N/A fields as unknown, not as zero', () => {
     const blocks: FfmpegProgress[] = [];
     new ProgressReader((b) => blocks.push(b)).push('frame=0\nbitrate=N/A\ntotal_size=N/A\nout_time_us=N/A\nspeed=N/A\nprogress=continue\n');
-    expect(blocks[0]).toMatchObject({ frame: 0, bitrateKbps: undefined, totalSizeBytes: undefined, outTimeMs: undefined, speed: undefined });
+    expect(blocks[0]).toMatchObject({
+      frame: 0,
+      bitrateKbps: undefined,
+      totalSizeBytes: undefined,
+      outTimeMs: undefined,
+      speed: undefined,
+    });
   });
 });

@@ -16,7 +16,13 @@ import type { Log } from '../../../../lambdas/core/ports';
 import { encodingProfile } from '../../../../lambdas/adapters/medialive/encoding-profiles';
 import { serveHlsFile } from '../../../../scripts/local/media/hls-files';
 import { HLS_PLAYLIST, LocalIngest } from '../../../../scripts/local/media/ingest';
-import { keyframeIntervals, probePackets, probeStreams, streamBitrateKbps, decodedFrameHashes } from '../../../../scripts/local/media/probe';
+import {
+  keyframeIntervals,
+  probePackets,
+  probeStreams,
+  streamBitrateKbps,
+  decodedFrameHashes,
+} from '../../../../scripts/local/media/probe';
 import { FfmpegRelay } from '../../../../scripts/local/media/relay';
 import { RtmpSink } from '../../../../scripts/local/media/sink';
 import { findMediaTools, freeLoopbackPort, type MediaTools } from '../../../../scripts/local/media/tools';
@@ -97,6 +103,7 @@ async function startMode(mode: 'passthrough' | 'transcode') {
     destinationId: `dest-${mode}`,
     mode,
     profile: PROFILE,
+    platform: 'custom',
     sourceUrl,
     rtmpUrl: sink.rtmpUrl,
     streamKey: DESTINATION_KEY,
