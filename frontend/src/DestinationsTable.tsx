@@ -1,5 +1,5 @@
 import type { ChannelStatusView, DestinationView } from './api';
-import { PLATFORM_LABELS, STATUS_LABELS, channelLabel, formatClock, profileLabel, timeInState } from './format';
+import { PLATFORM_LABELS, STATUS_LABELS, channelLabel, formatClock, mediaLiveQuotasUrl, profileLabel, timeInState } from './format';
 
 export const STARTING_HINT = 'MediaLive usually needs one to three minutes to start a channel.';
 
@@ -108,6 +108,14 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, ...act
           {d.status === 'error' && d.lastError && (
             <p class="row-error" data-testid="last-error">
               {d.lastError.message}
+              {d.lastError.code === 'QUOTA_EXCEEDED' && (
+                <>
+                  {' '}
+                  <a href={mediaLiveQuotasUrl(d.channelArn)} target="_blank" rel="noopener noreferrer" data-testid="quota-link">
+                    Request a MediaLive quota increase
+                  </a>
+                </>
+              )}
             </p>
           )}
           {paused && d.status === 'inactive' && (

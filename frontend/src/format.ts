@@ -38,6 +38,17 @@ export function channelLabel(channelArn: string): string {
   return match?.[1] ?? channelArn;
 }
 
+/**
+ * The Service Quotas console page for MediaLive in the region of the destination's IVS channel
+ * (MediaLive runs in that region), where a channel or input quota increase is requested.
+ */
+export function mediaLiveQuotasUrl(channelArn: string): string {
+  const region = /^arn:aws[a-z-]*:ivs:([a-z0-9-]+):/.exec(channelArn)?.[1];
+  const host = region ? `${region}.console.aws.amazon.com` : 'console.aws.amazon.com';
+  const query = region ? `?region=${region}` : '';
+  return `https://${host}/servicequotas/home/services/medialive/quotas${query}`;
+}
+
 export const STATUS_LABELS: Record<DestinationStatus, string> = {
   inactive: 'Inactive',
   starting: 'Starting',

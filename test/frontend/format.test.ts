@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { PLATFORMS } from '../../lambdas/core/destination';
 import { PLATFORM_PRESETS } from '../../lambdas/core/platforms';
-import { PLATFORM_LABELS, channelLabel, formatDuration, profileLabel, timeInState } from '../../frontend/src/format';
+import { PLATFORM_LABELS, channelLabel, formatDuration, mediaLiveQuotasUrl, profileLabel, timeInState } from '../../frontend/src/format';
 
 describe('formatDuration', () => {
   it.each([
@@ -49,5 +49,17 @@ describe('labels', () => {
 
   it('labels every platform with the name from its preset', () => {
     for (const platform of PLATFORMS) expect(PLATFORM_LABELS[platform]).toBe(PLATFORM_PRESETS[platform].label);
+  });
+});
+
+describe('mediaLiveQuotasUrl', () => {
+  it('opens the MediaLive page of Service Quotas in the region of the IVS channel', () => {
+    expect(mediaLiveQuotasUrl('arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEfGh1234')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/servicequotas/home/services/medialive/quotas?region=eu-west-1',
+    );
+  });
+
+  it('falls back to the console’s current region for an ARN it cannot read', () => {
+    expect(mediaLiveQuotasUrl('not-an-arn')).toBe('https://console.aws.amazon.com/servicequotas/home/services/medialive/quotas');
   });
 });

@@ -110,16 +110,16 @@ export function toDomainError(error: unknown, context: AwsCallContext): Restream
   const options = { cause: safeCause(error, e, message, secrets) };
 
   if (NOT_FOUND.has(name)) return new ResourceNotFoundError(`${what}: not found. ${message}`, options);
-  if (QUOTA.has(name)) return new QuotaExceededError(quotaMessage(what, message), options);
+  if (QUOTA.has(name)) return new QuotaExceededError(quotaMessage(context.service, what, message), options);
   if (THROTTLED.has(name)) {
     if (QUOTA_MESSAGE.test(message) && !RATE_MESSAGE.test(message)) {
-      return new QuotaExceededError(quotaMessage(what, message), options);
+      return new QuotaExceededError(quotaMessage(context.service, what, message), options);
     }
     return new ThrottledError(`${what} was throttled; it is retried on the next reconcile. ${message}`, options);
   }
   if (WRONG_STATE.has(name)) return new WrongStateError(`${what} is not possible in the current state: ${message}`, options);
   if (INVALID.has(name)) {
-    if (QUOTA_MESSAGE.test(message)) return new QuotaExceededError(quotaMessage(what, message), options);
+    if (QUOTA_MESSAGE.test(message)) return new QuotaExceededError(quotaMessage(context.service, what, message), options);
     return new InvalidConfigurationError(`${what} rejected the configuration: ${message}`, options);
   }
   if (ACCESS_DENIED.has(name)) {
@@ -134,8 +134,24 @@ export function toDomainError(error: unknown, context: AwsCallContext): Restream
   return new RestreamingError(`${what} failed with ${name || 'an unexpected error'}: ${message}`, options);
 }
 
-function quotaMessage(what: string, message: string): string {
-  return `${what}: an account quota is exhausted. Delete unused resources or request a quota increase in Service Quotas. ${message}`;
+/**
+ * Where each service's quotas are raised: the Service Quotas console, per service code (the
+ * console opens it in the account's current region). MediaLive's quotas (channels and inputs per
+ * region, among others) are listed at https://docs.aws.amazon.com/medialive/latest/ug/limits.html,
+ * and increases are requested in Service Quotas
+ * (https://docs.aws.amazon.com/servicequotas/latest/userguide/request-quota-increase.html).
+ */
+export const SERVICE_QUOTAS_URLS: Record<string, string> = {
+  MediaLive: 'https://console.aws.amazon.com/servicequotas/home/services/medialive/quotas',
+  IVS: 'https://console.aws.amazon.com/servicequotas/home/services/ivs/quotas',
+};
+
+function quotaMessage(service: string, what: string, message: string): string {
+  const where = SERVICE_QUOTAS_URLS[service] ?? 'https://console.aws.amazon.com/servicequotas/home';
+  return (
+    `${what}: an account quota is exhausted. Delete unused resources, or request a quota increase in ` +
+    `Service Quotas: ${where} . ${message}`
+  );
 }
 
 /** AWS refused the call for lack of permission (MediaLive ForbiddenException, STS AccessDenied). */

@@ -18,6 +18,15 @@ describe('toDomainError', () => {
     expect(toDomainError(awsError(name, message), context)).toBeInstanceOf(QuotaExceededError);
   });
 
+  it('says how to fix an exhausted quota: the Service Quotas page of the service, and AWS’s own message', () => {
+    const error = toDomainError(awsError('BadRequestException', 'You have reached the maximum number of channels'), context);
+    expect(error.message).toContain('https://console.aws.amazon.com/servicequotas/home/services/medialive/quotas');
+    expect(error.message).toMatch(/request a quota increase/);
+    expect(error.message).toContain('You have reached the maximum number of channels');
+    const ivs = toDomainError(awsError('ServiceQuotaExceededException', 'Too many channels'), { service: 'IVS', operation: 'X' });
+    expect(ivs.message).toContain('/servicequotas/home/services/ivs/quotas');
+  });
+
   it('reports a rate limit as throttling, not as a quota', () => {
     expect(toDomainError(awsError('TooManyRequestsException', 'Rate limit exceeded'), context)).toBeInstanceOf(ThrottledError);
   });
