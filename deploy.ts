@@ -13,9 +13,38 @@ import { STSClient } from '@aws-sdk/client-sts';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildLambdas } from './scripts/build-lambdas';
+import { BOOLEAN_SPELLINGS, parseBoolean } from './scripts/deploy/config';
 import { DEPLOY_ERROR_CODES, DeployStepError, DeployUserError } from './scripts/deploy/errors';
 import { createProcessRunner } from './scripts/deploy/process';
 import { runDeploy, type DeployDeps, type DeployMode, type DeployOptions, type Prompter } from './scripts/deploy/run-deploy';
+
+/**
+ * The value of a boolean flag. yargs' own booleans read `--restreaming=yes` as false, so every
+ * boolean flag is parsed here: bare (`--yes`) is true, `--no-<flag>` false, and a value must be one
+ * of the spellings the environment variables accept, or the run stops with one line.
+ */
+export function flagBoolean(flag: string, value: unknown): boolean {
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  if (typeof last === 'boolean') return last;
+  if (last === undefined || last === '') return true;
+  const parsed = parseBoolean(String(last));
+  if (parsed === undefined) {
+    throw new DeployUserError(
+      DEPLOY_ERROR_CODES.usage,
+      `--${flag}=${String(last)}: a boolean flag takes ${BOOLEAN_SPELLINGS} (or --${flag} / --no-${flag})`,
+    );
+  }
+  return parsed;
+}
+
+function booleanFlag(flag: string, description: string, extra: { alias?: string } = {}) {
+  return {
+    ...extra,
+    type: 'string' as const,
+    description,
+    coerce: (value: unknown) => flagBoolean(flag, value),
+  };
+}
 
 export function buildParser(argv: string[]) {
   return yargs(argv)
@@ -23,15 +52,29 @@ export function buildParser(argv: string[]) {
     .usage(
       '$0 [options]\n\nBuilds the Lambdas, applies the Terraform in infra/ and publishes the admin UI. Without options it does everything.',
     )
-    .option('infrastructure', { type: 'boolean', description: 'Only build the Lambda zips and apply Terraform' })
-    .option('frontend', { type: 'boolean', description: 'Only build and publish the admin UI (reads the Terraform outputs)' })
-    .option('plan', { type: 'boolean', description: 'Show the Terraform plan and change nothing' })
-    .option('destroy', { type: 'boolean', description: 'Tear everything down (asks you to type the project name)' })
-    .option('yes', {
-      alias: 'y',
-      type: 'boolean',
-      default: false,
-      description: 'Apply or destroy without asking (required without a terminal, e.g. in CI)',
+    .option('infrastructure', booleanFlag('infrastructure', 'Only build the Lambda zips and apply Terraform'))
+    .option('frontend', booleanFlag('frontend', 'Only build and publish the admin UI (reads the Terraform outputs)'))
+    .option('plan', booleanFlag('plan', 'Show the Terraform plan and change nothing'))
+    .option(
+      'destroy',
+      booleanFlag('destroy', 'Stop and delete the MediaLive channels and inputs, then tear everything down (asks you to type the project name)'),
+    )
+    .option(
+      'yes',
+      booleanFlag('yes', 'Apply or destroy without asking (required without a terminal, e.g. in CI)', { alias: 'y' }),
+    )
+    .option(
+      'disable-deletion-protection',
+      booleanFlag(
+        'disable-deletion-protection',
+        'With --destroy: turn off the deletion protection of the tables and the user pool without asking (needed with --yes)',
+      ),
+    )
+    .option('admin-email', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      description: 'Admin login(s) created in Cognito (overrides adminUsers); a deploy without any asks for one, or fails with --yes',
     })
     .option('config', {
       alias: 'c',
@@ -42,9 +85,21 @@ export function buildParser(argv: string[]) {
     })
     .option('project-name', { type: 'string', requiresArg: true, description: 'Override projectName' })
     .option('region', { type: 'string', requiresArg: true, description: 'Override region' })
-    .option('restreaming', { type: 'boolean', description: 'Override enableStreamRestreaming (--no-restreaming switches it off)' })
-    .conflicts('destroy', ['infrastructure', 'frontend', 'plan'])
-    .conflicts('plan', 'frontend')
+    .option(
+      'restreaming',
+      booleanFlag(
+        'restreaming',
+        'Override enableStreamRestreaming (--no-restreaming switches it off and first deletes the MediaLive channels and inputs)',
+      ),
+    )
+    // After coercion, so that `--destroy=no --frontend` is no conflict (yargs' .conflicts() sees any value).
+    .check((argv) => {
+      const on = (name: 'destroy' | 'infrastructure' | 'frontend' | 'plan') => argv[name] === true;
+      const other = (['infrastructure', 'frontend', 'plan'] as const).find(on);
+      if (on('destroy') && other) throw new DeployUserError(DEPLOY_ERROR_CODES.usage, `--destroy and --${other} cannot be combined`);
+      if (on('plan') && on('frontend')) throw new DeployUserError(DEPLOY_ERROR_CODES.usage, '--plan and --frontend cannot be combined');
+      return true;
+    })
     .example('$0', 'Build, apply Terraform (after confirming the plan) and publish the admin UI')
     .example('$0 --infrastructure', 'Build the Lambda zips and apply Terraform only')
     .example('$0 --frontend', 'Rebuild and publish the admin UI only')
@@ -52,9 +107,11 @@ export function buildParser(argv: string[]) {
     .example('$0 --yes', 'Deploy without a prompt (CI)')
     .example('$0 --config staging.config.ts', 'Deploy with another settings file')
     .example('$0 --no-restreaming', 'Deploy with restreaming switched off')
+    .example('$0 --yes --admin-email you@example.com', 'First deploy without a prompt: creates your admin login')
     .example('$0 --destroy', 'Remove everything this project deployed')
+    .example('$0 --destroy --yes --disable-deletion-protection', 'Remove everything without a prompt (CI)')
     .epilogue(
-      'Environment: IVS_RESTREAMING_* variables override deployment.config.ts (see its header); TERRAFORM_BIN picks the Terraform executable; TF_PLUGIN_MIRROR a provider mirror; AWS credentials come from the usual AWS_PROFILE / AWS_ACCESS_KEY_ID variables.',
+      `Boolean flags take ${BOOLEAN_SPELLINGS} (--restreaming=off) or --no-<flag>. Environment: IVS_RESTREAMING_* variables override deployment.config.ts (see its header); TERRAFORM_BIN picks the Terraform executable; TF_PLUGIN_MIRROR a provider mirror; AWS credentials come from the usual AWS_PROFILE / AWS_ACCESS_KEY_ID variables.`,
     )
     .strict()
     .help()
@@ -62,6 +119,7 @@ export function buildParser(argv: string[]) {
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
+      if (error instanceof DeployUserError) throw new DeployUserError(error.code, `${error.message}. Run with --help for the options.`);
       throw error && !message ? error : new DeployUserError(DEPLOY_ERROR_CODES.usage, `${message}. Run with --help for the options.`);
     });
 }
@@ -80,8 +138,14 @@ export function optionsOf(flags: Flags): DeployOptions {
   return {
     mode: modeOf(flags),
     yes: flags.yes === true,
+    disableDeletionProtection: flags['disable-deletion-protection'] === true,
     configFile: flags.config,
-    configFlags: { projectName: flags['project-name'], region: flags.region, enableStreamRestreaming: flags.restreaming },
+    configFlags: {
+      projectName: flags['project-name'],
+      region: flags.region,
+      enableStreamRestreaming: flags.restreaming,
+      adminUsers: flags['admin-email']?.flatMap((e) => String(e).split(',')).map((e) => e.trim()).filter(Boolean),
+    },
   };
 }
 

@@ -113,6 +113,19 @@ export const deploymentConfigSchema = z
     alarmEmail: email.optional(),
     /** E-mail addresses that get an admin login (Cognito); each receives a temporary password. */
     adminUsers: z.array(email).default([]),
+    /**
+     * Deletion protection of the DynamoDB tables and the Cognito user pool. `--destroy` turns it
+     * off itself, after asking (or with `--disable-deletion-protection`), just before it destroys.
+     */
+    deletionProtection: z.boolean().default(true),
+    /**
+     * How the API is protected: `'jwt'` (the admin login) or `'none'` (open to anyone with the URL:
+     * they could add a destination pointing at their own server and receive the live stream).
+     * `'none'` also needs `apiAuthNoneAcknowledged: true`.
+     */
+    apiAuth: z.enum(['jwt', 'none'], { error: "must be 'jwt' or 'none'" }).default('jwt'),
+    /** The explicit acknowledgement `apiAuth: 'none'` requires. */
+    apiAuthNoneAcknowledged: z.boolean().default(false),
     /** Where Terraform keeps its state: `'local'` (infra/terraform.tfstate) or an S3 bucket. */
     terraformBackend: z.union([z.literal('local'), z.strictObject({ s3: s3Backend })]).default('local'),
     /** Tags on every AWS resource, in addition to the project tag. */
@@ -128,7 +141,16 @@ export const deploymentConfigSchema = z
       .default({}),
   })
   .check((ctx) => {
-    const { ivs, region } = ctx.value;
+    const { ivs, region, apiAuth, apiAuthNoneAcknowledged } = ctx.value;
+    if (apiAuth === 'none' && !apiAuthNoneAcknowledged) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['apiAuth'],
+        message:
+          'an API without authentication lets anyone with its URL add a destination and receive the live stream; use apiAuth: \'jwt\', or also set apiAuthNoneAcknowledged: true (IVS_RESTREAMING_API_AUTH_NONE_ACKNOWLEDGED=true) to accept that',
+        input: apiAuth,
+      });
+    }
     if (!ivs.createChannel && ivs.existingChannelArns.length === 0) {
       ctx.issues.push({ code: 'custom', path: ['ivs'], message: 'set createChannel: true or list existingChannelArns', input: ivs });
     }

@@ -38,20 +38,73 @@ export const ENVIRONMENT_OVERRIDES = {
   IVS_RESTREAMING_ALARM_EMAIL: { path: ['alarmEmail'], kind: 'string' },
   /** Comma-separated e-mail addresses. */
   IVS_RESTREAMING_ADMIN_USERS: { path: ['adminUsers'], kind: 'list' },
+  IVS_RESTREAMING_DELETION_PROTECTION: { path: ['deletionProtection'], kind: 'boolean' },
+  IVS_RESTREAMING_API_AUTH: { path: ['apiAuth'], kind: 'string' },
+  IVS_RESTREAMING_API_AUTH_NONE_ACKNOWLEDGED: { path: ['apiAuthNoneAcknowledged'], kind: 'boolean' },
 } as const satisfies Record<string, { path: readonly string[]; kind: Kind }>;
+
+/** The spellings every boolean flag and environment variable accepts, case-insensitive. */
+export const BOOLEAN_SPELLINGS = 'true/false, yes/no, 1/0 or on/off';
+const TRUE_WORDS = new Set(['true', 'yes', '1', 'on']);
+const FALSE_WORDS = new Set(['false', 'no', '0', 'off']);
+
+/** `true`/`false` for an accepted spelling (see `BOOLEAN_SPELLINGS`), `undefined` for anything else. */
+export function parseBoolean(raw: string): boolean | undefined {
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return undefined;
+}
 
 /** Settings that CLI flags may override. */
 export interface ConfigFlags {
   projectName?: string;
   region?: string;
   enableStreamRestreaming?: boolean;
+  adminUsers?: string[];
 }
 
 const FLAG_NAMES: Record<keyof ConfigFlags, string> = {
   projectName: '--project-name',
   region: '--region',
   enableStreamRestreaming: '--restreaming',
+  adminUsers: '--admin-email',
 };
+
+/** Edit distance of two strings (Levenshtein), for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known name closest to `name`. */
+export function closestName(name: string, known: readonly string[]): string {
+  return [...known].sort((x, y) => editDistance(name, x) - editDistance(name, y))[0] ?? '';
+}
+
+/**
+ * Refuses `IVS_RESTREAMING_*` variables the deploy does not know: a misspelt override would
+ * otherwise be ignored without a word.
+ */
+function checkUnknownVariables(env: NodeJS.ProcessEnv): void {
+  const known = Object.keys(ENVIRONMENT_OVERRIDES);
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith('IVS_RESTREAMING_') && !known.includes(name))
+    .sort();
+  if (unknown.length === 0) return;
+  const described = unknown.map((name) => `${name} (did you mean ${closestName(name, known)}?)`).join(', ');
+  throw new DeployUserError(
+    DEPLOY_ERROR_CODES.configInvalid,
+    `Unknown environment variable${unknown.length > 1 ? 's' : ''} ${described}: rename or unset ${unknown.length > 1 ? 'them' : 'it'}; the variables are listed in ${DEFAULT_CONFIG_FILE}'s header`,
+  );
+}
 
 export interface LoadConfigOptions {
   /** `--config <file>`; without it `deployment.config.ts` in `cwd`, if present. */
@@ -88,9 +141,8 @@ function parseEnvValue(raw: string, kind: Kind): unknown {
     case 'string':
       return value;
     case 'boolean':
-      if (/^(true|1|yes|on)$/i.test(value)) return true;
-      if (/^(false|0|no|off)$/i.test(value)) return false;
-      return value; // left as a string: validation reports it with the variable's name
+      // Anything else is left as a string: validation reports it with the variable's name.
+      return parseBoolean(value) ?? value;
     case 'number':
       return value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
     case 'list':
@@ -102,6 +154,7 @@ function parseEnvValue(raw: string, kind: Kind): unknown {
 }
 
 function environmentLayer(env: NodeJS.ProcessEnv): Layer {
+  checkUnknownVariables(env);
   const layer: Layer = { values: {}, sources: new Map() };
   for (const [name, { path, kind }] of Object.entries(ENVIRONMENT_OVERRIDES)) {
     const raw = env[name];
@@ -186,7 +239,12 @@ function describeIssue(original: z.core.$ZodIssue, merged: Layer): string {
   }
   const value = issue.code === 'unrecognized_keys' ? undefined : valueAt(merged.values, path);
   if (issue.code === 'invalid_type')
-    message = value === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+    message =
+      value === undefined
+        ? 'is required'
+        : issue.expected === 'boolean' && typeof value === 'string'
+          ? `must be ${BOOLEAN_SPELLINGS}`
+          : `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
   if (issue.code === 'invalid_union')
     message = path.join('.') === 'terraformBackend' ? "must be 'local' or { s3: { bucket, key } }" : message;
   const field = path.length > 0 ? path.map(String).join('.') : '(settings)';

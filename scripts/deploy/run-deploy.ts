@@ -48,6 +48,8 @@ export interface DeployOptions {
   mode: DeployMode;
   /** Apply (or destroy) without asking; required without a terminal. */
   yes: boolean;
+  /** `--destroy`: turn deletion protection off without asking (what `--yes` needs). */
+  disableDeletionProtection?: boolean;
   /** `--config <file>`, relative to `rootDir`. */
   configFile?: string;
   /** Settings given as flags; they win over environment and file. */

@@ -19,7 +19,12 @@ export interface LambdaZipPaths {
  */
 const OPTIONAL_VARIABLES = new Set(['alarm_email', 'alarm_emails', 'api_lambda_source_code_hash', 'monitor_lambda_source_code_hash']);
 
-export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPaths, infraDir: string): Record<string, unknown> {
+export function terraformVariables(
+  config: DeploymentConfig,
+  zips: LambdaZipPaths,
+  infraDir: string,
+  overrides: { deletionProtection?: boolean } = {},
+): Record<string, unknown> {
   const variables: Record<string, unknown> = {
     project_name: config.projectName,
     region: config.region,
@@ -30,6 +35,9 @@ export function terraformVariables(config: DeploymentConfig, zips: LambdaZipPath
     stop_grace_seconds: config.stopGraceSeconds,
     log_retention_days: config.logRetentionDays,
     admin_users: [...config.adminUsers],
+    deletion_protection: overrides.deletionProtection ?? config.deletionProtection,
+    api_auth: config.apiAuth,
+    api_auth_none_acknowledged: config.apiAuthNoneAcknowledged,
     // Relative to infra/ (Terraform runs with -chdir=infra), so no machine's path reaches the state.
     api_lambda_zip_path: relative(infraDir, zips.api),
     monitor_lambda_zip_path: relative(infraDir, zips.monitor),
