@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import yargs from 'yargs';
@@ -47,81 +48,83 @@ function booleanFlag(flag: string, description: string, extra: { alias?: string 
 }
 
 export function buildParser(argv: string[]) {
-  return yargs(argv)
-    .scriptName('npx tsx deploy.ts')
-    .usage(
-      '$0 [options]\n\nBuilds the Lambdas, applies the Terraform in infra/ and publishes the admin UI. Without options it does everything.',
-    )
-    .option('infrastructure', booleanFlag('infrastructure', 'Only build the Lambda zips and apply Terraform'))
-    .option('frontend', booleanFlag('frontend', 'Only build and publish the admin UI (reads the Terraform outputs)'))
-    .option('plan', booleanFlag('plan', 'Show the Terraform plan and change nothing'))
-    .option(
-      'destroy',
-      booleanFlag('destroy', 'Stop and delete the MediaLive channels and inputs, then tear everything down (asks you to type the project name)'),
-    )
-    .option(
-      'yes',
-      booleanFlag('yes', 'Apply or destroy without asking (required without a terminal, e.g. in CI)', { alias: 'y' }),
-    )
-    .option(
-      'disable-deletion-protection',
-      booleanFlag(
+  return (
+    yargs(argv)
+      .scriptName('npx tsx deploy.ts')
+      .usage(
+        '$0 [options]\n\nBuilds the Lambdas, applies the Terraform in infra/ and publishes the admin UI. Without options it does everything.',
+      )
+      .option('infrastructure', booleanFlag('infrastructure', 'Only build the Lambda zips and apply Terraform'))
+      .option('frontend', booleanFlag('frontend', 'Only build and publish the admin UI (reads the Terraform outputs)'))
+      .option('plan', booleanFlag('plan', 'Show the Terraform plan and change nothing'))
+      .option(
+        'destroy',
+        booleanFlag(
+          'destroy',
+          'Stop and delete the MediaLive channels and inputs, then tear everything down (asks you to type the project name)',
+        ),
+      )
+      .option('yes', booleanFlag('yes', 'Apply or destroy without asking (required without a terminal, e.g. in CI)', { alias: 'y' }))
+      .option(
         'disable-deletion-protection',
-        'With --destroy: turn off the deletion protection of the tables and the user pool without asking (needed with --yes)',
-      ),
-    )
-    .option('admin-email', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      description: 'Admin login(s) created in Cognito (overrides adminUsers); a deploy without any asks for one, or fails with --yes',
-    })
-    .option('config', {
-      alias: 'c',
-      type: 'string',
-      requiresArg: true,
-      description: 'Settings file',
-      defaultDescription: 'deployment.config.ts',
-    })
-    .option('project-name', { type: 'string', requiresArg: true, description: 'Override projectName' })
-    .option('region', { type: 'string', requiresArg: true, description: 'Override region' })
-    .option(
-      'restreaming',
-      booleanFlag(
+        booleanFlag(
+          'disable-deletion-protection',
+          'With --destroy: turn off the deletion protection of the tables and the user pool without asking (needed with --yes)',
+        ),
+      )
+      .option('admin-email', {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        description: 'Admin login(s) created in Cognito (overrides adminUsers); a deploy without any asks for one, or fails with --yes',
+      })
+      .option('config', {
+        alias: 'c',
+        type: 'string',
+        requiresArg: true,
+        description: 'Settings file',
+        defaultDescription: 'deployment.config.ts',
+      })
+      .option('project-name', { type: 'string', requiresArg: true, description: 'Override projectName' })
+      .option('region', { type: 'string', requiresArg: true, description: 'Override region' })
+      .option(
         'restreaming',
-        'Override enableStreamRestreaming (--no-restreaming switches it off and first deletes the MediaLive channels and inputs)',
-      ),
-    )
-    // After coercion, so that `--destroy=no --frontend` is no conflict (yargs' .conflicts() sees any value).
-    .check((argv) => {
-      const on = (name: 'destroy' | 'infrastructure' | 'frontend' | 'plan') => argv[name] === true;
-      const other = (['infrastructure', 'frontend', 'plan'] as const).find(on);
-      if (on('destroy') && other) throw new DeployUserError(DEPLOY_ERROR_CODES.usage, `--destroy and --${other} cannot be combined`);
-      if (on('plan') && on('frontend')) throw new DeployUserError(DEPLOY_ERROR_CODES.usage, '--plan and --frontend cannot be combined');
-      return true;
-    })
-    .example('$0', 'Build, apply Terraform (after confirming the plan) and publish the admin UI')
-    .example('$0 --infrastructure', 'Build the Lambda zips and apply Terraform only')
-    .example('$0 --frontend', 'Rebuild and publish the admin UI only')
-    .example('$0 --plan', 'Show what Terraform would change')
-    .example('$0 --yes', 'Deploy without a prompt (CI)')
-    .example('$0 --config staging.config.ts', 'Deploy with another settings file')
-    .example('$0 --no-restreaming', 'Deploy with restreaming switched off')
-    .example('$0 --yes --admin-email you@example.com', 'First deploy without a prompt: creates your admin login')
-    .example('$0 --destroy', 'Remove everything this project deployed')
-    .example('$0 --destroy --yes --disable-deletion-protection', 'Remove everything without a prompt (CI)')
-    .epilogue(
-      `Boolean flags take ${BOOLEAN_SPELLINGS} (--restreaming=off) or --no-<flag>. Environment: IVS_RESTREAMING_* variables override deployment.config.ts (see its header); TERRAFORM_BIN picks the Terraform executable; TF_PLUGIN_MIRROR a provider mirror; AWS credentials come from the usual AWS_PROFILE / AWS_ACCESS_KEY_ID variables.`,
-    )
-    .strict()
-    .help()
-    .version(false)
-    .exitProcess(false)
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((message, error) => {
-      if (error instanceof DeployUserError) throw new DeployUserError(error.code, `${error.message}. Run with --help for the options.`);
-      throw error && !message ? error : new DeployUserError(DEPLOY_ERROR_CODES.usage, `${message}. Run with --help for the options.`);
-    });
+        booleanFlag(
+          'restreaming',
+          'Override enableStreamRestreaming (--no-restreaming switches it off and first deletes the MediaLive channels and inputs)',
+        ),
+      )
+      // After coercion, so that `--destroy=no --frontend` is no conflict (yargs' .conflicts() sees any value).
+      .check((argv) => {
+        const on = (name: 'destroy' | 'infrastructure' | 'frontend' | 'plan') => argv[name] === true;
+        const other = (['infrastructure', 'frontend', 'plan'] as const).find(on);
+        if (on('destroy') && other) throw new DeployUserError(DEPLOY_ERROR_CODES.usage, `--destroy and --${other} cannot be combined`);
+        if (on('plan') && on('frontend')) throw new DeployUserError(DEPLOY_ERROR_CODES.usage, '--plan and --frontend cannot be combined');
+        return true;
+      })
+      .example('$0', 'Build, apply Terraform (after confirming the plan) and publish the admin UI')
+      .example('$0 --infrastructure', 'Build the Lambda zips and apply Terraform only')
+      .example('$0 --frontend', 'Rebuild and publish the admin UI only')
+      .example('$0 --plan', 'Show what Terraform would change')
+      .example('$0 --yes', 'Deploy without a prompt (CI)')
+      .example('$0 --config staging.config.ts', 'Deploy with another settings file')
+      .example('$0 --no-restreaming', 'Deploy with restreaming switched off')
+      .example('$0 --yes --admin-email you@example.com', 'First deploy without a prompt: creates your admin login')
+      .example('$0 --destroy', 'Remove everything this project deployed')
+      .example('$0 --destroy --yes --disable-deletion-protection', 'Remove everything without a prompt (CI)')
+      .epilogue(
+        `Boolean flags take ${BOOLEAN_SPELLINGS} (--restreaming=off) or --no-<flag>. Environment: IVS_RESTREAMING_* variables override deployment.config.ts (see its header); TERRAFORM_BIN picks the Terraform executable; TF_PLUGIN_MIRROR a provider mirror; AWS credentials come from the usual AWS_PROFILE / AWS_ACCESS_KEY_ID variables.`,
+      )
+      .strict()
+      .help()
+      .version(false)
+      .exitProcess(false)
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((message, error) => {
+        if (error instanceof DeployUserError) throw new DeployUserError(error.code, `${error.message}. Run with --help for the options.`);
+        throw error && !message ? error : new DeployUserError(DEPLOY_ERROR_CODES.usage, `${message}. Run with --help for the options.`);
+      })
+  );
 }
 
 type Flags = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
@@ -144,7 +147,10 @@ export function optionsOf(flags: Flags): DeployOptions {
       projectName: flags['project-name'],
       region: flags.region,
       enableStreamRestreaming: flags.restreaming,
-      adminUsers: flags['admin-email']?.flatMap((e) => String(e).split(',')).map((e) => e.trim()).filter(Boolean),
+      adminUsers: flags['admin-email']
+        ?.flatMap((e) => String(e).split(','))
+        .map((e) => e.trim())
+        .filter(Boolean),
     },
   };
 }
@@ -175,6 +181,7 @@ export function defaultDeps(): DeployDeps {
       s3: new S3Client({ region }),
       cloudfront: new CloudFrontClient({ region }),
       sts: new STSClient({ region }),
+      medialive: new MediaLiveClient({ region }),
     }),
     buildLambdas,
     interactive,
@@ -191,7 +198,13 @@ export function describeFailure(error: unknown): string {
     const lines = [`✖ ${error.step} failed: ${error.message}`];
     if (error.outputTail.length > 0)
       lines.push('', `Last ${error.outputTail.length} lines of output:`, ...error.outputTail.map((l) => `  │ ${l}`));
-    lines.push('', `Look at the messages above, fix the cause and run the same command again.`);
+    if (error.logFile) lines.push('', `The whole output: ${error.logFile}`);
+    lines.push(
+      '',
+      error.retry
+        ? `Fix the cause, then run again: ${error.retry}${error.step.startsWith('terraform') ? ' (Terraform continues from where it stopped)' : ''}`
+        : 'Fix the cause, then run the same command again.',
+    );
     return lines.join('\n');
   }
   return `✖ Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;

@@ -6,13 +6,17 @@
  * environment variables `IVS_RESTREAMING_*` → this file → defaults. The variables:
  *
  *   IVS_RESTREAMING_PROJECT_NAME, IVS_RESTREAMING_REGION,
- *   IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING (true/false),
- *   IVS_RESTREAMING_CREATE_IVS_CHANNEL (true/false),
+ *   IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING (boolean),
+ *   IVS_RESTREAMING_CREATE_IVS_CHANNEL (boolean),
  *   IVS_RESTREAMING_IVS_CHANNEL_ARNS (comma-separated), IVS_RESTREAMING_RECONCILE_SCHEDULE,
  *   IVS_RESTREAMING_STOP_GRACE_SECONDS, IVS_RESTREAMING_DEFAULT_PROFILE,
  *   IVS_RESTREAMING_LOG_RETENTION_DAYS, IVS_RESTREAMING_ALARM_EMAIL,
- *   IVS_RESTREAMING_ADMIN_USERS (comma-separated)
+ *   IVS_RESTREAMING_ADMIN_USERS (comma-separated; the flag: --admin-email),
+ *   IVS_RESTREAMING_DELETION_PROTECTION (boolean), IVS_RESTREAMING_API_AUTH,
+ *   IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API (boolean)
  *
+ * Booleans, as variables and as flags, are true/false, yes/no, 1/0 or on/off (any case). Any
+ * other IVS_RESTREAMING_* variable stops the deploy with the closest known name.
  * Everything is validated before anything runs; an error names the field and the fix.
  */
 import { defineConfig } from './scripts/deploy/config-schema';
@@ -56,10 +60,24 @@ export default defineConfig({
   // confirm the SNS subscription. Unset (default): no e-mail subscription.
   // alarmEmail: 'ops@example.com',
 
-  // Admin logins created in Cognito; each address receives a temporary password by e-mail.
+  // Admin logins created in Cognito. Each new address receives a temporary password by e-mail
+  // (valid 7 days): sign in to the admin UI with the address and that password, then choose a new
+  // one. With none, the deploy asks for the first admin's address (with --yes it needs
+  // --admin-email or IVS_RESTREAMING_ADMIN_USERS). Keep the list: removing an address deletes
+  // that login.
   adminUsers: [],
 
-  // Where Terraform keeps its state: 'local' (infra/terraform.tfstate on this machine) or S3:
+  // Deletion protection of the DynamoDB tables and the Cognito user pool. `--destroy` turns it
+  // off itself after asking (with --yes: --disable-deletion-protection), just before it destroys.
+  deletionProtection: true,
+
+  // How the API is protected: 'jwt' (the admin login) or 'none' — open to anyone with the URL,
+  // who could add a destination pointing at their own server and receive the live stream. 'none'
+  // also needs acknowledgeUnauthenticatedApi: true, and every deploy then prints a warning.
+  apiAuth: 'jwt',
+
+  // Where Terraform keeps its state: 'local' (infra/terraform.tfstate on this machine; it holds the
+  // IVS stream key in clear, and the deploy warns while it is local) or an encrypted S3 bucket:
   //   terraformBackend: { s3: { bucket: 'my-tf-state', key: 'ivs-restreaming/terraform.tfstate', useLockfile: true } },
   terraformBackend: 'local',
 

@@ -5,8 +5,9 @@
 # Needs Terraform >= 1.11 (the tests use `override_during`). Provider source: with TF_PLUGIN_MIRROR
 # set to a filesystem mirror (the directory that contains registry.terraform.io/), hashicorp/*
 # providers come from there only. Without it, a mirror the machine carries is looked for in the
-# usual places (/opt, /srv, /usr/local, /usr/share, $HOME, a few levels deep) and used when found;
-# otherwise Terraform downloads the provider from the registry as usual.
+# usual places (/opt, /srv, /usr/local, /usr/share, $HOME, a few levels deep: findProviderMirror in
+# scripts/lib/terraform-env.ts) and used when found; otherwise Terraform downloads the provider
+# from the registry as usual.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,22 +19,9 @@ if ! command -v terraform >/dev/null 2>&1; then
   exit 1
 fi
 
-# Prints the first directory that holds registry.terraform.io/hashicorp/aws/ (a provider mirror,
-# packed or unpacked layout), or nothing. Bounded depth: never a scan of the whole disk.
-find_mirror() {
-  local base found
-  for base in /opt /srv /usr/local /usr/share "${HOME:-/nonexistent}"; do
-    [[ -d "${base}" ]] || continue
-    found="$(find "${base}" -maxdepth 5 -type d -path '*/registry.terraform.io/hashicorp/aws' -print -quit 2>/dev/null || true)"
-    if [[ -n "${found}" ]]; then
-      echo "${found%/registry.terraform.io/hashicorp/aws}"
-      return
-    fi
-  done
-}
-
 if [[ -z "${TF_PLUGIN_MIRROR:-}" ]]; then
-  TF_PLUGIN_MIRROR="$(find_mirror)"
+  # The search lives in scripts/lib/terraform-env.ts (findProviderMirror), shared with the Jest tests.
+  TF_PLUGIN_MIRROR="$("${root}/node_modules/.bin/tsx" "${root}/scripts/lib/terraform-env.ts" || true)"
   [[ -n "${TF_PLUGIN_MIRROR}" ]] && echo "terraform-test: found a provider mirror at ${TF_PLUGIN_MIRROR} (set TF_PLUGIN_MIRROR to choose another)"
 fi
 

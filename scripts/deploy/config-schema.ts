@@ -121,11 +121,11 @@ export const deploymentConfigSchema = z
     /**
      * How the API is protected: `'jwt'` (the admin login) or `'none'` (open to anyone with the URL:
      * they could add a destination pointing at their own server and receive the live stream).
-     * `'none'` also needs `apiAuthNoneAcknowledged: true`.
+     * `'none'` also needs `acknowledgeUnauthenticatedApi: true`.
      */
     apiAuth: z.enum(['jwt', 'none'], { error: "must be 'jwt' or 'none'" }).default('jwt'),
     /** The explicit acknowledgement `apiAuth: 'none'` requires. */
-    apiAuthNoneAcknowledged: z.boolean().default(false),
+    acknowledgeUnauthenticatedApi: z.boolean().default(false),
     /** Where Terraform keeps its state: `'local'` (infra/terraform.tfstate) or an S3 bucket. */
     terraformBackend: z.union([z.literal('local'), z.strictObject({ s3: s3Backend })]).default('local'),
     /** Tags on every AWS resource, in addition to the project tag. */
@@ -141,13 +141,13 @@ export const deploymentConfigSchema = z
       .default({}),
   })
   .check((ctx) => {
-    const { ivs, region, apiAuth, apiAuthNoneAcknowledged } = ctx.value;
-    if (apiAuth === 'none' && !apiAuthNoneAcknowledged) {
+    const { ivs, region, apiAuth, acknowledgeUnauthenticatedApi } = ctx.value;
+    if (apiAuth === 'none' && !acknowledgeUnauthenticatedApi) {
       ctx.issues.push({
         code: 'custom',
         path: ['apiAuth'],
         message:
-          'an API without authentication lets anyone with its URL add a destination and receive the live stream; use apiAuth: \'jwt\', or also set apiAuthNoneAcknowledged: true (IVS_RESTREAMING_API_AUTH_NONE_ACKNOWLEDGED=true) to accept that',
+          "an API without authentication lets anyone with its URL add a destination and receive the live stream; use apiAuth: 'jwt', or also set acknowledgeUnauthenticatedApi: true (IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API=true) to accept that",
         input: apiAuth,
       });
     }

@@ -40,7 +40,7 @@ export const ENVIRONMENT_OVERRIDES = {
   IVS_RESTREAMING_ADMIN_USERS: { path: ['adminUsers'], kind: 'list' },
   IVS_RESTREAMING_DELETION_PROTECTION: { path: ['deletionProtection'], kind: 'boolean' },
   IVS_RESTREAMING_API_AUTH: { path: ['apiAuth'], kind: 'string' },
-  IVS_RESTREAMING_API_AUTH_NONE_ACKNOWLEDGED: { path: ['apiAuthNoneAcknowledged'], kind: 'boolean' },
+  IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API: { path: ['acknowledgeUnauthenticatedApi'], kind: 'boolean' },
 } as const satisfies Record<string, { path: readonly string[]; kind: Kind }>;
 
 /** The spellings every boolean flag and environment variable accepts, case-insensitive. */
@@ -77,11 +77,12 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
     }
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[b.length] ?? 0;
 }
 
 /** The known name closest to `name`. */

@@ -17,6 +17,9 @@ export const DEPLOY_ERROR_CODES = {
   aborted: 'ABORTED',
   outputsMissing: 'TERRAFORM_OUTPUTS_MISSING',
   frontendMissing: 'FRONTEND_BUILD_MISSING',
+  adminMissing: 'ADMIN_USER_MISSING',
+  deletionProtected: 'DELETION_PROTECTION_ON',
+  leftovers: 'RUNTIME_RESOURCES_LEFT',
 } as const;
 
 export type DeployErrorCode = (typeof DEPLOY_ERROR_CODES)[keyof typeof DEPLOY_ERROR_CODES];
@@ -40,8 +43,14 @@ export class DeployStepError extends Error {
     message: string,
     /** Last lines of the child process's output, if the step ran one. */
     readonly outputTail: readonly string[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; logFile?: string },
   ) {
     super(message, options);
+    this.logFile = options?.logFile;
   }
+
+  /** The file with the step's whole output, relative to the repository root. */
+  readonly logFile: string | undefined;
+  /** The command that runs the failed deploy again (set by runDeploy). */
+  retry: string | undefined;
 }

@@ -37,7 +37,7 @@ export function terraformVariables(
     admin_users: [...config.adminUsers],
     deletion_protection: overrides.deletionProtection ?? config.deletionProtection,
     api_auth: config.apiAuth,
-    api_auth_none_acknowledged: config.apiAuthNoneAcknowledged,
+    acknowledge_unauthenticated_api: config.acknowledgeUnauthenticatedApi,
     // Relative to infra/ (Terraform runs with -chdir=infra), so no machine's path reaches the state.
     api_lambda_zip_path: relative(infraDir, zips.api),
     monitor_lambda_zip_path: relative(infraDir, zips.monitor),

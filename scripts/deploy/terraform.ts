@@ -4,8 +4,8 @@
  * `-chdir=<infra>`, `-input=false` and `-no-color`; a failure carries the last lines of output.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { DeploymentConfig } from './config-schema';
 import { DEPLOY_ERROR_CODES, DeployStepError, DeployUserError } from './errors';
 import { CommandNotFoundError, type ProcessRunner, type RunResult } from './process';
@@ -26,6 +26,8 @@ export function terraformInstallHint(minimum: string): string {
   const shown = minimum.replace(/^(\d+\.\d+)\.0$/, '$1');
   return `Terraform ${shown} or newer is required: install it from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN`;
 }
+/** Commands whose whole output goes to a log file (see `Terraform.writeLog`). */
+const LOGGED_COMMANDS = new Set(['init', 'plan', 'apply', 'destroy']);
 /** Lines of Terraform output shown with a failure. */
 export const OUTPUT_TAIL_LINES = 20;
 /** Written into `infra/` for a non-local backend; removed again for `terraformBackend: 'local'`. */
@@ -68,6 +70,10 @@ export interface TerraformOptions {
   /** The root configuration directory (`infra/`). */
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** Where each command's whole output is written (`<dir>/terraform-<command>.log`); none without. */
+  logDir?: string;
+  /** Log paths in messages are shown relative to this directory (the repository root). */
+  displayRoot?: string;
 }
 
 type OnLine = ((line: string) => void) | undefined;
@@ -92,10 +98,25 @@ export class Terraform {
         throw new DeployUserError(DEPLOY_ERROR_CODES.terraformMissing, this.installHint, { cause: error });
       throw error;
     }
+    const logFile = await this.writeLog(args[0] ?? 'command', result.output);
     if (!okExitCodes.includes(result.exitCode)) {
-      throw new DeployStepError(step, `terraform ${args[0]} failed with exit code ${result.exitCode}`, tail(result.output));
+      throw new DeployStepError(step, `terraform ${args[0]} failed with exit code ${result.exitCode}`, tail(result.output), { logFile });
     }
     return result;
+  }
+
+  /**
+   * Writes a command's whole output to its log file; returns the path to show, if any. Only the
+   * human-readable commands are logged: `output -json` and `show -json` print sensitive values
+   * (the IVS stream key) in clear, and a log is one more copy of them.
+   */
+  private async writeLog(command: string, output: string): Promise<string | undefined> {
+    const { logDir, displayRoot } = this.options;
+    if (!logDir || !LOGGED_COMMANDS.has(command)) return undefined;
+    const file = join(logDir, `terraform-${command}.log`);
+    await mkdir(logDir, { recursive: true });
+    await writeFile(file, output);
+    return displayRoot ? relative(displayRoot, file) : file;
   }
 
   /** Checks that Terraform runs and is new enough; returns its version. */
@@ -134,11 +155,12 @@ export class Terraform {
 
   /** `terraform plan -out`; tells whether anything would change (`-detailed-exitcode`). */
   async plan(
-    input: { varFile: string; planFile: string; destroy?: boolean },
+    input: { varFile: string; planFile: string; destroy?: boolean; targets?: readonly string[] },
     onLine?: OnLine,
   ): Promise<{ changes: boolean; output: string }> {
     const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-var-file=${input.varFile}`, `-out=${input.planFile}`];
     if (input.destroy) args.push('-destroy');
+    for (const target of input.targets ?? []) args.push(`-target=${target}`);
     const result = await this.run('terraform plan', args, onLine, [0, 2]);
     return { changes: result.exitCode === 2, output: result.stdout };
   }
@@ -146,6 +168,30 @@ export class Terraform {
   /** Applies a saved plan (no second confirmation: the plan was confirmed). */
   async apply(planFile: string, onLine?: OnLine): Promise<void> {
     await this.run('terraform apply', ['apply', '-input=false', '-no-color', '-auto-approve', planFile], onLine);
+  }
+
+  /** `terraform state list`: the addresses of the resources in the state (none before the first apply). */
+  async stateList(): Promise<string[]> {
+    const result = await this.run('terraform state list', ['state', 'list'], undefined, [0, 1]);
+    if (result.exitCode !== 0) {
+      // Exit 1 with "No state file was found!" means nothing was ever applied.
+      if (/No state file was found/.test(result.output)) return [];
+      throw new DeployStepError('terraform state list', `terraform state failed with exit code ${result.exitCode}`, tail(result.output));
+    }
+    return result.stdout
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  }
+
+  /** `terraform show -json <planfile>`: the plan as JSON (resource_changes, ...). */
+  async show(planFile: string): Promise<unknown> {
+    const result = await this.run('terraform show', ['show', '-json', '-no-color', planFile]);
+    try {
+      return JSON.parse(result.stdout) as unknown;
+    } catch {
+      throw new DeployStepError('terraform show', 'terraform show -json did not print JSON', tail(result.output));
+    }
   }
 
   async destroy(varFile: string, onLine?: OnLine): Promise<void> {

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { BuildLambdasOptions, LambdaArtifact } from '../../scripts/build-lambdas';
@@ -101,6 +102,7 @@ export async function createDeploySandbox(settings: FakeTerraformSettings = {}):
       s3: new S3Client({ region }),
       cloudfront: new CloudFrontClient({ region }),
       sts: new STSClient({ region }),
+      medialive: new MediaLiveClient({ region }),
     }),
     buildLambdas,
     interactive: false,

@@ -14,9 +14,13 @@ export interface FakeTerraformSettings {
   /** `plan` reports changes (exit 2) or none (exit 0). */
   planChanges?: boolean;
   /** The subcommand that fails with exit code 1 after 25 lines of output. */
-  failOn?: 'init' | 'plan' | 'apply' | 'destroy' | 'output';
+  failOn?: 'init' | 'plan' | 'apply' | 'destroy' | 'output' | 'show' | 'state';
   /** `output -json` answer: name → { value, sensitive }. */
   outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
+  /** `show -json <plan>` answer's resource_changes; default: three resources created. */
+  resourceChanges?: { address: string; type: string; mode?: string; change: { actions: string[] } }[];
+  /** `state list` answer; default: the addresses of a complete deployment. `null`: no state file. */
+  stateAddresses?: string[] | null;
 }
 
 export interface FakeTerraformCall {
@@ -51,6 +55,14 @@ if (varArg) record.varFile = JSON.parse(fs.readFileSync(varArg.slice('-var-file=
 fs.appendFileSync(path.join(here, 'calls.jsonl'), JSON.stringify(record) + '\n');
 // Synchronous writes: process.exit() would drop output still queued for a pipe.
 const out = (s) => fs.writeSync(1, s + '\n');
+const DEFAULT_STATE = [
+  'aws_cognito_user_pool.this[0]',
+  'aws_cognito_user_pool_client.admin[0]',
+  'module.admin_site.aws_s3_bucket.this',
+  'module.stream_restreaming[0].aws_dynamodb_table.destinations',
+  'module.stream_restreaming[0].aws_dynamodb_table.leases',
+  'module.stream_restreaming[0].aws_lambda_function.api',
+];
 if (settings.failOn === command) {
   for (let i = 1; i <= 24; i += 1) out('fake ' + command + ' progress line ' + i);
   fs.writeSync(2, 'Error: creating IVS Channel: AccessDeniedException: not authorized\n');
@@ -86,6 +98,22 @@ switch (command) {
   case 'destroy':
     out('Destroy complete! Resources: 3 destroyed.');
     break;
+  case 'show':
+    out(JSON.stringify({ format_version: '1.2', resource_changes: settings.resourceChanges ?? [
+      { address: 'module.stream_restreaming[0].aws_lambda_function.api', type: 'aws_lambda_function', mode: 'managed', change: { actions: ['create'] } },
+      { address: 'module.stream_restreaming[0].aws_lambda_function.monitor', type: 'aws_lambda_function', mode: 'managed', change: { actions: ['create'] } },
+      { address: 'aws_cognito_user_pool.this[0]', type: 'aws_cognito_user_pool', mode: 'managed', change: { actions: ['create'] } },
+      { address: 'data.aws_caller_identity.current', type: 'aws_caller_identity', mode: 'data', change: { actions: ['read'] } },
+    ] }));
+    break;
+  case 'state': {
+    if (settings.stateAddresses === null) {
+      fs.writeSync(2, 'No state file was found!\n');
+      process.exit(1);
+    }
+    for (const address of settings.stateAddresses ?? DEFAULT_STATE) out(address);
+    break;
+  }
   default:
     fs.writeSync(2, 'fake terraform: unknown command ' + command + '\n');
     process.exit(1);

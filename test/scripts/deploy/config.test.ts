@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDeploymentConfig, resolveDeploymentConfig } from '../../../scripts/deploy/config';
+import { ENVIRONMENT_OVERRIDES, loadDeploymentConfig, parseBoolean, resolveDeploymentConfig } from '../../../scripts/deploy/config';
 import { scheduleProblem } from '../../../scripts/deploy/config-schema';
 import { DEPLOY_ERROR_CODES } from '../../../scripts/deploy/errors';
 
@@ -51,6 +51,9 @@ describe('resolveDeploymentConfig', () => {
       stopGraceSeconds: 120,
       logRetentionDays: 30,
       adminUsers: [],
+      deletionProtection: true,
+      apiAuth: 'jwt',
+      acknowledgeUnauthenticatedApi: false,
       terraformBackend: 'local',
       tags: {},
     });
@@ -138,6 +141,87 @@ describe('resolveDeploymentConfig', () => {
 
   it('says how many more problems there are', () => {
     expect(problemOf({ logRetentionDays: 31, stopGraceSeconds: -1, alarmEmail: 'nope' })).toMatch(/\(and 2 more problems\)$/);
+  });
+});
+
+const BOOLEAN_VARIABLES = Object.entries(ENVIRONMENT_OVERRIDES)
+  .filter(([, { kind }]) => kind === 'boolean')
+  .map(([name, { path }]) => [name, path] as const);
+const TRUE_SPELLINGS = ['true', 'TRUE', 'yes', 'Yes', '1', 'on', 'ON', ' true '];
+const FALSE_SPELLINGS = ['false', 'False', 'no', 'NO', '0', 'off', 'Off'];
+
+describe('boolean environment variables', () => {
+  it('are all four of them', () => {
+    expect(BOOLEAN_VARIABLES.map(([name]) => name).sort()).toEqual([
+      'IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API',
+      'IVS_RESTREAMING_CREATE_IVS_CHANNEL',
+      'IVS_RESTREAMING_DELETION_PROTECTION',
+      'IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING',
+    ]);
+  });
+
+  // The file sets each field to the opposite, so a spelling that is read wrongly shows.
+  const opposite = (path: readonly string[], value: boolean) =>
+    path.length === 2
+      ? { [path[0]!]: { [path[1]!]: !value, existingChannelArns: ['arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456'] } }
+      : { [path[0]!]: !value };
+  const valueAt = (config: Record<string, unknown>, path: readonly string[]) =>
+    path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
+
+  for (const [name, path] of BOOLEAN_VARIABLES) {
+    it.each(TRUE_SPELLINGS)(`${name}=%p is true`, (spelling) => {
+      expect(valueAt(resolveWith(opposite(path, true), { [name]: spelling }), path)).toBe(true);
+    });
+    it.each(FALSE_SPELLINGS)(`${name}=%p is false`, (spelling) => {
+      expect(valueAt(resolveWith(opposite(path, false), { [name]: spelling }), path)).toBe(false);
+    });
+    it(`${name}=maybe fails with one line naming the variable and the spellings`, () => {
+      expect(problemOf({}, { [name]: 'maybe' })).toBe(`${name}: ${path.join('.')}: "maybe" — must be true/false, yes/no, 1/0 or on/off`);
+    });
+  }
+
+  it('parseBoolean accepts exactly the documented spellings', () => {
+    for (const s of TRUE_SPELLINGS) expect(parseBoolean(s)).toBe(true);
+    for (const s of FALSE_SPELLINGS) expect(parseBoolean(s)).toBe(false);
+    for (const s of ['', 'y', 'n', 'enabled', '2', 'truee']) expect(parseBoolean(s)).toBeUndefined();
+  });
+});
+
+describe('unknown IVS_RESTREAMING_* variables', () => {
+  it('fail with one line naming the variable and the closest known one', () => {
+    expect(problemOf({}, { IVS_RESTREAMING_ENABLE_RESTREAMING: 'false' })).toBe(
+      "Unknown environment variable IVS_RESTREAMING_ENABLE_RESTREAMING (did you mean IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING?): rename or unset it; the variables are listed in deployment.config.ts's header",
+    );
+  });
+
+  it('name every unknown one', () => {
+    const problem = problemOf({}, { IVS_RESTREAMING_REGOIN: 'us-east-1', IVS_RESTREAMING_ADMIN_USER: 'a@example.com', OTHER: 'x' });
+    expect(problem).toMatch(
+      /^Unknown environment variables IVS_RESTREAMING_ADMIN_USER \(did you mean IVS_RESTREAMING_ADMIN_USERS\?\), IVS_RESTREAMING_REGOIN \(did you mean IVS_RESTREAMING_REGION\?\)/,
+    );
+    expect(problem).not.toContain('\n');
+  });
+
+  it('ignore other variables', () => {
+    expect(resolveWith({}, { IVS_RESTREAMINGX: '1', AWS_REGION: 'us-east-1', LOCAL_IVS_RESTREAMING_FOO: 'x' }).region).toBe('eu-central-1');
+  });
+});
+
+describe('apiAuth', () => {
+  it("refuses apiAuth: 'none' without the acknowledgement, saying what it risks and how to accept it", () => {
+    expect(problemOf({ apiAuth: 'none' })).toMatch(
+      /^deployment\.config\.ts: apiAuth: "none" — an API without authentication lets anyone with its URL add a destination and receive the live stream; .*acknowledgeUnauthenticatedApi: true/,
+    );
+    expect(problemOf({}, { IVS_RESTREAMING_API_AUTH: 'none' })).toMatch(/^IVS_RESTREAMING_API_AUTH: apiAuth: "none" — /);
+  });
+
+  it("accepts apiAuth: 'none' with the acknowledgement from the file or the environment", () => {
+    expect(resolveWith({ apiAuth: 'none', acknowledgeUnauthenticatedApi: true }).apiAuth).toBe('none');
+    expect(resolveWith({ apiAuth: 'none' }, { IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API: 'yes' }).apiAuth).toBe('none');
+  });
+
+  it('refuses values other than jwt and none', () => {
+    expect(problemOf({ apiAuth: 'iam' })).toBe("deployment.config.ts: apiAuth: \"iam\" — must be 'jwt' or 'none'");
   });
 });
 
