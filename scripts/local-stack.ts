@@ -36,6 +36,7 @@ import { createMonitorHandler, type MonitorEvent, type MonitorSummary } from '..
 import { BodyTooLargeError, MAX_SERVER_BODY_BYTES, readBody, sendJson, sendProxyResult, toApiGatewayEvent } from './local/api-gateway-http';
 import { createLocalControls, type LocalControls } from './local/controls';
 import { forgetSimulatedResources } from './local/forget-simulated-resources';
+import { createRequestGuard, guardServer, LOOPBACK_HOSTS, sendRefusal } from './local/request-guard';
 import { createStaticSite } from './local/static-site';
 import { createTerminalLog } from './local/terminal-log';
 import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
@@ -224,6 +225,8 @@ async function startDynalite(path: string): Promise<{ server: Server; endpoint: 
     });
   });
   const { port } = server.address() as AddressInfo;
+  // dynalite answers any origin with CORS: only the stack's own SDK client (no Origin) gets through.
+  guardServer(server, createRequestGuard({ port, refuseAllOrigins: true, requireJsonBodies: false }));
   return { server, endpoint: `http://127.0.0.1:${port}` };
 }
 
@@ -266,6 +269,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const bad = settings.channelArns.filter((arn) => !IVS_CHANNEL_ARN.test(arn));
   if (bad.length > 0) throw new LocalStackError(`Not IVS channel ARNs: ${bad.join(', ')}`);
+  const host = options.host ?? '127.0.0.1';
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    throw new LocalStackError(`The local stack listens on loopback only (127.0.0.1, localhost or ::1), not on ${host}: it has no login.`);
+  }
 
   await mkdir(join(settings.dataDir, 'dynamodb'), { recursive: true });
   const key = await loadOrCreateKey(join(settings.dataDir, 'stream-key.key'));
@@ -321,9 +328,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await forgetSimulatedResources(new DynamoDestinationRepository(doc, tables.destinations), systemClock, log);
 
     const server = createServer();
-    const port = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? '127.0.0.1');
+    const port = await listen(server, options.port ?? DEFAULT_PORT, host);
     cleanups.push(() => closeServer(server));
-    const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+    const url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+    // `vite dev` (port 5173) may call this API too; no other web page may.
+    const viteDevOrigins = ['http://127.0.0.1:5173', 'http://localhost:5173'];
+    const guard = createRequestGuard({ port, extraOrigins: viteDevOrigins });
 
     const metrics: Metrics & { flush(): void } = { destinationFailed: () => undefined, flush: () => undefined };
     const base = {
@@ -339,7 +349,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       trackedChannelArns: settings.channelArns,
       graceSeconds: settings.graceSeconds,
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
-      corsAllowOrigins: [url, `http://localhost:${port}`, 'http://127.0.0.1:5173', 'http://localhost:5173'],
+      corsAllowOrigins: [...LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`), ...viteDevOrigins],
     };
     // MediaLive waits are polled in real time: shorten the interval with the timescale.
     const waitIntervalMs = Math.min(2_000, Math.max(50, Math.round(2_000 / settings.timescale)));
@@ -406,6 +416,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runtimeConfig = { apiUrl: '', auth: null, localMode: true, channels: settings.channelArns };
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      const refusal = guard(req);
+      if (refusal !== undefined) return sendRefusal(res, refusal);
       const method = (req.method ?? 'GET').toUpperCase();
       const pathname = (req.url ?? '/').split('?')[0] || '/';
       const segments = pathname.split('/').filter((s) => s !== '');

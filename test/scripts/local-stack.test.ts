@@ -58,6 +58,41 @@ function raw(port: number, method: string, path: string, body?: Buffer): Promise
   });
 }
 
+/** A raw request with the headers given exactly (Host, Origin, Content-Type as a browser page could send them). */
+function rawWith(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, text, json });
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.end(body);
+  });
+}
+
 describe('local stack', () => {
   let root: string;
   let dist: string;
@@ -191,10 +226,10 @@ describe('local stack', () => {
       expect((await api('DELETE', '/no-such-route')).status).toBe(404);
     });
 
-    it('hands a binary body to the API base64-encoded, which decodes it', async () => {
+    it('hands a body that is not UTF-8 to the API base64-encoded, which decodes it', async () => {
       const response = await fetch(`${stack.url}/stream-destinations`, {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
+        headers: { 'content-type': 'application/json' },
         body: new Uint8Array([0xff, 0xfe, 0xfd]),
       });
       const json: any = await response.json();
@@ -293,6 +328,99 @@ describe('local stack', () => {
     });
   });
 
+  describe('other web pages', () => {
+    const evil = 'https://evil.example';
+    const body = JSON.stringify({ platform: 'youtube', name: 'Planted', streamKey: 'planted-key-123456', channelArn: LOCAL_CHANNEL_ARN });
+    const host = (): string => `127.0.0.1:${stack.port}`;
+
+    it('refuses a request from another origin on the API and on /_local, and changes nothing', async () => {
+      const before = (await api('GET', '/stream-destinations')).json.destinations.length;
+      const created = await rawWith(
+        stack.port,
+        'POST',
+        '/stream-destinations',
+        { host: host(), origin: evil, 'content-type': 'application/json' },
+        body,
+      );
+      expect(created.status).toBe(403);
+      expect(created.json.error.code).toBe('ORIGIN_NOT_ALLOWED');
+      expect((await api('GET', '/stream-destinations')).json.destinations).toHaveLength(before);
+
+      const live = await rawWith(stack.port, 'POST', '/_local/ivs/live', { host: host(), origin: evil });
+      expect(live.status).toBe(403);
+      expect((await api('GET', '/_local/ivs/channels')).json.channels.every((c: any) => c.state === 'OFFLINE')).toBe(true);
+
+      for (const path of ['/stream-destinations', '/_local/medialive/channels', '/config.json']) {
+        const read = await rawWith(stack.port, 'GET', path, { host: host(), origin: evil });
+        expect(read.status).toBe(403);
+      }
+      expect((await rawWith(stack.port, 'POST', '/_local/ivs/live', { host: host(), origin: 'null' })).status).toBe(403);
+    });
+
+    it('refuses a request whose Host is not the stack (DNS rebinding), on every route', async () => {
+      for (const [method, path] of [
+        ['GET', '/stream-destinations'],
+        ['GET', '/stream-status'],
+        ['GET', '/_local/ivs/channels'],
+        ['POST', '/_local/ivs/live'],
+        ['GET', '/'],
+        ['GET', '/config.json'],
+      ] as const) {
+        const got = await rawWith(stack.port, method, path, { host: `rebound.evil.example:${stack.port}` });
+        expect({ path, status: got.status, code: got.json?.error?.code }).toEqual({ path, status: 403, code: 'HOST_NOT_ALLOWED' });
+        expect(got.text).not.toContain('Main');
+      }
+      expect((await rawWith(stack.port, 'GET', '/stream-destinations', { host: '127.0.0.1:1' })).status).toBe(403);
+      expect((await api('GET', '/_local/ivs/channels')).json.channels.every((c: any) => c.state === 'OFFLINE')).toBe(true);
+    });
+
+    it('refuses bodies that are not JSON with 415 (the only kind a page may send cross-site without asking)', async () => {
+      const before = (await api('GET', '/stream-destinations')).json.destinations.length;
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+        const created = await rawWith(stack.port, 'POST', '/stream-destinations', { host: host(), 'content-type': type }, body);
+        expect({ type, status: created.status, code: created.json.error.code }).toEqual({
+          type,
+          status: 415,
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+        });
+        const live = await rawWith(stack.port, 'POST', '/_local/ivs/live', { host: host(), 'content-type': type }, '{}');
+        expect(live.status).toBe(415);
+      }
+      expect((await rawWith(stack.port, 'POST', '/stream-destinations', { host: host() }, body)).status).toBe(415);
+      expect((await api('GET', '/stream-destinations')).json.destinations).toHaveLength(before);
+      expect((await api('GET', '/_local/ivs/channels')).json.channels.every((c: any) => c.state === 'OFFLINE')).toBe(true);
+    });
+
+    it('still answers its own origin under every loopback name', async () => {
+      for (const name of ['127.0.0.1', 'localhost']) {
+        const own = `http://${name}:${stack.port}`;
+        const page = await rawWith(stack.port, 'GET', '/', { host: `${name}:${stack.port}` });
+        expect(page.status).toBe(200);
+        const list = await rawWith(stack.port, 'GET', '/stream-destinations', { host: `${name}:${stack.port}`, origin: own });
+        expect(list.status).toBe(200);
+        const status = await rawWith(
+          stack.port,
+          'POST',
+          '/_local/ivs/offline',
+          { host: `${name}:${stack.port}`, origin: own, 'content-type': 'application/json; charset=utf-8' },
+          '{}',
+        );
+        expect(status.status).toBe(200);
+      }
+    });
+
+    it('keeps other web pages away from the local database too', async () => {
+      const port = Number(new URL(stack.dynamoDbEndpoint).port);
+      const scan = JSON.stringify({ TableName: stack.tables.destinations });
+      const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Scan' };
+      const fromPage = await rawWith(port, 'POST', '/', { ...headers, host: `127.0.0.1:${port}`, origin: evil }, scan);
+      expect(fromPage.status).toBe(403);
+      expect(fromPage.text).not.toContain('Main');
+      const rebound = await rawWith(port, 'POST', '/', { ...headers, host: `rebound.evil.example:${port}` }, scan);
+      expect(rebound.status).toBe(403);
+    });
+  });
+
   it('never logs the stream key', () => {
     expect(JSON.stringify(logs)).not.toContain(STREAM_KEY);
     expect(logs.some((l) => l.message === 'API request')).toBe(true);
@@ -377,6 +505,12 @@ describe('local stack restart', () => {
       await first.stop();
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it('refuses to listen anywhere but on loopback', async () => {
+    await expect(
+      startLocalStack({ host: '0.0.0.0', port: 0, dataDir: join(tmpdir(), 'never-created'), print: () => undefined }),
+    ).rejects.toThrow(/loopback only/);
   });
 });
 
