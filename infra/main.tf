@@ -33,4 +33,5 @@ module "stream_restreaming" {
   cors_allow_origins            = [local.admin_url]
   alarm_emails                  = var.alarm_email == null ? [] : [var.alarm_email]
   iam_role_permissions_boundary = var.iam_role_permissions_boundary
+  allow_private_rtmp_targets    = var.allow_private_rtmp_targets
 }

@@ -176,6 +176,13 @@ variable "iam_role_permissions_boundary" {
   default     = null
 }
 
+variable "allow_private_rtmp_targets" {
+  description = "Accept rtmpUrls on loopback or private networks (your own RTMP server in the VPC). Link-local and metadata addresses are refused regardless."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "deletion_protection" {
   description = "Deletion protection of the tables and the user pool. Turn off only to destroy the deployment."
   type        = bool

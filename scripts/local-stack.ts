@@ -348,6 +348,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       projectName: settings.projectName,
       trackedChannelArns: settings.channelArns,
       graceSeconds: settings.graceSeconds,
+      // Pushing to a server on this machine (e.g. a local RTMP server) is what a laptop is for.
+      allowPrivateRtmpTargets: true,
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
       corsAllowOrigins: [...LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`), ...viteDevOrigins],
     };

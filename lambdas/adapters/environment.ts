@@ -15,6 +15,7 @@ export const ENVIRONMENT_VARIABLES = [
   'STOP_GRACE_SECONDS',
   'STREAM_KEY_KMS_KEY_ID',
   'CORS_ALLOW_ORIGINS',
+  'ALLOW_PRIVATE_RTMP_TARGETS',
 ] as const;
 
 const list = z
@@ -41,6 +42,11 @@ export const environmentSchema = z.object({
   // them (modules/stream-restreaming/main.tf).
   ADMIN_GROUP: z.string().min(1).optional(),
   ADMIN_SCOPE: z.string().min(1).optional(),
+  // Terraform writes tostring(bool): "true" or "false". Anything else is a mistake, not "false".
+  ALLOW_PRIVATE_RTMP_TARGETS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

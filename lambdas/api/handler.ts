@@ -29,6 +29,7 @@ export function createApiLambda(deps: Dependencies, options: { admin?: AdminRequ
       log: deps.log,
       reconcile: (scope) => createReconciler(deps, ownerId).reconcile(scope),
       trackedChannelArns: deps.trackedChannelArns,
+      allowPrivateRtmpTargets: deps.allowPrivateRtmpTargets,
     });
     try {
       return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log, admin: options.admin ?? {} })(

@@ -25,7 +25,7 @@ import {
   VersionConflictError,
 } from './errors';
 import { defaultProfile, defaultRtmpUrl } from './platforms';
-import { assertPlatformAcceptsUrl } from './validation';
+import { assertPlatformAcceptsUrl, assertPublicRtmpTarget } from './validation';
 import type { Clock, DestinationRepository, IdGenerator, Log, StreamKeyCipher, StreamSource, StreamStateRepository } from './ports';
 import type { ReconcileResult, ReconcileScope } from './reconciler';
 
@@ -40,6 +40,11 @@ export interface DestinationServiceDeps {
   reconcile: (scope: ReconcileScope) => Promise<ReconcileResult>;
   /** The IVS channels this deployment follows (IVS_CHANNEL_ARNS). */
   trackedChannelArns: readonly string[];
+  /**
+   * Accept `rtmpUrl`s on loopback and private networks (ALLOW_PRIVATE_RTMP_TARGETS; the local
+   * stack allows them). Default false. Link-local and metadata addresses are refused regardless.
+   */
+  allowPrivateRtmpTargets?: boolean;
 }
 
 const MAX_WRITE_ATTEMPTS = 4;
@@ -64,6 +69,7 @@ export class RestreamingDestinationService implements DestinationService {
   async create(input: CreateDestinationInput): Promise<DestinationView> {
     const channelArn = this.channelFor(input.channelArn);
     assertPlatformAcceptsUrl(input.platform, input.rtmpUrl);
+    if (input.rtmpUrl !== undefined && this.deps.allowPrivateRtmpTargets !== true) assertPublicRtmpTarget(input.rtmpUrl);
     const rtmpUrl = input.rtmpUrl ?? (defaultRtmpUrl(input.platform) as string);
     const id = this.deps.ids.newId();
     const now = this.deps.clock.now().toISOString();
@@ -97,6 +103,7 @@ export class RestreamingDestinationService implements DestinationService {
 
   async update(id: string, input: UpdateDestinationInput, options: UpdateOptions = {}): Promise<DestinationView> {
     const channelArn = input.channelArn === undefined ? undefined : this.channelFor(input.channelArn);
+    if (input.rtmpUrl !== undefined && this.deps.allowPrivateRtmpTargets !== true) assertPublicRtmpTarget(input.rtmpUrl);
     const encrypted = input.streamKey === undefined ? undefined : await this.deps.cipher.encrypt(id, input.streamKey);
     await this.write(
       id,

@@ -14,6 +14,7 @@ import type { CreateDestinationInput, Platform, UpdateDestinationInput } from '.
 import { ValidationError } from './errors';
 import type { FieldIssue } from './errors';
 import { PLATFORM_PRESETS } from './platforms';
+import { classifyPushHost } from './push-targets';
 
 export const NAME_MAX_LENGTH = 100;
 export const STREAM_KEY_MAX_LENGTH = 512;
@@ -47,6 +48,19 @@ const RULE: Record<Field, string> = {
   profile: `must be one of ${PROFILES.join(', ')}`,
 };
 
+/** Why a push target is always refused (see push-targets.ts). */
+const FORBIDDEN_TARGET = {
+  'link-local':
+    "must not point at a link-local address (169.254.0.0/16, fe80::/10): those reach the machine the engine runs on, not a streaming server; use the platform's ingest URL",
+  metadata:
+    "must not point at a cloud metadata service (169.254.169.254, fd00:ec2::254, metadata.google.internal): use the platform's ingest URL",
+  'not-unicast': 'must point at one server, not a multicast or broadcast address',
+} as const;
+
+/** Shown when a private or loopback target is refused (AWS, unless the deployment allows them). */
+export const PRIVATE_TARGET_MESSAGE =
+  'must point at a public address: loopback and private networks (127.0.0.0/8, ::1, localhost, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7, 0.0.0.0) are refused by this deployment. To push to a server in your own network, deploy with allow_private_rtmp_targets = true';
+
 const CONTROL_CHARACTER = /\p{Cc}/u;
 const VISIBLE_ONLY = /^[^\s\p{C}]+$/u;
 function rtmpUrlProblem(value: string): string | undefined {
@@ -62,7 +76,25 @@ function rtmpUrlProblem(value: string): string | undefined {
   if (url.username !== '' || url.password !== '') {
     return `must not contain a user name or password; send the endpoint only, e.g. ${EXAMPLE_URL}, and the key in streamKey`;
   }
+  const target = classifyPushHost(url.hostname);
+  if (target.kind === 'invalid') return RULE.rtmpUrl;
+  if (target.kind === 'forbidden') return FORBIDDEN_TARGET[target.reason];
   return undefined;
+}
+
+/**
+ * Refuses a URL whose host is loopback or in a private network. The service calls it unless the
+ * deployment allows such targets (ALLOW_PRIVATE_RTMP_TARGETS); link-local and metadata
+ * addresses are refused for every deployment by the field's own rule.
+ */
+export function assertPublicRtmpTarget(rtmpUrl: string): void {
+  let hostname: string;
+  try {
+    hostname = new URL(rtmpUrl).hostname;
+  } catch {
+    fail([{ field: 'rtmpUrl', message: RULE.rtmpUrl }]);
+  }
+  if (classifyPushHost(hostname).kind !== 'public') fail([{ field: 'rtmpUrl', message: PRIVATE_TARGET_MESSAGE }]);
 }
 
 const fields = {

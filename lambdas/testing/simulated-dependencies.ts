@@ -26,6 +26,8 @@ export interface SimulatedDependenciesOptions {
   trackedChannelArns: readonly string[];
   graceSeconds: number;
   corsAllowOrigins?: readonly string[];
+  /** Accept push targets on loopback and private networks. Default false, as in AWS. */
+  allowPrivateRtmpTargets?: boolean;
   reconciler?: Partial<ReconcilerConfig>;
 }
 
@@ -51,5 +53,6 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
     },
     trackedChannelArns: options.trackedChannelArns,
     corsAllowOrigins: options.corsAllowOrigins ?? [],
+    allowPrivateRtmpTargets: options.allowPrivateRtmpTargets ?? false,
   };
 }

@@ -33,6 +33,7 @@ resource "aws_lambda_function" "this" {
       STOP_GRACE_SECONDS           = tostring(var.stop_grace_seconds)
       STREAM_KEY_KMS_KEY_ID        = aws_kms_key.this.arn
       CORS_ALLOW_ORIGINS           = join(",", var.cors_allow_origins)
+      ALLOW_PRIVATE_RTMP_TARGETS   = tostring(var.allow_private_rtmp_targets)
       POWERTOOLS_SERVICE_NAME      = each.value.name
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"

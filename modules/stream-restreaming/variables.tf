@@ -167,6 +167,13 @@ variable "cors_allow_origins" {
   }
 }
 
+variable "allow_private_rtmp_targets" {
+  description = "Accept destinations whose rtmpUrl points at loopback or a private network (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), e.g. your own RTMP server in the VPC. Link-local and metadata addresses are refused regardless."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "api_throttling_burst_limit" {
   description = "Burst limit of the API's default route settings."
   type        = number

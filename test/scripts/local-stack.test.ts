@@ -226,6 +226,29 @@ describe('local stack', () => {
       expect((await api('DELETE', '/no-such-route')).status).toBe(404);
     });
 
+    it('accepts a push target on this machine but never a metadata address', async () => {
+      const local = await api('POST', '/stream-destinations', {
+        platform: 'custom',
+        name: 'Own server',
+        streamKey: 'own-server-key-1',
+        rtmpUrl: 'rtmp://127.0.0.1:1935/live',
+        channelArn: LOCAL_CHANNEL_ARN,
+        enabled: false,
+      });
+      expect(local.status).toBe(201);
+      expect((await api('DELETE', `/stream-destinations/${local.json.id}`)).status).toBe(204);
+
+      const metadata = await api('POST', '/stream-destinations', {
+        platform: 'custom',
+        name: 'Metadata',
+        streamKey: 'own-server-key-1',
+        rtmpUrl: 'rtmp://169.254.169.254/latest',
+        channelArn: LOCAL_CHANNEL_ARN,
+      });
+      expect(metadata.status).toBe(400);
+      expect(metadata.json.error.details.fields).toEqual([expect.objectContaining({ field: 'rtmpUrl' })]);
+    });
+
     it('hands a body that is not UTF-8 to the API base64-encoded, which decodes it', async () => {
       const response = await fetch(`${stack.url}/stream-destinations`, {
         method: 'POST',

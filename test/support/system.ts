@@ -34,6 +34,8 @@ export interface SystemOptions {
   reconciler?: Partial<ReconcilerConfig>;
   /** Replace the recording log, e.g. with a real Powertools logger. */
   log?: Log;
+  /** ALLOW_PRIVATE_RTMP_TARGETS. Default false, as in AWS. */
+  allowPrivateRtmpTargets?: boolean;
 }
 
 export interface System {
@@ -78,6 +80,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     trackedChannelArns: channels,
     graceSeconds: options.graceSeconds ?? 120,
     corsAllowOrigins: ['http://localhost:8787'],
+    allowPrivateRtmpTargets: options.allowPrivateRtmpTargets ?? false,
     // As in the API Lambda: wait at most 8 s for each MediaLive transition within one call.
     reconciler: { waitTimeoutMs: 8_000, ...options.reconciler },
   });

@@ -142,6 +142,46 @@ const cases: { title: string; method: string; path: () => string; body?: unknown
     body: { ...VALID, name: 'x'.repeat(17 * 1024) },
     status: 413,
   },
+  {
+    title: 'the instance metadata address',
+    method: 'POST',
+    path: () => '/stream-destinations',
+    body: { ...VALID, rtmpUrl: 'rtmp://169.254.169.254/latest' },
+    status: 400,
+    field: 'rtmpUrl',
+  },
+  {
+    title: 'a private address in a deployment that does not allow them',
+    method: 'POST',
+    path: () => '/stream-destinations',
+    body: { ...VALID, rtmpUrl: 'rtmp://10.0.0.5:1935/live' },
+    status: 400,
+    field: 'rtmpUrl',
+  },
+  {
+    title: 'loopback written as a number',
+    method: 'POST',
+    path: () => '/stream-destinations',
+    body: { ...VALID, rtmpUrl: 'rtmp://0x7f000001/live' },
+    status: 400,
+    field: 'rtmpUrl',
+  },
+  {
+    title: 'localhost on update',
+    method: 'PUT',
+    path: () => `/stream-destinations/${existingId}`,
+    body: { rtmpUrl: 'rtmp://localhost/live' },
+    status: 400,
+    field: 'rtmpUrl',
+  },
+  {
+    title: 'the IPv6 metadata address on update',
+    method: 'PUT',
+    path: () => `/stream-destinations/${existingId}`,
+    body: { platform: 'custom', rtmpUrl: 'rtmp://[fd00:ec2::254]/live' },
+    status: 400,
+    field: 'rtmpUrl',
+  },
   { title: 'an empty update', method: 'PUT', path: () => `/stream-destinations/${existingId}`, body: {}, status: 400 },
   {
     title: 'a bad URL on update',
@@ -196,5 +236,29 @@ describe('bad input', () => {
       expect(res.json.error.details.fields.map((f: { field: string }) => f.field)).toContain(c.field);
     }
     expect(await tableSnapshot()).toBe(before);
+  });
+});
+
+describe('a deployment that allows private push targets', () => {
+  let own: System;
+  beforeAll(async () => {
+    own = await startSystem({ allowPrivateRtmpTargets: true });
+  });
+  afterAll(async () => own.stop());
+
+  it('accepts a server in its own network, on create and on update', async () => {
+    const created = await own.api('POST', '/stream-destinations', { ...VALID, rtmpUrl: 'rtmp://10.0.0.5:1935/live' });
+    expect(created.statusCode).toBe(201);
+    const updated = await own.api('PUT', `/stream-destinations/${created.json.id}`, { rtmpUrl: 'rtmp://127.0.0.1:1935/live' });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json.rtmpUrl).toBe('rtmp://127.0.0.1:1935/live');
+  });
+
+  it('still refuses link-local and metadata addresses', async () => {
+    for (const rtmpUrl of ['rtmp://169.254.169.254/latest', 'rtmp://[fd00:ec2::254]/live', 'rtmp://metadata.google.internal/x']) {
+      const res = await own.api('POST', '/stream-destinations', { ...VALID, rtmpUrl });
+      expect(res.statusCode).toBe(400);
+      expect(res.json.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['rtmpUrl']);
+    }
   });
 });

@@ -32,6 +32,8 @@ export interface Dependencies<C extends StreamKeyDecrypter = StreamKeyCipher> ex
   reconciler: ReconcilerConfig;
   trackedChannelArns: readonly string[];
   corsAllowOrigins: readonly string[];
+  /** Accept push targets on loopback and private networks (ALLOW_PRIVATE_RTMP_TARGETS). */
+  allowPrivateRtmpTargets: boolean;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -66,6 +68,7 @@ export function createAwsDependencies<C extends StreamKeyDecrypter>(
     },
     trackedChannelArns: env.IVS_CHANNEL_ARNS,
     corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
+    allowPrivateRtmpTargets: env.ALLOW_PRIVATE_RTMP_TARGETS,
   };
 }
 

@@ -73,6 +73,19 @@ run "names_tables_and_key" {
   }
 }
 
+run "private_rtmp_targets_are_refused_unless_allowed" {
+  command = plan
+
+  variables {
+    allow_private_rtmp_targets = true
+  }
+
+  assert {
+    condition     = alltrue([for f in aws_lambda_function.this : f.environment[0].variables.ALLOW_PRIVATE_RTMP_TARGETS == "true"])
+    error_message = "allow_private_rtmp_targets = true reaches the functions as ALLOW_PRIVATE_RTMP_TARGETS=true (the default, false, is asserted with the contract)."
+  }
+}
+
 run "lambdas_match_the_environment_contract" {
   command = plan
 
@@ -91,7 +104,7 @@ run "lambdas_match_the_environment_contract" {
     condition = alltrue([
       for f in aws_lambda_function.this :
       length(setsubtract(
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS"],
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ALLOW_PRIVATE_RTMP_TARGETS"],
         keys(f.environment[0].variables)
       )) == 0
     ])
@@ -102,7 +115,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
@@ -126,6 +139,7 @@ run "lambdas_match_the_environment_contract" {
         f.environment[0].variables.STOP_GRACE_SECONDS == "120" &&
         f.environment[0].variables.STREAM_KEY_KMS_KEY_ID == aws_kms_key.this.arn &&
         f.environment[0].variables.CORS_ALLOW_ORIGINS == "https://admin.example.com" &&
+        f.environment[0].variables.ALLOW_PRIVATE_RTMP_TARGETS == "false" &&
         f.environment[0].variables.POWERTOOLS_SERVICE_NAME == f.function_name &&
         f.environment[0].variables.POWERTOOLS_METRICS_NAMESPACE == "IvsRestreaming"
       )

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../../lambdas/core/errors';
-import { assertPlatformAcceptsUrl, parseCreateDestination, parseUpdateDestination } from '../../../lambdas/core/validation';
+import {
+  assertPlatformAcceptsUrl,
+  assertPublicRtmpTarget,
+  parseCreateDestination,
+  parseUpdateDestination,
+  PRIVATE_TARGET_MESSAGE,
+} from '../../../lambdas/core/validation';
 
 const ARN = 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEfGhIjKl';
 
@@ -181,11 +187,31 @@ describe('parseCreateDestination', () => {
       expect(error.issues).toEqual([{ field: 'rtmpUrl', message: 'must be at most 2048 characters' }]);
     });
 
-    it('rejects credentials in the URL and points to streamKey', () => {
-      const error = validationErrorOf(() => parseCreateDestination(validCreate({ rtmpUrl: 'rtmps://user:hunter2@live.example.com/app' })));
+    it.each([
+      ['a user name and a password', 'rtmps://user:hunter2@live.example.com/app'],
+      ['a user name only', 'rtmps://user@live.example.com/app'],
+      ['a password only', 'rtmps://:hunter2@live.example.com/app'],
+    ])('rejects credentials in the URL (%s) and points to streamKey', (_label, rtmpUrl) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })));
 
-      expect(error.issues[0]?.field).toBe('rtmpUrl');
-      expect(error.issues[0]?.message).toContain('must not contain a user name or password');
+      expect(error.issues).toEqual([
+        {
+          field: 'rtmpUrl',
+          message:
+            'must not contain a user name or password; send the endpoint only, e.g. rtmps://live.example.com/app, and the key in streamKey',
+        },
+      ]);
+    });
+
+    it.each([
+      ['another scheme ending in rtmp', 'xrtmp://live.example.com/app'],
+      ['another scheme ending in rtmps', 'srtmps://live.example.com/app'],
+      ['an rtmp URL inside an https URL', 'https://live.example.com/?next=rtmp://live.example.com/app'],
+      ['an rtmp URL after a space', ' rtmp://live.example.com/app'],
+    ])('rejects a URL with rtmp:// anywhere but at the start (%s)', (_label, rtmpUrl) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })));
+
+      expect(error.issues.map((i) => i.field)).toEqual(['rtmpUrl']);
     });
 
     it.each([
@@ -332,6 +358,18 @@ describe('parseUpdateDestination', () => {
     expect(error.issues[0]?.message).toContain('Kick accepts only RTMPS');
   });
 
+  it('accepts a body that changes platform and URL together when they go together', () => {
+    expect(parseUpdateDestination({ platform: 'kick', rtmpUrl: 'rtmps://ingest.example.com/app' })).toEqual({
+      platform: 'kick',
+      rtmpUrl: 'rtmps://ingest.example.com/app',
+    });
+    expect(parseUpdateDestination({ platform: 'custom', rtmpUrl: 'rtmp://live.example.com/app', name: 'Own server' })).toEqual({
+      platform: 'custom',
+      rtmpUrl: 'rtmp://live.example.com/app',
+      name: 'Own server',
+    });
+  });
+
   it('leaves the platform/URL pairing to the service when only one of them is sent', () => {
     expect(parseUpdateDestination({ rtmpUrl: 'rtmp://live.example.com/app' })).toEqual({
       rtmpUrl: 'rtmp://live.example.com/app',
@@ -352,5 +390,89 @@ describe('assertPlatformAcceptsUrl', () => {
     expect(validationErrorOf(() => assertPlatformAcceptsUrl('custom', undefined)).message).toContain(
       'rtmpUrl: is required for platform custom',
     );
+  });
+});
+
+describe('push targets', () => {
+  const rejectedRtmpUrl = (rtmpUrl: string): string => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })));
+    expect(error.issues.map((i) => i.field)).toEqual(['rtmpUrl']);
+    expect(error.message).toMatch(/^rtmpUrl: /);
+    return error.issues[0]!.message;
+  };
+
+  it.each([
+    ['the AWS instance metadata address', 'rtmp://169.254.169.254/latest'],
+    ['it in hexadecimal', 'rtmp://0xa9fea9fe/live'],
+    ['it as one decimal number', 'rtmp://2852039166/live'],
+    ['it in octal', 'rtmp://0251.0376.0251.0376/live'],
+    ['it in two parts', 'rtmp://169.254.43518/live'],
+    ['it with a trailing dot', 'rtmp://169.254.169.254./live'],
+    ['it inside IPv6 (mapped)', 'rtmp://[::ffff:169.254.169.254]/live'],
+    ['it inside IPv6 (NAT64)', 'rtmp://[64:ff9b::a9fe:a9fe]/live'],
+    ['the ECS task metadata address', 'rtmp://169.254.170.2:1935/v4'],
+    ['the AWS instance metadata IPv6 address', 'rtmp://[fd00:ec2::254]/live'],
+    ['it written out in full', 'rtmps://[fd00:0ec2:0000:0000:0000:0000:0000:0254]:443/live'],
+    ['Google metadata', 'rtmp://metadata.google.internal/computeMetadata'],
+    ['Google metadata in capitals with a trailing dot', 'rtmp://Metadata.Google.Internal./x'],
+    ['an IPv6 link-local address', 'rtmp://[fe80::1]/live'],
+  ])('always rejects %s, naming rtmpUrl', (_label, rtmpUrl) => {
+    expect(rejectedRtmpUrl(rtmpUrl)).toMatch(/link-local|metadata/);
+  });
+
+  it.each(['rtmp://224.0.0.1/live', 'rtmp://255.255.255.255/live', 'rtmp://[ff02::1]/live'])('rejects the group address %s', (rtmpUrl) => {
+    expect(rejectedRtmpUrl(rtmpUrl)).toContain('not a multicast or broadcast address');
+  });
+
+  it('rejects a host with percent-encoding, which no ingest server has', () => {
+    expect(rejectedRtmpUrl('rtmp://%6c%6fcalhost/live')).toContain('must start with rtmp:// or rtmps://');
+  });
+
+  const privateTargets = [
+    'rtmp://127.0.0.1/live',
+    'rtmp://127.1/live',
+    'rtmp://0x7f000001/live',
+    'rtmp://2130706433/live',
+    'rtmp://0177.0.0.1/live',
+    'rtmp://[::1]:1935/live',
+    'rtmp://localhost:1935/live',
+    'rtmp://LOCALHOST./live',
+    'rtmp://studio.localhost/live',
+    'rtmp://10.0.0.5/live',
+    'rtmp://172.16.3.4/live',
+    'rtmp://172.31.255.255/live',
+    'rtmp://192.168.1.10/live',
+    'rtmp://100.64.0.1/live',
+    'rtmp://[fd12:3456::1]/live',
+    'rtmp://[fc00::1]/live',
+    'rtmp://0.0.0.0/live',
+    'rtmp://[::]/live',
+    'rtmp://[::ffff:10.0.0.5]/live',
+  ];
+
+  it.each(privateTargets)('accepts the private target %s in the field itself (the deployment decides)', (rtmpUrl) => {
+    expect(parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })).rtmpUrl).toBe(rtmpUrl);
+  });
+
+  it.each(privateTargets)('assertPublicRtmpTarget rejects %s, naming rtmpUrl and the module variable', (rtmpUrl) => {
+    const error = validationErrorOf(() => assertPublicRtmpTarget(rtmpUrl));
+    expect(error.issues).toEqual([{ field: 'rtmpUrl', message: PRIVATE_TARGET_MESSAGE }]);
+    expect(error.message).toContain('rtmpUrl: must point at a public address');
+    expect(error.message).toContain('allow_private_rtmp_targets');
+  });
+
+  it.each([
+    'rtmps://a.rtmps.youtube.com:443/live2',
+    'rtmp://203.0.113.5:1935/live',
+    'rtmp://172.32.0.1/live',
+    'rtmp://172.15.255.255/live',
+    'rtmp://169.255.0.1/live',
+    'rtmp://100.128.0.1/live',
+    'rtmp://[2001:db8::1]:1935/app',
+    'rtmp://localhost.example.com/live',
+    'rtmp://metadata.google.internal.example.com/live',
+  ])('accepts the public target %s', (rtmpUrl) => {
+    expect(parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })).rtmpUrl).toBe(rtmpUrl);
+    expect(() => assertPublicRtmpTarget(rtmpUrl)).not.toThrow();
   });
 });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { readEnvironment } from '../../../lambdas/adapters/environment';
+
+const ENV = {
+  DESTINATIONS_TABLE: 'acme-streaming-destinations',
+  STREAM_STATE_TABLE: 'acme-stream-state',
+  MEDIALIVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-medialive',
+  PROJECT_NAME: 'acme',
+  IVS_CHANNEL_ARNS: 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456',
+  STOP_GRACE_SECONDS: '120',
+  STREAM_KEY_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/1234',
+  CORS_ALLOW_ORIGINS: 'https://admin.example.com',
+};
+
+describe('readEnvironment: ALLOW_PRIVATE_RTMP_TARGETS', () => {
+  it('refuses private push targets unless the variable says true', () => {
+    expect(readEnvironment(ENV).ALLOW_PRIVATE_RTMP_TARGETS).toBe(false);
+    expect(readEnvironment({ ...ENV, ALLOW_PRIVATE_RTMP_TARGETS: 'false' }).ALLOW_PRIVATE_RTMP_TARGETS).toBe(false);
+    expect(readEnvironment({ ...ENV, ALLOW_PRIVATE_RTMP_TARGETS: 'true' }).ALLOW_PRIVATE_RTMP_TARGETS).toBe(true);
+  });
+
+  it.each(['yes', '1', 'TRUE ', ''])('fails naming the variable for %j instead of guessing', (value) => {
+    expect(() => readEnvironment({ ...ENV, ALLOW_PRIVATE_RTMP_TARGETS: value })).toThrow(
+      'Invalid Lambda environment: ALLOW_PRIVATE_RTMP_TARGETS: must be true or false',
+    );
+  });
+});
