@@ -8,7 +8,12 @@
  *
  * Environment: PORT (8787; 0 = any free port), SIM_TIMESCALE (20), STOP_GRACE_SECONDS (20 here,
  * 120 in AWS), RECONCILE_INTERVAL_SECONDS (5), IVS_CHANNEL_ARNS (one local channel),
- * LOCAL_DATA_DIR (.local), LOG_LEVEL (info).
+ * LOCAL_DATA_DIR (.local), LOG_LEVEL (info), LOCAL_MEDIA (real | simulated; `npm start` uses real
+ * media when ffmpeg is installed), RTMP_PORT (1935, the first channel's RTMP ingest; 0 = any free).
+ *
+ * Real media (scripts/local/media/): every local IVS channel gets an RTMP ingest on loopback that
+ * OBS or ffmpeg can push to, served as HLS like IVS's playback URL; live and offline follow that
+ * ingest, and the "Go live" switch pushes a generated test pattern.
  *
  * `startLocalStack` is also what the end-to-end tests start.
  */
@@ -40,6 +45,8 @@ import { createRequestGuard, guardServer, LOOPBACK_HOSTS, sendRefusal } from './
 import { createStaticSite } from './local/static-site';
 import { createTerminalLog } from './local/terminal-log';
 import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
+import { startLocalMedia, type LocalIngestView, type LocalMedia } from './local/media/local-media';
+import { findMediaTools, HOW_TO_GET_FFMPEG } from './local/media/tools';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -50,6 +57,8 @@ export const DEFAULT_TIMESCALE = 20;
 /** Locally 20 s instead of AWS's 120 s, so a test stream ends in reasonable time. */
 export const DEFAULT_LOCAL_GRACE_SECONDS = 20;
 export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 5;
+/** RTMP's registered port, what OBS assumes for rtmp:// without a port. */
+export const DEFAULT_RTMP_PORT = 1935;
 /** How long `stop()` lets running reconciles finish before it closes the database anyway. */
 const STOP_WAIT_MS = 10_000;
 
@@ -81,6 +90,21 @@ export interface LocalStackOptions {
   log?: Log;
   /** Progress lines of the start-up (the UI build). Default: stdout. */
   print?: (line: string) => void;
+  /**
+   * Real media with ffmpeg (an RTMP ingest per channel, HLS, the test pattern) when ffmpeg is
+   * installed; simulated media otherwise. Default false here; `npm start` turns it on (LOCAL_MEDIA).
+   */
+  realMedia?: boolean;
+  /** The first channel's RTMP ingest port (RTMP_PORT); the next channels take the next ports. 0 = free ports. Default 1935. */
+  rtmpPort?: number;
+}
+
+/** Whether media is real, and how to push to it. */
+export interface LocalMediaSettings {
+  real: boolean;
+  /** Why media is simulated (ffmpeg missing, or LOCAL_MEDIA=simulated), with what to do. */
+  reason?: string;
+  ingests: LocalIngestView[];
 }
 
 /** The effective settings, for the start-up text. */
@@ -94,6 +118,7 @@ export interface LocalStackSettings {
   distDir: string;
   /** False when the UI is not built: `/` shows how to build it. */
   uiBuilt: boolean;
+  media: LocalMediaSettings;
 }
 
 export interface LocalStack {
@@ -106,6 +131,8 @@ export interface LocalStack {
   settings: LocalStackSettings;
   simulator: AwsSimulator;
   controls: LocalControls;
+  /** The ffmpeg ingests when media is real. */
+  media: LocalMedia | undefined;
   /** Runs a full reconcile now, as the schedule does. */
   reconcileNow(): Promise<MonitorSummary | undefined>;
   /** Resolves once `count` monitor runs that started after this call have finished. */
@@ -127,6 +154,8 @@ const envSchema = z.object({
   STOP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).optional(),
   LOCAL_DATA_DIR: z.string().optional(),
+  LOCAL_MEDIA: z.enum(['real', 'simulated']).optional(),
+  RTMP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   IVS_CHANNEL_ARNS: z
     .string()
     .transform((s) =>
@@ -143,7 +172,7 @@ const envSchema = z.object({
     .optional(),
 });
 
-/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS and LOCAL_DATA_DIR. */
+/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA and RTMP_PORT. */
 export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape).flatMap((k) => {
@@ -166,6 +195,8 @@ export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOpti
   if (e.RECONCILE_INTERVAL_SECONDS !== undefined) options.reconcileIntervalSeconds = e.RECONCILE_INTERVAL_SECONDS;
   if (e.IVS_CHANNEL_ARNS !== undefined) options.channelArns = e.IVS_CHANNEL_ARNS;
   if (e.LOCAL_DATA_DIR !== undefined) options.dataDir = e.LOCAL_DATA_DIR;
+  if (e.LOCAL_MEDIA !== undefined) options.realMedia = e.LOCAL_MEDIA === 'real';
+  if (e.RTMP_PORT !== undefined) options.rtmpPort = e.RTMP_PORT;
   return options;
 }
 
@@ -266,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dataDir: resolve(options.dataDir ?? join(ROOT, '.local')),
     distDir: resolve(options.distDir ?? join(ROOT, 'frontend', 'dist')),
     uiBuilt: false,
+    media: { real: false, reason: 'real media is off; start with LOCAL_MEDIA=real (npm start turns it on)', ingests: [] },
   };
   const bad = settings.channelArns.filter((arn) => !IVS_CHANNEL_ARN.test(arn));
   if (bad.length > 0) throw new LocalStackError(`Not IVS channel ARNs: ${bad.join(', ')}`);
@@ -334,6 +366,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // `vite dev` (port 5173) may call this API too; no other web page may.
     const viteDevOrigins = ['http://127.0.0.1:5173', 'http://localhost:5173'];
     const guard = createRequestGuard({ port, extraOrigins: viteDevOrigins });
+
+    // ---- real media: an ffmpeg RTMP ingest per channel; live and offline follow it
+    let media: LocalMedia | undefined;
+    if (options.realMedia === true) {
+      const tools = await findMediaTools();
+      if ('missing' in tools) {
+        settings.media = { real: false, reason: `${tools.missing}: ${HOW_TO_GET_FFMPEG}`, ingests: [] };
+      } else {
+        media = await startLocalMedia({
+          tools,
+          channelArns: settings.channelArns,
+          dataDir: settings.dataDir,
+          rtmpPort: options.rtmpPort ?? DEFAULT_RTMP_PORT,
+          baseUrl: url,
+          log,
+          onLiveChange: (channelArn, live) => {
+            void simulator.ivs.getStream(channelArn).then((stream) => {
+              if (live && !stream) simulator.goLive(channelArn);
+              if (!live && stream) simulator.goOffline(channelArn);
+            });
+          },
+        }).catch((error: unknown) => {
+          throw new LocalStackError(error instanceof Error ? error.message : String(error));
+        });
+        const started = media;
+        cleanups.push(() => started.stop());
+        // The simulated IVS hands out the local HLS as the channels' playback URL.
+        for (const arn of settings.channelArns) simulator.addIvsChannel(arn, { playbackUrl: media.playbackUrl(arn) });
+        settings.media = { real: true, ingests: media.views() };
+      }
+    }
 
     const metrics: Metrics & { flush(): void } = { destinationFailed: () => undefined, flush: () => undefined };
     const base = {
@@ -413,9 +476,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     // ---- HTTP
-    const controls = createLocalControls(simulator, settings.channelArns, () => Promise.all([...eventRuns]));
+    const controls = createLocalControls(simulator, settings.channelArns, () => Promise.all([...eventRuns]), media);
     const site = createStaticSite(settings.distDir);
-    const runtimeConfig = { apiUrl: '', auth: null, localMode: true, channels: settings.channelArns };
+    const runtimeConfig = {
+      apiUrl: '',
+      auth: null,
+      localMode: true,
+      channels: settings.channelArns,
+      localMedia: { real: settings.media.real, reason: settings.media.reason ?? null, ingests: settings.media.ingests },
+    };
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const refusal = guard(req);
@@ -423,6 +492,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const method = (req.method ?? 'GET').toUpperCase();
       const pathname = (req.url ?? '/').split('?')[0] || '/';
       const segments = pathname.split('/').filter((s) => s !== '');
+      if (segments[0] === '_local' && segments[1] === 'hls' && media && (method === 'GET' || method === 'HEAD'))
+        return media.serveHls(req, res, segments.slice(2));
       if (segments[0] === '_local') return controls.handle(req, res, segments.slice(1));
       const isApi = segments[0] === 'stream-destinations' || segments[0] === 'stream-status';
       if (!isApi && (method === 'GET' || method === 'HEAD')) {
@@ -471,6 +542,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settings,
       simulator,
       controls,
+      media,
       reconcileNow: () => runMonitor(SCHEDULED_EVENT, 'manual'),
       waitForMonitorRuns(count, timeoutMs = 30_000) {
         const after = sequence;
@@ -516,6 +588,12 @@ export function describeLocalStack(stack: Pick<LocalStack, 'url' | 'dynamoDbEndp
     `  Controls      POST ${stack.url}/_local/ivs/live | /_local/ivs/offline   GET ${stack.url}/_local/medialive/channels`,
     `  DynamoDB      ${stack.dynamoDbEndpoint} (dynalite; data in ${shown(join(s.dataDir, 'dynamodb'))})`,
     `  IVS channel${oneChannel ? '   ' : 's  '}${s.channelArns.join(', ')}`,
+    ...(s.media.real
+      ? s.media.ingests.flatMap((ingest) => [
+          `  RTMP ingest   ${ingest.server}   stream key ${ingest.streamKey}${oneChannel ? '' : `   (${ingest.channelArn})`}`,
+          `  HLS playback  ${ingest.playbackUrl}`,
+        ])
+      : [`  Media         simulated (${s.media.reason ?? 'real media off'})`]),
     '',
     `  SIM_TIMESCALE=${s.timescale}  MediaLive runs ${s.timescale}× faster than in AWS (a channel starts in about ${startSeconds} s)`,
     `  STOP_GRACE_SECONDS=${s.graceSeconds}  destinations stop ${s.graceSeconds} s after the stream ends (local default 20; 120 in AWS)`,
@@ -523,7 +601,9 @@ export function describeLocalStack(stack: Pick<LocalStack, 'url' | 'dynamoDbEndp
     '',
     'Next:',
     `  1. Open ${stack.url}/ and add a destination (any stream key will do).`,
-    `  2. Switch "Go live" in the local-mode banner, or: curl -X POST ${stack.url}/_local/ivs/live`,
+    s.media.real
+      ? `  2. Push with OBS or ffmpeg to the RTMP ingest above, or switch "Go live" in the banner (a test pattern), or: curl -X POST ${stack.url}/_local/ivs/live`
+      : `  2. Switch "Go live" in the local-mode banner, or: curl -X POST ${stack.url}/_local/ivs/live`,
     `  3. Watch the destination go starting → active; curl ${stack.url}/_local/medialive/channels shows the simulated channel.`,
     '',
     `Destinations are kept in ${shown(s.dataDir)}/ across restarts. IVS and MediaLive are simulated in memory:`,
@@ -548,7 +628,7 @@ async function main(): Promise<void> {
 
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ ...options, log });
+    stack = await startLocalStack({ realMedia: true, ...options, log });
   } catch (error) {
     console.error(error instanceof LocalStackError ? error.message : error);
     process.exitCode = 1;

@@ -304,7 +304,16 @@ function Dashboard({ api, config, session }: AppProps) {
 
   return (
     <>
-      {config.localMode && <LocalBanner channels={channels} mediaLive={simulated} pending={pendingLive} onToggle={toggleLive} now={now} />}
+      {config.localMode && (
+        <LocalBanner
+          channels={channels}
+          mediaLive={simulated}
+          pending={pendingLive}
+          onToggle={toggleLive}
+          now={now}
+          media={config.localMedia}
+        />
+      )}
       <StreamStatus channels={channels} now={now} />
       {loadError && destinations !== null && (
         <p class="stale" role="status" data-testid="stale-notice">

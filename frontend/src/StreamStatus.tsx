@@ -1,4 +1,5 @@
 import type { ChannelStatusView, LocalMediaLiveChannel } from './api';
+import type { LocalMediaConfig } from './config';
 import { channelLabel, formatClock, timeInState } from './format';
 
 interface StreamStatusProps {
@@ -58,17 +59,36 @@ interface LocalBannerProps {
   /** Target state while a go-live / end-stream request is on its way, by channel ARN. */
   pending: Readonly<Record<string, boolean>>;
   onToggle: (channelArn: string, live: boolean) => void;
+  /** Real media (ffmpeg) or why it is simulated; absent from older local stacks. */
+  media?: LocalMediaConfig;
 }
 
 /** The local stack's banner: the simulated IVS stream can be switched on and off here. */
-export function LocalBanner({ channels, mediaLive, now, pending, onToggle }: LocalBannerProps) {
+export function LocalBanner({ channels, mediaLive, now, pending, onToggle, media }: LocalBannerProps) {
   const list = channels ?? [];
   const many = list.length > 1;
   return (
     <section class="local-banner" data-testid="local-banner" aria-label="Local mode">
       <p>
         <strong>Local mode</strong> — simulated IVS and MediaLive
+        {media && (media.real ? ', real media (ffmpeg)' : ', simulated media')}
       </p>
+      {media?.real && media.ingests.length > 0 && (
+        <ul class="local-ingest" data-testid="local-ingest">
+          {media.ingests.map((ingest) => (
+            <li key={ingest.channelArn}>
+              {many && <span>{channelLabel(ingest.channelArn)}: </span>}
+              Push with OBS or ffmpeg — Server <code>{ingest.server}</code> Stream key <code>{ingest.streamKey}</code> · HLS{' '}
+              <a href={ingest.playbackUrl}>{ingest.playbackUrl}</a> · “Go live” pushes a test pattern when no encoder is connected.
+            </li>
+          ))}
+        </ul>
+      )}
+      {media && !media.real && media.reason && (
+        <p class="muted" data-testid="local-media-simulated">
+          Media is simulated: {media.reason}.
+        </p>
+      )}
       <div class="local-switches">
         {list.map((channel) => {
           const target = pending[channel.channelArn];

@@ -16,6 +16,24 @@ export interface AuthConfig {
   scopes?: string;
 }
 
+/** One local channel's RTMP ingest, for the local-mode banner (local stack only). */
+export interface LocalIngestConfig {
+  channelArn: string;
+  /** OBS "Server", e.g. rtmp://127.0.0.1:1935/app */
+  server: string;
+  /** OBS "Stream Key" of the local channel (a local, made-up key; shown on purpose). */
+  streamKey: string;
+  /** The channel's HLS playback URL. */
+  playbackUrl: string;
+}
+
+/** Real media in the local stack (ffmpeg), or why it is simulated. */
+export interface LocalMediaConfig {
+  real: boolean;
+  reason: string | null;
+  ingests: LocalIngestConfig[];
+}
+
 export interface RuntimeConfig {
   /** Base URL of the REST API without a trailing slash; '' means the same origin. */
   apiUrl: string;
@@ -23,6 +41,8 @@ export interface RuntimeConfig {
   auth: AuthConfig | null;
   /** True in the local stack: simulated IVS and MediaLive, with go-live controls. */
   localMode: boolean;
+  /** Local stack only: real or simulated media. */
+  localMedia?: LocalMediaConfig;
 }
 
 export const DEFAULT_SCOPES = 'openid email profile';
@@ -74,7 +94,23 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     if (redirectUri) auth.redirectUri = redirectUri;
     if (scopes?.trim()) auth.scopes = scopes.trim();
   }
-  return { apiUrl, auth, localMode };
+  const localMedia = parseLocalMedia(raw['localMedia']);
+  return localMedia ? { apiUrl, auth, localMode, localMedia } : { apiUrl, auth, localMode };
+}
+
+function parseLocalMedia(value: unknown): LocalMediaConfig | undefined {
+  if (!isRecord(value)) return undefined;
+  const ingests = Array.isArray(value['ingests']) ? value['ingests'].filter(isRecord) : [];
+  return {
+    real: value['real'] === true,
+    reason: typeof value['reason'] === 'string' ? value['reason'] : null,
+    ingests: ingests.map((i) => ({
+      channelArn: requiredString(i, 'channelArn', 'config.localMedia.ingests[]'),
+      server: requiredString(i, 'server', 'config.localMedia.ingests[]'),
+      streamKey: requiredString(i, 'streamKey', 'config.localMedia.ingests[]'),
+      playbackUrl: requiredString(i, 'playbackUrl', 'config.localMedia.ingests[]'),
+    })),
+  };
 }
 
 /** Fetches and validates `config.json`, relative to the page. */

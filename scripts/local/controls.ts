@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG_DESTINATION } from '../../lambdas/core/ports';
 import type { AwsSimulator } from '../../lambdas/testing/simulator';
 import { BodyTooLargeError, readBody, sendJson } from './api-gateway-http';
+import type { LocalMedia } from './media/local-media';
 
 /** The largest control request body (they are tiny). */
 const MAX_CONTROL_BODY_BYTES = 16 * 1024;
@@ -107,11 +108,15 @@ async function readChannelArn(req: IncomingMessage): Promise<string | undefined>
 /**
  * @param settle resolves once the monitor runs triggered by a stream change have finished, so a
  *   control answers after the system has reacted (as IVS's event rule makes it react in AWS).
+ * @param media with real media, going live pushes the test pattern into the channel's ingest (unless
+ *   an encoder is live already) and going offline ends the ingest's session; the simulated IVS
+ *   follows the ingest.
  */
 export function createLocalControls(
   simulator: AwsSimulator,
   channelArns: readonly string[],
   settle: () => Promise<unknown> = () => Promise.resolve(),
+  media?: LocalMedia,
 ): LocalControls {
   const view = async (channelArn: string): Promise<LocalIvsChannelView> => {
     const stream = await simulator.ivs.getStream(channelArn);
@@ -173,6 +178,29 @@ export function createLocalControls(
         if (route === 'medialive/channels') return sendJson(req, res, 200, { channels: controls.mediaLiveChannels() });
 
         const chosen = targets(await readChannelArn(req));
+        const ingests = media?.ingests;
+        if (ingests) {
+          const results = await Promise.all(
+            chosen.map((arn) => (route === 'ivs/live' ? ingests.get(arn)?.goLive() : ingests.get(arn)?.goOffline())),
+          );
+          if (results.some((ok) => ok === false)) {
+            throw new ControlError(
+              504,
+              'MEDIA_TIMEOUT',
+              route === 'ivs/live'
+                ? 'The test pattern did not reach the local RTMP ingest in time; see the terminal for ffmpeg errors.'
+                : 'The local RTMP ingest did not end its session in time; see the terminal.',
+            );
+          }
+          // The ingest's live change reaches the simulated IVS in a moment; wait for it.
+          for (let i = 0; i < 50; i += 1) {
+            const states = await Promise.all(chosen.map((arn) => simulator.ivs.getStream(arn)));
+            if (states.every((s) => (s !== undefined) === (route === 'ivs/live'))) break;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          await settle();
+          return sendJson(req, res, 200, { channels: await Promise.all(chosen.map(view)) });
+        }
         for (const channelArn of chosen) {
           const live = (await simulator.ivs.getStream(channelArn)) !== undefined;
           // Idempotent: going live while live keeps the current stream (a new one would end a pause).

@@ -181,7 +181,13 @@ describe('local stack', () => {
       const config = await api('GET', '/config.json');
       expect(config.status).toBe(200);
       expect(config.headers.get('cache-control')).toBe('no-cache');
-      expect(config.json).toEqual({ apiUrl: '', auth: null, localMode: true, channels: [LOCAL_CHANNEL_ARN, OTHER_CHANNEL] });
+      expect(config.json).toEqual({
+        apiUrl: '',
+        auth: null,
+        localMode: true,
+        channels: [LOCAL_CHANNEL_ARN, OTHER_CHANNEL],
+        localMedia: { real: false, reason: expect.stringContaining('LOCAL_MEDIA=real'), ingests: [] },
+      });
     });
   });
 
@@ -566,7 +572,7 @@ describe('local stack start-up', () => {
       preferLocal: true,
       reject: false,
       stdin: 'ignore',
-      env: { PORT: '0', LOCAL_DATA_DIR: join(root, 'data'), RECONCILE_INTERVAL_SECONDS: '1' },
+      env: { PORT: '0', RTMP_PORT: '0', LOCAL_DATA_DIR: join(root, 'data'), RECONCILE_INTERVAL_SECONDS: '1' },
     });
     try {
       let output = '';
@@ -575,6 +581,8 @@ describe('local stack start-up', () => {
       const url = /Admin UI\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1];
       expect(url).toBeDefined();
       expect(output).toContain('STOP_GRACE_SECONDS=20');
+      // npm start uses real media when ffmpeg is installed (npm test installs it).
+      expect(output).toMatch(/RTMP ingest\s+rtmp:\/\/127\.0\.0\.1:\d+\/app\s+stream key sk_/);
       expect(((await (await fetch(`${url}/config.json`)).json()) as any).localMode).toBe(true);
       expect((await fetch(`${url}/stream-destinations`)).status).toBe(200);
 

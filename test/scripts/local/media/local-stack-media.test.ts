@@ -1,0 +1,133 @@
+/**
+ * The local stack with real media: an RTMP ingest per channel whose sessions drive the simulated
+ * IVS stream state, the channel's HLS served like IVS's playback URL, the "Go live" control pushing
+ * the test pattern, and the ingest's server and key in config.json for the UI banner.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Log } from '../../../../lambdas/core/ports';
+import { describeLocalStack, LOCAL_CHANNEL_ARN, startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
+import { TestPattern } from '../../../../scripts/local/media/test-pattern';
+
+const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const warnings: string[] = [];
+const stackLog: Log = { ...quiet, warn: (message) => warnings.push(message) };
+
+let root: string;
+let stack: LocalStack;
+
+async function streamState(): Promise<string> {
+  const body = (await (await fetch(`${stack.url}/stream-status`)).json()) as { channels: { state: string }[] };
+  return body.channels[0]!.state;
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'local-media-'));
+  await mkdir(join(root, 'dist'), { recursive: true });
+  await writeFile(join(root, 'dist', 'index.html'), '<!doctype html><title>admin</title>');
+  stack = await startLocalStack({
+    port: 0,
+    rtmpPort: 0,
+    realMedia: true,
+    dataDir: join(root, 'data'),
+    distDir: join(root, 'dist'),
+    buildUiIfMissing: false,
+    timescale: 1000,
+    graceSeconds: 0,
+    reconcileIntervalSeconds: 0.5,
+    log: stackLog,
+    print: () => undefined,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+}, 30_000);
+
+describe('local stack with real media', () => {
+  it('shows the RTMP ingest and the HLS playback URL in config.json and in the start-up text', async () => {
+    expect(stack.settings.media.real).toBe(true);
+    const config = (await (await fetch(`${stack.url}/config.json`)).json()) as any;
+    const [ingest] = config.localMedia.ingests;
+    expect(config.localMedia.real).toBe(true);
+    expect(ingest.channelArn).toBe(LOCAL_CHANNEL_ARN);
+    expect(ingest.server).toMatch(/^rtmp:\/\/127\.0\.0\.1:\d+\/app$/);
+    expect(ingest.streamKey).toMatch(/^sk_us-east-1_/);
+    expect(ingest.playbackUrl).toBe(`${stack.url}/_local/hls/local/index.m3u8`);
+    const text = describeLocalStack(stack);
+    expect(text).toContain(`RTMP ingest   ${ingest.server}   stream key ${ingest.streamKey}`);
+    expect(text).toContain(ingest.playbackUrl);
+  });
+
+  it('goes live when the Go live control pushes the test pattern, serves HLS, and goes offline with the ingest', async () => {
+    const live = await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' });
+    expect(live.status).toBe(200);
+    expect(await streamState()).toBe('LIVE');
+    expect(stack.media!.ingests.get(LOCAL_CHANNEL_ARN)!.testPatternRunning).toBe(true);
+
+    await eventually('the HLS playlist', async () => (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).status === 200, 20_000);
+    const playlist = await (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).text();
+    expect(playlist).toContain('#EXTM3U');
+    const segment = playlist.split('\n').find((line) => line.endsWith('.ts'))!;
+    const ts = await fetch(`${stack.url}/_local/hls/local/${segment}`);
+    expect(ts.status).toBe(200);
+    expect(ts.headers.get('content-type')).toBe('video/mp2t');
+    expect((await ts.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    expect((await fetch(`${stack.url}/_local/hls/local/..%2F..%2Fstream-key.key`)).status).toBe(404);
+
+    const offline = await fetch(`${stack.url}/_local/ivs/offline`, { method: 'POST' });
+    expect(offline.status).toBe(200);
+    expect(await streamState()).toBe('OFFLINE');
+    expect((await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).status).toBe(404);
+  }, 90_000);
+
+  it('follows an outside encoder: live while it pushes, offline when it stops', async () => {
+    const ingest = stack.settings.media.ingests[0]!;
+    const encoder = new TestPattern({
+      ffmpegPath: stack.media!.tools.ffmpeg,
+      publishUrl: `${ingest.server}/${ingest.streamKey}`,
+      secrets: [ingest.streamKey],
+      log: quiet,
+      size: '320x180',
+    });
+    encoder.start();
+    try {
+      await eventually('LIVE', async () => (await streamState()) === 'LIVE', 30_000);
+      expect(stack.media!.ingests.get(LOCAL_CHANNEL_ARN)!.testPatternRunning).toBe(false);
+    } finally {
+      await encoder.stop();
+    }
+    await eventually('OFFLINE', async () => (await streamState()) === 'OFFLINE', 20_000);
+  }, 90_000);
+
+  it('refuses a publisher with a wrong stream key', async () => {
+    const ingest = stack.settings.media.ingests[0]!;
+    const encoder = new TestPattern({
+      ffmpegPath: stack.media!.tools.ffmpeg,
+      publishUrl: `${ingest.server}/not-the-key`,
+      secrets: [],
+      log: quiet,
+      size: '320x180',
+    });
+    encoder.start();
+    try {
+      await eventually('the refusal', async () => warnings.some((w) => /refused a publisher with a wrong stream key/.test(w)), 30_000);
+      // Long enough for an accepted publisher to have gone live (the tests above take 2-4 s).
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(await streamState()).toBe('OFFLINE');
+    } finally {
+      await encoder.stop();
+    }
+  }, 60_000);
+});
