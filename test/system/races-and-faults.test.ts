@@ -1,5 +1,8 @@
 /**
  * Races between the three triggers, and convergence under injected AWS faults.
+ *
+ * The fault test runs once per fault seed: FAULT_SEEDS (comma-separated, e.g. `FAULT_SEEDS=89`)
+ * picks them, else the seeds below run.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { System } from '../support/system';
@@ -93,42 +96,55 @@ describe('racing reconciles', () => {
   });
 });
 
-describe('faults', () => {
-  it('with 30% of AWS calls throttled or failing, repeated reconciles converge and never leave a channel running past the grace period', async () => {
-    system = await startSystem({
-      graceSeconds: 60,
-      simulator: { faults: { rate: 0.3, kinds: ['throttle', 'unavailable', 'lost-response', 'not-found', 'wrong-state'], seed: 7 } },
-    });
-    system.sim.setFaults(undefined);
-    const ids = await createDestinations(6);
-    system.sim.setFaults({ rate: 0.3, kinds: ['throttle', 'unavailable', 'lost-response', 'not-found', 'wrong-state'], seed: 7 });
+const DEFAULT_FAULT_SEEDS = [7];
 
-    system.sim.goLive(CHANNEL_A);
-    let ticks = 0;
-    while (system.sim.runningChannels().length < ids.length && ticks < 60) {
-      await tolerantTick(10_000);
-      ticks++;
-    }
-    expect(system.sim.runningChannels()).toHaveLength(ids.length);
-    // One channel per destination, despite lost responses and retries.
-    expect([...liveChannelsPerDestination().values()]).toEqual(ids.map(() => 1));
-    expect(system.sim.stats().faults.throttle + system.sim.stats().faults.unavailable).toBeGreaterThan(0);
-
-    system.sim.goOffline(CHANNEL_A);
-    const offlineAt = system.clock.now().getTime();
-    const startsBefore = system.sim.stats().totalStarts;
-    ticks = 0;
-    while (system.sim.channels().some((c) => c.state !== 'IDLE' && c.state !== 'DELETED') && ticks < 60) {
-      await tolerantTick(10_000);
-      ticks++;
-      // Nothing is started once the stream is gone.
-      expect(system.sim.stats().totalStarts).toBe(startsBefore);
-    }
-    expect(system.sim.runningChannels()).toHaveLength(0);
-    expect(system.clock.now().getTime() - offlineAt).toBeGreaterThanOrEqual(60_000);
-
-    system.sim.setFaults(undefined);
-    await tolerantTick(10_000);
-    for (const id of ids) expect((await system.api('GET', `/stream-destinations/${id}`)).json.status).toBe('inactive');
+/** The fault seeds to run: FAULT_SEEDS from the environment, else DEFAULT_FAULT_SEEDS. */
+function faultSeeds(env: string | undefined = process.env.FAULT_SEEDS): number[] {
+  if (env === undefined || env.trim() === '') return DEFAULT_FAULT_SEEDS;
+  return env.split(',').map((part) => {
+    const seed = Number(part.trim());
+    if (!Number.isInteger(seed)) throw new Error(`FAULT_SEEDS: "${part}" is not an integer; give a comma-separated list such as 7,89`);
+    return seed;
   });
+}
+
+describe('faults', () => {
+  it.each(faultSeeds())(
+    'with 30%% of AWS calls throttled or failing (fault seed %i), repeated reconciles converge and never leave a channel running past the grace period',
+    async (seed) => {
+      const faults = { rate: 0.3, kinds: ['throttle', 'unavailable', 'lost-response', 'not-found', 'wrong-state'] as const, seed };
+      system = await startSystem({ graceSeconds: 60, simulator: { faults } });
+      system.sim.setFaults(undefined);
+      const ids = await createDestinations(6);
+      system.sim.setFaults(faults);
+
+      system.sim.goLive(CHANNEL_A);
+      let ticks = 0;
+      while (system.sim.runningChannels().length < ids.length && ticks < 60) {
+        await tolerantTick(10_000);
+        ticks++;
+      }
+      expect(system.sim.runningChannels()).toHaveLength(ids.length);
+      // One channel per destination, despite lost responses and retries.
+      expect([...liveChannelsPerDestination().values()]).toEqual(ids.map(() => 1));
+      expect(system.sim.stats().faults.throttle + system.sim.stats().faults.unavailable).toBeGreaterThan(0);
+
+      system.sim.goOffline(CHANNEL_A);
+      const offlineAt = system.clock.now().getTime();
+      const startsBefore = system.sim.stats().totalStarts;
+      ticks = 0;
+      while (system.sim.channels().some((c) => c.state !== 'IDLE' && c.state !== 'DELETED') && ticks < 60) {
+        await tolerantTick(10_000);
+        ticks++;
+        // Nothing is started once the stream is gone.
+        expect(system.sim.stats().totalStarts).toBe(startsBefore);
+      }
+      expect(system.sim.runningChannels()).toHaveLength(0);
+      expect(system.clock.now().getTime() - offlineAt).toBeGreaterThanOrEqual(60_000);
+
+      system.sim.setFaults(undefined);
+      await tolerantTick(10_000);
+      for (const id of ids) expect((await system.api('GET', `/stream-destinations/${id}`)).json.status).toBe('inactive');
+    },
+  );
 });
