@@ -14,15 +14,14 @@ export default {
   // Jest runs the TypeScript sources as native ES modules (see package.json's test:unit).
   testRunnerNodeArgs: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning'],
   jest: {
-    // The tests that exercise lambdas/core: its unit tests, the handlers' and the system tests
-    // (not the random-history model test, 45 s a run, nor the browser, bundle or deploy tests).
+    // The tests that exercise lambdas/core directly: its unit tests and the handlers'. The system
+    // tests (dynalite, seconds each) would make a run take hours on two cores.
     config: {
       ...jestConfig,
       testMatch: [
         '<rootDir>/test/lambdas/core/**/*.test.ts',
         '<rootDir>/test/lambdas/api/**/*.test.ts',
         '<rootDir>/test/lambdas/monitor/**/*.test.ts',
-        '<rootDir>/test/system/{lifecycle,bad-input,races-and-faults,secrets}.test.ts',
       ],
     },
     // Each mutant runs only the tests that import the mutated file, directly or not.

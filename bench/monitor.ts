@@ -1,13 +1,17 @@
 /**
- * `npm run bench:monitor` — how many AWS calls the stream monitor makes, and how fast a go-live is.
+ * `npm run bench:monitor` — how many AWS calls the stream monitor makes, and how fast a go-live is,
+ * side by side with a model of the original system's algorithm (bench/original.ts).
+ *
+ * Timing figures on simulated time (bench/timing.ts; 50 ms per IVS/MediaLive call, 10 ms per
+ * DynamoDB call): MediaLive seconds billed past the grace end per stream end (target <= 5 s),
+ * the first go-live of 100 new destinations with a 5 s create (target <= 10 s), and the API's
+ * answer time for start/stop/delete (target p99 < 300 ms). Then the counts below.
  *
  * 1. AWS calls per scheduled tick for 1, 10, 100 and 1000 destinations (spread over at most 100
  *    IVS channels), on the go-live tick and in steady state (everything running). DynamoDB calls
  *    are counted by a middleware on a real DynamoDB API server (dynalite on loopback); IVS and
  *    MediaLive calls by the simulator. Aim: a steady tick's calls grow with result pages, not with
  *    destinations (at most 5 for up to 100 destinations on up to 100 channels).
- * 2. Wall time of a go-live reconcile of 100 destinations with 50 ms latency on every IVS and
- *    MediaLive call, with the default bounded concurrency and one destination at a time.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -23,12 +27,14 @@ import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-ciphe
 import { ManualClock } from '../lambdas/testing/manual-clock';
 import { AwsSimulator } from '../lambdas/testing/simulator';
 import { createSimulatedDependencies } from '../lambdas/testing/simulated-dependencies';
-import { createReconciler, systemClock } from '../lambdas/adapters/lambda/aws-dependencies';
+import { createReconciler } from '../lambdas/adapters/lambda/aws-dependencies';
 import type { Destination } from '../lambdas/core/destination';
 import { streamKeyHint } from '../lambdas/core/destination';
-import type { ChannelStreamState, Clock, DestinationRepository, Log, StreamStateRepository } from '../lambdas/core/ports';
-import { VersionConflictError } from '../lambdas/core/errors';
+import type { Clock, Log } from '../lambdas/core/ports';
 import { DEFAULT_RECONCILER_CONFIG } from '../lambdas/core/reconciler';
+import { OriginalSystem } from './original';
+import type { Sample } from './timing';
+import { apiAnswerTimes, billedPastGrace, firstGoLive, SYSTEMS } from './timing';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const metrics = { destinationFailed: () => undefined, flush: () => undefined };
@@ -95,63 +101,6 @@ async function startDb() {
   };
 }
 
-/**
- * DynamoDB modelled as the service behaves: every call takes `latencyMs` and calls run in
- * parallel. Same conditional-write semantics as DynamoDestinationRepository (version checks).
- * Used only for the wall-time figure; dynalite serialises requests (about 12 ms each here),
- * which would turn that figure into a measure of dynalite.
- */
-class LatentDestinations implements DestinationRepository {
-  private readonly items = new Map<string, Destination>();
-  constructor(private readonly latencyMs: number) {}
-  private wait = () => new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-  async get(id: string) {
-    await this.wait();
-    const d = this.items.get(id);
-    return d ? structuredClone(d) : undefined;
-  }
-  async listAll() {
-    await this.wait();
-    return [...this.items.values()].map((d) => structuredClone(d));
-  }
-  async listByChannel(channelArn: string) {
-    return (await this.listAll()).filter((d) => d.channelArn === channelArn);
-  }
-  async create(d: Destination) {
-    await this.wait();
-    if (this.items.has(d.id)) throw new VersionConflictError('exists');
-    this.items.set(d.id, structuredClone(d));
-  }
-  async put(next: Destination) {
-    await this.wait();
-    if (this.items.get(next.id)?.version !== next.version - 1) throw new VersionConflictError('version');
-    this.items.set(next.id, structuredClone(next));
-  }
-  async delete(id: string, expectedVersion: number) {
-    await this.wait();
-    if (this.items.get(id)?.version !== expectedVersion) throw new VersionConflictError('version');
-    this.items.delete(id);
-  }
-}
-
-class LatentStreamStates implements StreamStateRepository {
-  private readonly items = new Map<string, ChannelStreamState>();
-  constructor(private readonly latencyMs: number) {}
-  private wait = () => new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-  async listAll() {
-    await this.wait();
-    return [...this.items.values()];
-  }
-  async get(id: string) {
-    await this.wait();
-    return this.items.get(id);
-  }
-  async put(state: ChannelStreamState) {
-    await this.wait();
-    this.items.set(state.id, state);
-  }
-}
-
 function channelArn(i: number): string {
   return `arn:aws:ivs:us-east-1:123456789012:channel/bench${String(i).padStart(7, '0')}`;
 }
@@ -164,7 +113,6 @@ async function setup(
     concurrency: number;
     sleep: (ms: number) => Promise<void>;
     createMs?: number;
-    dynamoLatencyMs?: number;
   },
 ) {
   const db = await startDb();
@@ -178,11 +126,7 @@ async function setup(
   const channels = Array.from({ length: Math.min(destinations, 100) }, (_, i) => channelArn(i));
   for (const arn of channels) sim.addIvsChannel(arn);
   const cipher = new LocalStreamKeyCipher(randomBytes(32));
-  const latent =
-    options.dynamoLatencyMs === undefined
-      ? undefined
-      : { destinations: new LatentDestinations(options.dynamoLatencyMs), streamStates: new LatentStreamStates(options.dynamoLatencyMs) };
-  const repo = latent?.destinations ?? new DynamoDestinationRepository(db.doc, db.tables.destinations);
+  const repo = new DynamoDestinationRepository(db.doc, db.tables.destinations);
   const now = options.clock.now().toISOString();
   for (let i = 0; i < destinations; i++) {
     const id = randomUUID();
@@ -221,7 +165,6 @@ async function setup(
     graceSeconds: 120,
     reconciler: { concurrency: options.concurrency },
   });
-  if (latent) Object.assign(deps, latent);
   sim.setLatency(options.latencyMs);
   const reset = () => {
     sim.resetCounters();
@@ -262,49 +205,75 @@ async function callsPerTick(destinations: number) {
   return { destinations, channels: s.channels.length, running, goLive, steady };
 }
 
-async function goLiveWallTime(concurrency: number, dynamoLatencyMs?: number) {
-  const s = await setup(100, {
-    clock: systemClock,
-    latencyMs: 50,
-    concurrency,
-    createMs: 0,
-    ...(dynamoLatencyMs === undefined ? {} : { dynamoLatencyMs }),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+/** The original's calls per steady tick (no transition) and on the go-live tick. */
+async function originalCallsPerTick(destinations: number) {
+  const channels = Array.from({ length: Math.min(destinations, 100) }, (_, i) => channelArn(i));
+  const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+  const sim = new AwsSimulator({ clock, projectName: 'bench', maxChannels: 5000, maxInputs: 5000 });
+  for (const arn of channels) sim.addIvsChannel(arn);
+  const original = new OriginalSystem({
+    streams: sim.ivs,
+    mediaLive: sim.medialive,
+    sleep: async (ms) => clock.advance(ms),
+    dynamoLatencyMs: 0,
+    channelArns: channels,
   });
-  for (const arn of s.channels) s.sim.goLive(arn);
-  const started = performance.now();
-  const result = await createReconciler(s.deps, randomUUID()).reconcile({ kind: 'all' });
-  const ms = performance.now() - started;
-  const done = result.destinations.filter((d) => d.outcome === 'done').length;
-  await s.db.stop();
-  return { concurrency, ms, started: s.sim.stats().totalStarts, done };
+  for (let i = 0; i < destinations; i++) original.addDestination(randomUUID(), channels[i % channels.length] as string);
+  const total = () => Object.values(original.calls).reduce((a, b) => a + b, 0);
+  await original.tick();
+  for (const arn of channels) sim.goLive(arn);
+  let before = total();
+  await original.tick();
+  const goLive = total() - before;
+  before = total();
+  await original.tick();
+  return { goLive, steady: total() - before };
+}
+
+const seconds = (s: Sample) => `mean ${s.mean.toFixed(1)} s, max ${s.max.toFixed(1)} s`;
+const millis = (s: Sample) => `p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms`;
+
+async function timing(): Promise<void> {
+  console.log('Simulated time; 50 ms per IVS/MediaLive call, 10 ms per DynamoDB call');
+  console.log('');
+  console.log('MediaLive seconds billed past the grace end, per channel and stream end (20 stream ends, 5 destinations; target <= 5 s)');
+  console.log(`  original (60 s poll, no grace period): ${seconds(await billedPastGrace(SYSTEMS.original, 20))}`);
+  console.log(`  this system:                           ${seconds(await billedPastGrace(SYSTEMS.current, 20))}`);
+  console.log('');
+  console.log('First go-live of 100 new destinations, 5 s MediaLive create: stream start to the last StartChannel (target <= 10 s)');
+  for (const [label, make] of [
+    ['original (60 s poll, one at a time):', SYSTEMS.original],
+    ['this system:                        ', SYSTEMS.current],
+  ] as const) {
+    const r = await firstGoLive(make, 100);
+    console.log(`  ${label} ${r.seconds.toFixed(1)} s${r.complete ? '' : ' (not all started within an hour)'}`);
+  }
+  console.log('');
+  console.log('API answer time, 50 destinations one request after another (target p99 < 300 ms)');
+  for (const [label, make] of [
+    ['original:   ', SYSTEMS.original],
+    ['this system:', SYSTEMS.current],
+  ] as const) {
+    const r = await apiAnswerTimes(make, 50);
+    console.log(`  ${label} start ${millis(r.start)}; stop ${millis(r.stop)}; delete ${millis(r.delete)}`);
+  }
+  console.log('');
 }
 
 async function main(): Promise<void> {
-  console.log('AWS calls per scheduled reconcile (DynamoDB + IVS + MediaLive)');
-  console.log('destinations  channels  go-live tick  steady tick  steady-tick calls');
-  for (const n of [1, 10, 100, 1000]) {
+  await timing();
+  console.log('AWS calls per scheduled reconcile (DynamoDB + IVS + MediaLive; real page sizes)');
+  console.log('destinations  channels  go-live tick  steady tick  original go-live  original steady  steady-tick calls');
+  for (const n of [1, 10, 100, 1000, 5000]) {
+    const o = await originalCallsPerTick(n);
     const r = await callsPerTick(n);
     const detail = Object.entries(r.steady.byAction)
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k}×${v}`)
       .join(' ');
     console.log(
-      `${String(n).padStart(12)}  ${String(r.channels).padStart(8)}  ${String(r.goLive.total).padStart(12)}  ${String(r.steady.total).padStart(11)}  ${detail}  (running: ${r.running})`,
+      `${String(n).padStart(12)}  ${String(r.channels).padStart(8)}  ${String(r.goLive.total).padStart(12)}  ${String(r.steady.total).padStart(11)}  ${String(o.goLive).padStart(16)}  ${String(o.steady).padStart(15)}  ${detail}  (running: ${r.running})`,
     );
-  }
-  console.log('');
-  console.log('Go-live reconcile of 100 destinations, 50 ms latency per IVS/MediaLive call');
-  for (const [label, dynamoLatencyMs] of [
-    ['DynamoDB modelled: 10 ms per call, parallel', 10],
-    ['DynamoDB = dynalite (serialises requests)', undefined],
-  ] as const) {
-    const bounded = await goLiveWallTime(DEFAULT_RECONCILER_CONFIG.concurrency, dynamoLatencyMs);
-    const serial = await goLiveWallTime(1, dynamoLatencyMs);
-    console.log(`  ${label}`);
-    console.log(`    concurrency ${bounded.concurrency}: ${(bounded.ms / 1000).toFixed(2)} s (${bounded.started} channels started)`);
-    console.log(`    one at a time:  ${(serial.ms / 1000).toFixed(2)} s (${serial.started} channels started)`);
-    console.log(`    speed-up: ${(serial.ms / bounded.ms).toFixed(1)}×`);
   }
 }
 

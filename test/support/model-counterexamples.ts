@@ -59,7 +59,7 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
       { kind: 'wait', ms: 11_603 },
       { kind: 'faults', rate: 0.1, seed: 1, kinds: ['not-found', 'lost-response'] },
       { kind: 'reconnect', channel: 0, gapMs: 222_397, event: 'lost' },
-      { kind: 'start', slot: 0 },
+      { kind: 'start', slot: 0, enable: false },
     ],
   },
 ];

@@ -42,7 +42,8 @@ export type Malformation = 'staleInputIds-string' | 'staleInputIds-map' | 'gener
 export type Action =
   | { kind: 'create'; slot: number; channel: number; enabled: boolean }
   | { kind: 'update'; slot: number; change: 'enable' | 'disable' | 'profile' | 'key' | 'url' | 'rename' }
-  | { kind: 'start'; slot: number }
+  /** A manual start; `enable` also enables a disabled destination (else it answers 409). */
+  | { kind: 'start'; slot: number; enable: boolean }
   | { kind: 'stop'; slot: number }
   | { kind: 'delete'; slot: number }
   | { kind: 'goLive'; channel: number; event: EventFate }
@@ -83,7 +84,7 @@ const weightedActions: { kind: Action['kind']; weight: number; arbitrary: fc.Arb
       change: fc.constantFrom('enable' as const, 'disable' as const, 'profile' as const, 'key' as const, 'url' as const, 'rename' as const),
     }),
   },
-  { kind: 'start', weight: 2, arbitrary: fc.record({ kind: fc.constant('start' as const), slot }) },
+  { kind: 'start', weight: 2, arbitrary: fc.record({ kind: fc.constant('start' as const), slot, enable: fc.boolean() }) },
   { kind: 'stop', weight: 3, arbitrary: fc.record({ kind: fc.constant('stop' as const), slot }) },
   { kind: 'delete', weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), slot }) },
   { kind: 'goLive', weight: 4, arbitrary: fc.record({ kind: fc.constant('goLive' as const), channel, event: fate }) },
@@ -350,7 +351,7 @@ class Harness {
       case 'update':
         return this.update(action.slot, action.change);
       case 'start':
-        return this.start(action.slot);
+        return this.start(action.slot, action.enable);
       case 'stop':
         return this.stop(action.slot);
       case 'delete':
@@ -439,12 +440,12 @@ class Harness {
     if (res.statusCode === 200 && 'enabled' in body) s.enabled = body.enabled;
   }
 
-  private async start(slotIndex: number): Promise<void> {
+  private async start(slotIndex: number, enable: boolean): Promise<void> {
     const s = this.liveSlot(slotIndex);
     if (!s) return;
-    const res = await this.api('POST', `/stream-destinations/${s.id}/start`);
+    const res = await this.api('POST', `/stream-destinations/${s.id}/start`, enable ? { enable: true } : undefined);
     if (res.statusCode === 202) {
-      s.enabled = true;
+      if (enable) s.enabled = true;
       s.pause = { kind: 'none' };
     }
   }
@@ -618,7 +619,7 @@ class Harness {
     const work = async () => {
       const res =
         action.invocation === 'start'
-          ? await this.system.api('POST', `${path}/start`)
+          ? await this.system.api('POST', `${path}/start`, { enable: true })
           : action.invocation === 'stop'
             ? await this.system.api('POST', `${path}/stop`)
             : action.invocation === 'delete'
