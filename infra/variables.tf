@@ -170,6 +170,13 @@ variable "monitor_lambda_zip_path" {
   default     = "../dist/monitor.zip"
 }
 
+variable "create_medialive_log_group" {
+  description = "Create MediaLive's channel log group ElementalMediaLive (one per account and region) with log_retention_days. Set false when it already exists in the region: the apply would fail."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "iam_role_permissions_boundary" {
   description = "ARN of a managed policy set as the permissions boundary of the restreaming roles (see docs/security.md). Null: none."
   type        = string
