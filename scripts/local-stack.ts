@@ -495,7 +495,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (segments[0] === '_local' && segments[1] === 'hls' && media && (method === 'GET' || method === 'HEAD'))
         return media.serveHls(req, res, segments.slice(2));
       if (segments[0] === '_local') return controls.handle(req, res, segments.slice(1));
-      const isApi = segments[0] === 'stream-destinations' || segments[0] === 'stream-status';
+      const isApi = segments[0] === 'stream-destinations' || segments[0] === 'stream-status' || pathname === '/openapi.json';
       if (!isApi && (method === 'GET' || method === 'HEAD')) {
         if (pathname === '/config.json') return sendJson(req, res, 200, runtimeConfig, { 'cache-control': 'no-cache' });
         return site.serve(req, res, pathname);

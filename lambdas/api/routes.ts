@@ -11,6 +11,7 @@ import { DestinationNotFoundError, PreconditionFailedError } from '../core/error
 import { parseCreateDestination, parseUpdateDestination } from '../core/validation';
 import { readJsonObject } from './body';
 import type { HttpRequest } from './converters';
+import { apiDocument } from './openapi';
 import { parseActionBody, startBodySchema, stopBodySchema } from './schemas';
 import { displayable, route } from './router';
 import type { Route, RouteResult } from './router';
@@ -103,5 +104,9 @@ export function destinationRoutes(service: DestinationService, notesOf: (request
       return ok(await service.stop(id), 202);
     }),
     route('GET', '/stream-status', async () => ({ status: 200, body: await service.streamStatus() })),
+    // The published contract; public (it holds no data). Cached by browsers for a minute.
+    route('GET', '/openapi.json', async () => ({ status: 200, body: apiDocument(), headers: { 'Cache-Control': 'public, max-age=60' } }), {
+      public: true,
+    }),
   ];
 }

@@ -1,0 +1,473 @@
+/**
+ * The API as a published contract: an OpenAPI 3.1 document generated (zod-openapi) from the same
+ * zod schemas that validate the requests (core/validation.ts, schemas.ts) and describe the
+ * answers; served unauthenticated at `GET /openapi.json`, linted by Redocly in the tests, and every
+ * example in it is replayed against the local stack (test/scripts/api-examples.test.ts).
+ *
+ * Examples are named per operation: a request example and the response example of the same name
+ * form one exchange. `x-replay` on a response example says what the replay must arrange first
+ * (`channel: "live"`), and a path-parameter example of that name gives the id to use.
+ */
+import type { z } from 'zod';
+import { createDocument } from 'zod-openapi';
+import type { ZodOpenApiObject, ZodOpenApiOperationObject, ZodOpenApiParameters, ZodOpenApiResponseObject } from 'zod-openapi';
+import { z as zod } from 'zod';
+import { createSchema, updateSchema } from '../core/validation';
+import { STATUS_BY_CODE } from './errors';
+import { destinationListSchema, destinationSchema, errorSchema, startBodySchema, stopBodySchema, streamStatusSchema } from './schemas';
+
+/** What a replay arranges before sending an example. */
+export interface ReplaySetup {
+  channel?: 'live';
+}
+
+export interface ExchangeExample {
+  summary: string;
+  status: number;
+  /** The request body, when the example sends one. */
+  request?: unknown;
+  /** The `{id}` to use; otherwise a destination the replay created. */
+  pathId?: string;
+  ifMatch?: string;
+  replay?: ReplaySetup;
+  /** An answer as the API gives it (shape-checked against the response schema by the tests). */
+  response: unknown;
+}
+
+export interface ApiOperation {
+  operationId: string;
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  description: string;
+  tag: 'Destinations' | 'Status' | 'Contract';
+  public?: boolean;
+  request?: { schema: z.ZodType; required: boolean };
+  ifMatch?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType; headers?: 'etag' }>;
+  examples: Record<string, ExchangeExample>;
+}
+
+const DESTINATION_ID = '3f0b8c5e-8d7a-4c1e-9f2b-6a5d4c3b2a10';
+const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEfGhIjKl';
+const AT = '2030-01-01T12:00:00.000Z';
+
+function destination(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: DESTINATION_ID,
+    platform: 'youtube',
+    name: 'Main channel',
+    enabled: true,
+    status: 'inactive',
+    statusSince: AT,
+    channelArn: CHANNEL_ARN,
+    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
+    streamKeyMasked: '••••cd34',
+    profile: '1080p30-6000',
+    lastError: null,
+    mediaLiveChannelId: null,
+    pausedStreamId: null,
+    version: 1,
+    createdAt: AT,
+    updatedAt: AT,
+    ...overrides,
+  };
+}
+
+function error(code: keyof typeof STATUS_BY_CODE, message: string, details: unknown = null): unknown {
+  return { error: { code, message, details } };
+}
+
+const fieldsError = (fields: { field: string; message: string }[]): unknown =>
+  error('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+
+const NOT_FOUND_EXAMPLE: ExchangeExample = {
+  summary: 'An id that does not exist',
+  status: 404,
+  pathId: 'no-such-destination',
+  response: error(
+    'DESTINATION_NOT_FOUND',
+    'No destination with id "no-such-destination". List destinations with GET /stream-destinations.',
+  ),
+};
+
+const errors = {
+  400: { description: 'The body or a field is invalid; `details.fields` names each field and the fix.', schema: errorSchema },
+  403: { description: 'JWT mode: the token lacks the admin group or scope.', schema: errorSchema },
+  404: { description: 'No destination with this id.', schema: errorSchema },
+  409: { description: 'The destination cannot do this now (see the code).', schema: errorSchema },
+  412: { description: 'If-Match names a version the destination has moved on from.', schema: errorSchema },
+  413: { description: 'The body is over 16 KiB.', schema: errorSchema },
+} as const;
+
+/** Every route of the API, with its examples: the source of the document and of the replay. */
+export const API_OPERATIONS: readonly ApiOperation[] = [
+  {
+    operationId: 'listDestinations',
+    method: 'get',
+    path: '/stream-destinations',
+    summary: 'List destinations',
+    description: 'Every destination, oldest first. Stream keys are never returned, only masked.',
+    tag: 'Destinations',
+    responses: { 200: { description: 'The destinations.', schema: destinationListSchema }, 403: errors[403] },
+    examples: { list: { summary: 'The destinations', status: 200, response: { destinations: [destination()] } } },
+  },
+  {
+    operationId: 'createDestination',
+    method: 'post',
+    path: '/stream-destinations',
+    summary: 'Add a destination',
+    description:
+      "Adds a destination. It starts by itself when its IVS channel goes live (if enabled). `rtmpUrl` defaults to the platform's ingest (required for `custom`); `channelArn` defaults to the only configured IVS channel; `profile` defaults per platform.",
+    tag: 'Destinations',
+    request: { schema: createSchema.meta({ id: 'CreateDestinationRequest' }), required: true },
+    responses: {
+      201: { description: 'Created.', schema: destinationSchema, headers: 'etag' },
+      400: errors[400],
+      403: errors[403],
+      413: errors[413],
+    },
+    examples: {
+      youtube: {
+        summary: 'YouTube with its default ingest',
+        status: 201,
+        request: { platform: 'youtube', name: 'Main channel', streamKey: 'abcd-efgh-ijkl-cd34' },
+        response: destination(),
+      },
+      custom: {
+        summary: 'Your own RTMPS server, 720p',
+        status: 201,
+        request: {
+          platform: 'custom',
+          name: 'Studio',
+          streamKey: 'studio-key-0001',
+          rtmpUrl: 'rtmps://live.example.com/app',
+          profile: '720p30-4500',
+        },
+        response: destination({
+          platform: 'custom',
+          name: 'Studio',
+          rtmpUrl: 'rtmps://live.example.com/app',
+          profile: '720p30-4500',
+          streamKeyMasked: '••••0001',
+        }),
+      },
+      unknownField: {
+        summary: 'A field the API does not know',
+        status: 400,
+        request: { platform: 'youtube', name: 'Main channel', streamKey: 'abcd-efgh-ijkl-cd34', colour: 'red' },
+        response: fieldsError([
+          {
+            field: 'colour',
+            message: 'is not a known field; allowed fields are platform, name, streamKey, rtmpUrl, enabled, channelArn, profile',
+          },
+        ]),
+      },
+      missingKey: {
+        summary: 'No stream key',
+        status: 400,
+        request: { platform: 'twitch', name: 'Twitch' },
+        response: fieldsError([{ field: 'streamKey', message: 'is required: send the stream key exactly as the platform shows it' }]),
+      },
+    },
+  },
+  {
+    operationId: 'getDestination',
+    method: 'get',
+    path: '/stream-destinations/{id}',
+    summary: 'Read a destination',
+    description: 'One destination; the ETag is its version, for If-Match on a later PUT.',
+    tag: 'Destinations',
+    responses: { 200: { description: 'The destination.', schema: destinationSchema, headers: 'etag' }, 403: errors[403], 404: errors[404] },
+    examples: {
+      existing: { summary: 'A destination', status: 200, response: destination() },
+      unknownId: NOT_FOUND_EXAMPLE,
+    },
+  },
+  {
+    operationId: 'updateDestination',
+    method: 'put',
+    path: '/stream-destinations/{id}',
+    summary: 'Change a destination',
+    description:
+      'Changes any subset of the fields. A change of URL, key or profile rebuilds the engine of a running destination. Racing edits are retried, never refused; send `If-Match` with the ETag you read to change only that version (412 otherwise).',
+    tag: 'Destinations',
+    request: { schema: updateSchema.meta({ id: 'UpdateDestinationRequest' }), required: true },
+    ifMatch: true,
+    responses: {
+      200: { description: 'Changed.', schema: destinationSchema, headers: 'etag' },
+      400: errors[400],
+      403: errors[403],
+      404: errors[404],
+      409: errors[409],
+      412: errors[412],
+      413: errors[413],
+    },
+    examples: {
+      rename: {
+        summary: 'A new name',
+        status: 200,
+        request: { name: 'Main channel (backup)' },
+        response: destination({ name: 'Main channel (backup)', version: 2 }),
+      },
+      staleEtag: {
+        summary: 'If-Match from an old read',
+        status: 412,
+        request: { name: 'Renamed from an old read' },
+        ifMatch: '"1"',
+        response: error(
+          'PRECONDITION_FAILED',
+          `Destination "${DESTINATION_ID}" changed since version 1 (it is at version 2): GET it again, then repeat the change with the new ETag.`,
+          { currentVersion: 2 },
+        ),
+      },
+      emptyBody: {
+        summary: 'Nothing to change',
+        status: 400,
+        request: {},
+        response: fieldsError([
+          {
+            field: 'body',
+            message: 'must contain at least one field to change: platform, name, streamKey, rtmpUrl, enabled, channelArn, profile',
+          },
+        ]),
+      },
+    },
+  },
+  {
+    operationId: 'deleteDestination',
+    method: 'delete',
+    path: '/stream-destinations/{id}',
+    summary: 'Remove a destination',
+    description: '204 when nothing was left running; 202 with `status: "deleting"` while its engine is stopped and removed.',
+    tag: 'Destinations',
+    responses: {
+      202: { description: 'Being removed.', schema: destinationSchema, headers: 'etag' },
+      204: { description: 'Removed.' },
+      403: errors[403],
+      404: errors[404],
+    },
+    examples: { unknownId: NOT_FOUND_EXAMPLE },
+  },
+  {
+    operationId: 'startDestination',
+    method: 'post',
+    path: '/stream-destinations/{id}/start',
+    summary: 'Start a destination now',
+    description:
+      'Starts the destination for the live stream (undoing a manual stop). 409 CHANNEL_OFFLINE while its IVS channel is offline. A disabled destination is refused with 409 DESTINATION_DISABLED — a start never enables silently — unless the body says `{"enable": true}`.',
+    tag: 'Destinations',
+    request: { schema: startBodySchema, required: false },
+    responses: {
+      202: { description: 'Starting.', schema: destinationSchema, headers: 'etag' },
+      400: errors[400],
+      403: errors[403],
+      404: errors[404],
+      409: errors[409],
+    },
+    examples: {
+      offline: {
+        summary: 'The IVS channel is not live',
+        status: 409,
+        request: {},
+        response: error(
+          'CHANNEL_OFFLINE',
+          `The IVS channel ${CHANNEL_ARN} is not live, so there is nothing to send. Start streaming to IVS; enabled destinations start by themselves when the stream goes live.`,
+        ),
+      },
+      unknownField: {
+        summary: 'A field the action does not know',
+        status: 400,
+        request: { force: true },
+        response: fieldsError([{ field: 'force', message: 'is not a known field; allowed fields are enable' }]),
+      },
+      live: {
+        summary: 'Start while live',
+        status: 202,
+        request: {},
+        replay: { channel: 'live' },
+        response: destination({ status: 'starting', version: 3 }),
+      },
+    },
+  },
+  {
+    operationId: 'stopDestination',
+    method: 'post',
+    path: '/stream-destinations/{id}/stop',
+    summary: 'Stop a destination for this stream',
+    description: 'Stops the destination for the current stream; it starts again with the next one. The body, if any, must be `{}`.',
+    tag: 'Destinations',
+    request: { schema: stopBodySchema, required: false },
+    responses: {
+      202: { description: 'Stopping.', schema: destinationSchema, headers: 'etag' },
+      400: errors[400],
+      403: errors[403],
+      404: errors[404],
+      409: errors[409],
+    },
+    examples: {
+      stop: {
+        summary: 'Stop for this stream',
+        status: 202,
+        request: {},
+        response: destination({ status: 'stopping', pausedStreamId: 'st-1AbCdEfGhIjKl', version: 4 }),
+      },
+      unknownField: {
+        summary: 'A body with a field',
+        status: 400,
+        request: { now: true },
+        response: fieldsError([{ field: 'now', message: 'is not a known field; send no body or {}' }]),
+      },
+    },
+  },
+  {
+    operationId: 'getStreamStatus',
+    method: 'get',
+    path: '/stream-status',
+    summary: 'IVS channel states',
+    description:
+      'What the monitor last learnt from IVS (within seconds of an IVS event, at most a minute old). Costs no IVS call, so it may be polled.',
+    tag: 'Status',
+    responses: { 200: { description: 'One entry per IVS channel.', schema: streamStatusSchema }, 403: errors[403] },
+    examples: {
+      status: {
+        summary: 'One channel, offline',
+        status: 200,
+        response: { channels: [{ channelArn: CHANNEL_ARN, state: 'OFFLINE', streamId: null, since: null }] },
+      },
+    },
+  },
+  {
+    operationId: 'getApiDocument',
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    description: 'The OpenAPI 3.1 document of this API. Public: it holds no data, and API Gateway routes it without the authorizer.',
+    tag: 'Contract',
+    public: true,
+    responses: { 200: { description: 'The OpenAPI document.' }, 413: errors[413] },
+    examples: {},
+  },
+];
+
+const ID_DESCRIPTION = 'The destination id (1-128 letters, digits, `-` or `_`); any other shape is a 404.';
+const ID_PARAM = zod.string().meta({ description: ID_DESCRIPTION, example: DESTINATION_ID });
+
+function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
+  const names = Object.entries(op.examples);
+  const requestParams: ZodOpenApiParameters = {};
+  if (op.path.includes('{id}')) requestParams.path = zod.object({ id: ID_PARAM });
+  if (op.ifMatch) {
+    requestParams.header = zod.object({
+      'If-Match': zod.string().optional().meta({
+        description: 'The ETag of the version you read, e.g. `"7"`, or `*`: change only that version; 412 if it moved on.',
+        example: '"7"',
+      }),
+    });
+  }
+  const idExamples = Object.fromEntries(
+    names.filter(([, e]) => e.pathId !== undefined).map(([name, e]) => [name, { summary: e.summary, value: e.pathId }]),
+  );
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
+  for (const [status, spec] of Object.entries(op.responses)) {
+    const examples = Object.fromEntries(
+      names
+        .filter(([, e]) => String(e.status) === status)
+        .map(([name, e]) => [name, { summary: e.summary, value: e.response, ...(e.replay ? { 'x-replay': e.replay } : {}) }]),
+    );
+    const schema = spec.schema ?? (op.operationId === 'getApiDocument' ? zod.record(zod.string(), zod.unknown()) : undefined);
+    responses[status] = {
+      description: spec.description,
+      ...(spec.headers === 'etag'
+        ? {
+            headers: {
+              ETag: { description: 'The version of the destination, e.g. `"7"`: send it as If-Match.', schema: { type: 'string' } },
+            },
+          }
+        : {}),
+      ...(schema ? { content: { 'application/json': { schema, ...(Object.keys(examples).length > 0 ? { examples } : {}) } } } : {}),
+    };
+  }
+  const requestExamples = Object.fromEntries(
+    names.filter(([, e]) => e.request !== undefined).map(([name, e]) => [name, { summary: e.summary, value: e.request }]),
+  );
+  const operation: ZodOpenApiOperationObject = {
+    operationId: op.operationId,
+    summary: op.summary,
+    description: op.description,
+    tags: [op.tag],
+    ...(Object.keys(requestParams).length > 0 ? { requestParams } : {}),
+    ...(op.request
+      ? {
+          requestBody: {
+            required: op.request.required,
+            content: {
+              'application/json': {
+                schema: op.request.schema,
+                ...(Object.keys(requestExamples).length > 0 ? { examples: requestExamples } : {}),
+              },
+            },
+          },
+        }
+      : {}),
+    responses,
+    ...(op.public ? { security: [] } : {}),
+  };
+  if (Object.keys(idExamples).length > 0) {
+    // zod-openapi puts `example` from .meta on the parameter; named examples go on the parameter itself.
+    operation.parameters = [
+      {
+        in: 'path',
+        name: 'id',
+        required: true,
+        description: ID_DESCRIPTION,
+        schema: { type: 'string', example: DESTINATION_ID },
+        examples: idExamples,
+      },
+    ];
+    const { path: _path, ...rest } = requestParams;
+    operation.requestParams = rest;
+    if (Object.keys(rest).length === 0) delete operation.requestParams;
+  }
+  return operation;
+}
+
+let cached: ReturnType<typeof createDocument> | undefined;
+
+/** The document, built once per process. */
+export function apiDocument(): ReturnType<typeof createDocument> {
+  if (cached) return cached;
+  const paths: ZodOpenApiObject['paths'] = {};
+  for (const op of API_OPERATIONS) {
+    paths[op.path] = { ...paths[op.path], [op.method]: operationObject(op) };
+  }
+  cached = createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'IVS Restreaming API',
+      version: '1.0.0',
+      description:
+        'Manage the destinations an Amazon IVS channel is restreamed to. All bodies are JSON; errors are `{"error": {"code", "message", "details"}}`, and a 400 names each field and the fix. Stream keys go in, never out. In JWT mode every route except this document needs a bearer token holding the admin group or scope; the local stack (`npm start`) has no authentication.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: '/', description: 'The API origin (the deployment output `api_url`, or the local stack).' }],
+    tags: [
+      { name: 'Destinations', description: 'Where the stream goes.' },
+      { name: 'Status', description: 'What IVS says about the channels.' },
+      { name: 'Contract', description: 'This document.' },
+    ],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token of the configured OIDC issuer (Cognito by default).',
+        },
+      },
+    },
+    paths,
+  });
+  return cached;
+}
