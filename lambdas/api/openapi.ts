@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import { createDocument } from 'zod-openapi';
-import type { ZodOpenApiObject, ZodOpenApiOperationObject, ZodOpenApiParameters, ZodOpenApiResponseObject } from 'zod-openapi';
+import type { ZodOpenApiObject, ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import { z as zod } from 'zod';
 import { createSchema, updateSchema } from '../core/validation';
 import { STATUS_BY_CODE } from './errors';
@@ -351,31 +351,56 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 ];
 
 const ID_DESCRIPTION = 'The destination id (1-128 letters, digits, `-` or `_`); any other shape is a 404.';
-const ID_PARAM = zod.string().meta({ description: ID_DESCRIPTION, example: DESTINATION_ID });
+
+/** Examples of one kind keyed by exchange name, for a parameter or a media type. */
+function namedExamples(op: ApiOperation, pick: (e: ExchangeExample) => unknown): Record<string, NamedExample> {
+  return Object.fromEntries(
+    Object.entries(op.examples)
+      .filter(([, e]) => pick(e) !== undefined)
+      .map(([name, e]) => [name, { summary: e.summary, value: pick(e) }]),
+  );
+}
+
+interface NamedExample {
+  summary: string;
+  value: unknown;
+  'x-replay'?: ReplaySetup;
+}
+
+const withExamples = (examples: Record<string, NamedExample>): { examples?: Record<string, NamedExample> } =>
+  Object.keys(examples).length > 0 ? { examples } : {};
 
 function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
-  const names = Object.entries(op.examples);
-  const requestParams: ZodOpenApiParameters = {};
-  if (op.path.includes('{id}')) requestParams.path = zod.object({ id: ID_PARAM });
-  if (op.ifMatch) {
-    requestParams.header = zod.object({
-      'If-Match': zod.string().optional().meta({
-        description: 'The ETag of the version you read, e.g. `"7"`, or `*`: change only that version; 412 if it moved on.',
-        example: '"7"',
-      }),
+  const parameters: NonNullable<ZodOpenApiOperationObject['parameters']> = [];
+  if (op.path.includes('{id}')) {
+    parameters.push({
+      in: 'path',
+      name: 'id',
+      required: true,
+      description: ID_DESCRIPTION,
+      schema: { type: 'string', example: DESTINATION_ID },
+      ...withExamples(namedExamples(op, (e) => e.pathId)),
     });
   }
-  const idExamples = Object.fromEntries(
-    names.filter(([, e]) => e.pathId !== undefined).map(([name, e]) => [name, { summary: e.summary, value: e.pathId }]),
-  );
+  if (op.ifMatch) {
+    parameters.push({
+      in: 'header',
+      name: 'If-Match',
+      required: false,
+      description: 'The ETag of the version you read, e.g. `"7"`, or `*`: change only that version; 412 if it moved on.',
+      schema: { type: 'string', example: '"7"' },
+      ...withExamples(namedExamples(op, (e) => e.ifMatch)),
+    });
+  }
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, spec] of Object.entries(op.responses)) {
-    const examples = Object.fromEntries(
-      names
+    const examples: Record<string, NamedExample> = Object.fromEntries(
+      Object.entries(op.examples)
         .filter(([, e]) => String(e.status) === status)
         .map(([name, e]) => [name, { summary: e.summary, value: e.response, ...(e.replay ? { 'x-replay': e.replay } : {}) }]),
     );
-    const schema = spec.schema ?? (op.operationId === 'getApiDocument' ? zod.record(zod.string(), zod.unknown()) : undefined);
+    const schema =
+      spec.schema ?? (op.operationId === 'getApiDocument' && status === '200' ? zod.record(zod.string(), zod.unknown()) : undefined);
     responses[status] = {
       description: spec.description,
       ...(spec.headers === 'etag'
@@ -385,51 +410,26 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
             },
           }
         : {}),
-      ...(schema ? { content: { 'application/json': { schema, ...(Object.keys(examples).length > 0 ? { examples } : {}) } } } : {}),
+      ...(schema ? { content: { 'application/json': { schema, ...withExamples(examples) } } } : {}),
     };
   }
-  const requestExamples = Object.fromEntries(
-    names.filter(([, e]) => e.request !== undefined).map(([name, e]) => [name, { summary: e.summary, value: e.request }]),
-  );
-  const operation: ZodOpenApiOperationObject = {
+  return {
     operationId: op.operationId,
     summary: op.summary,
     description: op.description,
     tags: [op.tag],
-    ...(Object.keys(requestParams).length > 0 ? { requestParams } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.request
       ? {
           requestBody: {
             required: op.request.required,
-            content: {
-              'application/json': {
-                schema: op.request.schema,
-                ...(Object.keys(requestExamples).length > 0 ? { examples: requestExamples } : {}),
-              },
-            },
+            content: { 'application/json': { schema: op.request.schema, ...withExamples(namedExamples(op, (e) => e.request)) } },
           },
         }
       : {}),
     responses,
     ...(op.public ? { security: [] } : {}),
   };
-  if (Object.keys(idExamples).length > 0) {
-    // zod-openapi puts `example` from .meta on the parameter; named examples go on the parameter itself.
-    operation.parameters = [
-      {
-        in: 'path',
-        name: 'id',
-        required: true,
-        description: ID_DESCRIPTION,
-        schema: { type: 'string', example: DESTINATION_ID },
-        examples: idExamples,
-      },
-    ];
-    const { path: _path, ...rest } = requestParams;
-    operation.requestParams = rest;
-    if (Object.keys(rest).length === 0) delete operation.requestParams;
-  }
-  return operation;
 }
 
 let cached: ReturnType<typeof createDocument> | undefined;

@@ -72,6 +72,16 @@ resource "aws_apigatewayv2_route" "preflight" {
   authorization_type = "NONE"
 }
 
+# The OpenAPI document of the API (lambdas/api/openapi.ts): public, like the API's own docs page
+# would be. It holds no data, only the contract, and the function answers it without the admin
+# check; every other route keeps the authorizer.
+resource "aws_apigatewayv2_route" "openapi" {
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = "GET /openapi.json"
+  target             = "integrations/${aws_apigatewayv2_integration.this.id}"
+  authorization_type = "NONE"
+}
+
 resource "aws_cloudwatch_log_group" "api_access" {
   name              = "/aws/apigateway/${var.project_name}-stream-restreaming"
   retention_in_days = var.log_retention_days

@@ -290,6 +290,13 @@ run "every_route_has_the_jwt_authorizer" {
   }
   assert {
     condition = (
+      aws_apigatewayv2_route.openapi.route_key == "GET /openapi.json" && aws_apigatewayv2_route.openapi.authorization_type == "NONE" &&
+      aws_apigatewayv2_route.openapi.target == "integrations/${aws_apigatewayv2_integration.this.id}"
+    )
+    error_message = "The OpenAPI document is public and served by the function."
+  }
+  assert {
+    condition = (
       aws_apigatewayv2_authorizer.jwt["jwt"].jwt_configuration[0].issuer == "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example" &&
       aws_apigatewayv2_authorizer.jwt["jwt"].jwt_configuration[0].audience == toset(["example-client-id"])
     )
