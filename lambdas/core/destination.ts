@@ -98,9 +98,13 @@ export interface DestinationView {
 
 export const MASK = '••••';
 
-/** The last four characters of a key, or nothing when the key is too short to show any of it. */
+/**
+ * The end of a key, enough to tell keys apart and never more than a quarter of it: 4 characters
+ * from 16 up, 1 for a key of 4-7, nothing below 4.
+ */
 export function streamKeyHint(streamKey: string): string {
-  return streamKey.length >= 8 ? streamKey.slice(-4) : '';
+  const shown = Math.min(4, Math.floor(streamKey.length / 4));
+  return shown === 0 ? '' : streamKey.slice(-shown);
 }
 
 export function toView(d: Destination): DestinationView {

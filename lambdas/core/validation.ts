@@ -40,7 +40,7 @@ const WHAT_TO_SEND: Record<Field, string> = {
 /** The rule broken, per field: used when the type is right but the value is not. */
 const RULE: Record<Field, string> = {
   platform: `must be one of ${PLATFORMS.join(', ')}`,
-  name: `must be 1-${NAME_MAX_LENGTH} characters (spaces at either end do not count) without control characters`,
+  name: `must be 1-${NAME_MAX_LENGTH} characters (spaces at either end do not count) without control or text-direction characters`,
   streamKey: `must be 1-${STREAM_KEY_MAX_LENGTH} visible characters without spaces or control characters; paste the key exactly as the platform shows it`,
   rtmpUrl: `must start with rtmp:// or rtmps:// and include a host, e.g. ${EXAMPLE_URL}`,
   enabled: 'must be true or false',
@@ -61,7 +61,11 @@ const FORBIDDEN_TARGET = {
 export const PRIVATE_TARGET_MESSAGE =
   'must point at a public address: loopback and private networks (127.0.0.0/8, ::1, localhost, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7, 0.0.0.0) are refused by this deployment. To push to a server in your own network, deploy with allow_private_rtmp_targets = true';
 
-const CONTROL_CHARACTER = /\p{Cc}/u;
+/**
+ * Control characters, and the invisible marks that reorder text (bidirectional overrides,
+ * isolates and marks, line/paragraph separators): a name with them can display as another name.
+ */
+const CONTROL_CHARACTER = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/u;
 const VISIBLE_ONLY = /^[^\s\p{C}]+$/u;
 function rtmpUrlProblem(value: string): string | undefined {
   if (value.length > RTMP_URL_MAX_LENGTH) return `must be at most ${RTMP_URL_MAX_LENGTH} characters`;
@@ -231,6 +235,14 @@ export function platformUrlIssues(platform: Platform, rtmpUrl: string | undefine
       },
     ];
   }
+  if (preset.defaultRtmpUrl !== null && hasKeySegment(preset.defaultRtmpUrl, rtmpUrl)) {
+    return [
+      {
+        field: 'rtmpUrl',
+        message: `looks like it ends with the stream key: send ${preset.label}'s ingest URL without it, e.g. ${preset.defaultRtmpUrl}, and the key in streamKey`,
+      },
+    ];
+  }
   if (preset.requiresRtmps && !rtmpUrl.startsWith('rtmps://')) {
     return [
       {
@@ -240,6 +252,50 @@ export function platformUrlIssues(platform: Platform, rtmpUrl: string | undefine
     ];
   }
   return [];
+}
+
+/** The last two labels of a host name (`a.rtmps.youtube.com` → `youtube.com`). */
+function siteOf(hostname: string): string {
+  return hostname.toLowerCase().split('.').slice(-2).join('.');
+}
+
+function pathSegments(url: URL): string[] {
+  return url.pathname.split('/').filter((s) => s !== '');
+}
+
+/**
+ * True when `rtmpUrl` is the platform's ingest (same site, same path) with more path after it:
+ * the usual way a stream key gets pasted into the URL (`…/live2/<key>`).
+ */
+function hasKeySegment(presetUrl: string, rtmpUrl: string): boolean {
+  let preset: URL;
+  let given: URL;
+  try {
+    preset = new URL(presetUrl);
+    given = new URL(rtmpUrl);
+  } catch {
+    return false;
+  }
+  if (siteOf(given.hostname) !== siteOf(preset.hostname)) return false;
+  const base = pathSegments(preset);
+  const path = pathSegments(given);
+  return path.length > base.length && base.every((segment, i) => path[i] === segment);
+}
+
+/** Keys shorter than this are not looked for in the URL: they would match by chance. */
+const KEY_IN_URL_MIN_LENGTH = 6;
+
+/** The issue when the URL holds the key itself (never quoting either). */
+function keyInUrlIssues(streamKey: string | undefined, rtmpUrl: string | undefined): FieldIssue[] {
+  if (streamKey === undefined || rtmpUrl === undefined || streamKey.length < KEY_IN_URL_MIN_LENGTH) return [];
+  let decoded = rtmpUrl;
+  try {
+    decoded = decodeURIComponent(rtmpUrl);
+  } catch {
+    // Keep the raw URL: a malformed escape cannot hide the key in the raw form.
+  }
+  if (!rtmpUrl.includes(streamKey) && !decoded.includes(streamKey)) return [];
+  return [{ field: 'rtmpUrl', message: 'must not contain the stream key: send the URL without it, and the key in streamKey only' }];
 }
 
 /**
@@ -254,6 +310,8 @@ export function assertPlatformAcceptsUrl(platform: Platform, rtmpUrl: string | u
 /** Validates a `POST /stream-destinations` body. Throws ValidationError naming every bad field. */
 export function parseCreateDestination(body: unknown): CreateDestinationInput {
   const input = parseWith(createSchema, body);
+  const keyInUrl = keyInUrlIssues(input.streamKey, input.rtmpUrl);
+  if (keyInUrl.length > 0) fail(keyInUrl);
   assertPlatformAcceptsUrl(input.platform, input.rtmpUrl);
   const result: CreateDestinationInput = { platform: input.platform, name: input.name, streamKey: input.streamKey };
   if (input.rtmpUrl !== undefined) result.rtmpUrl = input.rtmpUrl;
@@ -270,6 +328,8 @@ export function parseCreateDestination(body: unknown): CreateDestinationInput {
  */
 export function parseUpdateDestination(body: unknown): UpdateDestinationInput {
   const input = parseWith(updateSchema, body);
+  const keyInUrl = keyInUrlIssues(input.streamKey, input.rtmpUrl);
+  if (keyInUrl.length > 0) fail(keyInUrl);
   const result: UpdateDestinationInput = {};
   for (const field of FIELDS) {
     const value = input[field];

@@ -231,6 +231,9 @@ describe('bad input', () => {
     expect(res.statusCode).toBe(c.status);
     expect(Object.keys(res.json.error).sort()).toEqual(['code', 'details', 'message']);
     expect(res.json.error.message.length).toBeGreaterThan(10);
+    // The field is named once: in the detail's `field`, and once as the summary's prefix.
+    for (const issue of res.json.error.details?.fields ?? []) expect(issue.message).not.toMatch(new RegExp(`^${issue.field}:`));
+    expect(res.json.error.message).not.toMatch(/\b(\w+): \1:/);
     if (c.field) {
       expect(res.json.error.message).toContain(c.field);
       expect(res.json.error.details.fields.map((f: { field: string }) => f.field)).toContain(c.field);

@@ -118,10 +118,26 @@ describe('parseCreateDestination', () => {
       ['only spaces', '    '],
       ['longer than 100 characters', 'n'.repeat(101)],
       ['holding a control character', 'line\u0007bell'],
+      ['holding a right-to-left override', 'Main \u202Etxt.exe'],
+      ['holding a left-to-right embedding', 'Main\u202Achannel'],
+      ['holding a first-strong isolate', 'Main\u2068channel\u2069'],
+      ['holding a right-to-left mark', 'Main\u200F'],
+      ['holding an Arabic letter mark', 'Main\u061Cchannel'],
+      ['holding a line separator', 'Main\u2028channel'],
     ])('rejects a name that is %s', (_label, name) => {
       const error = validationErrorOf(() => parseCreateDestination(validCreate({ name })));
 
       expect(error.issues.map((i) => i.field)).toEqual(['name']);
+    });
+
+    it('names the text-direction characters in the rule', () => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ name: 'a\u202Eb' })));
+
+      expect(error.issues[0]?.message).toContain('without control or text-direction characters');
+    });
+
+    it.each(['Café Live', 'Канал', 'قناة البث', '配信 メイン', 'Family 👨\u200D👩\u200D👧'])('accepts the name %s', (name) => {
+      expect(parseCreateDestination(validCreate({ name })).name).toBe(name);
     });
 
     it('accepts 100 characters once the surrounding spaces are trimmed', () => {
@@ -236,6 +252,53 @@ describe('parseCreateDestination', () => {
       const input = parseCreateDestination(validCreate({ platform, rtmpUrl: 'rtmp://live.example.com/app' }));
 
       expect(input.rtmpUrl).toBe('rtmp://live.example.com/app');
+    });
+
+    it.each([
+      ['a YouTube URL', 'youtube', 'rtmps://a.rtmps.youtube.com:443/live2/qrst-uvwx-yz12-3456'],
+      ['a YouTube URL on the legacy host', 'youtube', 'rtmp://a.rtmp.youtube.com/live2/qrst-uvwx-yz12-3456'],
+      ['a Twitch URL', 'twitch', 'rtmps://ingest.global-contribute.live-video.net/app/live_123456_AbCdEf'],
+      ['a Facebook URL', 'facebook', 'rtmps://live-api-s.facebook.com:443/rtmp/FB-1234-0-AbCd'],
+      ['a Kick URL', 'kick', 'rtmps://fa723fc1b171.global-contribute.live-video.net/app/sk_us-west-2_abc'],
+    ])('rejects %s with a path segment after the ingest path (the key), pointing to streamKey', (_label, platform, rtmpUrl) => {
+      const error = validationErrorOf(() => parseCreateDestination(validCreate({ platform, rtmpUrl })));
+
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.field).toBe('rtmpUrl');
+      expect(error.issues[0]?.message).toMatch(
+        /^looks like it ends with the stream key: send .+ ingest URL without it, e\.g\. rtmps:\/\/.+, and the key in streamKey$/,
+      );
+      expect(error.message).not.toContain('qrst-uvwx');
+    });
+
+    it.each([
+      ['youtube', 'rtmps://b.rtmps.youtube.com:443/live2?backup=1'],
+      ['youtube', 'rtmp://a.rtmp.youtube.com/live2'],
+      ['twitch', 'rtmps://live-fra.twitch.tv/app'],
+      ['youtube', 'rtmps://live.example.com/live2/extra'],
+    ])('accepts the %s ingest URL %s, which has no key segment', (platform, rtmpUrl) => {
+      expect(parseCreateDestination(validCreate({ platform, rtmpUrl })).rtmpUrl).toBe(rtmpUrl);
+    });
+
+    it.each([
+      ['at the end', 'rtmp://live.example.com/app/abcd-efgh-ijkl-mnop'],
+      ['in the query', 'rtmp://live.example.com/app?key=abcd-efgh-ijkl-mnop'],
+      ['percent-encoded', 'rtmp://live.example.com/app/abcd%2Defgh-ijkl-mnop'],
+    ])('rejects a URL that holds the stream key %s, never quoting it', (_label, rtmpUrl) => {
+      const error = validationErrorOf(() =>
+        parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl, streamKey: 'abcd-efgh-ijkl-mnop' })),
+      );
+
+      expect(error.issues).toEqual([
+        { field: 'rtmpUrl', message: 'must not contain the stream key: send the URL without it, and the key in streamKey only' },
+      ]);
+      expect(JSON.stringify(error.issues) + error.message).not.toContain('abcd');
+    });
+
+    it('does not look for a key shorter than 6 characters in the URL, where it would match by chance', () => {
+      const input = parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl: 'rtmp://live.example.com/live', streamKey: 'live' }));
+
+      expect(input.rtmpUrl).toBe('rtmp://live.example.com/live');
     });
 
     it('requires rtmpUrl for a custom destination', () => {
@@ -368,6 +431,14 @@ describe('parseUpdateDestination', () => {
       rtmpUrl: 'rtmp://live.example.com/app',
       name: 'Own server',
     });
+  });
+
+  it('rejects a body whose URL holds the key it sends', () => {
+    const error = validationErrorOf(() =>
+      parseUpdateDestination({ rtmpUrl: 'rtmp://live.example.com/app/new-key-1234567', streamKey: 'new-key-1234567' }),
+    );
+
+    expect(error.issues.map((i) => i.field)).toEqual(['rtmpUrl']);
   });
 
   it('leaves the platform/URL pairing to the service when only one of them is sent', () => {
