@@ -70,9 +70,10 @@ export const destinationSchema = z
     statusSince: isoTime,
     channelArn: z.string(),
     rtmpUrl: z.string(),
-    streamKeyMasked: z
-      .string()
-      .meta({ description: 'The stream key is never returned: only its last four characters.', example: '••••tKeY' }),
+    streamKeyMasked: z.string().meta({
+      description: 'The stream key is never returned: only its end, at most a quarter of it and four characters.',
+      example: '••••tKeY',
+    }),
     profile: z.enum(PROFILES),
     lastError: destinationErrorSchema.nullable(),
     mediaLiveChannelId: z.string().nullable(),
