@@ -41,9 +41,10 @@ import { createMonitorHandler, type MonitorEvent, type MonitorSummary } from '..
 import { BodyTooLargeError, MAX_SERVER_BODY_BYTES, readBody, sendJson, sendProxyResult, toApiGatewayEvent } from './local/api-gateway-http';
 import { createLocalControls, type LocalControls } from './local/controls';
 import { forgetSimulatedResources } from './local/forget-simulated-resources';
+import { claimDataDir, DataDirInUseError, type DataDirLock } from './local/instance-lock';
 import { createRequestGuard, guardServer, LOOPBACK_HOSTS, sendRefusal } from './local/request-guard';
 import { createStaticSite } from './local/static-site';
-import { createTerminalLog } from './local/terminal-log';
+import { createTerminalLog, LOG_LEVELS, type LogLevel } from './local/terminal-log';
 import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
 import { startLocalMedia, type LocalIngestView, type LocalMedia } from './local/media/local-media';
 import { findMediaTools, HOW_TO_GET_FFMPEG } from './local/media/tools';
@@ -88,6 +89,8 @@ export interface LocalStackOptions {
   projectName?: string;
   /** Where the handlers log. Default: the terminal log. */
   log?: Log;
+  /** Lowest level the terminal log prints (LOG_LEVEL). Default info. Ignored with `log`. */
+  logLevel?: LogLevel;
   /** Progress lines of the start-up (the UI build). Default: stdout. */
   print?: (line: string) => void;
   /**
@@ -156,6 +159,11 @@ const envSchema = z.object({
   LOCAL_DATA_DIR: z.string().optional(),
   LOCAL_MEDIA: z.enum(['real', 'simulated']).optional(),
   RTMP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+    .optional(),
   IVS_CHANNEL_ARNS: z
     .string()
     .transform((s) =>
@@ -172,7 +180,7 @@ const envSchema = z.object({
     .optional(),
 });
 
-/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA and RTMP_PORT. */
+/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA, RTMP_PORT and LOG_LEVEL. */
 export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape).flatMap((k) => {
@@ -197,6 +205,7 @@ export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOpti
   if (e.LOCAL_DATA_DIR !== undefined) options.dataDir = e.LOCAL_DATA_DIR;
   if (e.LOCAL_MEDIA !== undefined) options.realMedia = e.LOCAL_MEDIA === 'real';
   if (e.RTMP_PORT !== undefined) options.rtmpPort = e.RTMP_PORT;
+  if (e.LOG_LEVEL !== undefined) options.logLevel = e.LOG_LEVEL;
   return options;
 }
 
@@ -287,7 +296,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const log = options.log ?? createTerminalLog();
+  const log = options.log ?? createTerminalLog({ level: options.logLevel });
   const settings: LocalStackSettings = {
     timescale: options.timescale ?? DEFAULT_TIMESCALE,
     graceSeconds: options.graceSeconds ?? DEFAULT_LOCAL_GRACE_SECONDS,
@@ -307,15 +316,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 
   await mkdir(join(settings.dataDir, 'dynamodb'), { recursive: true });
-  const key = await loadOrCreateKey(join(settings.dataDir, 'stream-key.key'));
-  settings.uiBuilt = await ensureUi(settings.distDir, options.buildUiIfMissing ?? true, print);
+  let lock: DataDirLock;
+  try {
+    lock = await claimDataDir(settings.dataDir);
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw new LocalStackError(error.message);
+    throw error;
+  }
 
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
   const cleanUp = async (): Promise<void> => {
     for (const step of cleanups.splice(0).reverse()) await step();
   };
 
   try {
+    const key = await loadOrCreateKey(join(settings.dataDir, 'stream-key.key'));
+    settings.uiBuilt = await ensureUi(settings.distDir, options.buildUiIfMissing ?? true, print);
+
     let db: { server: Server; endpoint: string };
     try {
       db = await startDynalite(join(settings.dataDir, 'dynamodb'));
@@ -363,6 +380,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const port = await listen(server, options.port ?? DEFAULT_PORT, host);
     cleanups.push(() => closeServer(server));
     const url = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+    await lock.setUrl(url);
     // `vite dev` (port 5173) may call this API too; no other web page may.
     const viteDevOrigins = ['http://127.0.0.1:5173', 'http://localhost:5173'];
     const guard = createRequestGuard({ port, extraOrigins: viteDevOrigins });
@@ -623,12 +641,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const level = process.env.LOG_LEVEL?.toLowerCase();
-  const log = createTerminalLog({ level: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info' });
-
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ realMedia: true, ...options, log });
+    stack = await startLocalStack({ realMedia: true, ...options });
   } catch (error) {
     console.error(error instanceof LocalStackError ? error.message : error);
     process.exitCode = 1;

@@ -255,6 +255,29 @@ describe('local stack', () => {
       expect(metadata.json.error.details.fields).toEqual([expect.objectContaining({ field: 'rtmpUrl' })]);
     });
 
+    it('answers unknown routes under the API and /_local with a JSON 404, never the HTML page', async () => {
+      for (const path of [
+        '/stream-destinations/x/y',
+        '/stream-destinations/a/b/c',
+        '/stream-status/x',
+        '/_local',
+        '/_local/nope',
+        '/_local/ivs',
+      ]) {
+        for (const accept of ['application/json', 'text/html']) {
+          const response = await fetch(stack.url + path, { headers: { accept } });
+          const text = await response.text();
+          expect({ path, accept, status: response.status, type: response.headers.get('content-type') }).toEqual({
+            path,
+            accept,
+            status: 404,
+            type: expect.stringMatching(/^application\/json/),
+          });
+          expect(JSON.parse(text).error.code).toMatch(/NOT_FOUND/);
+        }
+      }
+    });
+
     it('hands a body that is not UTF-8 to the API base64-encoded, which decodes it', async () => {
       const response = await fetch(`${stack.url}/stream-destinations`, {
         method: 'POST',
@@ -536,6 +559,32 @@ describe('local stack restart', () => {
     }
   });
 
+  it('refuses a second stack on the same data directory in one line naming the running one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'local-stack-twice-'));
+    const common = { distDir: join(root, 'no-dist'), buildUiIfMissing: false, log: recordingLog([]), print: () => undefined, port: 0 };
+    const first = await startLocalStack({ ...common, dataDir: join(root, 'data') });
+    try {
+      const second = startLocalStack({ ...common, dataDir: join(root, 'data') });
+      await expect(second).rejects.toThrow(LocalStackError);
+      const message = await second.catch((error: Error) => error.message);
+      expect(message).toContain(first.url);
+      expect(message).toContain(`pid ${process.pid}`);
+      expect(message).toContain('LOCAL_DATA_DIR');
+      expect(message).not.toContain('\n');
+      // The first stack is untouched by the attempt.
+      expect((await fetch(`${first.url}/stream-destinations`)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    // Stopped: the directory is free again; a file left by a dead process does not block either.
+    const again = await startLocalStack({ ...common, dataDir: join(root, 'data') });
+    await again.stop();
+    await writeFile(join(root, 'data', 'stack.json'), JSON.stringify({ pid: 2 ** 22 + 12345, token: 'gone', url: 'http://127.0.0.1:1' }));
+    const afterCrash = await startLocalStack({ ...common, dataDir: join(root, 'data') });
+    await afterCrash.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
   it('refuses to listen anywhere but on loopback', async () => {
     await expect(
       startLocalStack({ host: '0.0.0.0', port: 0, dataDir: join(tmpdir(), 'never-created'), print: () => undefined }),
@@ -623,5 +672,13 @@ describe('localStackOptionsFromEnv', () => {
     expect(() => localStackOptionsFromEnv({ SIM_TIMESCALE: '0' })).toThrow(/SIM_TIMESCALE/);
     expect(() => localStackOptionsFromEnv({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => localStackOptionsFromEnv({ IVS_CHANNEL_ARNS: 'channel/local' })).toThrow(/IVS_CHANNEL_ARNS/);
+  });
+
+  it('reads LOG_LEVEL in any case and refuses an unknown level in one line listing the allowed ones', () => {
+    expect(localStackOptionsFromEnv({ LOG_LEVEL: 'DEBUG' })).toEqual({ logLevel: 'debug' });
+    expect(localStackOptionsFromEnv({ LOG_LEVEL: 'warn' })).toEqual({ logLevel: 'warn' });
+    expect(() => localStackOptionsFromEnv({ LOG_LEVEL: 'verbose' })).toThrow(
+      new LocalStackError('Invalid environment: LOG_LEVEL="verbose": must be one of debug, info, warn, error'),
+    );
   });
 });
