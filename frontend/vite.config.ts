@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 // `npm run build` = `vite build frontend`: this directory is the root, the output goes to frontend/dist.
@@ -10,6 +11,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
+    // Two pages: the admin site, and the API reference rendered from the API's /openapi.json.
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        reference: fileURLToPath(new URL('./api-reference.html', import.meta.url)),
+      },
+    },
   },
   server: { host: '127.0.0.1' },
 });

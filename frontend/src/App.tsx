@@ -29,6 +29,9 @@ export function App({ api, config, session }: AppProps) {
     <div class="app">
       <header class="topbar">
         <h1 class="brand">IVS Restreaming</h1>
+        <a class="btn btn-small" href="./api-reference.html" data-testid="api-reference-link">
+          API reference
+        </a>
         {session && !signedOut && (
           <div class="account">
             <span class="account-name">{session.userLabel()}</span>

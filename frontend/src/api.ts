@@ -38,6 +38,14 @@ export interface LocalMediaLiveChannel {
   [key: string]: unknown;
 }
 
+/** The parts of an OpenAPI 3.1 document the API reference page shows. */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, unknown>>;
+  components?: { schemas?: Record<string, unknown> };
+}
+
 export type DeleteResult = { done: true } | { done: false; destination: DestinationView };
 
 export interface ApiClientOptions {
@@ -130,6 +138,16 @@ export class ApiClient {
   async streamStatus(): Promise<ChannelStatusView[]> {
     const body = await this.request<{ channels: ChannelStatusView[] }>('GET', '/stream-status');
     return body.channels;
+  }
+
+  /** The API's OpenAPI 3.1 document (public: sent without a token is fine, with one too). */
+  apiDocument(): Promise<OpenApiDocument> {
+    return this.request('GET', '/openapi.json');
+  }
+
+  /** Where the raw document is, for a link. */
+  apiDocumentUrl(): string {
+    return `${this.baseUrl}/openapi.json`;
   }
 
   /** Local stack only: the simulated IVS channel goes live (all channels when none is given). */

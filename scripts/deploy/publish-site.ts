@@ -6,7 +6,7 @@
  *   `sha256` metadata (written with every upload) equals the file's SHA-256.
  * - `Content-Type` from the file name; hashed files under `assets/` are cached for a year
  *   (`immutable`), everything else (index.html, config.json, …) is `no-cache`, i.e. revalidated.
- * - New and changed assets go up first and index.html / config.json last, so a visitor never gets
+ * - New and changed assets go up first and index.html, api-reference.html and config.json last, so a visitor never gets
  *   an index that names an asset not yet uploaded. Objects no longer in the build are deleted.
  * - CloudFront invalidation covers the paths that were overwritten or deleted — not new ones,
  *   which no cache holds — and nothing at all when nothing changed.
@@ -21,7 +21,7 @@ import { contentType } from 'mime-types';
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 export const NO_CACHE = 'no-cache';
 /** Files the browser loads first; uploaded last. */
-const ENTRY_FILES = new Set(['index.html', 'config.json']);
+const ENTRY_FILES = new Set(['index.html', 'api-reference.html', 'config.json']);
 /** Above this many paths one `/*` invalidation is cheaper and as fast. */
 export const MAX_INVALIDATION_PATHS = 15;
 

@@ -17,6 +17,7 @@ import type { Log } from '../../lambdas/core/ports';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
 import { waitFor } from '../support/wait';
 import { launchChromium } from '../../scripts/lib/chromium';
+import { API_OPERATIONS } from '../../lambdas/api/openapi';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
@@ -210,4 +211,26 @@ describe('admin UI on the local stack', () => {
     expect(JSON.stringify(logs)).not.toContain(BAD_KEY);
     expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 180_000);
+
+  it("links to an API reference rendered from the API's own /openapi.json, offline", async () => {
+    const external: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(stack.url)) external.push(request.url());
+    });
+    await page.goto(`${stack.url}/`);
+
+    await page.getByTestId('api-reference-link').click();
+
+    await page.waitForURL(/api-reference\.html$/);
+    await waitFor(async () => (await page.getByTestId('api-operation').count()) === API_OPERATIONS.length);
+    const headings = await page.locator('[data-testid="api-operation"] h2').allInnerTexts();
+    expect(headings.map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(API_OPERATIONS.map((op) => `${op.method.toUpperCase()} ${op.path}`));
+    await expect(page.getByText('other fields are refused').first().isVisible()).resolves.toBe(true);
+    const json = await page.getByTestId('openapi-json-link').getAttribute('href');
+    expect((await fetch(new URL(json ?? '', page.url()).href)).status).toBe(200);
+    await shot('api-reference');
+    // Nothing from a CDN: every request of the page went to the local stack.
+    expect(external).toEqual([]);
+    expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+  }, 60_000);
 });
