@@ -47,6 +47,7 @@ import { createStaticSite } from './local/static-site';
 import { createTerminalLog, LOG_LEVELS, type LogLevel } from './local/terminal-log';
 import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
 import { startLocalMedia, type LocalIngestView, type LocalMedia } from './local/media/local-media';
+import { MediaLiveRelays } from './local/media/medialive-relays';
 import { findMediaTools, HOW_TO_GET_FFMPEG } from './local/media/tools';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -136,6 +137,8 @@ export interface LocalStack {
   controls: LocalControls;
   /** The ffmpeg ingests when media is real. */
   media: LocalMedia | undefined;
+  /** The ffmpeg relays behind the simulated MediaLive channels when media is real. */
+  relays: MediaLiveRelays | undefined;
   /** Runs a full reconcile now, as the schedule does. */
   reconcileNow(): Promise<MonitorSummary | undefined>;
   /** Resolves once `count` monitor runs that started after this call have finished. */
@@ -440,6 +443,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = createApiLambda(createSimulatedDependencies({ ...base, reconciler: { waitTimeoutMs: 10_000, waitIntervalMs } }));
     const monitor = createMonitorHandler(createSimulatedDependencies({ ...base, reconciler: { waitTimeoutMs: 45_000, waitIntervalMs } }));
 
+    // ---- real media behind the simulated MediaLive: an ffmpeg relay per RUNNING channel
+    let relays: MediaLiveRelays | undefined;
+    if (media) {
+      relays = new MediaLiveRelays({
+        simulator,
+        destinations: new DynamoDestinationRepository(doc, tables.destinations),
+        cipher: base.cipher,
+        tools: media.tools,
+        log,
+      });
+      relays.start();
+      const started = relays;
+      cleanups.push(() => started.stop());
+    }
+
     // ---- the monitor: on a timer (never overlapping itself) and on every stream change
     let stopping = false;
     let sequence = 0;
@@ -512,6 +530,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const segments = pathname.split('/').filter((s) => s !== '');
       if (segments[0] === '_local' && segments[1] === 'hls' && media && (method === 'GET' || method === 'HEAD'))
         return media.serveHls(req, res, segments.slice(2));
+      if (pathname === '/_local/relays' && method === 'GET') return sendJson(req, res, 200, { relays: relays?.views() ?? [] });
       if (segments[0] === '_local') return controls.handle(req, res, segments.slice(1));
       const isApi = segments[0] === 'stream-destinations' || segments[0] === 'stream-status' || pathname === '/openapi.json';
       if (!isApi && (method === 'GET' || method === 'HEAD')) {
@@ -561,6 +580,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator,
       controls,
       media,
+      relays,
       reconcileNow: () => runMonitor(SCHEDULED_EVENT, 'manual'),
       waitForMonitorRuns(count, timeoutMs = 30_000) {
         const after = sequence;
