@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLATFORMS, PROFILES, type Platform, type Profile } from '../../lambdas/core/destination';
-import { defaultProfile, requiresRtmps } from '../../lambdas/core/platforms';
+import { defaultProfile, defaultRtmpUrl, requiresRtmps } from '../../lambdas/core/platforms';
 import type { ApiClient, ChannelStatusView, DestinationView } from './api';
 import { Dialog } from './Dialog';
 import { PLATFORM_LABELS, channelLabel, profileLabel } from './format';
@@ -10,6 +10,7 @@ import {
   emptyForm,
   formErrorsFrom,
   formFromDestination,
+  isPresetUrl,
   streamKeyPlaceholder,
   toCreateInput,
   toUpdateInput,
@@ -143,7 +144,11 @@ export function DestinationForm({ api, destination, channels, onSaved, onClose }
           <p class="field-hint" id="f-rtmpUrl-hint">
             {custom
               ? 'rtmp:// or rtmps:// address of the ingest server, without the stream key.'
-              : `Prefilled with ${PLATFORM_LABELS[state.platform]}'s ingest server; change it only if the platform shows you another one.${
+              : `${
+                  isPresetUrl(state)
+                    ? `Prefilled with ${PLATFORM_LABELS[state.platform]}'s ingest server; change it only if the platform shows you another one.`
+                    : `${PLATFORM_LABELS[state.platform]}'s usual ingest server is ${defaultRtmpUrl(state.platform) ?? ''}; keep this one only if the platform shows it to you.`
+                } The stream key goes in its own field, not in the URL.${
                   requiresRtmps(state.platform) ? ` ${PLATFORM_LABELS[state.platform]} accepts rtmps:// only.` : ''
                 }`}
           </p>

@@ -2,7 +2,14 @@
  * The add/edit form as pure functions: initial state, platform presets, form state → request body,
  * API errors → messages next to the right field.
  */
-import type { CreateDestinationInput, DestinationView, Platform, Profile, UpdateDestinationInput } from '../../lambdas/core/destination';
+import {
+  PLATFORMS,
+  type CreateDestinationInput,
+  type DestinationView,
+  type Platform,
+  type Profile,
+  type UpdateDestinationInput,
+} from '../../lambdas/core/destination';
 import { defaultProfile, defaultRtmpUrl } from '../../lambdas/core/platforms';
 import { ApiError } from './api';
 
@@ -58,12 +65,38 @@ export function formFromDestination(destination: DestinationView): DestinationFo
   };
 }
 
+/** `a.rtmps.youtube.com` → `youtube.com`; undefined for what is not a URL with a host. */
+function siteOf(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return host === '' ? undefined : host.split('.').slice(-2).join('.');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Switches the platform. The ingest URL and profile follow the new platform's presets unless the
- * user had changed them from the previous platform's presets.
+ * True when `url` is the platform's own: its preset, or another ingest on the same site (e.g.
+ * YouTube's legacy rtmp://a.rtmp.youtube.com/live2). Such a URL must not survive a platform switch.
+ */
+function belongsToPlatform(url: string, platform: Platform): boolean {
+  const preset = presetUrl(platform);
+  if (preset === '') return false;
+  return url === preset || (siteOf(url) !== undefined && siteOf(url) === siteOf(preset));
+}
+
+/** True when the URL field holds exactly the platform's prefilled ingest URL. */
+export function isPresetUrl(state: Pick<DestinationFormState, 'platform' | 'rtmpUrl'>): boolean {
+  return state.rtmpUrl.trim() === presetUrl(state.platform) && presetUrl(state.platform) !== '';
+}
+
+/**
+ * Switches the platform. The ingest URL follows the new platform's preset unless the user typed
+ * a URL of their own (one that is no platform's ingest); the profile follows unless changed.
  */
 export function changePlatform(state: DestinationFormState, platform: Platform): DestinationFormState {
-  const urlUntouched = state.rtmpUrl.trim() === '' || state.rtmpUrl.trim() === presetUrl(state.platform);
+  const url = state.rtmpUrl.trim();
+  const urlUntouched = url === '' || PLATFORMS.some((p) => belongsToPlatform(url, p));
   const profileUntouched = state.profile === defaultProfile(state.platform);
   return {
     ...state,

@@ -5,6 +5,7 @@ import {
   emptyForm,
   formErrorsFrom,
   formFromDestination,
+  isPresetUrl,
   streamKeyPlaceholder,
   toCreateInput,
   toUpdateInput,
@@ -60,6 +61,22 @@ describe('changePlatform', () => {
   it('keeps an ingest URL and profile the user changed', () => {
     const edited = { ...emptyForm([CHANNEL_A]), rtmpUrl: 'rtmps://eu.example.com/live2', profile: '480p30-2000' as const };
     expect(changePlatform(edited, 'facebook')).toMatchObject({ rtmpUrl: 'rtmps://eu.example.com/live2', profile: '480p30-2000' });
+  });
+
+  it.each([
+    ['another ingest of the old platform', 'youtube', 'rtmp://a.rtmp.youtube.com/live2', 'twitch'],
+    ['the old preset with a different port', 'youtube', 'rtmps://a.rtmps.youtube.com/live2', 'kick'],
+    ["a third platform's preset", 'youtube', PLATFORM_PRESETS.facebook.defaultRtmpUrl, 'twitch'],
+  ] as const)("replaces %s with the new platform's preset", (_label, from, rtmpUrl, to) => {
+    const next = changePlatform({ ...emptyForm([CHANNEL_A], from), rtmpUrl }, to);
+    expect(next.rtmpUrl).toBe(PLATFORM_PRESETS[to].defaultRtmpUrl);
+    expect(isPresetUrl(next)).toBe(true);
+  });
+
+  it('says the URL is the prefilled one only while it is', () => {
+    expect(isPresetUrl(emptyForm([CHANNEL_A], 'twitch'))).toBe(true);
+    expect(isPresetUrl({ ...emptyForm([CHANNEL_A], 'twitch'), rtmpUrl: 'rtmps://live-fra.twitch.tv/app' })).toBe(false);
+    expect(isPresetUrl(emptyForm([CHANNEL_A], 'custom'))).toBe(false);
   });
 
   it('clears the preset URL when switching to custom, so the user must give one', () => {
