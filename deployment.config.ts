@@ -76,6 +76,10 @@ export default defineConfig({
   // also needs acknowledgeUnauthenticatedApi: true, and every deploy then prints a warning.
   apiAuth: 'jwt',
 
+  // Destinations may push only to public addresses. True: also to loopback and private networks
+  // (your own RTMP server in the VPC). Link-local and metadata addresses are refused regardless.
+  allowPrivateRtmpTargets: false,
+
   // Where Terraform keeps its state: 'local' (infra/terraform.tfstate on this machine; it holds the
   // IVS stream key in clear, and the deploy warns while it is local) or an encrypted S3 bucket:
   //   terraformBackend: { s3: { bucket: 'my-tf-state', key: 'ivs-restreaming/terraform.tfstate', useLockfile: true } },

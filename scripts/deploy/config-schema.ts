@@ -126,6 +126,11 @@ export const deploymentConfigSchema = z
     apiAuth: z.enum(['jwt', 'none'], { error: "must be 'jwt' or 'none'" }).default('jwt'),
     /** The explicit acknowledgement `apiAuth: 'none'` requires. */
     acknowledgeUnauthenticatedApi: z.boolean().default(false),
+    /**
+     * Accept destinations whose rtmpUrl is on loopback or a private network (your own RTMP server
+     * in the VPC). Link-local and metadata addresses are refused regardless.
+     */
+    allowPrivateRtmpTargets: z.boolean().default(false),
     /** Where Terraform keeps its state: `'local'` (infra/terraform.tfstate) or an S3 bucket. */
     terraformBackend: z.union([z.literal('local'), z.strictObject({ s3: s3Backend })]).default('local'),
     /** Tags on every AWS resource, in addition to the project tag. */

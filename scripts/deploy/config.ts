@@ -41,6 +41,7 @@ export const ENVIRONMENT_OVERRIDES = {
   IVS_RESTREAMING_DELETION_PROTECTION: { path: ['deletionProtection'], kind: 'boolean' },
   IVS_RESTREAMING_API_AUTH: { path: ['apiAuth'], kind: 'string' },
   IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API: { path: ['acknowledgeUnauthenticatedApi'], kind: 'boolean' },
+  IVS_RESTREAMING_ALLOW_PRIVATE_RTMP_TARGETS: { path: ['allowPrivateRtmpTargets'], kind: 'boolean' },
 } as const satisfies Record<string, { path: readonly string[]; kind: Kind }>;
 
 /** The spellings every boolean flag and environment variable accepts, case-insensitive. */

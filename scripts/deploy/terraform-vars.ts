@@ -38,6 +38,7 @@ export function terraformVariables(
     deletion_protection: overrides.deletionProtection ?? config.deletionProtection,
     api_auth: config.apiAuth,
     acknowledge_unauthenticated_api: config.acknowledgeUnauthenticatedApi,
+    allow_private_rtmp_targets: config.allowPrivateRtmpTargets,
     // Relative to infra/ (Terraform runs with -chdir=infra), so no machine's path reaches the state.
     api_lambda_zip_path: relative(infraDir, zips.api),
     monitor_lambda_zip_path: relative(infraDir, zips.monitor),

@@ -54,6 +54,7 @@ describe('resolveDeploymentConfig', () => {
       deletionProtection: true,
       apiAuth: 'jwt',
       acknowledgeUnauthenticatedApi: false,
+      allowPrivateRtmpTargets: false,
       terraformBackend: 'local',
       tags: {},
     });
@@ -151,9 +152,10 @@ const TRUE_SPELLINGS = ['true', 'TRUE', 'yes', 'Yes', '1', 'on', 'ON', ' true ']
 const FALSE_SPELLINGS = ['false', 'False', 'no', 'NO', '0', 'off', 'Off'];
 
 describe('boolean environment variables', () => {
-  it('are all four of them', () => {
+  it('are all five of them', () => {
     expect(BOOLEAN_VARIABLES.map(([name]) => name).sort()).toEqual([
       'IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API',
+      'IVS_RESTREAMING_ALLOW_PRIVATE_RTMP_TARGETS',
       'IVS_RESTREAMING_CREATE_IVS_CHANNEL',
       'IVS_RESTREAMING_DELETION_PROTECTION',
       'IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING',
