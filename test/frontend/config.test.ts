@@ -6,6 +6,33 @@ describe('parseRuntimeConfig', () => {
     expect(parseRuntimeConfig({ apiUrl: '', auth: null, localMode: true })).toEqual({ apiUrl: '', auth: null, localMode: true });
   });
 
+  it("reads the local stack's real-media ingests for the banner, and why media is simulated", () => {
+    const ingest = {
+      channelArn: 'arn:aws:ivs:us-east-1:000000000000:channel/local',
+      server: 'rtmp://127.0.0.1:1935/app',
+      streamKey: 'sk_us-east-1_abc123def456',
+      playbackUrl: 'http://127.0.0.1:8787/_local/hls/local/index.m3u8',
+    };
+    expect(
+      parseRuntimeConfig({ apiUrl: '', auth: null, localMode: true, localMedia: { real: true, reason: null, ingests: [ingest] } }),
+    ).toEqual({
+      apiUrl: '',
+      auth: null,
+      localMode: true,
+      localMedia: { real: true, reason: null, ingests: [ingest] },
+    });
+    expect(
+      parseRuntimeConfig({ localMode: true, localMedia: { real: false, reason: 'ffmpeg could not be run', ingests: [] } }).localMedia,
+    ).toEqual({
+      real: false,
+      reason: 'ffmpeg could not be run',
+      ingests: [],
+    });
+    expect(() => parseRuntimeConfig({ localMode: true, localMedia: { real: true, ingests: [{ ...ingest, server: 1 }] } })).toThrow(
+      /localMedia\.ingests\[\]\.server/,
+    );
+  });
+
   it('reads a deployed config with Cognito and drops trailing slashes', () => {
     const config = parseRuntimeConfig({
       apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/',
