@@ -56,6 +56,13 @@ export type Action =
   | { kind: 'staleEvent'; channel: number; name: 'Stream Start' | 'Stream End' }
   /** A scheduled monitor run now. */
   | { kind: 'tick' }
+  /**
+   * Work-queue deliveries gone wrong: a batch delivered twice at once, or received and then lost
+   * by its invocation (SQS delivers it again after the visibility timeout).
+   */
+  | { kind: 'queue'; how: 'twice' | 'lost' }
+  /** The MediaLive state-change events so far: lost, delivered in reverse order, or twice. */
+  | { kind: 'mediaLiveEvents'; how: 'lost' | 'reversed' | 'twice' }
   /** Time passes; the one-minute schedule runs meanwhile. */
   | { kind: 'wait'; ms: number }
   /** The clock jumps (forwards, or a few seconds backwards); nothing runs meanwhile. */
@@ -110,6 +117,19 @@ const weightedActions: { kind: Action['kind']; weight: number; arbitrary: fc.Arb
     }),
   },
   { kind: 'tick', weight: 3, arbitrary: fc.constant({ kind: 'tick' as const }) },
+  {
+    kind: 'queue',
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('queue' as const), how: fc.constantFrom('twice' as const, 'lost' as const) }),
+  },
+  {
+    kind: 'mediaLiveEvents',
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('mediaLiveEvents' as const),
+      how: fc.constantFrom('lost' as const, 'reversed' as const, 'twice' as const),
+    }),
+  },
   {
     kind: 'wait',
     weight: 4,
@@ -210,6 +230,14 @@ interface ChannelModel {
   /** Clock time a monitor run first finished while the channel was offline (it recorded the offline). */
   observedOfflineAt: number | undefined;
   streamId: string | undefined;
+}
+
+/** The part of the in-process work queue (SQS's behaviour) the harness drives. */
+interface QueueLike {
+  nextVisibleAt(): Date | undefined;
+  receive(max?: number): { Records: { messageId: string; receiptHandle: string }[] } | undefined;
+  /** Deletes the batch's messages except the failed ones, which come back after the visibility timeout. */
+  settle(batch: unknown, response: { batchItemFailures?: { itemIdentifier: string }[] } | undefined): void;
 }
 
 interface KillSwitch {
@@ -380,6 +408,10 @@ class Harness {
       case 'tick':
         await this.monitor();
         return;
+      case 'queue':
+        return this.queueChaos(action.how);
+      case 'mediaLiveEvents':
+        return this.mediaLiveEventChaos(action.how);
       case 'wait':
         return this.wait(action.ms);
       case 'jump':
@@ -535,12 +567,71 @@ class Harness {
   /** Time passes in steps; the schedule runs at each minute it crosses. */
   private async wait(ms: number): Promise<void> {
     const until = this.now() + ms;
-    while (this.nextTickAt <= until) {
-      if (this.nextTickAt > this.now()) this.system.clock.advance(this.nextTickAt - this.now());
-      this.nextTickAt += SCHEDULE_MS;
-      await this.monitor();
+    for (;;) {
+      await this.deliverDue();
+      const queued = this.queue()?.nextVisibleAt()?.getTime();
+      const next = Math.min(this.nextTickAt, until, queued !== undefined && queued > this.now() ? queued : Infinity);
+      if (next > until) break;
+      if (next > this.now()) this.system.clock.advance(next - this.now());
+      if (this.nextTickAt <= this.now()) {
+        this.nextTickAt += SCHEDULE_MS;
+        await this.monitor();
+      }
+      if (next >= until) {
+        await this.deliverDue();
+        break;
+      }
     }
     if (until > this.now()) this.system.clock.advance(until - this.now());
+  }
+
+  // ------------------------------------------------------------------ the work queue and MediaLive events
+
+  /** The system's work queue and MediaLive events, where it has them (the reconciler v2). */
+  private queue(): QueueLike | undefined {
+    return (this.system as unknown as { queue?: QueueLike }).queue;
+  }
+
+  private mediaLiveEvents(): Record<string, unknown>[] {
+    return (this.system as unknown as { events?: Record<string, unknown>[] }).events ?? [];
+  }
+
+  /** What AWS does while time passes: due queue messages and MediaLive events reach the monitor. */
+  private async deliverDue(): Promise<void> {
+    const events = this.mediaLiveEvents().splice(0);
+    for (const event of events) await this.monitor(event);
+    for (let round = 0; round < 20; round++) {
+      const batch = this.queue()?.receive(10);
+      if (!batch) return;
+      await this.monitorBatch(batch);
+    }
+  }
+
+  /** Delivers an SQS batch; what the monitor reports failed, or everything if it throws, comes back later. */
+  private async monitorBatch(batch: { Records: { messageId: string; receiptHandle: string }[] }): Promise<void> {
+    try {
+      const answer = (await this.system.monitor(batch as unknown as Record<string, unknown>)) as
+        { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+      this.queue()?.settle(batch, answer);
+    } catch {
+      // The whole batch comes back after the visibility timeout.
+    }
+  }
+
+  private async queueChaos(how: 'twice' | 'lost'): Promise<void> {
+    const batch = this.queue()?.receive(10);
+    if (!batch || how === 'lost') return;
+    await this.system.monitor(batch as unknown as Record<string, unknown>).catch(() => undefined);
+    await this.monitorBatch(batch);
+  }
+
+  private async mediaLiveEventChaos(how: 'lost' | 'reversed' | 'twice'): Promise<void> {
+    const events = this.mediaLiveEvents().splice(0);
+    if (how === 'lost') return;
+    for (const event of how === 'reversed' ? events.reverse() : events) {
+      await this.monitor(event);
+      if (how === 'twice') await this.monitor(event);
+    }
   }
 
   /** A monitor run; a failed run is retried by the next one, as with EventBridge. */
@@ -550,13 +641,16 @@ class Harness {
     } catch {
       return false;
     }
-    this.observed();
+    const source = (event as { source?: string; resources?: string[] } | undefined)?.source;
+    if (event === undefined) this.observed();
+    else if (source === 'aws.ivs') this.observed((event as { resources?: string[] }).resources?.[0]);
     return true;
   }
 
-  /** A finished monitor run has recorded every offline channel (its first step is to look at IVS). */
-  private observed(): void {
-    for (const c of this.channels) {
+  /** A finished scheduled run (or IVS event for one channel) has recorded the offline channels it looked at. */
+  private observed(channelArn?: string): void {
+    for (const [i, c] of this.channels.entries()) {
+      if (channelArn !== undefined && CHANNELS[i] !== channelArn) continue;
       if (!c.live && c.offlineAt !== undefined && c.observedOfflineAt === undefined) c.observedOfflineAt = this.now();
     }
   }
@@ -606,7 +700,9 @@ class Harness {
         if (!(await this.killable(action, () => this.system.monitor()))) this.observed();
         return;
       case 'event':
-        if (!(await this.killable(action, () => this.system.monitor(this.system.ivsEvent(channelArn, 'Stream Start'))))) this.observed();
+        if (!(await this.killable(action, () => this.system.monitor(this.system.ivsEvent(channelArn, 'Stream Start'))))) {
+          this.observed(channelArn);
+        }
         return;
       default:
         break;
@@ -663,7 +759,7 @@ class Harness {
    */
   private async quietPeriod(): Promise<void> {
     this.system.sim.setFaults(undefined);
-    this.heldEvents.length = 0;
+    for (const event of this.heldEvents.splice(0)) await this.monitor(event);
     const start = this.now();
     let passes = 0;
     for (let minute = 1; minute <= 15; minute++) {
