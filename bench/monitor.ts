@@ -28,6 +28,7 @@ import { ManualClock } from '../lambdas/testing/manual-clock';
 import { AwsSimulator } from '../lambdas/testing/simulator';
 import { createSimulatedDependencies } from '../lambdas/testing/simulated-dependencies';
 import { createReconciler } from '../lambdas/adapters/lambda/aws-dependencies';
+import { MemoryWorkQueue } from '../lambdas/testing/memory-work-queue';
 import type { Destination } from '../lambdas/core/destination';
 import { streamKeyHint } from '../lambdas/core/destination';
 import type { Clock, Log } from '../lambdas/core/ports';
@@ -37,7 +38,7 @@ import type { Sample } from './timing';
 import { apiAnswerTimes, billedPastGrace, firstGoLive, SYSTEMS } from './timing';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const metrics = { destinationFailed: () => undefined, flush: () => undefined };
+const metrics = { destinationFailed: () => undefined, auxiliaryReadFailed: () => undefined, flush: () => undefined };
 
 /** A free loopback port, for the dynalite child process. */
 async function freePort(): Promise<number> {
@@ -155,6 +156,7 @@ async function setup(
     doc: db.doc,
     tables: db.tables,
     simulator: sim,
+    queue: new MemoryWorkQueue(options.clock),
     cipher,
     clock: options.clock,
     log: quiet,

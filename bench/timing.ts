@@ -8,6 +8,7 @@
  * - First go-live of new destinations: from the stream start to the last StartChannel.
  * - API answer time of start, stop and delete.
  */
+import { MemoryWorkQueue } from '../lambdas/testing/memory-work-queue';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiLambda } from '../lambdas/api/handler';
@@ -120,17 +121,16 @@ async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }
     doc: db.doc,
     tables: db.tables,
     simulator: sim,
+    queue: new MemoryWorkQueue(clock),
     cipher: new LocalStreamKeyCipher(randomBytes(32)),
     clock,
     log: quiet,
-    metrics: { destinationFailed: () => undefined, flush: () => undefined },
+    metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: () => undefined, flush: () => undefined },
     sleep: vt.sleep,
     projectName: 'bench',
     trackedChannelArns: [IVS_CHANNEL],
     graceSeconds,
     corsAllowOrigins: ['http://localhost:8787'],
-    // As the API Lambda runs (see test/support/system.ts).
-    reconciler: { waitTimeoutMs: 8_000 },
   });
   const monitor = createMonitorHandler(deps);
   const api = createApiLambda(deps);

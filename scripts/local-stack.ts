@@ -3,8 +3,10 @@
  *
  * One process: dynalite (a DynamoDB-API server) on loopback with its data under `.local/`, the
  * API Lambda handler behind a small HTTP server that plays API Gateway, the built admin UI, the
- * monitor on a timer and on every simulated IVS stream change (as EventBridge triggers it in AWS),
- * and the IVS + MediaLive simulator with its `/_local/*` controls.
+ * monitor on a timer, on every simulated IVS stream change and MediaLive channel state change
+ * (as EventBridge triggers it in AWS) and on the in-process work queue (as SQS does: API intent,
+ * look-agains, grace ends, with their delays), and the IVS + MediaLive simulator with its
+ * `/_local/*` controls.
  *
  * Environment: PORT (8787; 0 = any free port), SIM_TIMESCALE (20), STOP_GRACE_SECONDS (20 here,
  * 120 in AWS), RECONCILE_INTERVAL_SECONDS (5), IVS_CHANNEL_ARNS (one local channel),
@@ -22,6 +24,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -37,6 +40,7 @@ import { DynamoDestinationRepository } from '../lambdas/adapters/dynamodb/destin
 import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-cipher';
 import { createSimulatedDependencies } from '../lambdas/testing/simulated-dependencies';
 import { AwsSimulator, type SimulatorTimings } from '../lambdas/testing/simulator';
+import { MemoryWorkQueue } from '../lambdas/testing/memory-work-queue';
 import { createMonitorHandler, type MonitorEvent, type MonitorSummary } from '../lambdas/monitor/handler';
 import { BodyTooLargeError, MAX_SERVER_BODY_BYTES, readBody, sendJson, sendProxyResult, toApiGatewayEvent } from './local/api-gateway-http';
 import { createLocalControls, type LocalControls } from './local/controls';
@@ -63,6 +67,8 @@ export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 5;
 export const DEFAULT_RTMP_PORT = 1935;
 /** How long `stop()` lets running reconciles finish before it closes the database anyway. */
 const STOP_WAIT_MS = 10_000;
+/** How often the work queue and the simulator's MediaLive state changes are looked at. */
+const PUMP_INTERVAL_MS = 200;
 
 /** Options of {@link startLocalStack}; every field has a default. */
 export interface LocalStackOptions {
@@ -419,11 +425,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
-    const metrics: Metrics & { flush(): void } = { destinationFailed: () => undefined, flush: () => undefined };
-    const base = {
+    const metrics: Metrics & { flush(): void } = {
+      destinationFailed: () => undefined,
+      auxiliaryReadFailed: () => undefined,
+      flush: () => undefined,
+    };
+    // The work queue (WORK_QUEUE_URL in AWS): in process, with SQS's delays.
+    const queue = new MemoryWorkQueue(systemClock, { visibilityTimeoutMs: 10_000 });
+    const deps = createSimulatedDependencies({
       doc,
       tables,
       simulator,
+      queue,
       cipher: new LocalStreamKeyCipher(key),
       clock: systemClock,
       log,
@@ -436,12 +449,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       allowPrivateRtmpTargets: true,
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
       corsAllowOrigins: [...LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`), ...viteDevOrigins],
-    };
-    // MediaLive waits are polled in real time: shorten the interval with the timescale.
-    const waitIntervalMs = Math.min(2_000, Math.max(50, Math.round(2_000 / settings.timescale)));
-    // As in AWS: the API waits at most 10 s for a new channel, the monitor 45 s.
-    const api = createApiLambda(createSimulatedDependencies({ ...base, reconciler: { waitTimeoutMs: 10_000, waitIntervalMs } }));
-    const monitor = createMonitorHandler(createSimulatedDependencies({ ...base, reconciler: { waitTimeoutMs: 45_000, waitIntervalMs } }));
+    });
+    const api = createApiLambda(deps);
+    const monitor = createMonitorHandler(deps);
 
     // ---- real media behind the simulated MediaLive: an ffmpeg relay per RUNNING channel
     let relays: MediaLiveRelays | undefined;
@@ -464,10 +474,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const inFlight = new Set<Promise<unknown>>();
     const finished: number[] = [];
     const waiters = new Set<() => void>();
-    const runMonitor = (event: MonitorEvent, reason: string): Promise<MonitorSummary | undefined> => {
+    const runMonitor = (event: MonitorEvent | SQSEvent, reason: string): Promise<MonitorSummary | undefined> => {
       if (stopping) return Promise.resolve(undefined);
       const id = (sequence += 1);
-      const run: Promise<MonitorSummary | undefined> = monitor(event, { awsRequestId: `local-${reason}-${id}` })
+      const context = { awsRequestId: `local-${reason}-${id}` };
+      const invocation: Promise<unknown> = 'Records' in event ? monitor(event, context) : monitor(event, context);
+      const run: Promise<MonitorSummary | undefined> = (invocation as Promise<MonitorSummary | undefined>)
         .catch((error: unknown) => {
           log.error('Monitor run failed; the next one retries', { reason, error: error instanceof Error ? error.message : String(error) });
           return undefined;
@@ -489,6 +501,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     };
     const timer = setInterval(onTick, settings.reconcileIntervalSeconds * 1000);
+    // The work queue's consumer (SQS → Lambda in AWS) and MediaLive's events (EventBridge).
+    let pumping = false;
+    const pump = setInterval(() => {
+      simulator.pollStateChanges();
+      if (pumping) return;
+      pumping = true;
+      void queue
+        .deliverDue(async (event) => {
+          const response = (await runMonitor(event, 'queue')) as unknown as SQSBatchResponse | undefined;
+          // A run that failed as a whole: every message comes back after the visibility timeout.
+          return response ?? { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+        })
+        .finally(() => {
+          pumping = false;
+        });
+    }, PUMP_INTERVAL_MS);
+    const unsubscribeMediaLive = simulator.onChannelStateChange((event) => {
+      void runMonitor(event, 'medialive-event');
+    });
     // IVS's event rule: a run per stream change. The local controls wait for these runs.
     const eventRuns = new Set<Promise<unknown>>();
     const unsubscribe = simulator.onStreamStateChange((event) => {
@@ -499,7 +530,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(async () => {
       stopping = true;
       clearInterval(timer);
+      clearInterval(pump);
       unsubscribe();
+      unsubscribeMediaLive();
       // Let running reconciles finish (they are short at any timescale), but not forever.
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -635,7 +668,8 @@ export function describeLocalStack(stack: Pick<LocalStack, 'url' | 'dynamoDbEndp
     '',
     `  SIM_TIMESCALE=${s.timescale}  MediaLive runs ${s.timescale}× faster than in AWS (a channel starts in about ${startSeconds} s)`,
     `  STOP_GRACE_SECONDS=${s.graceSeconds}  destinations stop ${s.graceSeconds} s after the stream ends (local default 20; 120 in AWS)`,
-    `  RECONCILE_INTERVAL_SECONDS=${s.reconcileIntervalSeconds}  the monitor's schedule (1 minute in AWS), plus a run on every stream change`,
+    `  RECONCILE_INTERVAL_SECONDS=${s.reconcileIntervalSeconds}  the monitor's schedule (1 minute in AWS), plus a run on every stream`,
+    '    and MediaLive state change and on the in-process work queue (API changes, look-agains, grace ends)',
     '',
     'Next:',
     `  1. Open ${stack.url}/ and add a destination (any stream key will do).`,

@@ -16,6 +16,7 @@ export const ENVIRONMENT_VARIABLES = [
   'STREAM_KEY_KMS_KEY_ID',
   'CORS_ALLOW_ORIGINS',
   'ALLOW_PRIVATE_RTMP_TARGETS',
+  'WORK_QUEUE_URL',
 ] as const;
 
 const list = z
@@ -47,6 +48,8 @@ export const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true'),
+  /** The reconcile work queue (SQS); both functions send to it, the monitor consumes it. */
+  WORK_QUEUE_URL: z.string().regex(/^https:\/\/\S+$/, 'must be the https URL of the SQS work queue'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -6,6 +6,12 @@ import { InvalidConfigurationError, RestreamingError } from '../core/errors';
 import { IVS_CHANNEL_TYPES, type IvsChannelType, type LiveStream, type PlaybackSource, type StreamSource } from '../core/ports';
 import { toDomainError } from './medialive/errors';
 
+/**
+ * Page size of ListStreams, set explicitly: maxResults is 1..100 in the IVS API model
+ * (https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_ListStreams.html).
+ */
+export const IVS_LIST_STREAMS_PAGE_SIZE = 100;
+
 type StreamFields = Pick<StreamSummary, 'channelArn' | 'streamId' | 'startTime' | 'health'>;
 
 function toLiveStream(s: StreamFields, operation: string): LiveStream {
@@ -26,7 +32,10 @@ export class AwsIvsStreamSource implements StreamSource {
   async listLiveStreams(): Promise<LiveStream[]> {
     const streams: LiveStream[] = [];
     try {
-      for await (const page of paginateListStreams({ client: this.client }, {})) {
+      for await (const page of paginateListStreams(
+        { client: this.client, pageSize: IVS_LIST_STREAMS_PAGE_SIZE },
+        { maxResults: IVS_LIST_STREAMS_PAGE_SIZE },
+      )) {
         for (const summary of page.streams ?? []) {
           // ListStreams lists live streams only; the state check guards against a future change.
           if (summary.state !== undefined && summary.state !== 'LIVE') continue;

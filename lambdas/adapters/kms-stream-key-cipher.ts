@@ -18,7 +18,7 @@
  * Errors never carry the plaintext: messages name the destination and the AWS error name only.
  */
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { StreamKeyCipher, StreamKeyDecrypter } from '../core/ports';
+import type { StreamKeyCipher, StreamKeyDecrypter, StreamKeyEncrypter } from '../core/ports';
 import { InvalidConfigurationError, RestreamingError, ServiceUnavailableError, ThrottledError } from '../core/errors';
 import { describeScheme } from './stream-key-scheme';
 
@@ -70,27 +70,44 @@ export class KmsStreamKeyDecrypter implements StreamKeyDecrypter {
   }
 }
 
-/** Encrypt and decrypt: what the API bundles. */
-export class KmsStreamKeyCipher extends KmsStreamKeyDecrypter implements StreamKeyCipher {
-  async encrypt(destinationId: string, plaintext: string): Promise<string> {
-    let blob: Uint8Array | undefined;
-    try {
-      const out = await this.kms.send(
-        new EncryptCommand({
-          KeyId: this.keyId,
-          Plaintext: new TextEncoder().encode(plaintext),
-          EncryptionContext: { destinationId },
-        }),
-      );
-      blob = out.CiphertextBlob;
-    } catch (error) {
-      throw mapKmsError(error, 'Encrypt', destinationId);
-    }
-    if (blob === undefined || blob.length === 0) {
-      throw new ServiceUnavailableError(`KMS Encrypt returned no ciphertext for destination "${destinationId}".`);
-    }
-    return KMS_CIPHERTEXT_PREFIX + Buffer.from(blob).toString('base64');
+/** Encrypt only: what the API bundles, so its code (and role) cannot Decrypt a stream key. */
+export class KmsStreamKeyEncrypter implements StreamKeyEncrypter {
+  /** @param keyId the customer-managed key (ARN, id or alias): `STREAM_KEY_KMS_KEY_ID`. */
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly keyId: string,
+  ) {}
+
+  encrypt(destinationId: string, plaintext: string): Promise<string> {
+    return encryptWithKms(this.kms, this.keyId, destinationId, plaintext);
   }
+}
+
+/** Encrypt and decrypt, for tests and tools that need both. */
+export class KmsStreamKeyCipher extends KmsStreamKeyDecrypter implements StreamKeyCipher {
+  encrypt(destinationId: string, plaintext: string): Promise<string> {
+    return encryptWithKms(this.kms, this.keyId, destinationId, plaintext);
+  }
+}
+
+async function encryptWithKms(kms: KMSClient, keyId: string, destinationId: string, plaintext: string): Promise<string> {
+  let blob: Uint8Array | undefined;
+  try {
+    const out = await kms.send(
+      new EncryptCommand({
+        KeyId: keyId,
+        Plaintext: new TextEncoder().encode(plaintext),
+        EncryptionContext: { destinationId },
+      }),
+    );
+    blob = out.CiphertextBlob;
+  } catch (error) {
+    throw mapKmsError(error, 'Encrypt', destinationId);
+  }
+  if (blob === undefined || blob.length === 0) {
+    throw new ServiceUnavailableError(`KMS Encrypt returned no ciphertext for destination "${destinationId}".`);
+  }
+  return KMS_CIPHERTEXT_PREFIX + Buffer.from(blob).toString('base64');
 }
 
 function mapKmsError(error: unknown, operation: 'Encrypt' | 'Decrypt', destinationId: string): RestreamingError {

@@ -48,6 +48,9 @@ export const STATUS_BY_CODE = {
   QUOTA_EXCEEDED: 429,
   INVALID_CONFIGURATION: 409,
   SERVICE_UNAVAILABLE: 503,
+  // A stored item that does not parse: nothing the caller sent is wrong.
+  MALFORMED_ITEM: 500,
+  NOT_OWNED: 404,
   MALFORMED_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
   ROUTE_NOT_FOUND: 404,

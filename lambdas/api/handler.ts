@@ -1,43 +1,43 @@
 /**
  * The destinations API Lambda (→ dist/lambda.zip). API Gateway HTTP API (payload 2.0) and REST
  * API (payload 1.0) events; routing, validation and error mapping live in `http.ts`, the use
- * cases in `core/destination-service.ts`.
+ * cases in `core/destination-service.ts`. It writes intent and puts the destination on the work
+ * queue; the stream monitor does the rest, so every request answers at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { IvsClient } from '@aws-sdk/client-ivs';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { RestreamingDestinationService } from '../core/destination-service';
 import { readEnvironment } from '../adapters/environment';
-import type { Dependencies } from '../adapters/lambda/aws-dependencies';
-import { createAwsDependencies, createReconciler } from '../adapters/lambda/aws-dependencies';
+import type { ApiDependencies } from '../adapters/lambda/aws-dependencies';
+import { createSharedAwsAdapters, newId, systemClock } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
-import { KmsStreamKeyCipher } from '../adapters/kms-stream-key-cipher';
+import { KmsStreamKeyEncrypter } from '../adapters/kms-stream-key-cipher';
+import { AwsIvsStreamSource } from '../adapters/ivs-stream-source';
 import type { AdminRequirement } from './auth';
 import type { ApiEvent, ApiResult } from './http';
 import { createApiHandler } from './http';
 
 /** Builds the handler around any set of dependencies (AWS, local stack, tests). */
-export function createApiLambda(deps: Dependencies, options: { admin?: AdminRequirement } = {}) {
+export function createApiLambda(deps: ApiDependencies, options: { admin?: AdminRequirement } = {}) {
+  const service = new RestreamingDestinationService({
+    destinations: deps.destinations,
+    streamStates: deps.streamStates,
+    cipher: deps.cipher,
+    queue: deps.queue,
+    streams: deps.streams,
+    graceSeconds: deps.graceSeconds,
+    clock: deps.clock,
+    ids: { newId: deps.newId },
+    log: deps.log,
+    trackedChannelArns: deps.trackedChannelArns,
+    allowPrivateRtmpTargets: deps.allowPrivateRtmpTargets,
+  });
+  const handle = createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log, admin: options.admin ?? {} });
   return async (event: ApiEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ApiResult> => {
-    const ownerId = context?.awsRequestId ?? randomUUID();
-    const service = new RestreamingDestinationService({
-      destinations: deps.destinations,
-      streamStates: deps.streamStates,
-      streams: deps.streams,
-      cipher: deps.cipher,
-      clock: deps.clock,
-      ids: { newId: deps.newId },
-      log: deps.log,
-      reconcile: (scope) => createReconciler(deps, ownerId).reconcile(scope),
-      trackedChannelArns: deps.trackedChannelArns,
-      allowPrivateRtmpTargets: deps.allowPrivateRtmpTargets,
-    });
     try {
-      return await createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log, admin: options.admin ?? {} })(
-        event,
-        {
-          awsRequestId: ownerId,
-        },
-      );
+      return await handle(event, { awsRequestId: context?.awsRequestId ?? randomUUID() });
     } finally {
       deps.metrics.flush();
     }
@@ -50,17 +50,22 @@ let lambdaHandler: ReturnType<typeof createApiLambda> | undefined;
 export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ApiResult> => {
   if (!lambdaHandler) {
     const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-restreaming';
-    const logger = createLogger(serviceName);
-    // API Gateway gives up after 29 s. A delete of a running destination waits twice (stopped,
-    // then gone): at most 8 s each, so the request answers 202 in time and the monitor finishes.
     const env = readEnvironment();
+    const logger = createLogger(serviceName);
     lambdaHandler = createApiLambda(
-      createAwsDependencies(
-        env,
-        { log: logPort(logger), metrics: new LambdaMetrics(serviceName) },
-        (kms, keyId) => new KmsStreamKeyCipher(kms, keyId),
-        { waitTimeoutMs: 8_000 },
-      ),
+      {
+        ...createSharedAwsAdapters(env),
+        cipher: new KmsStreamKeyEncrypter(new KMSClient({}), env.STREAM_KEY_KMS_KEY_ID),
+        streams: new AwsIvsStreamSource(new IvsClient({})),
+        graceSeconds: env.STOP_GRACE_SECONDS,
+        clock: systemClock,
+        log: logPort(logger),
+        metrics: new LambdaMetrics(serviceName),
+        newId,
+        trackedChannelArns: env.IVS_CHANNEL_ARNS,
+        corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
+        allowPrivateRtmpTargets: env.ALLOW_PRIVATE_RTMP_TARGETS,
+      },
       { admin: { group: env.ADMIN_GROUP, scope: env.ADMIN_SCOPE } },
     );
   }

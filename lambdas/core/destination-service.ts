@@ -1,7 +1,8 @@
 /**
- * The use cases behind the REST API. Each one writes the destination (conditionally on its
- * version) and then asks the reconciler to converge that one destination — the API has no
- * start/stop logic of its own.
+ * The use cases behind the REST API. Each one writes the intent (conditionally on the item's
+ * version), puts the destination on the work queue and answers at once: the stream monitor
+ * converges it within seconds. The API has no start/stop logic of its own and no access to the
+ * relay engine or to stream keys in clear.
  */
 import type {
   ChannelStatusView,
@@ -26,18 +27,31 @@ import {
 } from './errors';
 import { defaultProfile, defaultRtmpUrl } from './platforms';
 import { assertPlatformAcceptsUrl, assertPublicRtmpTarget } from './validation';
-import type { Clock, DestinationRepository, IdGenerator, Log, StreamKeyCipher, StreamSource, StreamStateRepository } from './ports';
-import type { ReconcileResult, ReconcileScope } from './reconciler';
+import type {
+  Clock,
+  DestinationRepository,
+  IdGenerator,
+  Log,
+  StreamKeyEncrypter,
+  StreamSource,
+  StreamStateRepository,
+  WorkQueue,
+} from './ports';
+import { holdsNothing, retireUnusedSource } from './resources';
+import { broadcastOf, withinGrace } from './stream-state';
 
 export interface DestinationServiceDeps {
   destinations: DestinationRepository;
   streamStates: StreamStateRepository;
-  streams: StreamSource;
-  cipher: StreamKeyCipher;
+  cipher: StreamKeyEncrypter;
+  queue: WorkQueue;
+  /** IVS, asked only by a manual stop when the stream-state table does not know the stream yet. */
+  streams: Pick<StreamSource, 'getStream'>;
+  /** STOP_GRACE_SECONDS: a stream that returns within it continues the broadcast. */
+  graceSeconds: number;
   clock: Clock;
   ids: IdGenerator;
   log: Log;
-  reconcile: (scope: ReconcileScope) => Promise<ReconcileResult>;
   /** The IVS channels this deployment follows (IVS_CHANNEL_ARNS). */
   trackedChannelArns: readonly string[];
   /**
@@ -140,13 +154,9 @@ export class RestreamingDestinationService implements DestinationService {
           next.channelArn !== current.channelArn;
         if (configChanged) {
           next.configRevision = current.configRevision + 1;
-          // An input left by an interrupted create pulls the old IVS channel: retire it, and let
+          // A source left by an interrupted create pulls the old IVS channel: retire it, and let
           // the next create make a new one under a new RequestId.
-          if (current.mediaLiveChannelId === undefined && current.mediaLiveInputId !== undefined) {
-            next.staleInputIds = [...(current.staleInputIds ?? []), current.mediaLiveInputId];
-            delete next.mediaLiveInputId;
-            next.generation = current.generation + 1;
-          }
+          return retireUnusedSource(next);
         }
         return next;
       },
@@ -164,12 +174,7 @@ export class RestreamingDestinationService implements DestinationService {
   async remove(id: string): Promise<{ done: true } | { done: false; destination: DestinationView }> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.load(id);
-      const holdsNothing =
-        current.mediaLiveChannelId === undefined &&
-        current.mediaLiveInputId === undefined &&
-        (current.staleInputIds ?? []).length === 0 &&
-        (current.lease === undefined || Date.parse(current.lease.until) <= this.deps.clock.now().getTime());
-      if (!holdsNothing) break;
+      if (!holdsNothing(current, this.deps.clock.now())) break;
       try {
         await this.deps.destinations.delete(id, current.version);
         this.deps.log.info('Destination deleted', { destinationId: id, destinationName: current.name, channelArn: current.channelArn });
@@ -187,17 +192,17 @@ export class RestreamingDestinationService implements DestinationService {
       { allowDeleting: true },
     );
     this.deps.log.info('Destination deletion requested', { destinationId: id });
-    await this.reconcileQuietly(id);
-    const after = await this.deps.destinations.get(id);
-    return after ? { done: false, destination: toView(after) } : { done: true };
+    await this.enqueue(id, 'deleted');
+    return { done: false, destination: toView(await this.load(id)) };
   }
 
   async start(id: string, options: StartOptions = {}): Promise<DestinationView> {
     const current = await this.load(id);
     if (current.deleteRequested) throw deleting(id);
     if (!current.enabled && options.enable !== true) throw disabled(id);
-    const stream = await this.deps.streams.getStream(current.channelArn);
-    if (!stream) {
+    // What the monitor last learnt from IVS (within seconds of IVS's stream events): no IVS call.
+    const stream = await this.deps.streamStates.get(current.channelArn);
+    if (stream?.state !== 'LIVE') {
       throw new ChannelOfflineError(
         `The IVS channel ${current.channelArn} is not live, so there is nothing to send. Start streaming to IVS; enabled destinations start by themselves when the stream goes live.`,
       );
@@ -216,13 +221,13 @@ export class RestreamingDestinationService implements DestinationService {
   async stop(id: string): Promise<DestinationView> {
     const current = await this.load(id);
     if (current.deleteRequested) throw deleting(id);
-    // Paused for the stream that is live now, or for the one that just ended (grace period).
-    const stream = await this.deps.streams.getStream(current.channelArn);
-    const streamId = stream?.streamId ?? (await this.deps.streamStates.get(current.channelArn))?.streamId;
-    if (streamId !== undefined) {
-      await this.write(id, (cur) => (cur.pausedStreamId === streamId ? undefined : { ...cur, pausedStreamId: streamId }));
+    // Paused for the broadcast that is live now, or for the one that just ended (grace period):
+    // an encoder reconnect inside the grace period continues the broadcast, and the pause holds.
+    const broadcastId = await this.broadcastOnAir(current.channelArn);
+    if (broadcastId !== undefined) {
+      await this.write(id, (cur) => (cur.pausedStreamId === broadcastId ? undefined : { ...cur, pausedStreamId: broadcastId }));
     }
-    this.deps.log.info('Destination stop requested', { destinationId: id, channelArn: current.channelArn, streamId });
+    this.deps.log.info('Destination stop requested', { destinationId: id, channelArn: current.channelArn, broadcastId });
     return this.converge(id);
   }
 
@@ -292,21 +297,36 @@ export class RestreamingDestinationService implements DestinationService {
     if (!stored) throw new DestinationNotFoundError(id);
   }
 
-  /** Converges the destination now and returns what it looks like afterwards. */
+  /**
+   * The broadcast a stop pauses: the one the stream-state table records while live. The table
+   * lags IVS by an event (or, when one is lost, by a scheduled run), so when it does not say
+   * live, IVS is asked: a stream on air that the table has not seen yet is paused too.
+   */
+  private async broadcastOnAir(channelArn: string): Promise<string | undefined> {
+    const state = await this.deps.streamStates.get(channelArn);
+    if (state?.state === 'LIVE') return broadcastOf(state);
+    const stream = await this.deps.streams.getStream(channelArn);
+    if (!stream) return broadcastOf(state); // the broadcast that just ended (grace period)
+    const continues = withinGrace(state, this.deps.clock.now(), this.deps.graceSeconds);
+    return (continues ? broadcastOf(state) : undefined) ?? stream.streamId;
+  }
+
+  /** Puts the destination on the work queue and returns it as written. */
   private async converge(id: string): Promise<DestinationView> {
-    await this.reconcileQuietly(id);
+    await this.enqueue(id, 'changed through the API');
     return toView(await this.load(id));
   }
 
   /**
-   * A failed reconcile does not fail the request: the change is stored, the failure is on the
-   * item's lastError, and the scheduled reconcile tries again within a minute.
+   * A failed enqueue does not fail the request: the change is stored and the scheduled reconcile
+   * converges it within a minute.
    */
-  private async reconcileQuietly(id: string): Promise<void> {
+  private async enqueue(id: string, reason: string): Promise<void> {
     try {
-      await this.deps.reconcile({ kind: 'destination', destinationId: id });
+      const notBefore = this.deps.clock.now().toISOString();
+      await this.deps.queue.enqueue([{ kind: 'destination', destinationId: id, notBefore, reason }]);
     } catch (error) {
-      this.deps.log.warn('Reconcile after API change failed; the schedule will retry', {
+      this.deps.log.warn('Could not put the destination on the work queue; the schedule will converge it', {
         destinationId: id,
         errorName: error instanceof Error ? error.name : typeof error,
         errorCode: (error as { code?: unknown }).code,

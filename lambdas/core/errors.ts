@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'QUOTA_EXCEEDED',
   'INVALID_CONFIGURATION',
   'SERVICE_UNAVAILABLE',
+  'MALFORMED_ITEM',
+  'NOT_OWNED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -111,4 +113,22 @@ export class InvalidConfigurationError extends RestreamingError {
 /** A 5xx or network failure of the service: safe to retry later. */
 export class ServiceUnavailableError extends RestreamingError {
   override readonly code = 'SERVICE_UNAVAILABLE';
+}
+
+/** A stored destination item does not parse (written by hand, by an older version or a bug). */
+export class MalformedItemError extends RestreamingError {
+  override readonly code = 'MALFORMED_ITEM';
+  constructor(
+    readonly destinationId: string,
+    readonly problems: string,
+  ) {
+    super(
+      `The stored destination item "${destinationId}" is invalid (${problems}). Fix the item in DynamoDB or delete it; the other destinations are not affected.`,
+    );
+  }
+}
+
+/** A resource exists but is not this project's (IAM denies it): ignored, never acted on. */
+export class NotOwnedError extends RestreamingError {
+  override readonly code = 'NOT_OWNED';
 }

@@ -1,22 +1,25 @@
 /**
- * The desired-state planner (DESIGN.md, "The rule at the centre").
+ * The desired-state planner: the one place that knows the transition table (docs/architecture.md).
  *
- *     desired(d) = d.enabled ∧ live(c) ∧ d.pausedStreamId ≠ streamId(c)
+ *     desired(d) = d.enabled ∧ live(c) ∧ d.pausedStreamId ≠ broadcast(c)
  *
- * Pure: given the destinations, what IVS says about each channel, what MediaLive says about each
- * channel, and the time, it decides one step per destination and the status to record. The
- * executor (`reconciler.ts`) carries the steps out; every step is safe to repeat, so the same
- * inputs planned twice, or by two racing reconciles, converge on the same state.
+ * Pure: given the destinations, what IVS says about each channel, the relays the engine reports
+ * (engine-neutral states, see `relay.ts`) and the time, it decides at most ONE step per
+ * destination and the status to record. The executor (`reconciler.ts`) carries a step out and
+ * the driver plans again; every step is safe to repeat, so the same inputs planned twice, or by
+ * two racing reconciles, converge on the same state.
  */
 import type { Destination, DestinationError, DestinationStatus } from './destination';
-import type { MediaLiveChannel, MediaLiveChannelState, MediaLiveInput } from './ports';
-import { TAG_CONFIG_REVISION, TAG_DESTINATION } from './ports';
+import type { Relay, RelaySource, RelayState, RelayTimings } from './relay';
+import { leaseActive, recordedSources } from './resources';
 
 /** What IVS says about one channel, plus the remembered time it went offline. */
 export interface ChannelLiveness {
   live: boolean;
   /** The current stream id while live; the last stream id while offline (if known). */
   streamId?: string;
+  /** The stream id that began the current (or last) broadcast; see `stream-state.ts`. */
+  broadcastId?: string;
   /** ISO-8601 time the channel went offline after being live; absent if never seen live. */
   offlineSince?: string;
 }
@@ -25,15 +28,18 @@ export interface PlanInput {
   destinations: readonly Destination[];
   /** Keyed by IVS channel ARN. A channel missing here is offline. */
   streams: ReadonlyMap<string, ChannelLiveness>;
-  /** The project's MediaLive channels that were observed (not DELETED). */
-  channels: readonly MediaLiveChannel[];
-  /** The project's MediaLive inputs; listed only by the full reconcile. */
-  inputs?: readonly MediaLiveInput[];
+  /** The project's relays that were observed. */
+  relays: readonly Relay[];
+  /** The project's sources; listed only by the full reconcile, undefined when not (or the read failed). */
+  sources?: readonly RelaySource[];
   now: Date;
   graceSeconds: number;
+  /** How long the engine's transitions take: when to look again. */
+  timings: RelayTimings;
   /**
-   * True when `destinations` holds every destination of the project, so a tagged MediaLive
-   * channel without one is an orphan that can be cleaned up. Only the full reconcile sets it.
+   * True when `destinations` holds every destination of the project and `relays` every relay, so
+   * a relay without a destination is an orphan that can be cleaned up. Only the full reconcile
+   * sets it: a scoped pass never touches a relay it did not look at.
    */
   complete: boolean;
 }
@@ -41,15 +47,21 @@ export interface PlanInput {
 export type Desired = 'on' | 'off' | 'hold';
 
 export type Step =
-  /** Create the input (unless `inputId` is given) and the channel, then start it once IDLE. */
-  | { kind: 'create'; inputId?: string }
-  | { kind: 'start'; channelId: string }
-  | { kind: 'stop'; channelId: string }
-  /** Delete the channel; its inputs are retired and deleted once detached. */
-  | { kind: 'delete-channel'; channelId: string; inputIds: string[] }
-  | { kind: 'delete-inputs'; inputIds: string[] }
-  /** Nothing is left in MediaLive: delete the destination item. */
+  /** Create the relay's source (a MediaLive input); recorded on the item. */
+  | { kind: 'create-source' }
+  /** Create the relay on the recorded source; recorded on the item. */
+  | { kind: 'create-relay'; sourceId: string }
+  | { kind: 'start'; relayId: string }
+  | { kind: 'stop'; relayId: string }
+  /** Delete the relay; the item keeps it until it is seen gone. */
+  | { kind: 'delete-relay'; relayId: string }
+  /** The recorded relay is gone: forget it and retire its sources (a new generation). */
+  | { kind: 'forget-relay'; relayId: string }
+  | { kind: 'delete-sources'; sourceIds: string[] }
+  /** Nothing is left in the engine: delete the destination item. */
   | { kind: 'remove' };
+
+export type StepKind = Step['kind'];
 
 export interface DestinationDecision {
   destination: Destination;
@@ -60,32 +72,38 @@ export interface DestinationDecision {
   status: DestinationStatus;
   /** `null` clears lastError, `undefined` leaves it as it is. */
   lastError: DestinationError | null | undefined;
-  /** A channel of this destination found by its tag but not recorded on the item. */
-  adopt?: { channelId: string; inputIds: string[]; configRevision: number | undefined };
+  /** A relay of this destination found by its tag but not recorded on the item. */
+  adopt?: Relay;
   /** Another reconcile holds the destination's lease: nothing is done or written. */
   busy?: true;
   step: Step | null;
+  /** Set when a step will be due once an engine transition ends: look again after this. */
+  recheckAfterMs?: number;
 }
 
 export interface OrphanDecision {
-  channel: MediaLiveChannel;
-  step: { kind: 'stop'; channelId: string } | { kind: 'delete-channel'; channelId: string; inputIds: string[] } | null;
+  relay: Relay;
+  step: { kind: 'stop'; relayId: string } | { kind: 'delete-relay'; relayId: string } | null;
 }
 
 export interface Plan {
   decisions: DestinationDecision[];
   orphans: OrphanDecision[];
-  /** Inputs of the project that nothing uses or will use: delete them (they count against a quota). */
-  orphanInputIds: string[];
+  /** Sources of the project that nothing uses or will use: delete them (they count against a quota). */
+  orphanSourceIds: string[];
 }
 
-const RUNNING_STATES: ReadonlySet<MediaLiveChannelState> = new Set(['STARTING', 'RUNNING', 'RECOVERING']);
-const FAILED_STATES: ReadonlySet<MediaLiveChannelState> = new Set(['CREATE_FAILED', 'UPDATE_FAILED']);
-/** States that end by themselves; the only right action is to look again later. */
-const TRANSIENT_STATES: ReadonlySet<MediaLiveChannelState> = new Set(['CREATING', 'STOPPING', 'DELETING', 'UPDATING']);
+const ACTIVE: ReadonlySet<RelayState> = new Set(['starting', 'running']);
 
-export function isRunning(state: MediaLiveChannelState): boolean {
-  return RUNNING_STATES.has(state);
+/**
+ * After a relay failed (MediaLive CREATE_FAILED), a new one is made no sooner than this: a
+ * configuration MediaLive keeps failing must not become a create-fail-delete loop.
+ */
+export const RECREATE_AFTER_FAILURE_MS = 60_000;
+
+/** True for the error a failed relay leaves on the item (see relayOf in the engine adapter). */
+function isRelayFailure(error: DestinationError | undefined): error is DestinationError {
+  return error !== undefined && /_FAILED$/.test(error.code);
 }
 
 /** desired(d), with the grace period: a channel that just went offline holds what runs. */
@@ -97,99 +115,92 @@ export function desiredState(
 ): { desired: Desired; reason: string } {
   if (d.deleteRequested) return { desired: 'off', reason: 'destination deleted' };
   if (!d.enabled) return { desired: 'off', reason: 'destination disabled' };
+  const broadcast = stream?.broadcastId ?? stream?.streamId;
+  const paused = d.pausedStreamId !== undefined && d.pausedStreamId === broadcast;
   if (stream?.live) {
-    if (d.pausedStreamId !== undefined && d.pausedStreamId === stream.streamId) {
-      return { desired: 'off', reason: 'stopped manually for this stream' };
-    }
+    if (paused) return { desired: 'off', reason: 'stopped manually for this broadcast' };
     return { desired: 'on', reason: 'stream live' };
   }
-  if (stream?.offlineSince !== undefined && !(d.pausedStreamId !== undefined && d.pausedStreamId === stream.streamId)) {
+  if (stream?.offlineSince !== undefined && !paused) {
     const offlineMs = now.getTime() - Date.parse(stream.offlineSince);
     if (offlineMs < graceSeconds * 1000) return { desired: 'hold', reason: 'stream offline, within grace period' };
   }
   return { desired: 'off', reason: 'stream offline' };
 }
 
-function statusOf(state: MediaLiveChannelState | undefined): DestinationStatus {
+function statusOf(state: RelayState): DestinationStatus {
   switch (state) {
-    case 'CREATING':
-    case 'STARTING':
+    case 'provisioning':
+    case 'starting':
       return 'starting';
-    case 'RUNNING':
-    case 'RECOVERING':
+    case 'running':
       return 'active';
-    case 'STOPPING':
+    case 'stopping':
       return 'stopping';
-    case 'CREATE_FAILED':
-    case 'UPDATE_FAILED':
+    case 'failed':
       return 'error';
-    default:
+    case 'absent':
+    case 'idle':
+    case 'deleting':
       return 'inactive';
   }
 }
 
-function failureError(channel: MediaLiveChannel, now: Date): DestinationError {
-  const what = channel.state === 'CREATE_FAILED' ? 'creation' : 'update';
+function failureError(relay: Relay, now: Date): DestinationError {
   return {
-    code: `MEDIALIVE_${channel.state}`,
-    message: `MediaLive channel ${channel.id} ${what} failed; it will be deleted and created again at the next start.`,
+    code: relay.failure?.code ?? 'RELAY_FAILED',
+    message: relay.failure?.message ?? `Relay ${relay.id} failed; it will be deleted and created again at the next start.`,
     at: now.toISOString(),
   };
 }
 
-/** The configRevision a channel's tag says it was built from; undefined when absent (stale). */
-export function tagRevision(channel: MediaLiveChannel): number | undefined {
-  const value = Number(channel.tags[TAG_CONFIG_REVISION]);
-  return Number.isInteger(value) ? value : undefined;
-}
-
-export interface FoundChannel {
-  channel: MediaLiveChannel | undefined;
+interface Found {
+  relay: Relay | undefined;
   /** Found by its tag, not recorded on the item (a create was interrupted before recording it). */
   adopted: boolean;
-  /** A channel of this destination is still DELETING: wait until it is gone. */
+  /** A relay of this destination, not recorded, is still deleting: wait until it is gone. */
   draining: boolean;
 }
 
 /**
- * The channel of a destination: the recorded one, else one carrying its tag. A DELETING channel
- * is never adopted: it is on its way out, and recording it again would resurrect it on the item.
+ * The relay of a destination: the recorded one, else one carrying its tag. A deleting relay is
+ * never adopted: it is on its way out, and recording it again would resurrect it on the item.
  */
-function findChannel(d: Destination, byId: Map<string, MediaLiveChannel>, byTag: Map<string, MediaLiveChannel[]>): FoundChannel {
+function findRelay(d: Destination, byId: Map<string, Relay>, byTag: Map<string, Relay[]>): Found {
   const tagged = byTag.get(d.id) ?? [];
-  const draining = tagged.some((c) => c.state === 'DELETING');
+  const draining = tagged.some((r) => r.state === 'deleting' && r.id !== d.mediaLiveChannelId);
   if (d.mediaLiveChannelId !== undefined) {
     const recorded = byId.get(d.mediaLiveChannelId);
-    if (recorded) return { channel: recorded, adopted: false, draining };
+    if (recorded) return { relay: recorded, adopted: false, draining };
   }
-  const adoptable = tagged.find((c) => c.state !== 'DELETING' && c.state !== 'DELETED');
-  return adoptable ? { channel: adoptable, adopted: true, draining } : { channel: undefined, adopted: false, draining };
+  const adoptable = tagged.find((r) => r.state !== 'deleting');
+  return adoptable ? { relay: adoptable, adopted: true, draining } : { relay: undefined, adopted: false, draining };
 }
 
 export function planDestination(
   d: Destination,
-  input: Omit<PlanInput, 'destinations' | 'channels'>,
-  found: FoundChannel,
-  attachedInputIds: ReadonlySet<string>,
+  input: Omit<PlanInput, 'destinations' | 'relays'>,
+  found: Found,
+  attachedSourceIds: ReadonlySet<string>,
 ): DestinationDecision {
-  const decision = decideDestination(d, input, found, attachedInputIds);
-  // Inputs of deleted channels go as soon as nothing uses them and nothing else is due.
-  const stale = (d.staleInputIds ?? []).filter((id) => !attachedInputIds.has(id));
+  const decision = decideDestination(d, input, found, attachedSourceIds);
+  // Retired sources go as soon as nothing uses them and nothing else is due.
+  const stale = (d.staleInputIds ?? []).filter((id) => !attachedSourceIds.has(id));
   if (decision.step === null && stale.length > 0 && !decision.busy) {
-    return { ...decision, step: { kind: 'delete-inputs', inputIds: stale } };
+    return { ...decision, step: { kind: 'delete-sources', sourceIds: stale } };
   }
   return decision;
 }
 
 function decideDestination(
   d: Destination,
-  input: Omit<PlanInput, 'destinations' | 'channels'>,
-  found: FoundChannel,
-  attachedInputIds: ReadonlySet<string>,
+  input: Omit<PlanInput, 'destinations' | 'relays'>,
+  found: Found,
+  attachedSourceIds: ReadonlySet<string>,
 ): DestinationDecision {
-  const { now, graceSeconds } = input;
+  const { now, graceSeconds, timings } = input;
   const { desired, reason } = desiredState(d, input.streams.get(d.channelArn), now, graceSeconds);
-  if (d.lease !== undefined && Date.parse(d.lease.until) > now.getTime()) {
+  if (leaseActive(d, now)) {
     // Another reconcile is acting on it: touch nothing, not even what is recorded on the item.
     return {
       destination: d,
@@ -199,135 +210,136 @@ function decideDestination(
       lastError: undefined,
       step: null,
       busy: true,
+      recheckAfterMs: Math.max(0, Date.parse(d.lease?.until ?? '') - now.getTime()) + 1_000,
     };
   }
 
-  const channel = found.channel;
-  const adopt =
-    found.adopted && channel ? { adopt: { channelId: channel.id, inputIds: channel.inputIds, configRevision: tagRevision(channel) } } : {};
+  const relay = found.relay;
+  const adopt = found.adopted && relay ? { adopt: relay } : {};
   const decide = (
     status: DestinationStatus,
     step: Step | null,
-    lastError: DestinationError | null | undefined = undefined,
-  ): DestinationDecision => ({ destination: d, desired, reason, status, lastError, step, ...adopt });
+    extra: { lastError?: DestinationError | null; recheckAfterMs?: number } = {},
+  ): DestinationDecision => ({
+    destination: d,
+    desired,
+    reason,
+    status: d.deleteRequested ? 'deleting' : status,
+    lastError: extra.lastError,
+    step,
+    ...adopt,
+    ...(extra.recheckAfterMs !== undefined ? { recheckAfterMs: extra.recheckAfterMs } : {}),
+  });
+  const wanted = desired === 'on';
 
-  if (!channel && found.draining) {
-    return decide(d.deleteRequested ? 'deleting' : desired === 'on' ? 'starting' : 'inactive', null);
-  }
-
-  // Inputs of deleted channels go as soon as nothing uses them any more.
-  const staleInputs = (d.staleInputIds ?? []).filter((id) => !attachedInputIds.has(id));
-
-  if (d.deleteRequested) {
-    if (!channel) {
-      const inputs = [...staleInputs, ...(d.mediaLiveInputId !== undefined ? [d.mediaLiveInputId] : [])];
-      if (inputs.length > 0) return decide('deleting', { kind: 'delete-inputs', inputIds: inputs });
-      if ((d.staleInputIds ?? []).length > 0) return decide('deleting', null); // still attached somewhere
+  if (!relay) {
+    if (d.mediaLiveChannelId !== undefined) {
+      // The recorded relay is gone (deleted, or behind the system's back): forget it first.
+      return decide(wanted ? 'starting' : 'inactive', { kind: 'forget-relay', relayId: d.mediaLiveChannelId });
+    }
+    if (found.draining) {
+      return decide(wanted ? 'starting' : 'inactive', null, wanted || d.deleteRequested ? { recheckAfterMs: timings.deleteMs } : {});
+    }
+    const staleSources = (d.staleInputIds ?? []).filter((id) => !attachedSourceIds.has(id));
+    if (d.deleteRequested) {
+      const sources = [...staleSources, ...(d.mediaLiveInputId !== undefined ? [d.mediaLiveInputId] : [])];
+      if (sources.length > 0) return decide('deleting', { kind: 'delete-sources', sourceIds: sources });
+      if (recordedSources(d).length > 0) return decide('deleting', null, { recheckAfterMs: timings.deleteMs }); // still attached
       return decide('deleting', { kind: 'remove' });
     }
-    if (isRunning(channel.state)) return decide('deleting', { kind: 'stop', channelId: channel.id });
-    if (channel.state === 'IDLE' || FAILED_STATES.has(channel.state)) {
-      return decide('deleting', { kind: 'delete-channel', channelId: channel.id, inputIds: channel.inputIds });
+    if (staleSources.length > 0) return decide(wanted ? 'starting' : 'inactive', { kind: 'delete-sources', sourceIds: staleSources });
+    if (wanted && isRelayFailure(d.lastError)) {
+      const wait = Date.parse(d.lastError.at) + RECREATE_AFTER_FAILURE_MS - now.getTime();
+      if (wait > 0) return decide('error', null, { recheckAfterMs: wait });
     }
-    return decide('deleting', null);
-  }
-
-  if (!channel) {
-    if (staleInputs.length > 0) {
-      return decide(desired === 'on' ? 'starting' : 'inactive', { kind: 'delete-inputs', inputIds: staleInputs });
+    if (wanted) {
+      // A create that was interrupted after its source was made resumes with that source.
+      if (d.mediaLiveInputId !== undefined) return decide('starting', { kind: 'create-relay', sourceId: d.mediaLiveInputId });
+      return decide('starting', { kind: 'create-source' });
     }
-    if (desired === 'on') {
-      // A create that was interrupted after its input was made resumes with that input.
-      const resume = d.mediaLiveInputId !== undefined ? { inputId: d.mediaLiveInputId } : {};
-      return decide('starting', { kind: 'create', ...resume });
-    }
-    if (d.mediaLiveInputId !== undefined && d.mediaLiveChannelId === undefined) {
-      // An input whose channel was never made, and no one wants it now.
-      return decide('inactive', { kind: 'delete-inputs', inputIds: [d.mediaLiveInputId] });
+    if (d.mediaLiveInputId !== undefined) {
+      // A source whose relay was never made, and no one wants it now.
+      return decide('inactive', { kind: 'delete-sources', sourceIds: [d.mediaLiveInputId] });
     }
     return decide('inactive', null);
   }
 
-  if (FAILED_STATES.has(channel.state)) {
-    const error = failureError(channel, now);
-    if (desired === 'on') {
-      return decide('error', { kind: 'delete-channel', channelId: channel.id, inputIds: channel.inputIds }, error);
-    }
-    return decide('error', null, d.lastError?.code === error.code ? undefined : error);
-  }
-
-  // An adopted channel was made by an interrupted create, from the config its tag names.
-  const builtFrom = found.adopted && channel ? tagRevision(channel) : d.mediaLiveConfigRevision;
+  // An adopted relay was made by an interrupted create, from the config its tag names.
+  const builtFrom = found.adopted ? relay.configRevision : d.mediaLiveConfigRevision;
   const configChanged = builtFrom !== d.configRevision;
-  if (TRANSIENT_STATES.has(channel.state)) {
-    return decide(desired === 'on' && channel.state === 'CREATING' ? 'starting' : statusOf(channel.state), null);
-  }
 
-  if (isRunning(channel.state)) {
-    if (desired === 'off' || configChanged) {
-      // A changed URL, key or profile takes effect now: stop, rebuild, start again.
-      return decide('stopping', { kind: 'stop', channelId: channel.id });
+  switch (relay.state) {
+    case 'failed': {
+      const error = failureError(relay, now);
+      if (wanted || d.deleteRequested) return decide('error', { kind: 'delete-relay', relayId: relay.id }, { lastError: error });
+      return decide('error', null, { lastError: d.lastError?.code === error.code ? undefined : error });
     }
-    return decide(statusOf(channel.state), null, channel.state === 'RUNNING' ? null : undefined);
+    case 'provisioning':
+      return decide('starting', null, wanted || d.deleteRequested || configChanged ? { recheckAfterMs: timings.provisionMs } : {});
+    case 'stopping':
+      return decide('stopping', null, d.deleteRequested || configChanged ? { recheckAfterMs: timings.stopMs } : {});
+    case 'deleting':
+      return decide(wanted ? 'starting' : 'inactive', null, { recheckAfterMs: timings.deleteMs });
+    case 'starting':
+    case 'running':
+      if (!wanted && desired !== 'hold') return decide('stopping', { kind: 'stop', relayId: relay.id });
+      if (configChanged || d.deleteRequested) {
+        // A changed URL, key or profile takes effect now: stop, rebuild, start again.
+        return decide('stopping', { kind: 'stop', relayId: relay.id });
+      }
+      return decide(statusOf(relay.state), null, relay.state === 'running' ? { lastError: null } : {});
+    case 'idle':
+      if (configChanged || d.deleteRequested) return decide(wanted ? 'starting' : 'inactive', { kind: 'delete-relay', relayId: relay.id });
+      if (wanted) return decide('starting', { kind: 'start', relayId: relay.id });
+      return decide('inactive', null);
   }
-
-  // IDLE
-  if (configChanged) {
-    return decide(desired === 'on' ? 'starting' : 'inactive', {
-      kind: 'delete-channel',
-      channelId: channel.id,
-      inputIds: channel.inputIds,
-    });
-  }
-  if (desired === 'on') return decide('starting', { kind: 'start', channelId: channel.id });
-  return decide('inactive', null);
 }
 
-/** Plans every destination given, and on a complete view, the orphaned channels of the project. */
+/** Plans every destination given, and on a complete view, the orphaned relays and sources. */
 export function plan(input: PlanInput): Plan {
-  const byId = new Map(input.channels.map((c) => [c.id, c]));
-  const byTag = new Map<string, MediaLiveChannel[]>();
-  for (const c of input.channels) {
-    const owner = c.tags[TAG_DESTINATION];
-    if (owner === undefined) continue;
-    byTag.set(owner, [...(byTag.get(owner) ?? []), c]);
+  const byId = new Map(input.relays.map((r) => [r.id, r]));
+  const byTag = new Map<string, Relay[]>();
+  for (const r of input.relays) {
+    if (r.destinationId === undefined) continue;
+    byTag.set(r.destinationId, [...(byTag.get(r.destinationId) ?? []), r]);
   }
-  const attached = new Set(input.channels.flatMap((c) => c.inputIds));
+  const attached = new Set(input.relays.flatMap((r) => r.sourceIds));
 
   const owned = new Set<string>();
   const decisions = input.destinations.map((d) => {
-    const found = findChannel(d, byId, byTag);
-    if (found.channel) owned.add(found.channel.id);
+    const found = findRelay(d, byId, byTag);
+    if (found.relay) owned.add(found.relay.id);
     return planDestination(d, input, found, attached);
   });
 
   const orphans: OrphanDecision[] = [];
   if (input.complete) {
-    for (const c of input.channels) {
-      if (owned.has(c.id)) continue;
-      if (isRunning(c.state)) orphans.push({ channel: c, step: { kind: 'stop', channelId: c.id } });
-      else if (c.state === 'IDLE' || FAILED_STATES.has(c.state)) {
-        orphans.push({ channel: c, step: { kind: 'delete-channel', channelId: c.id, inputIds: c.inputIds } });
-      } else orphans.push({ channel: c, step: null });
+    const leased = new Set(input.destinations.filter((d) => leaseActive(d, input.now)).map((d) => d.id));
+    for (const r of input.relays) {
+      if (owned.has(r.id)) continue;
+      // A create holding the lease may have made it and not recorded it yet.
+      if (r.destinationId !== undefined && leased.has(r.destinationId)) continue;
+      if (ACTIVE.has(r.state)) orphans.push({ relay: r, step: { kind: 'stop', relayId: r.id } });
+      else if (r.state === 'idle' || r.state === 'failed') orphans.push({ relay: r, step: { kind: 'delete-relay', relayId: r.id } });
+      else orphans.push({ relay: r, step: null });
     }
   }
-  return { decisions, orphans, orphanInputIds: input.complete ? orphanInputs(input, attached) : [] };
+  return { decisions, orphans, orphanSourceIds: input.complete ? orphanSources(input, attached) : [] };
 }
 
 /**
- * Unattached inputs that no destination records. An input whose destination holds a lease is
+ * Unattached sources that no destination records. A source whose destination holds a lease is
  * left alone: a create may have made it and not recorded it yet.
  */
-function orphanInputs(input: PlanInput, attached: ReadonlySet<string>): string[] {
+function orphanSources(input: PlanInput, attached: ReadonlySet<string>): string[] {
   const byId = new Map(input.destinations.map((d) => [d.id, d]));
-  const now = input.now.getTime();
-  return (input.inputs ?? [])
-    .filter((i) => {
-      if (i.attachedChannelIds.length > 0 || attached.has(i.id)) return false;
-      const owner = byId.get(i.tags[TAG_DESTINATION] ?? '');
+  return (input.sources ?? [])
+    .filter((s) => {
+      if (s.attachedTo.length > 0 || attached.has(s.id)) return false;
+      const owner = byId.get(s.destinationId ?? '');
       if (!owner) return true;
-      if (owner.lease !== undefined && Date.parse(owner.lease.until) > now) return false;
-      return owner.mediaLiveInputId !== i.id && !(owner.staleInputIds ?? []).includes(i.id);
+      if (leaseActive(owner, input.now)) return false;
+      return !recordedSources(owner).includes(s.id);
     })
-    .map((i) => i.id);
+    .map((s) => s.id);
 }

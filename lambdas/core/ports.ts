@@ -2,15 +2,38 @@
  * Ports: what the core needs from the outside world. `adapters/` implements them for AWS, the
  * simulator implements the IVS and MediaLive ones for tests and the local stack.
  */
-import type { Destination, Platform, Profile } from './destination';
+import type { Destination, DestinationError, Platform, Profile } from './destination';
+
+/** A stored item that does not parse as a Destination (written by hand, by an older version, by a bug). */
+export interface MalformedDestination {
+  id: string;
+  /** What is wrong, field by field, e.g. `staleInputIds: expected array, received string`. */
+  problems: string;
+  /** The error the item records now, if it is readable; the report is written only when it differs. */
+  recordedError: string | undefined;
+}
+
+/** A read of many items: the valid ones, and those that are not. */
+export interface DestinationScan {
+  destinations: Destination[];
+  malformed: MalformedDestination[];
+}
 
 /** Destinations table (`{project}-streaming-destinations`, key `id`, GSI `byChannel` on `channelArn`). */
 export interface DestinationRepository {
+  /** undefined when absent; throws MalformedItemError when the item does not parse. */
   get(id: string): Promise<Destination | undefined>;
-  /** Every destination, read page by page (the scheduled reconcile reads the table once per run). */
+  /** Every valid destination, read page by page (malformed items are left out). */
   listAll(): Promise<Destination[]>;
+  /** Every item, valid or not, in one paginated read (the scheduled reconcile reads it once per pass). */
+  scanAll(): Promise<DestinationScan>;
   /** The destinations of one IVS channel through the `byChannel` GSI (eventually consistent). */
-  listByChannel(channelArn: string): Promise<Destination[]>;
+  listByChannel(channelArn: string): Promise<DestinationScan>;
+  /**
+   * Reports a malformed item on itself: status `error` and `lastError`, touching no other attribute
+   * (the item cannot be written whole). Returns false when the item is gone.
+   */
+  markMalformed(id: string, error: DestinationError): Promise<boolean>;
   /** Writes a new item; fails with VersionConflictError if the id exists. */
   create(destination: Destination): Promise<void>;
   /**
@@ -35,6 +58,11 @@ export interface ChannelStreamState {
   timestamp: string;
   /** ISO-8601 time the channel was first seen offline after being live; drives the grace period. */
   offlineSince?: string;
+  /**
+   * The stream id that began the current (or last) broadcast: reconnects inside the grace period
+   * get new stream ids from IVS but continue the broadcast. A manual stop holds for the broadcast.
+   */
+  broadcastId?: string;
 }
 
 export interface StreamStateRepository {
@@ -172,10 +200,13 @@ export interface StreamKeyDecrypter {
   decrypt(destinationId: string, ciphertext: string): Promise<string>;
 }
 
-/** Encrypts stream keys at rest. The destination id is bound to the ciphertext. */
-export interface StreamKeyCipher extends StreamKeyDecrypter {
+/** Encrypts stream keys at rest; all the API needs (it never decrypts). The destination id is bound to the ciphertext. */
+export interface StreamKeyEncrypter {
   encrypt(destinationId: string, plaintext: string): Promise<string>;
 }
+
+/** Both directions (the local stack's cipher, tests). */
+export interface StreamKeyCipher extends StreamKeyDecrypter, StreamKeyEncrypter {}
 
 /** Time and identity, given to the core so that it stays pure. */
 export interface Clock {
@@ -194,7 +225,27 @@ export interface Log {
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
-/** Business metrics; in Lambda an EMF metric `DestinationFailures` in namespace `IvsRestreaming`. */
+/** Business metrics; in Lambda EMF metrics in namespace `IvsRestreaming`. */
 export interface Metrics {
+  /** `DestinationFailures`: a step failed, or the item is malformed. */
   destinationFailed(destinationId: string, code: string): void;
+  /** `AuxiliaryReadFailures`: a read off the essential path failed (the orphan sweep's ListInputs). */
+  auxiliaryReadFailed(what: string, code: string): void;
+}
+
+/**
+ * A request to reconcile later: one destination (API intent, a look again), or one IVS channel
+ * (the end of its grace period). `notBefore` is when; the queue delays delivery until then.
+ */
+export type WorkItem =
+  | { kind: 'destination'; destinationId: string; notBefore: string; reason: string; attempt?: number }
+  | { kind: 'channel'; channelArn: string; notBefore: string; reason: string; attempt?: number };
+
+/**
+ * The work queue (SQS standard queue in AWS, in-process locally). Delivery is at least once and
+ * may be late; every reconcile is safe to repeat, so a duplicate changes nothing. A `notBefore`
+ * beyond the queue's longest delay (900 s) is reached by chaining: the consumer sends it on.
+ */
+export interface WorkQueue {
+  enqueue(items: readonly WorkItem[]): Promise<void>;
 }

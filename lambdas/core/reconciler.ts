@@ -1,14 +1,24 @@
 /**
- * The reconciler: observe → plan (pure, `planner.ts`) → act. All three triggers (schedule, IVS
- * event, API) call `reconcile` with a scope; none has start/stop logic of its own.
+ * The reconciler, after controller-runtime's contract: observe → plan (pure, `planner.ts`) → take
+ * at most one step per destination → look again. Every trigger (the schedule, IVS and MediaLive
+ * events, the work queue) calls `reconcile` with a scope and a deadline; none has start/stop
+ * logic of its own.
  *
- * Races are made harmless, not unlikely: every item write is conditional on `version`, a lease on
- * the item lets one reconcile act on a destination at a time, MediaLive creates carry a
- * deterministic RequestId, and every step tolerates finding its work already done.
+ * - The **executor** (`execute`) carries out one planned step and returns *done*, *look again
+ *   after N ms* or a failure (*terminal* for invalid configuration and quota). It never waits for
+ *   an outside system.
+ * - The **driver** (`reconcile`) re-observes and re-plans the destinations that asked to be
+ *   looked at again, as long as the caller's deadline allows; what is left goes to the work queue
+ *   as delayed messages.
+ *
+ * Races are made harmless, not unlikely: every item write is conditional on `version`, a short
+ * lease on the item lets one reconcile act on a destination at a time, creates carry a
+ * deterministic RequestId (`resources.ts`), and every step tolerates finding its work done.
  */
 import type { Destination, DestinationError, DestinationStatus } from './destination';
 import {
   InvalidConfigurationError,
+  MalformedItemError,
   QuotaExceededError,
   ResourceNotFoundError,
   RestreamingError,
@@ -16,24 +26,35 @@ import {
   WrongStateError,
 } from './errors';
 import { mapWithConcurrency } from './concurrency';
-import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step } from './planner';
-import { desiredState, plan } from './planner';
+import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step, StepKind } from './planner';
+import { plan } from './planner';
 import { nextVersion, updateDestination } from './destination-updates';
 import type {
-  ChannelSpec,
   ChannelStreamState,
   Clock,
   DestinationRepository,
   LiveStream,
   Log,
-  MediaLiveChannel,
-  MediaLiveGateway,
+  MalformedDestination,
   Metrics,
   PlaybackSource,
   StreamKeyDecrypter,
   StreamSource,
   StreamStateRepository,
+  WorkItem,
+  WorkQueue,
 } from './ports';
+import type { Relay, RelayEngine, RelaySource, RelaySpec } from './relay';
+import {
+  createRequestId,
+  forgetRelay,
+  forgetSource,
+  recordRelay,
+  recordSource,
+  sourcesDeleted,
+  withLease,
+  withoutLease,
+} from './resources';
 import { livenessOf, nextStreamState } from './stream-state';
 
 export interface ReconcilerConfig {
@@ -42,38 +63,60 @@ export interface ReconcilerConfig {
   graceSeconds: number;
   /** IVS channels to follow even when no destination uses them yet (IVS_CHANNEL_ARNS). */
   trackedChannelArns: readonly string[];
-  /** Destinations acted on at once. */
+  /** Steps taken at once. */
   concurrency: number;
-  /** How long a reconcile may hold a destination's lease. */
+  /** How long one step may hold a destination's lease; a reconcile that dies holds it no longer. */
   leaseSeconds: number;
-  /** How long to wait for a new channel to become IDLE (to start it) or a deleted one to go. */
-  waitTimeoutMs: number;
-  waitIntervalMs: number;
+  /** The driver waits for a look-again itself up to this long; longer ones go to the queue. */
+  inlineWaitMs: number;
+  /** How long a reconcile may run when its caller gives no deadline. */
+  defaultBudgetMs: number;
+  /** A pass is not begun when less than this is left before the deadline. */
+  passReserveMs: number;
+  /** After a failure that may pass (throttling, a service error): look again after this. */
+  retryAfterMs: number;
+  /** Passes within one reconcile, at most. */
+  maxPasses: number;
+  /** Look-agains chained through the queue for one destination before the schedule takes over. */
+  maxAttempts: number;
 }
 
 export const DEFAULT_RECONCILER_CONFIG = {
   concurrency: 20,
-  leaseSeconds: 120,
-  waitTimeoutMs: 30_000,
-  waitIntervalMs: 2_000,
+  leaseSeconds: 30,
+  inlineWaitMs: 15_000,
+  defaultBudgetMs: 60_000,
+  passReserveMs: 5_000,
+  retryAfterMs: 10_000,
+  maxPasses: 25,
+  maxAttempts: 10,
 } as const;
 
 export interface ReconcilerDeps {
   destinations: DestinationRepository;
   streamStates: StreamStateRepository;
   streams: StreamSource;
-  mediaLive: MediaLiveGateway;
+  engine: RelayEngine;
+  queue: WorkQueue;
   cipher: StreamKeyDecrypter;
   clock: Clock;
   log: Log;
   metrics: Metrics;
-  /** Waits between polls; tests with a manual clock advance it here. */
+  /** The driver's wait between passes; tests with a manual clock advance it here. */
   sleep: (ms: number) => Promise<void>;
   /** Names this reconciler in leases, e.g. the Lambda request id. */
   ownerId: () => string;
 }
 
-export type ReconcileScope = { kind: 'all' } | { kind: 'channel'; channelArn: string } | { kind: 'destination'; destinationId: string };
+export type ReconcileScope =
+  { kind: 'all' } | { kind: 'channel'; channelArn: string } | { kind: 'destination'; destinationId: string; relay?: Relay };
+
+export interface ReconcileOptions {
+  /** The latest time a pass may end; what is left then goes to the queue. */
+  deadline?: Date;
+  /** How many look-agains led here (from the queue message); 0 for a fresh trigger. */
+  attempt?: number;
+}
 
 export type Outcome = 'done' | 'none' | 'busy' | 'raced' | 'failed';
 
@@ -81,218 +124,532 @@ export interface DestinationOutcome {
   destinationId: string;
   desired: DestinationDecision['desired'];
   status: DestinationStatus;
-  step: Step['kind'] | null;
+  step: StepKind | null;
   outcome: Outcome;
+  /** 1-based pass of the reconcile that took it. */
+  pass: number;
   error?: string;
+  /** Asked to be looked at again after this long. */
+  requeueAfterMs?: number;
 }
 
 export interface ReconcileResult {
+  /** The stream states the first pass observed. */
   channels: ChannelStreamState[];
   destinations: DestinationOutcome[];
-  orphans: { channelId: string; step: string | null; outcome: Outcome }[];
-  orphanInputs: { inputId: string; outcome: Outcome }[];
+  orphans: { relayId: string; step: string | null; outcome: Outcome }[];
+  orphanSources: { sourceId: string; outcome: Outcome }[];
+  /** Items that do not parse, reported on themselves. */
+  malformed: string[];
+  /** The orphan sweep's read: `failed` leaves everything else working. */
+  sweep: 'done' | 'failed' | 'skipped';
+  passes: number;
+  /** What was handed to the work queue. */
+  queued: WorkItem[];
 }
 
-const PERMANENT = [InvalidConfigurationError, QuotaExceededError];
+/** What one step did: the change to record with the lease's release, and when to look again. */
+interface StepResult {
+  outcome: Outcome;
+  change?: (current: Destination) => Destination;
+  requeueAfterMs?: number;
+  error?: string;
+}
 
-/** Records a channel found by its tag on the item, with the config revision its tag names. */
-function adopt(d: Destination, found: { channelId: string; inputIds: string[]; configRevision: number | undefined }): void {
-  d.mediaLiveChannelId = found.channelId;
-  if (found.inputIds[0] !== undefined) d.mediaLiveInputId = found.inputIds[0];
-  if (found.configRevision === undefined) delete d.mediaLiveConfigRevision;
-  else d.mediaLiveConfigRevision = found.configRevision;
+const TERMINAL = [InvalidConfigurationError, QuotaExceededError];
+const CREATES: ReadonlySet<StepKind> = new Set(['create-source', 'create-relay']);
+
+interface Observation {
+  destinations: Destination[];
+  malformed: MalformedDestination[];
+  streams: Map<string, ChannelLiveness>;
+  states: ChannelStreamState[];
+  relays: Relay[];
+  sources: RelaySource[] | undefined;
+  sweep: ReconcileResult['sweep'];
+  complete: boolean;
+}
+
+/** A narrowed pass: these destinations, with stream states read the way the first pass read them. */
+interface Narrowed {
+  destinationIds: string[];
+  /** `list`: IVS ListStreams; `get`: IVS GetStream per channel; `table`: the stream-state table. */
+  streams: 'list' | 'get' | 'table';
 }
 
 export class Reconciler {
-  /** The item as this reconciler last wrote it, per leased destination. */
-  private readonly held = new Map<string, Destination>();
+  private readonly playbackSources = new Map<string, Promise<PlaybackSource>>();
 
   constructor(
     private readonly deps: ReconcilerDeps,
     private readonly config: ReconcilerConfig,
   ) {}
 
-  /** Observes, plans and acts for the scope, and reports what it did. */
-  async reconcile(scope: ReconcileScope): Promise<ReconcileResult> {
-    const observed = await this.observe(scope);
-    const now = this.deps.clock.now();
-    const channels = await this.updateStreamStates(observed.channelArns, observed.previous, observed.live, now);
-    const streams = new Map<string, ChannelLiveness>(channels.map((c) => [c.id, livenessOf(c)]));
-    const { decisions, orphans, orphanInputIds } = plan({
-      destinations: observed.destinations,
-      streams,
-      channels: observed.mediaLive,
-      inputs: observed.inputs,
-      now,
-      graceSeconds: this.config.graceSeconds,
-      complete: scope.kind === 'all',
-    });
-    const playbackUrls = new Map<string, Promise<PlaybackSource>>();
-    const destinations = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, playbackUrls));
-    const orphanOutcomes = await mapWithConcurrency(orphans, this.config.concurrency, (o) => this.cleanOrphan(o));
-    const orphanInputs = await mapWithConcurrency(orphanInputIds, this.config.concurrency, (id) => this.deleteOrphanInput(id));
-    return { channels, destinations, orphans: orphanOutcomes, orphanInputs };
+  /**
+   * The driver: passes of observe → plan → one step per destination, until nothing asks to be
+   * looked at again soon or the deadline is near; the rest goes to the queue.
+   */
+  async reconcile(scope: ReconcileScope, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const { clock } = this.deps;
+    const deadline = options.deadline?.getTime() ?? clock.now().getTime() + this.config.defaultBudgetMs;
+    const attempt = options.attempt ?? 0;
+    const result: ReconcileResult = {
+      channels: [],
+      destinations: [],
+      orphans: [],
+      orphanSources: [],
+      malformed: [],
+      sweep: 'skipped',
+      passes: 0,
+      queued: [],
+    };
+    let narrowed: Narrowed | undefined;
+    let later = new Map<string, number>();
+    for (;;) {
+      result.passes += 1;
+      const observed = narrowed ? await this.observeNarrowed(narrowed, result) : await this.observe(scope, result);
+      if (result.passes === 1) {
+        result.sweep = observed.sweep;
+        result.channels = observed.states;
+      }
+      await this.reportMalformed(observed.malformed, result);
+      const now = clock.now();
+      const { decisions, orphans, orphanSourceIds } = plan({
+        destinations: observed.destinations,
+        streams: observed.streams,
+        relays: observed.relays,
+        ...(observed.sources ? { sources: observed.sources } : {}),
+        now,
+        graceSeconds: this.config.graceSeconds,
+        timings: this.deps.engine.timings,
+        complete: observed.complete,
+      });
+      await this.guardCreates(decisions, attempt, result);
+      const outcomes = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, result.passes));
+      result.destinations.push(...outcomes);
+      if (observed.complete) {
+        result.orphans.push(...(await mapWithConcurrency(orphans, this.config.concurrency, (o) => this.cleanOrphan(o))));
+        result.orphanSources.push(
+          ...(await mapWithConcurrency(orphanSourceIds, this.config.concurrency, (id) => this.deleteOrphanSource(id))),
+        );
+      }
+
+      const requeue = new Map<string, number>();
+      for (const o of outcomes) {
+        if (o.requeueAfterMs === undefined) continue;
+        // A failure is retried from the queue, backing off, never in a tight loop here.
+        if (o.outcome === 'failed') later.set(o.destinationId, this.backoff(o.requeueAfterMs, attempt));
+        else requeue.set(o.destinationId, o.requeueAfterMs);
+      }
+      const inline = [...requeue].filter(([, ms]) => ms <= this.config.inlineWaitMs);
+      for (const [id, ms] of requeue) if (ms > this.config.inlineWaitMs) later.set(id, ms);
+      const wait = inline.length > 0 ? Math.min(...inline.map(([, ms]) => ms)) : 0;
+      const fits = clock.now().getTime() + wait + this.config.passReserveMs < deadline;
+      if (inline.length === 0 || !fits || result.passes >= this.config.maxPasses) {
+        for (const [id, ms] of inline) later.set(id, ms);
+        break;
+      }
+      if (wait > 0) {
+        // Time has passed for the ones queued for later, too.
+        later = new Map([...later].map(([id, ms]) => [id, Math.max(0, ms - wait)]));
+        await this.deps.sleep(wait);
+      }
+      const streams = scope.kind === 'all' ? 'list' : scope.kind === 'channel' ? 'get' : 'table';
+      narrowed = { destinationIds: inline.map(([id]) => id), streams };
+    }
+    await this.handOff(later, attempt, result);
+    return result;
   }
 
   // ---------------------------------------------------------------- observe
 
-  private async observe(scope: ReconcileScope) {
-    const { destinations, streamStates, streams, mediaLive } = this.deps;
+  private async observe(scope: ReconcileScope, result: ReconcileResult): Promise<Observation> {
+    const { destinations, streamStates, streams, engine } = this.deps;
     if (scope.kind === 'all') {
-      // MediaLive is listed before the destinations are read, so a channel seen here always
-      // has its destination in the list (destinations exist before their channels).
-      const [live, previous, channels, inputs] = await Promise.all([
+      // The engine is listed before the destinations are read, so a relay seen here always has
+      // its destination in the list (destinations exist before their relays).
+      const [live, previous, relays, sweep] = await Promise.all([
         streams.listLiveStreams(),
         streamStates.listAll(),
-        mediaLive.listChannels(),
-        mediaLive.listInputs(),
+        engine.listRelays(),
+        this.listSourcesForSweep(),
       ]);
-      const items = await destinations.listAll();
-      const channelArns = new Set([...this.config.trackedChannelArns, ...items.map((d) => d.channelArn)]);
-      return { live, previous, mediaLive: channels, inputs, destinations: items, channelArns: [...channelArns] };
-    }
-    if (scope.kind === 'channel') {
-      const [stream, previous, channels] = await Promise.all([
-        streams.getStream(scope.channelArn),
-        streamStates.get(scope.channelArn),
-        mediaLive.listChannels(),
-      ]);
-      const items = await destinations.listByChannel(scope.channelArn);
+      const scan = await destinations.scanAll();
+      const arns = new Set([...this.config.trackedChannelArns, ...scan.destinations.map((d) => d.channelArn)]);
+      const states = await this.updateStreamStates([...arns], previous, live, result);
       return {
-        live: stream ? [stream] : [],
-        previous: previous ? [previous] : [],
-        mediaLive: channels,
-        destinations: items.filter((d) => d.channelArn === scope.channelArn),
-        channelArns: [scope.channelArn],
+        ...scan,
+        streams: livenessMap(states),
+        states,
+        relays,
+        sources: sweep,
+        sweep: sweep ? 'done' : 'failed',
+        complete: true,
       };
     }
-    const item = await destinations.get(scope.destinationId);
-    if (!item) return { live: [], previous: [], mediaLive: [], destinations: [], channelArns: [] };
-    const [stream, previous, channels] = await Promise.all([
-      streams.getStream(item.channelArn),
-      streamStates.get(item.channelArn),
-      this.channelsOf(item),
-    ]);
-    return {
-      live: stream ? [stream] : [],
-      previous: previous ? [previous] : [],
-      mediaLive: channels,
-      destinations: [item],
-      channelArns: [item.channelArn],
-    };
+    if (scope.kind === 'channel') {
+      const [stream, previous, relays] = await Promise.all([
+        streams.getStream(scope.channelArn),
+        streamStates.get(scope.channelArn),
+        engine.listRelays(),
+      ]);
+      const scan = await destinations.listByChannel(scope.channelArn);
+      const states = await this.updateStreamStates([scope.channelArn], previous ? [previous] : [], stream ? [stream] : [], result);
+      return {
+        destinations: scan.destinations.filter((d) => d.channelArn === scope.channelArn),
+        malformed: scan.malformed,
+        streams: livenessMap(states),
+        states,
+        relays,
+        sources: undefined,
+        sweep: 'skipped',
+        complete: false,
+      };
+    }
+    return this.observeNarrowed(
+      { destinationIds: [scope.destinationId], streams: 'table' },
+      result,
+      scope.relay ? new Map([[scope.relay.id, scope.relay]]) : undefined,
+    );
   }
 
-  /** One destination's channel: described when recorded, else found by tag in the listing. */
-  private async channelsOf(d: Destination): Promise<MediaLiveChannel[]> {
-    if (d.mediaLiveChannelId === undefined) return this.deps.mediaLive.listChannels();
-    const channel = await this.deps.mediaLive.describeChannel(d.mediaLiveChannelId);
-    return channel ? [channel] : this.deps.mediaLive.listChannels();
+  /** Some destinations: their items, their channels' stream states, their relays. */
+  private async observeNarrowed(scope: Narrowed, result: ReconcileResult, known?: Map<string, Relay>): Promise<Observation> {
+    const { destinations, streamStates, streams, engine } = this.deps;
+    const wanted = new Set(scope.destinationIds);
+    const many = wanted.size > 10;
+    let scan: { destinations: Destination[]; malformed: MalformedDestination[] };
+    if (many) {
+      const all = await destinations.scanAll();
+      scan = { destinations: all.destinations.filter((d) => wanted.has(d.id)), malformed: all.malformed.filter((m) => wanted.has(m.id)) };
+    } else {
+      scan = { destinations: [], malformed: [] };
+      for (const id of wanted) {
+        try {
+          const item = await destinations.get(id);
+          if (item) scan.destinations.push(item);
+        } catch (error) {
+          if (!(error instanceof MalformedItemError)) throw error;
+          scan.malformed.push({ id, problems: error.problems, recordedError: undefined });
+        }
+      }
+    }
+    const arns = [...new Set(scan.destinations.map((d) => d.channelArn))];
+    const previous = (await Promise.all(arns.map((arn) => streamStates.get(arn)))).flatMap((s) => (s ? [s] : []));
+    let states: ChannelStreamState[] = previous;
+    if (scope.streams !== 'table' && arns.length > 0) {
+      const live =
+        scope.streams === 'list'
+          ? await streams.listLiveStreams()
+          : (await Promise.all(arns.map((arn) => streams.getStream(arn)))).flatMap((s) => (s ? [s] : []));
+      states = await this.updateStreamStates(arns, previous, live, result);
+    }
+    let relays: Relay[];
+    if (many) relays = await engine.listRelays();
+    else {
+      relays = [];
+      for (const d of scan.destinations) {
+        if (d.mediaLiveChannelId === undefined) continue;
+        const relay = known?.get(d.mediaLiveChannelId) ?? (await engine.describeRelay(d.mediaLiveChannelId));
+        if (relay) relays.push(relay);
+      }
+    }
+    return { ...scan, streams: livenessMap(states), states, relays, sources: undefined, sweep: 'skipped', complete: false };
+  }
+
+  /** The orphan sweep's read. It is not on the essential path: a failure is logged and metered. */
+  private async listSourcesForSweep(): Promise<RelaySource[] | undefined> {
+    try {
+      return await this.deps.engine.listSources();
+    } catch (error) {
+      const code = codeOf(error);
+      this.deps.log.warn('Orphan sweep skipped: listing the relay sources failed; starts and stops go on', { errorCode: code });
+      this.deps.metrics.auxiliaryReadFailed('listSources', code);
+      return undefined;
+    }
   }
 
   private async updateStreamStates(
     channelArns: readonly string[],
     previous: readonly ChannelStreamState[],
     live: readonly LiveStream[],
-    now: Date,
+    result: ReconcileResult,
   ): Promise<ChannelStreamState[]> {
     const before = new Map(previous.map((s) => [s.id, s]));
     const liveByArn = new Map(live.map((s) => [s.channelArn, s]));
-    return Promise.all(
+    const now = this.deps.clock.now();
+    const graceEnds: WorkItem[] = [];
+    const states = await Promise.all(
       channelArns.map(async (arn) => {
-        const change = nextStreamState(arn, before.get(arn), liveByArn.get(arn), now);
-        if (change.changed) {
-          await this.deps.streamStates.put(change.next);
-          if (change.transition) {
-            this.deps.log.info('Stream state changed', {
-              channelArn: arn,
-              previousState: change.transition.from,
-              currentState: change.transition.to,
-              streamId: change.transition.streamId,
-            });
-          }
+        const change = nextStreamState(arn, before.get(arn), liveByArn.get(arn), now, this.config.graceSeconds);
+        if (!change.changed) return change.next;
+        await this.deps.streamStates.put(change.next);
+        if (change.transition) {
+          this.deps.log.info('Stream state changed', {
+            channelArn: arn,
+            previousState: change.transition.from,
+            currentState: change.transition.to,
+            streamId: change.transition.streamId,
+            broadcastId: change.next.broadcastId,
+          });
+        }
+        if (change.next.state === 'OFFLINE' && change.next.offlineSince !== undefined && change.transition) {
+          // Stop on the second: look at the channel again when its grace period ends.
+          const at = Date.parse(change.next.offlineSince) + this.config.graceSeconds * 1000 + 1_000;
+          graceEnds.push({ kind: 'channel', channelArn: arn, notBefore: new Date(at).toISOString(), reason: 'grace period ends' });
         }
         return change.next;
       }),
     );
+    if (graceEnds.length > 0) await this.enqueue(graceEnds, result);
+    return states;
+  }
+
+  private async reportMalformed(malformed: readonly MalformedDestination[], result: ReconcileResult): Promise<void> {
+    for (const m of malformed) {
+      if (!result.malformed.includes(m.id)) result.malformed.push(m.id);
+      const error = new MalformedItemError(m.id, m.problems);
+      this.deps.log.warn('Destination item is malformed; reconciling the others', { destinationId: m.id, problems: m.problems });
+      this.deps.metrics.destinationFailed(m.id, error.code);
+      if (m.recordedError === error.message) continue;
+      await this.deps.destinations
+        .markMalformed(m.id, { code: error.code, message: error.message, at: this.deps.clock.now().toISOString() })
+        .catch((e: unknown) =>
+          this.deps.log.warn('Could not report the malformed item on itself', { destinationId: m.id, errorCode: codeOf(e) }),
+        );
+    }
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  /**
+   * A create is two calls and a write; should this invocation die in between, a look-again at
+   * the end of the lease resumes it (the RequestId makes the repeat safe) instead of the schedule.
+   */
+  private async guardCreates(decisions: readonly DestinationDecision[], attempt: number, result: ReconcileResult): Promise<void> {
+    if (attempt >= this.config.maxAttempts) return;
+    const at = new Date(this.deps.clock.now().getTime() + this.config.leaseSeconds * 1000 + 1_000).toISOString();
+    const items: WorkItem[] = decisions
+      .filter((d) => d.step !== null && CREATES.has(d.step.kind) && !d.busy)
+      .map((d) => ({
+        kind: 'destination',
+        destinationId: d.destination.id,
+        notBefore: at,
+        reason: 'resume an interrupted create',
+        attempt: attempt + 1,
+      }));
+    if (items.length > 0) await this.enqueue(items, result);
+  }
+
+  /** Exponential back-off for retries from the queue: retryAfterMs, doubled per attempt, at most 5 minutes. */
+  private backoff(ms: number, attempt: number): number {
+    return Math.min(300_000, ms * 2 ** Math.min(attempt, 10));
+  }
+
+  private async handOff(later: ReadonlyMap<string, number>, attempt: number, result: ReconcileResult): Promise<void> {
+    if (later.size === 0) return;
+    if (attempt >= this.config.maxAttempts) {
+      this.deps.log.warn('Look-agains exhausted; the schedule takes over', { destinationIds: [...later.keys()], attempt });
+      return;
+    }
+    const now = this.deps.clock.now().getTime();
+    const items: WorkItem[] = [...later].map(([destinationId, ms]) => ({
+      kind: 'destination',
+      destinationId,
+      notBefore: new Date(now + ms).toISOString(),
+      reason: 'look again',
+      attempt: attempt + 1,
+    }));
+    await this.enqueue(items, result);
+  }
+
+  /** Hands work to the queue; a failure is logged (the schedule is the safety net), never thrown. */
+  private async enqueue(items: WorkItem[], result: ReconcileResult): Promise<void> {
+    try {
+      await this.deps.queue.enqueue(items);
+      result.queued.push(...items);
+    } catch (error) {
+      const code = codeOf(error);
+      this.deps.log.warn('Could not enqueue; the schedule will look again', { items: items.length, errorCode: code });
+      this.deps.metrics.auxiliaryReadFailed('enqueue', code);
+    }
   }
 
   // ---------------------------------------------------------------- act
 
   /** Acts on one destination; whatever fails is reported as its outcome, never thrown. */
-  private async apply(decision: DestinationDecision, playbackUrls: Map<string, Promise<PlaybackSource>>): Promise<DestinationOutcome> {
-    try {
-      return await this.applyOrThrow(decision, playbackUrls);
-    } catch (error) {
-      const d = decision.destination;
-      const code = error instanceof RestreamingError ? error.code : 'UNEXPECTED';
-      this.deps.log.warn('Reconcile of destination failed', {
-        destinationId: d.id,
-        destinationName: d.name,
-        channelArn: d.channelArn,
-        errorCode: code,
-      });
-      this.deps.metrics.destinationFailed(d.id, code);
-      return {
-        destinationId: d.id,
-        desired: decision.desired,
-        status: decision.status,
-        step: decision.step?.kind ?? null,
-        outcome: 'failed',
-        error: code,
-      };
-    }
-  }
-
-  private async applyOrThrow(
-    decision: DestinationDecision,
-    playbackUrls: Map<string, Promise<PlaybackSource>>,
-  ): Promise<DestinationOutcome> {
+  private async apply(decision: DestinationDecision, pass: number): Promise<DestinationOutcome> {
     const d = decision.destination;
-    const base = { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null };
-    const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
-    if (decision.busy) return { ...base, outcome: 'busy' };
-    if (!decision.step) {
-      await this.record(d, decision).catch((error: unknown) => {
-        if (!(error instanceof VersionConflictError)) throw error;
-      });
-      return { ...base, outcome: 'none' };
-    }
-
-    const leased = await this.acquire(d, decision);
-    if (!leased) return { ...base, outcome: 'busy' };
-    this.deps.log.info('Reconciling destination', {
-      ...logKeys,
-      action: decision.step.kind,
-      reason: decision.reason,
-      previousStatus: d.status,
-      status: decision.status,
-      mediaLiveChannelId: d.mediaLiveChannelId,
-    });
+    const base = { destinationId: d.id, desired: decision.desired, status: decision.status, step: decision.step?.kind ?? null, pass };
+    const again = decision.recheckAfterMs !== undefined ? { requeueAfterMs: decision.recheckAfterMs } : {};
     try {
-      const outcome = await this.perform(leased, decision.step, playbackUrls);
-      return { ...base, outcome };
-    } catch (error) {
-      return { ...base, outcome: 'failed', error: await this.fail(leased.id, decision.step, error) };
-    } finally {
-      await this.release(d.id).catch((error: unknown) => {
-        this.deps.log.warn('Could not release lease; it expires by itself', { ...logKeys, error: String(error) });
+      if (decision.busy) return { ...base, outcome: 'busy', ...again };
+      if (!decision.step) {
+        await this.record(d, decision).catch((error: unknown) => {
+          if (!(error instanceof VersionConflictError)) throw error;
+        });
+        return { ...base, outcome: 'none', ...again };
+      }
+      if (decision.step.kind === 'remove') return { ...base, ...(await this.remove(d)) };
+      const leased = await this.acquire(d, decision);
+      if (!leased) return { ...base, outcome: 'raced', requeueAfterMs: 0 };
+      this.deps.log.info('Reconciling destination', {
+        ...logKeys(d),
+        action: decision.step.kind,
+        reason: decision.reason,
+        previousStatus: d.status,
+        status: decision.status,
+        mediaLiveChannelId: d.mediaLiveChannelId,
       });
+      const step = await this.execute(leased, decision.step);
+      await this.release(leased, step.change);
+      const { change: _change, ...rest } = step;
+      return { ...base, ...rest };
+    } catch (error) {
+      const code = codeOf(error);
+      this.deps.log.warn('Reconcile of destination failed', { ...logKeys(d), errorCode: code });
+      this.deps.metrics.destinationFailed(d.id, code);
+      return { ...base, outcome: 'failed', error: code, requeueAfterMs: this.config.retryAfterMs };
     }
   }
 
-  /** Writes the observed status (and adopted channel) when it differs from the item. */
+  /**
+   * The executor: one step, then return. The change it returns is recorded on the item together
+   * with the release of the lease.
+   */
+  private async execute(d: Destination, step: Step): Promise<StepResult> {
+    const { engine, log } = this.deps;
+    const keys = logKeys(d);
+    try {
+      switch (step.kind) {
+        case 'create-source': {
+          const sourceId = await engine.createSource(await this.spec(d));
+          log.info('Created relay source', { ...keys, mediaLiveInputId: sourceId });
+          return { outcome: 'done', change: (cur) => recordSource(cur, sourceId), requeueAfterMs: 0 };
+        }
+        case 'create-relay': {
+          const spec = await this.spec(d);
+          let relay: Relay;
+          try {
+            relay = await engine.createRelay(spec, step.sourceId);
+          } catch (error) {
+            if (!(error instanceof ResourceNotFoundError)) throw error;
+            // The recorded source is gone (deleted by hand): forget it; the next pass makes a new one.
+            log.warn('Recorded relay source no longer exists; creating a new one', { ...keys, mediaLiveInputId: step.sourceId });
+            return { outcome: 'raced', change: (cur) => forgetSource(cur, step.sourceId), requeueAfterMs: 0 };
+          }
+          log.info('Created relay', { ...keys, mediaLiveChannelId: relay.id, engineState: relay.engineState });
+          return {
+            outcome: 'done',
+            change: (cur) => recordRelay(cur, relay, spec.configRevision),
+            requeueAfterMs: relay.state === 'provisioning' ? engine.timings.provisionMs : 0,
+          };
+        }
+        case 'start':
+          await engine.startRelay(step.relayId);
+          log.info('Started relay', { ...keys, mediaLiveChannelId: step.relayId });
+          return { outcome: 'done' };
+        case 'stop':
+          await engine.stopRelay(step.relayId);
+          log.info('Stopped relay', { ...keys, mediaLiveChannelId: step.relayId });
+          // A deletion or a rebuild has a next step once it is stopped.
+          return {
+            outcome: 'done',
+            ...(d.deleteRequested || d.mediaLiveConfigRevision !== d.configRevision ? { requeueAfterMs: engine.timings.stopMs } : {}),
+          };
+        case 'delete-relay':
+          await engine.deleteRelay(step.relayId);
+          log.info('Deleting relay', { ...keys, mediaLiveChannelId: step.relayId });
+          return { outcome: 'done', requeueAfterMs: engine.timings.deleteMs };
+        case 'forget-relay': {
+          // A relay missing from a listing may only be lagging: look before forgetting it.
+          const existing = await engine.describeRelay(step.relayId);
+          if (existing) return { outcome: 'raced', requeueAfterMs: 0 };
+          log.info('Recorded relay no longer exists; forgetting it', { ...keys, mediaLiveChannelId: step.relayId });
+          return { outcome: 'done', change: (cur) => forgetRelay(cur, step.relayId, []), requeueAfterMs: 0 };
+        }
+        case 'delete-sources': {
+          const deleted: string[] = [];
+          for (const sourceId of step.sourceIds) {
+            try {
+              await engine.deleteSource(sourceId);
+              deleted.push(sourceId);
+            } catch (error) {
+              if (error instanceof ResourceNotFoundError) deleted.push(sourceId);
+              else if (!(error instanceof WrongStateError)) throw error; // still attached: later
+            }
+          }
+          if (deleted.length === 0) return { outcome: 'raced', requeueAfterMs: engine.timings.deleteMs };
+          log.info('Deleted relay sources', { ...keys, mediaLiveInputIds: deleted });
+          return { outcome: 'done', change: (cur) => sourcesDeleted(cur, deleted), requeueAfterMs: 0 };
+        }
+        case 'remove':
+          return { outcome: 'none' }; // handled without a lease in `remove`
+      }
+    } catch (error) {
+      if (error instanceof WrongStateError) return { outcome: 'raced', requeueAfterMs: this.config.retryAfterMs };
+      if (error instanceof ResourceNotFoundError && step.kind !== 'create-source') return { outcome: 'raced', requeueAfterMs: 0 };
+      return this.failure(d, step, error);
+    }
+  }
+
+  /** A failed step: recorded on the item (terminal ones set status `error`) and in the metric. */
+  private failure(d: Destination, step: Step, error: unknown): StepResult {
+    const known = error instanceof RestreamingError;
+    const code = codeOf(error);
+    const message = known ? error.message : 'Unexpected error while reconciling; see the stream monitor logs.';
+    const terminal = TERMINAL.some((kind) => error instanceof kind);
+    this.deps.log.warn('Reconcile step failed', {
+      ...logKeys(d),
+      action: step.kind,
+      errorCode: code,
+      errorMessage: message,
+      terminal,
+      ...(known ? {} : { errorName: error instanceof Error ? error.name : typeof error }),
+    });
+    this.deps.metrics.destinationFailed(d.id, code);
+    const at = this.deps.clock.now().toISOString();
+    return {
+      outcome: 'failed',
+      error: code,
+      change: (cur) => this.withStatus(cur, terminal ? 'error' : cur.status, { code, message, at }),
+      // A terminal failure is not retried soon: the schedule tries again within a minute.
+      ...(terminal ? {} : { requeueAfterMs: this.config.retryAfterMs }),
+    };
+  }
+
+  /** Everything the engine needs to build the relay; the key is decrypted only for this. */
+  private async spec(d: Destination): Promise<RelaySpec> {
+    let pending = this.playbackSources.get(d.channelArn);
+    if (!pending) {
+      pending = this.deps.streams.getPlaybackSource(d.channelArn);
+      this.playbackSources.set(d.channelArn, pending);
+      pending.catch(() => this.playbackSources.delete(d.channelArn));
+    }
+    const source = await pending;
+    return {
+      projectName: this.config.projectName,
+      destinationId: d.id,
+      destinationName: d.name,
+      requestId: createRequestId(this.config.projectName, d),
+      sourceUrl: source.url,
+      sourceType: source.channelType,
+      platform: d.platform,
+      rtmpUrl: d.rtmpUrl,
+      streamKey: await this.deps.cipher.decrypt(d.id, d.streamKeyCiphertext),
+      profile: d.profile,
+      configRevision: d.configRevision,
+      roleArn: this.config.mediaLiveRoleArn,
+    };
+  }
+
+  /** Writes the observed status (and an adopted relay) when it differs from the item. */
   private async record(d: Destination, decision: DestinationDecision): Promise<void> {
-    const next = this.withStatus(d, decision.status, decision.lastError);
-    if (decision.adopt) adopt(next, decision.adopt);
+    let next = this.withStatus(d, decision.status, decision.lastError);
+    if (decision.adopt) next = recordRelay(next, decision.adopt, decision.adopt.configRevision);
     if (!decision.adopt && next.status === d.status && next.lastError === d.lastError) return;
     if (next.status !== d.status) {
-      this.deps.log.info('Destination status changed', {
-        destinationId: d.id,
-        destinationName: d.name,
-        channelArn: d.channelArn,
-        previousStatus: d.status,
-        status: next.status,
-      });
+      this.deps.log.info('Destination status changed', { ...logKeys(d), previousStatus: d.status, status: next.status });
     }
     await this.deps.destinations.put(nextVersion(next, this.deps.clock.now()));
   }
@@ -305,367 +662,92 @@ export class Reconciler {
     return next;
   }
 
-  /** Takes the lease with the status the step leads to; false when another reconcile won. */
+  /**
+   * Takes the lease with the status the step leads to, in one write conditional on the version
+   * that was planned from. Undefined when another writer came first: then nothing is done.
+   */
   private async acquire(d: Destination, decision: DestinationDecision): Promise<Destination | undefined> {
-    const until = new Date(this.deps.clock.now().getTime() + this.config.leaseSeconds * 1000).toISOString();
-    const leased = { ...this.withStatus(d, decision.status, decision.lastError), lease: { owner: this.deps.ownerId(), until } };
-    const next = nextVersion(leased, this.deps.clock.now());
-    if (decision.adopt) adopt(next, decision.adopt);
+    const now = this.deps.clock.now();
+    let next = withLease(this.withStatus(d, decision.status, decision.lastError), this.deps.ownerId(), now, this.config.leaseSeconds);
+    if (decision.adopt) next = recordRelay(next, decision.adopt, decision.adopt.configRevision);
+    const stored = nextVersion(next, now);
     try {
-      await this.deps.destinations.put(next);
-      this.held.set(d.id, next);
-      return next;
+      await this.deps.destinations.put(stored);
+      return stored;
     } catch (error) {
       if (error instanceof VersionConflictError) return undefined;
       throw error;
     }
   }
 
-  private async release(id: string): Promise<void> {
+  /**
+   * Records what the step did and lets go of the lease, in one write. What the step created is
+   * recorded even if the lease was lost meanwhile; only our own lease is removed.
+   */
+  private async release(known: Destination, change: ((current: Destination) => Destination) | undefined): Promise<void> {
     const owner = this.deps.ownerId();
-    const known = this.held.get(id);
-    this.held.delete(id);
-    await this.mutate(
-      id,
-      (d) => {
-        if (d.lease?.owner !== owner) return undefined;
-        const next = { ...d };
-        delete next.lease;
-        return next;
+    await updateDestination(
+      this.deps.destinations,
+      this.deps.clock,
+      known.id,
+      (cur) => {
+        const changed = change ? change(cur) : cur;
+        return withoutLease(changed, owner) ?? (change ? changed : undefined);
       },
-      known,
+      { attempts: 7, known },
     );
   }
 
-  /**
-   * Read-modify-write with the version condition, retried on conflict; `change` returns
-   * undefined to write nothing. Returns the item as stored afterwards (undefined if gone).
-   */
-  /** Read-modify-write of the item (see updateDestination); `known` saves the read when current. */
-  private mutate(id: string, change: (d: Destination) => Destination | undefined, known?: Destination): Promise<Destination | undefined> {
-    return updateDestination(this.deps.destinations, this.deps.clock, id, change, { attempts: 7, ...(known ? { known } : {}) });
-  }
-
-  private async perform(d: Destination, step: Step, playbackUrls: Map<string, Promise<PlaybackSource>>): Promise<Outcome> {
-    const { mediaLive, log } = this.deps;
-    const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
-    switch (step.kind) {
-      case 'create':
-        return this.createAndStart(d, step.inputId, playbackUrls);
-      case 'start':
-        try {
-          await mediaLive.startChannel(step.channelId);
-        } catch (error) {
-          if (error instanceof WrongStateError) return 'raced';
-          if (error instanceof ResourceNotFoundError) {
-            await this.forgetChannel(d.id, step.channelId, []);
-            return 'raced';
-          }
-          throw error;
-        }
-        log.info('Started MediaLive channel', { ...logKeys, mediaLiveChannelId: step.channelId });
-        return 'done';
-      case 'stop':
-        try {
-          await mediaLive.stopChannel(step.channelId);
-        } catch (error) {
-          if (error instanceof WrongStateError || error instanceof ResourceNotFoundError) return 'raced';
-          throw error;
-        }
-        log.info('Stopped MediaLive channel', { ...logKeys, mediaLiveChannelId: step.channelId });
-        if (d.deleteRequested) {
-          const idle = await this.waitFor(step.channelId, (c) => c?.state === 'IDLE' || c === undefined);
-          if (idle) return this.deleteChannel(d, step.channelId, (await mediaLive.describeChannel(step.channelId))?.inputIds ?? []);
-        }
-        return 'done';
-      case 'delete-channel':
-        return this.deleteChannel(d, step.channelId, step.inputIds);
-      case 'delete-inputs':
-        await this.deleteInputs(d.id, step.inputIds);
-        if (d.deleteRequested) await this.removeIfEmpty(d.id);
-        return 'done';
-      case 'remove':
-        await this.removeIfEmpty(d.id);
-        return 'done';
-    }
-  }
-
-  private async createAndStart(
-    d: Destination,
-    existingInputId: string | undefined,
-    playbackUrls: Map<string, Promise<PlaybackSource>>,
-  ): Promise<Outcome> {
-    const { mediaLive, streams, cipher, log } = this.deps;
-    const logKeys = { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
-
-    // A recorded channel missing from a listing may only be lagging: look before creating.
-    if (d.mediaLiveChannelId !== undefined) {
-      const existing = await mediaLive.describeChannel(d.mediaLiveChannelId);
-      if (existing) return 'raced';
-      // It is gone (deleted outside this system): forget it, so the new channel gets a new
-      // RequestId — replaying the old one would only return the deleted channel.
-      log.warn('Recorded MediaLive channel no longer exists; creating a new one', { ...logKeys, mediaLiveChannelId: d.mediaLiveChannelId });
-      await this.forgetChannel(d.id, d.mediaLiveChannelId, []);
-      const fresh = await this.deps.destinations.get(d.id);
-      if (!fresh) return 'raced';
-      this.held.set(d.id, fresh);
-      return this.createAndStart(fresh, undefined, playbackUrls);
-    }
-    let pending = playbackUrls.get(d.channelArn);
-    if (!pending) {
-      pending = streams.getPlaybackSource(d.channelArn);
-      playbackUrls.set(d.channelArn, pending);
-      pending.catch(() => playbackUrls.delete(d.channelArn));
-    }
-    const source = await pending;
-    const spec: ChannelSpec = {
-      projectName: this.config.projectName,
-      destinationId: d.id,
-      destinationName: d.name,
-      requestId: `${this.config.projectName}-${d.id}-g${d.generation}-r${d.configRevision}`,
-      sourceUrl: source.url,
-      sourceType: source.channelType,
-      platform: d.platform,
-      rtmpUrl: d.rtmpUrl,
-      streamKey: await cipher.decrypt(d.id, d.streamKeyCiphertext),
-      profile: d.profile,
-      configRevision: d.configRevision,
-      roleArn: this.config.mediaLiveRoleArn,
-    };
-
-    let item: Destination = d;
-    let inputId = existingInputId;
-    if (inputId === undefined) {
-      inputId = (await mediaLive.createInput(spec)).inputId;
-      const created = inputId;
-      item =
-        (await this.mutate(d.id, (cur) => (cur.mediaLiveInputId === created ? undefined : { ...cur, mediaLiveInputId: created }), item)) ??
-        item;
-      log.info('Created MediaLive input', { ...logKeys, mediaLiveInputId: inputId });
-    }
-    let channel: MediaLiveChannel;
+  /** Deletes a deleted destination's item, which holds nothing any more (the plan saw to that). */
+  private async remove(d: Destination): Promise<Omit<StepResult, 'change'>> {
     try {
-      channel = await mediaLive.createChannel(spec, inputId);
+      await this.deps.destinations.delete(d.id, d.version);
+      this.deps.log.info('Destination removed', logKeys(d));
+      return { outcome: 'done' };
     } catch (error) {
-      if (!(error instanceof ResourceNotFoundError) || existingInputId === undefined) throw error;
-      // The recorded input is gone (deleted by hand): forget it, start over with a new one.
-      log.warn('Recorded MediaLive input no longer exists; creating a new one', { ...logKeys, mediaLiveInputId: inputId });
-      const missing = inputId;
-      const fresh = await this.mutate(d.id, (cur) => {
-        if (cur.mediaLiveInputId !== missing) return undefined;
-        const next: Destination = { ...cur, generation: cur.generation + 1 };
-        delete next.mediaLiveInputId;
-        return next;
-      });
-      if (!fresh) return 'raced';
-      this.held.set(d.id, fresh);
-      return this.createAndStart(fresh, undefined, playbackUrls);
-    }
-    const attachedInput = inputId;
-    item =
-      (await this.mutate(
-        d.id,
-        (cur) => ({ ...cur, mediaLiveChannelId: channel.id, mediaLiveInputId: attachedInput, mediaLiveConfigRevision: d.configRevision }),
-        item,
-      )) ?? item;
-    this.held.set(d.id, item);
-    log.info('Created MediaLive channel', { ...logKeys, mediaLiveChannelId: channel.id });
-
-    const ready = await this.waitFor(channel.id, (c) => c === undefined || c.state !== 'CREATING');
-    if (!ready || ready.state !== 'IDLE') return 'done'; // the next reconcile starts or repairs it
-    // The wait took seconds: a stop, disable, delete, edit or stream end may have landed since.
-    if (!(await this.stillWanted(d))) {
-      log.info('Not starting the new channel: the destination or its stream changed meanwhile', {
-        ...logKeys,
-        mediaLiveChannelId: channel.id,
-      });
-      return 'done';
-    }
-    try {
-      await mediaLive.startChannel(channel.id);
-    } catch (error) {
-      if (error instanceof WrongStateError) return 'raced';
+      if (error instanceof VersionConflictError) return { outcome: 'raced', requeueAfterMs: 0 };
       throw error;
     }
-    log.info('Started MediaLive channel', { ...logKeys, mediaLiveChannelId: channel.id });
-    return 'done';
   }
 
-  /** True when the destination, read again, still wants to run with the config it was built from. */
-  private async stillWanted(built: Destination): Promise<boolean> {
-    const current = await this.deps.destinations.get(built.id);
-    if (!current || current.configRevision !== built.configRevision || current.channelArn !== built.channelArn) return false;
-    const stream = await this.deps.streams.getStream(current.channelArn);
-    const liveness = stream ? { live: true, streamId: stream.streamId } : { live: false };
-    return desiredState(current, liveness, this.deps.clock.now(), this.config.graceSeconds).desired === 'on';
-  }
-
-  private async deleteChannel(d: Destination, channelId: string, inputIds: readonly string[]): Promise<Outcome> {
-    const { mediaLive, log } = this.deps;
+  private async deleteOrphanSource(sourceId: string): Promise<{ sourceId: string; outcome: Outcome }> {
     try {
-      await mediaLive.deleteChannel(channelId);
+      await this.deps.engine.deleteSource(sourceId);
+      this.deps.log.info('Deleted orphaned relay source', { mediaLiveInputId: sourceId });
+      return { sourceId, outcome: 'done' };
     } catch (error) {
-      if (error instanceof WrongStateError) return 'raced';
-      if (!(error instanceof ResourceNotFoundError)) throw error;
-    }
-    log.info('Deleted MediaLive channel', {
-      destinationId: d.id,
-      destinationName: d.name,
-      channelArn: d.channelArn,
-      mediaLiveChannelId: channelId,
-    });
-    await this.forgetChannel(d.id, channelId, inputIds);
-    const gone = await this.waitFor(channelId, (c) => c === undefined);
-    if (gone === null) return 'done'; // inputs are deleted by a later reconcile once detached
-    const current = await this.deps.destinations.get(d.id);
-    await this.deleteInputs(d.id, current?.staleInputIds ?? []);
-    if (d.deleteRequested) await this.removeIfEmpty(d.id);
-    return 'done';
-  }
-
-  /** Clears the channel from the item and retires its inputs; the next create gets a new RequestId. */
-  private async forgetChannel(id: string, channelId: string, inputIds: readonly string[]): Promise<void> {
-    await this.mutate(id, (cur) => {
-      const next: Destination = { ...cur, generation: cur.generation + 1 };
-      const retired = new Set([...(cur.staleInputIds ?? []), ...inputIds]);
-      if (cur.mediaLiveChannelId === channelId || cur.mediaLiveChannelId === undefined) {
-        if (cur.mediaLiveInputId !== undefined) retired.add(cur.mediaLiveInputId);
-        delete next.mediaLiveChannelId;
-        delete next.mediaLiveInputId;
-        delete next.mediaLiveConfigRevision;
-      }
-      if (retired.size > 0) next.staleInputIds = [...retired];
-      return next;
-    });
-  }
-
-  private async deleteInputs(id: string, inputIds: readonly string[]): Promise<void> {
-    const deleted: string[] = [];
-    for (const inputId of inputIds) {
-      try {
-        await this.deps.mediaLive.deleteInput(inputId);
-        deleted.push(inputId);
-      } catch (error) {
-        if (error instanceof ResourceNotFoundError) deleted.push(inputId);
-        else if (!(error instanceof WrongStateError)) throw error; // still attached: later
-      }
-    }
-    if (deleted.length === 0) return;
-    this.deps.log.info('Deleted MediaLive inputs', { destinationId: id, mediaLiveInputIds: deleted });
-    await this.mutate(id, (cur) => {
-      // A new generation: a later create must not replay the RequestId of a deleted input.
-      const next = { ...cur, generation: cur.generation + 1 };
-      const stale = (cur.staleInputIds ?? []).filter((i) => !deleted.includes(i));
-      if (stale.length > 0) next.staleInputIds = stale;
-      else delete next.staleInputIds;
-      if (cur.mediaLiveInputId !== undefined && deleted.includes(cur.mediaLiveInputId)) delete next.mediaLiveInputId;
-      return next;
-    });
-  }
-
-  /** Deletes a deleted destination's item once it holds nothing in MediaLive. */
-  private async removeIfEmpty(id: string): Promise<void> {
-    let current = await this.deps.destinations.get(id);
-    if (!current?.deleteRequested) return;
-    if (current.mediaLiveChannelId !== undefined) {
-      // Recorded but absent from the listing: forget it only once MediaLive confirms it is gone.
-      const channelId = current.mediaLiveChannelId;
-      if (await this.deps.mediaLive.describeChannel(channelId)) return;
-      await this.forgetChannel(id, channelId, []);
-      current = await this.deps.destinations.get(id);
-      if (!current) return;
-      if (current.mediaLiveInputId !== undefined || (current.staleInputIds ?? []).length > 0) {
-        await this.deleteInputs(id, [...(current.staleInputIds ?? [])]);
-        current = await this.deps.destinations.get(id);
-        if (!current) return;
-      }
-    }
-    if (current.mediaLiveChannelId !== undefined || current.mediaLiveInputId !== undefined) return;
-    if ((current.staleInputIds ?? []).length > 0) return;
-    try {
-      await this.deps.destinations.delete(id, current.version);
-      this.deps.log.info('Destination removed', { destinationId: id, destinationName: current.name, channelArn: current.channelArn });
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
+      if (error instanceof WrongStateError || error instanceof ResourceNotFoundError) return { sourceId, outcome: 'raced' };
+      this.deps.log.warn('Orphaned source clean-up failed', { mediaLiveInputId: sourceId, errorCode: codeOf(error) });
+      return { sourceId, outcome: 'failed' };
     }
   }
 
-  /** Polls a channel until `done` holds; returns the last observation, or null on time-out. */
-  private async waitFor(
-    channelId: string,
-    done: (c: MediaLiveChannel | undefined) => boolean,
-  ): Promise<MediaLiveChannel | undefined | null> {
-    const deadline = this.deps.clock.now().getTime() + this.config.waitTimeoutMs;
-    for (;;) {
-      const channel = await this.deps.mediaLive.describeChannel(channelId);
-      if (done(channel)) return channel;
-      if (this.deps.clock.now().getTime() >= deadline) return null;
-      await this.deps.sleep(this.config.waitIntervalMs);
-    }
-  }
-
-  /** Records a failed step on the item and in the metric; returns the error's code. */
-  private async fail(id: string, step: Step, error: unknown): Promise<string> {
-    const known = error instanceof RestreamingError;
-    const code = known ? error.code : 'UNEXPECTED';
-    const message = known ? error.message : 'Unexpected error while reconciling; see the stream monitor logs.';
-    const permanent = PERMANENT.some((kind) => error instanceof kind);
-    this.deps.log.warn('Reconcile step failed', {
-      destinationId: id,
-      action: step.kind,
-      errorCode: code,
-      errorMessage: message,
-      ...(known ? {} : { errorName: error instanceof Error ? error.name : typeof error }),
-    });
-    this.deps.metrics.destinationFailed(id, code);
-    const at = this.deps.clock.now().toISOString();
-    await this.mutate(id, (cur) => {
-      const next = this.withStatus(cur, permanent ? 'error' : cur.status, { code, message, at });
-      return next;
-    }).catch(() => undefined);
-    return code;
-  }
-
-  private async deleteOrphanInput(inputId: string): Promise<{ inputId: string; outcome: Outcome }> {
-    try {
-      await this.deps.mediaLive.deleteInput(inputId);
-      this.deps.log.info('Deleted orphaned MediaLive input', { mediaLiveInputId: inputId });
-      return { inputId, outcome: 'done' };
-    } catch (error) {
-      if (error instanceof WrongStateError || error instanceof ResourceNotFoundError) return { inputId, outcome: 'raced' };
-      const errorCode = error instanceof RestreamingError ? error.code : 'UNEXPECTED';
-      this.deps.log.warn('Orphaned input clean-up failed', { mediaLiveInputId: inputId, errorCode });
-      return { inputId, outcome: 'failed' };
-    }
-  }
-
-  private async cleanOrphan(o: OrphanDecision): Promise<{ channelId: string; step: string | null; outcome: Outcome }> {
-    const base = { channelId: o.channel.id, step: o.step?.kind ?? null };
+  /** Stops, then (a later pass) deletes a relay no destination owns; its sources go with the sweep. */
+  private async cleanOrphan(o: OrphanDecision): Promise<{ relayId: string; step: string | null; outcome: Outcome }> {
+    const base = { relayId: o.relay.id, step: o.step?.kind ?? null };
     if (!o.step) return { ...base, outcome: 'none' };
-    const { mediaLive, log } = this.deps;
-    log.info('Cleaning up orphaned MediaLive channel', { mediaLiveChannelId: o.channel.id, action: o.step.kind, state: o.channel.state });
+    const { engine, log } = this.deps;
+    log.info('Cleaning up orphaned relay', { mediaLiveChannelId: o.relay.id, action: o.step.kind, state: o.relay.engineState });
     try {
-      if (o.step.kind === 'stop') {
-        await mediaLive.stopChannel(o.channel.id);
-        return { ...base, outcome: 'done' };
-      }
-      await mediaLive.deleteChannel(o.channel.id);
-      const gone = await this.waitFor(o.channel.id, (c) => c === undefined);
-      if (gone !== null) {
-        for (const inputId of o.step.inputIds) {
-          await mediaLive.deleteInput(inputId).catch((error: unknown) => {
-            if (!(error instanceof ResourceNotFoundError)) throw error;
-          });
-        }
-      }
+      if (o.step.kind === 'stop') await engine.stopRelay(o.relay.id);
+      else await engine.deleteRelay(o.relay.id);
       return { ...base, outcome: 'done' };
     } catch (error) {
       if (error instanceof WrongStateError || error instanceof ResourceNotFoundError) return { ...base, outcome: 'raced' };
-      log.warn('Orphan clean-up failed', {
-        mediaLiveChannelId: o.channel.id,
-        errorCode: error instanceof RestreamingError ? error.code : 'UNEXPECTED',
-      });
+      log.warn('Orphan clean-up failed', { mediaLiveChannelId: o.relay.id, errorCode: codeOf(error) });
       return { ...base, outcome: 'failed' };
     }
   }
+}
+
+function livenessMap(states: readonly ChannelStreamState[]): Map<string, ChannelLiveness> {
+  return new Map(states.map((s) => [s.id, livenessOf(s)]));
+}
+
+function logKeys(d: Destination): Record<string, unknown> {
+  return { destinationId: d.id, destinationName: d.name, channelArn: d.channelArn };
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof RestreamingError ? error.code : 'UNEXPECTED';
 }

@@ -2,6 +2,10 @@
  * How a channel's remembered stream state follows what IVS reports. Pure.
  * IVS is the truth; EventBridge events only say "look now", so the order in which they arrive
  * cannot change the result.
+ *
+ * A **broadcast** is what the creator sees as one: it begins with a stream and goes on through
+ * encoder reconnects inside the grace period, although IVS gives each reconnect a new stream id.
+ * `broadcastId` is the id of the stream that began it; a manual stop holds for the broadcast.
  */
 import type { ChannelLiveness } from './planner';
 import type { ChannelStreamState, LiveStream } from './ports';
@@ -14,19 +18,36 @@ export interface StreamStateChange {
   transition?: { from: 'LIVE' | 'OFFLINE'; to: 'LIVE' | 'OFFLINE'; streamId?: string };
 }
 
+/** The broadcast a state belongs to (older items have no broadcastId: their stream began it). */
+export function broadcastOf(state: Pick<ChannelStreamState, 'broadcastId' | 'streamId'> | undefined): string | undefined {
+  return state?.broadcastId ?? state?.streamId;
+}
+
+/** True while an offline channel is inside its grace period. */
+export function withinGrace(state: ChannelStreamState | undefined, now: Date, graceSeconds: number): boolean {
+  if (state?.state !== 'OFFLINE' || state.offlineSince === undefined) return false;
+  return now.getTime() - Date.parse(state.offlineSince) < graceSeconds * 1000;
+}
+
 export function nextStreamState(
   channelArn: string,
   previous: ChannelStreamState | undefined,
   observed: LiveStream | undefined,
   now: Date,
+  graceSeconds: number,
 ): StreamStateChange {
   const from = previous?.state ?? 'OFFLINE';
   if (observed) {
     if (previous?.state === 'LIVE' && previous.streamId === observed.streamId) return { next: previous, changed: false };
+    // A new stream continues the broadcast when the channel was live a moment ago (a reconnect
+    // that IVS reports as a new stream) or is still inside the grace period.
+    const continues = previous?.state === 'LIVE' || withinGrace(previous, now, graceSeconds);
+    const broadcastId = (continues ? broadcastOf(previous) : undefined) ?? observed.streamId;
     const next: ChannelStreamState = {
       id: channelArn,
       state: 'LIVE',
       streamId: observed.streamId,
+      broadcastId,
       timestamp: observed.startTime || now.toISOString(),
     };
     return { next, changed: true, transition: { from, to: 'LIVE', streamId: observed.streamId } };
@@ -36,6 +57,8 @@ export function nextStreamState(
     const at = now.toISOString();
     const next: ChannelStreamState = { id: channelArn, state: 'OFFLINE', timestamp: at, offlineSince: at };
     if (previous.streamId !== undefined) next.streamId = previous.streamId;
+    const broadcastId = broadcastOf(previous);
+    if (broadcastId !== undefined) next.broadcastId = broadcastId;
     return {
       next,
       changed: true,
@@ -50,6 +73,8 @@ export function livenessOf(state: ChannelStreamState | undefined): ChannelLivene
   if (!state) return { live: false };
   const liveness: ChannelLiveness = { live: state.state === 'LIVE' };
   if (state.streamId !== undefined) liveness.streamId = state.streamId;
+  const broadcastId = broadcastOf(state);
+  if (broadcastId !== undefined) liveness.broadcastId = broadcastId;
   if (state.state === 'OFFLINE' && state.offlineSince !== undefined) liveness.offlineSince = state.offlineSince;
   return liveness;
 }

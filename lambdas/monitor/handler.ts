@@ -1,19 +1,30 @@
 /**
- * The stream monitor Lambda (→ dist/monitor.zip). Two EventBridge triggers, one reconciler:
- * - the schedule (`rate(1 minute)`) reconciles every tracked channel;
- * - `IVS Stream State Change` reconciles the channel in `resources[0]` now. The event is only a
- *   hint: the reconciler asks IVS for the channel's state, so late, duplicate or out-of-order
- *   events change nothing.
+ * The stream monitor Lambda (→ dist/monitor.zip). Every trigger calls the same reconciler with
+ * a scope; each is only a hint to look now, so late, duplicate, lost or out-of-order deliveries
+ * change nothing:
+ * - the schedule (`rate(1 minute)`): everything — the safety net;
+ * - `IVS Stream State Change`: the channel in `resources[0]`;
+ * - `MediaLive Channel State Change`: the destination whose channel changed (others ignored);
+ * - the work queue (SQS): one destination (API intent, a look again) or one channel (a grace
+ *   end), with partial-batch failure reporting so only failed messages come back.
  */
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { IvsClient } from '@aws-sdk/client-ivs';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ReconcileResult, ReconcileScope } from '../core/reconciler';
+import { NotOwnedError } from '../core/errors';
 import { readEnvironment } from '../adapters/environment';
-import type { Dependencies } from '../adapters/lambda/aws-dependencies';
-import { createAwsDependencies, createReconciler } from '../adapters/lambda/aws-dependencies';
+import type { MonitorDependencies } from '../adapters/lambda/aws-dependencies';
+import { createReconciler, createSharedAwsAdapters, reconcilerConfig, sleep, systemClock } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
 import { KmsStreamKeyDecrypter } from '../adapters/kms-stream-key-cipher';
-import type { StreamKeyDecrypter } from '../core/ports';
+import { AwsIvsStreamSource } from '../adapters/ivs-stream-source';
+import { AwsMediaLiveGateway } from '../adapters/medialive/gateway';
+import { MediaLiveRelayEngine } from '../adapters/medialive/relay-engine';
+import { parseWorkItem } from '../adapters/sqs-work-queue';
 import { IVS_CHANNEL_ARN } from '../core/destination';
 
 /** The parts of an EventBridge event the monitor reads. */
@@ -21,42 +32,114 @@ export interface MonitorEvent {
   source?: string;
   'detail-type'?: string;
   resources?: string[];
-  detail?: { event_name?: string; channel_name?: string; stream_id?: string };
+  detail?: {
+    event_name?: string;
+    channel_name?: string;
+    stream_id?: string;
+    /** MediaLive Channel State Change (https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-state-change.html). */
+    channel_arn?: string;
+    state?: string;
+    message?: string;
+    pipelines_running_count?: number;
+  };
 }
 
+export type MonitorScope = { kind: 'ignore'; why: string } | { kind: 'relay'; relayId: string } | ReconcileScope;
+
 export interface MonitorSummary {
-  scope: ReconcileScope['kind'];
+  scope: MonitorScope['kind'];
   channels: { channelArn: string; state: string; streamId: string | null }[];
   actions: number;
   failures: number;
   busy: number;
+  passes: number;
+  queued: number;
+  malformed: number;
+  sweep: ReconcileResult['sweep'];
 }
 
-/** Chooses the scope: the event's channel when it is an IVS stream event, else everything. */
-export function scopeOf(event: MonitorEvent): ReconcileScope {
-  const isStreamEvent = event.source === 'aws.ivs' && event['detail-type'] === 'IVS Stream State Change';
-  const channelArn = event.resources?.[0];
-  if (isStreamEvent && channelArn !== undefined && IVS_CHANNEL_ARN.test(channelArn)) return { kind: 'channel', channelArn };
+/** A MediaLive channel ARN: `arn:aws:medialive:<region>:<account>:channel:<id>`; group 1 is the id. */
+const MEDIALIVE_CHANNEL_ARN = /^arn:aws(?:-cn|-us-gov)?:medialive:[a-z0-9-]+:\d{12}:channel:(\d+)$/;
+
+/** Chooses the scope of an EventBridge event. */
+export function scopeOf(event: MonitorEvent): MonitorScope {
+  if (event.source === 'aws.ivs' && event['detail-type'] === 'IVS Stream State Change') {
+    const channelArn = event.resources?.[0];
+    if (channelArn !== undefined && IVS_CHANNEL_ARN.test(channelArn)) return { kind: 'channel', channelArn };
+    return { kind: 'all' };
+  }
+  if (event.source === 'aws.medialive') {
+    if (event['detail-type'] !== 'MediaLive Channel State Change') return { kind: 'ignore', why: 'not a channel state change' };
+    const relayId = MEDIALIVE_CHANNEL_ARN.exec(event.detail?.channel_arn ?? event.resources?.[0] ?? '')?.[1];
+    return relayId === undefined ? { kind: 'ignore', why: 'no MediaLive channel ARN' } : { kind: 'relay', relayId };
+  }
   return { kind: 'all' };
 }
 
-export function summarize(scope: ReconcileScope, result: ReconcileResult): MonitorSummary {
+export function summarize(scope: MonitorScope['kind'], result: ReconcileResult | undefined): MonitorSummary {
+  if (!result) return { scope, channels: [], actions: 0, failures: 0, busy: 0, passes: 0, queued: 0, malformed: 0, sweep: 'skipped' };
   return {
-    scope: scope.kind,
+    scope,
     channels: result.channels.map((c) => ({ channelArn: c.id, state: c.state, streamId: c.streamId ?? null })),
     actions:
       result.destinations.filter((d) => d.step !== null && d.outcome !== 'busy').length +
       result.orphans.filter((o) => o.step !== null).length +
-      result.orphanInputs.length,
-    failures: [...result.destinations, ...result.orphans, ...result.orphanInputs].filter((x) => x.outcome === 'failed').length,
+      result.orphanSources.length,
+    failures: [...result.destinations, ...result.orphans, ...result.orphanSources].filter((x) => x.outcome === 'failed').length,
     busy: result.destinations.filter((d) => d.outcome === 'busy').length,
+    passes: result.passes,
+    queued: result.queued.length,
+    malformed: result.malformed.length,
+    sweep: result.sweep,
   };
 }
 
+function isSqsEvent(event: unknown): event is SQSEvent {
+  const records = (event as { Records?: { eventSource?: string }[] }).Records;
+  return Array.isArray(records) && records.length > 0 && records.every((r) => r.eventSource === 'aws:sqs');
+}
+
+type MonitorContext = Partial<Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>>;
+
 /** Builds the handler around any set of dependencies (AWS, local stack, tests). */
-export function createMonitorHandler(deps: Dependencies<StreamKeyDecrypter>) {
-  return async (event: MonitorEvent, context?: Pick<Context, 'awsRequestId'>): Promise<MonitorSummary> => {
+export function createMonitorHandler(deps: MonitorDependencies) {
+  /** The latest time a reconcile may end: the function's time left, less a margin to hand off. */
+  const deadlineOf = (context?: MonitorContext): Date | undefined => {
+    const left = context?.getRemainingTimeInMillis?.();
+    return left === undefined ? undefined : new Date(deps.clock.now().getTime() + Math.max(0, left - 15_000));
+  };
+
+  const onEvent = async (event: MonitorEvent, context?: MonitorContext): Promise<MonitorSummary> => {
     const scope = scopeOf(event);
+    const owner = context?.awsRequestId ?? randomUUID();
+    const options = { ...(deadlineOf(context) ? { deadline: deadlineOf(context) } : {}) };
+    if (scope.kind === 'ignore') {
+      deps.log.debug('Event ignored', { source: event.source, detailType: event['detail-type'], why: scope.why });
+      return summarize('ignore', undefined);
+    }
+    if (scope.kind === 'relay') {
+      // A hint about one MediaLive channel: only this project's channels are reconciled.
+      let relay;
+      try {
+        relay = await deps.engine.describeRelay(scope.relayId);
+      } catch (error) {
+        if (!(error instanceof NotOwnedError)) throw error;
+      }
+      if (!relay?.destinationId) {
+        deps.log.debug('MediaLive event for a channel that is not this project’s; ignored', { mediaLiveChannelId: scope.relayId });
+        return summarize('ignore', undefined);
+      }
+      deps.log.info('MediaLive channel state event received', {
+        mediaLiveChannelId: scope.relayId,
+        destinationId: relay.destinationId,
+        state: event.detail?.state,
+      });
+      const result = await createReconciler(deps, owner).reconcile(
+        { kind: 'destination', destinationId: relay.destinationId, relay },
+        options,
+      );
+      return summarize('destination', result);
+    }
     if (scope.kind === 'channel') {
       deps.log.info('IVS stream event received', {
         channelArn: scope.channelArn,
@@ -66,32 +149,77 @@ export function createMonitorHandler(deps: Dependencies<StreamKeyDecrypter>) {
     } else if (event.source === 'aws.ivs') {
       deps.log.warn('IVS event without a channel ARN; reconciling every channel', { detailType: event['detail-type'] });
     }
+    const result = await createReconciler(deps, owner).reconcile(scope, options);
+    const summary = summarize(scope.kind, result);
+    deps.log.info('Reconcile finished', { ...summary });
+    return summary;
+  };
+
+  const onQueue = async (event: SQSEvent, context?: MonitorContext): Promise<SQSBatchResponse> => {
+    const deadline = deadlineOf(context);
+    const processor = new BatchProcessor(EventType.SQS);
+    const record = async (message: SQSRecord): Promise<void> => {
+      const item = parseWorkItem(message.body);
+      if (!item) {
+        // It can never become valid: retrying would only move it to the dead-letter queue later.
+        deps.log.error('Work queue message is not a work item; dropped', { messageId: message.messageId });
+        return;
+      }
+      if (Date.parse(item.notBefore) - deps.clock.now().getTime() > 1_000) {
+        // Further away than SQS delays a message: send it on (chained delays).
+        await deps.queue.enqueue([item]);
+        return;
+      }
+      const scope: ReconcileScope =
+        item.kind === 'channel'
+          ? { kind: 'channel', channelArn: item.channelArn }
+          : { kind: 'destination', destinationId: item.destinationId };
+      const result = await createReconciler(deps, `${context?.awsRequestId ?? randomUUID()}/${message.messageId}`).reconcile(scope, {
+        ...(deadline ? { deadline } : {}),
+        attempt: item.attempt ?? 0,
+      });
+      deps.log.info('Queued reconcile finished', { reason: item.reason, ...summarize(scope.kind, result) });
+    };
+    return processPartialResponse(event, record, processor, {
+      ...(context ? { context: context as Context } : {}),
+      throwOnFullBatchFailure: false,
+    });
+  };
+
+  function handler(event: SQSEvent, context?: MonitorContext): Promise<SQSBatchResponse>;
+  function handler(event: MonitorEvent, context?: MonitorContext): Promise<MonitorSummary>;
+  async function handler(event: MonitorEvent | SQSEvent, context?: MonitorContext): Promise<MonitorSummary | SQSBatchResponse> {
     try {
-      const result = await createReconciler(deps, context?.awsRequestId ?? randomUUID()).reconcile(scope);
-      const summary = summarize(scope, result);
-      deps.log.info('Reconcile finished', { ...summary });
-      return summary;
+      return isSqsEvent(event) ? await onQueue(event, context) : await onEvent(event as MonitorEvent, context);
     } finally {
       deps.metrics.flush();
     }
-  };
+  }
+  return handler;
 }
 
 let lambdaHandler: ReturnType<typeof createMonitorHandler> | undefined;
 
+/** Builds the monitor's AWS adapters from the validated environment. */
+function createAwsMonitorDependencies(): MonitorDependencies {
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-monitor';
+  const env = readEnvironment();
+  return {
+    ...createSharedAwsAdapters(env),
+    streams: new AwsIvsStreamSource(new IvsClient({})),
+    engine: new MediaLiveRelayEngine(new AwsMediaLiveGateway(new MediaLiveClient({}), env.PROJECT_NAME), env.PROJECT_NAME),
+    cipher: new KmsStreamKeyDecrypter(new KMSClient({}), env.STREAM_KEY_KMS_KEY_ID),
+    clock: systemClock,
+    log: logPort(createLogger(serviceName)),
+    metrics: new LambdaMetrics(serviceName),
+    sleep,
+    reconciler: reconcilerConfig(env),
+    trackedChannelArns: env.IVS_CHANNEL_ARNS,
+  };
+}
+
 /** The Lambda entry point; dependencies are built once per execution environment. */
-export const handler = async (event: MonitorEvent, context?: Pick<Context, 'awsRequestId'>): Promise<MonitorSummary> => {
-  if (!lambdaHandler) {
-    const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-monitor';
-    const logger = createLogger(serviceName);
-    // The function's timeout is 120 s: a stop-then-delete chain waits at most 2 × 30 s (the default).
-    lambdaHandler = createMonitorHandler(
-      createAwsDependencies(
-        readEnvironment(),
-        { log: logPort(logger), metrics: new LambdaMetrics(serviceName) },
-        (kms, keyId) => new KmsStreamKeyDecrypter(kms, keyId),
-      ),
-    );
-  }
-  return lambdaHandler(event, context);
+export const handler = async (event: MonitorEvent | SQSEvent, context?: MonitorContext): Promise<MonitorSummary | SQSBatchResponse> => {
+  lambdaHandler ??= createMonitorHandler(createAwsMonitorDependencies());
+  return isSqsEvent(event) ? lambdaHandler(event, context) : lambdaHandler(event as MonitorEvent, context);
 };

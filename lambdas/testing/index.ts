@@ -5,8 +5,10 @@ export type {
   FaultOptions,
   InjectedFault,
   IvsStreamStateChangeEvent,
+  MediaLiveChannelStateChangeEvent,
   SimulatedChannel,
   SimulatorStats,
   SimulatorTimings,
 } from './simulator';
 export { ManualClock } from './manual-clock';
+export { MemoryWorkQueue } from './memory-work-queue';

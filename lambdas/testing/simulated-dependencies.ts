@@ -1,22 +1,25 @@
 /**
- * Dependencies for running the real core against DynamoDB (any endpoint, e.g. dynalite) and the
- * in-process simulator instead of IVS, MediaLive and KMS. The local stack, the benchmark and the
- * system tests build the Lambdas' handlers from this.
+ * Dependencies for running the real core against DynamoDB (any endpoint, e.g. dynalite), the
+ * in-process simulator instead of IVS and MediaLive, and an in-process work queue. The local
+ * stack, the benchmark and the system tests build both Lambdas' handlers from this.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, Log, Metrics, StreamKeyCipher } from '../core/ports';
+import type { Clock, Log, Metrics, StreamKeyCipher, WorkQueue } from '../core/ports';
 import type { ReconcilerConfig } from '../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG } from '../core/reconciler';
+import type { RelayTimings } from '../core/relay';
 import { DynamoDestinationRepository } from '../adapters/dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../adapters/dynamodb/stream-state-repository';
-import type { Dependencies } from '../adapters/lambda/aws-dependencies';
+import type { ApiDependencies, MonitorDependencies } from '../adapters/lambda/aws-dependencies';
+import { MediaLiveRelayEngine } from '../adapters/medialive/relay-engine';
 import type { AwsSimulator } from './simulator';
 
 export interface SimulatedDependenciesOptions {
   doc: DynamoDBDocumentClient;
   tables: { destinations: string; streamState: string };
   simulator: AwsSimulator;
+  queue: WorkQueue;
   cipher: StreamKeyCipher;
   clock: Clock;
   log: Log;
@@ -29,14 +32,20 @@ export interface SimulatedDependenciesOptions {
   /** Accept push targets on loopback and private networks. Default false, as in AWS. */
   allowPrivateRtmpTargets?: boolean;
   reconciler?: Partial<ReconcilerConfig>;
+  /** When to look again after an engine transition; default: the simulator's own timings. */
+  timings?: RelayTimings;
 }
 
-export function createSimulatedDependencies(options: SimulatedDependenciesOptions): Dependencies {
+export type SimulatedDependencies = ApiDependencies & MonitorDependencies;
+
+export function createSimulatedDependencies(options: SimulatedDependenciesOptions): SimulatedDependencies {
   return {
     destinations: new DynamoDestinationRepository(options.doc, options.tables.destinations),
     streamStates: new DynamoStreamStateRepository(options.doc, options.tables.streamState),
     streams: options.simulator.ivs,
-    mediaLive: options.simulator.medialive,
+    graceSeconds: options.graceSeconds,
+    engine: new MediaLiveRelayEngine(options.simulator.medialive, options.projectName, options.timings ?? options.simulator.timings()),
+    queue: options.queue,
     cipher: options.cipher,
     clock: options.clock,
     log: options.log,

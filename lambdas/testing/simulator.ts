@@ -159,6 +159,24 @@ export interface IvsStreamStateChangeEvent {
   detail: { event_name: 'Stream Start' | 'Stream End'; channel_name: string; stream_id: string };
 }
 
+/**
+ * MediaLive's `MediaLive Channel State Change` EventBridge event as the simulator announces it
+ * when a channel's state changes, in the shape AWS documents
+ * (https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-state-change.html).
+ */
+export interface MediaLiveChannelStateChangeEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'MediaLive Channel State Change';
+  source: 'aws.medialive';
+  account: string;
+  time: string;
+  region: string;
+  /** `[channelArn]`. */
+  resources: [string];
+  detail: { channel_arn: string; state: string; message: string; pipelines_running_count: number };
+}
+
 /** One injected fault, in order. */
 export interface InjectedFault {
   /** 1-based index of the API call (since the last `resetCounters`). */
@@ -321,6 +339,9 @@ export class AwsSimulator {
   #nextChannelId = 2_000_001;
   #nextEventId = 1;
   readonly #streamListeners = new Set<(event: IvsStreamStateChangeEvent) => void>();
+  readonly #channelListeners = new Set<(event: MediaLiveChannelStateChangeEvent) => void>();
+  /** The state last announced per channel id. */
+  readonly #announced = new Map<string, MediaLiveChannelState>();
 
   constructor(options: AwsSimulatorOptions = {}) {
     const timescale = options.timescale ?? 1;
@@ -466,6 +487,54 @@ export class AwsSimulator {
     return () => {
       this.#streamListeners.delete(listener);
     };
+  }
+
+  /**
+   * Calls `listener` with a `MediaLive Channel State Change` event whenever a channel's state
+   * changes: at once for changes an API call makes (STARTING, STOPPING, DELETING, ...), and for
+   * transitions that end with time (CREATING → IDLE, STARTING → RUNNING, ...) when the
+   * simulator next looks, i.e. on any API call or on `pollStateChanges()` (the local stack calls
+   * it on a short timer, tests after advancing the clock). Returns a function that unsubscribes.
+   */
+  onChannelStateChange(listener: (event: MediaLiveChannelStateChangeEvent) => void): () => void {
+    this.#channelListeners.add(listener);
+    return () => {
+      this.#channelListeners.delete(listener);
+    };
+  }
+
+  /** Announces the channel state changes that happened since the last look (see onChannelStateChange). */
+  pollStateChanges(): void {
+    if (this.#channelListeners.size === 0) return;
+    const now = this.#nowMs();
+    for (const channel of this.#channels.values()) {
+      const state = this.#settle(channel, now);
+      if (this.#announced.get(channel.id) === state) continue;
+      this.#announced.set(channel.id, state);
+      const event: MediaLiveChannelStateChangeEvent = {
+        version: '0',
+        id: `sim-event-${this.#nextEventId++}`,
+        'detail-type': 'MediaLive Channel State Change',
+        source: 'aws.medialive',
+        account: this.#accountId,
+        time: new Date(now).toISOString(),
+        region: this.#region,
+        resources: [channel.arn],
+        detail: {
+          channel_arn: channel.arn,
+          state,
+          message: `Channel ${state.toLowerCase()}`,
+          pipelines_running_count: state === 'RUNNING' ? 1 : 0,
+        },
+      };
+      for (const listener of [...this.#channelListeners]) listener(event);
+    }
+  }
+
+  /** The simulated MediaLive transition times (after the timescale), as relay timings. */
+  timings(): { provisionMs: number; startMs: number; stopMs: number; deleteMs: number } {
+    const t = this.#timings;
+    return { provisionMs: t.createMs, startMs: t.startMs, stopMs: t.stopMs, deleteMs: t.deleteMs };
   }
 
   /**
@@ -806,6 +875,7 @@ export class AwsSimulator {
         break;
     }
     const result = effect(fault);
+    this.pollStateChanges();
     if (fault === 'lost-response') {
       throw new ServiceUnavailableError(`${action}: Gateway timeout; the request may have succeeded (simulated fault)`);
     }

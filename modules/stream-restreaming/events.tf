@@ -1,5 +1,6 @@
-# Two triggers of the same reconciler in the monitor function: a schedule (the safety net) and
-# IVS's own stream state events (the fast path; best effort, so never the only one).
+# Triggers of the same reconciler in the monitor function: a schedule (the safety net), IVS's
+# stream state events and MediaLive's channel state events (the fast path; best effort, so never
+# the only one). The work queue (queue.tf) is the fourth.
 
 resource "aws_cloudwatch_event_rule" "schedule" {
   name                = "${var.project_name}-reconcile-schedule"
@@ -56,4 +57,37 @@ resource "aws_lambda_permission" "ivs_stream_state" {
   function_name = aws_lambda_function.this["monitor"].function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.ivs_stream_state.arn
+}
+
+# MediaLive's channel state changes: a hint to reconcile the destination of the channel now
+# (created → start it; running → record active) instead of polling. Every channel of the account
+# and region matches (a rule cannot filter on tags); the monitor ignores channels that are not
+# this project's after one DescribeChannel, which IAM denies for them.
+# https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-state-change.html
+resource "aws_cloudwatch_event_rule" "medialive_channel_state" {
+  name        = "${var.project_name}-medialive-channel-state"
+  description = "MediaLive channel state changes (the monitor reconciles this project's)"
+  event_pattern = jsonencode({
+    source        = ["aws.medialive"]
+    "detail-type" = ["MediaLive Channel State Change"]
+  })
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "medialive_channel_state" {
+  rule = aws_cloudwatch_event_rule.medialive_channel_state.name
+  arn  = aws_lambda_function.this["monitor"].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 300
+    maximum_retry_attempts       = 3
+  }
+}
+
+resource "aws_lambda_permission" "medialive_channel_state" {
+  statement_id  = "AllowMediaLiveChannelStateEvents"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["monitor"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.medialive_channel_state.arn
 }

@@ -3,29 +3,41 @@
 # derives the same lists from the bundled Lambda code and fails on any difference.
 
 locals {
+  # The API writes intent and enqueues: no IVS, no MediaLive, and it can only Encrypt stream keys.
+  # The monitor does everything the reconciler needs and can only Decrypt them.
   lambda_actions = {
     api = {
-      dynamodb_tables   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
-      dynamodb_index    = ["dynamodb:Query"]
-      ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
-      ivs_account       = ["ivs:ListStreams"]
-      medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
-      medialive_tagged  = ["medialive:BatchUpdateSchedule", "medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
-      medialive_read    = ["medialive:DescribeChannel"]
-      medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
-      stream_key        = ["kms:Decrypt", "kms:Encrypt"]
+      # The API bundles the whole destinations repository (Query and UpdateItem are the
+      # reconciler's, but the code is there, and the least-privilege test holds both sides equal).
+      dynamodb_tables = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+      dynamodb_index  = ["dynamodb:Query"]
+      stream_key      = ["kms:Encrypt"]
+      # A manual stop asks IVS (GetStream) when the stream-state table has not seen the stream yet;
+      # the bundled IVS adapter holds the other two calls as well.
+      ivs_channels = ["ivs:GetChannel", "ivs:GetStream"]
+      ivs_account  = ["ivs:ListStreams"]
+      # SendMessageBatch is authorised as sqs:SendMessage
+      # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+      work_queue = ["sqs:SendMessage"]
     }
     monitor = {
-      dynamodb_tables   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"]
-      dynamodb_index    = ["dynamodb:Query"]
-      ivs_channels      = ["ivs:GetChannel", "ivs:GetStream"]
-      ivs_account       = ["ivs:ListStreams"]
+      # UpdateItem: a malformed item is reported on itself without rewriting the whole item.
+      dynamodb_tables = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+      dynamodb_index  = ["dynamodb:Query"]
+      stream_key      = ["kms:Decrypt"]
+      ivs_channels    = ["ivs:GetChannel", "ivs:GetStream"]
+      ivs_account     = ["ivs:ListStreams"]
+      work_queue      = ["sqs:SendMessage"]
+    }
+  }
+
+  # Only the monitor drives MediaLive.
+  engine_actions = {
+    monitor = {
       medialive_create  = ["medialive:CreateChannel", "medialive:CreateInput"]
       medialive_tagged  = ["medialive:BatchUpdateSchedule", "medialive:DeleteChannel", "medialive:DeleteInput", "medialive:StartChannel", "medialive:StopChannel"]
       medialive_read    = ["medialive:DescribeChannel"]
       medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
-      # The monitor only decrypts (it bundles KmsStreamKeyDecrypter, not the API's cipher).
-      stream_key = ["kms:Decrypt"]
     }
   }
 
@@ -44,9 +56,11 @@ locals {
     { for fn in keys(local.functions) : "${fn}/logs" => data.aws_iam_policy_document.lambda_logs[fn] },
     { for fn in keys(local.functions) : "${fn}/dynamodb" => data.aws_iam_policy_document.lambda_dynamodb[fn] },
     { for fn in keys(local.functions) : "${fn}/ivs" => data.aws_iam_policy_document.lambda_ivs[fn] },
-    { for fn in keys(local.functions) : "${fn}/medialive" => data.aws_iam_policy_document.lambda_medialive[fn] },
+    { for fn in keys(local.engine_actions) : "${fn}/medialive" => data.aws_iam_policy_document.lambda_medialive[fn] },
     { for fn in keys(local.functions) : "${fn}/stream-keys" => data.aws_iam_policy_document.lambda_stream_keys[fn] },
+    { for fn in keys(local.functions) : "${fn}/work-queue" => data.aws_iam_policy_document.lambda_work_queue[fn] },
     { "monitor/dead-letter-queue" = data.aws_iam_policy_document.monitor_dlq },
+    { "monitor/consume-work-queue" = data.aws_iam_policy_document.monitor_consume_work_queue },
   )
 }
 
@@ -102,10 +116,13 @@ data "aws_iam_policy_document" "lambda_dynamodb" {
     resources = local.table_arns
   }
 
-  statement {
-    sid       = "QueryDestinationsByChannel"
-    actions   = local.lambda_actions[each.key].dynamodb_index
-    resources = local.index_arns
+  dynamic "statement" {
+    for_each = length(local.lambda_actions[each.key].dynamodb_index) > 0 ? [1] : []
+    content {
+      sid       = "QueryDestinationsByChannel"
+      actions   = local.lambda_actions[each.key].dynamodb_index
+      resources = local.index_arns
+    }
   }
 
   # The tables are encrypted with the module's key: DynamoDB uses it on the caller's behalf,
@@ -140,7 +157,7 @@ data "aws_iam_policy_document" "lambda_ivs" {
 }
 
 data "aws_iam_policy_document" "lambda_medialive" {
-  for_each = local.functions
+  for_each = local.engine_actions
 
   # Tag-based scoping, as AWS's service authorization reference for MediaLive documents it
   # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmedialive.html):
@@ -161,7 +178,7 @@ data "aws_iam_policy_document" "lambda_medialive" {
   # never calls CreateTags on its own.
   statement {
     sid       = "CreateProjectTaggedInputsAndChannels"
-    actions   = local.lambda_actions[each.key].medialive_create
+    actions   = each.value.medialive_create
     resources = local.medialive_arns
     condition {
       test     = "StringEquals"
@@ -201,7 +218,7 @@ data "aws_iam_policy_document" "lambda_medialive" {
   # rather than NotFound: the MediaLive adapter confirms "gone" through ListChannels/ListInputs.
   statement {
     sid       = "ManageProjectTaggedInputsAndChannels"
-    actions   = local.lambda_actions[each.key].medialive_tagged
+    actions   = each.value.medialive_tagged
     resources = local.medialive_arns
     condition {
       test     = "StringEquals"
@@ -215,14 +232,14 @@ data "aws_iam_policy_document" "lambda_medialive" {
   # (Resource "*", below) does not already return: ChannelSummary carries the same destinations.
   statement {
     sid       = "DescribeChannels"
-    actions   = local.lambda_actions[each.key].medialive_read
+    actions   = each.value.medialive_read
     resources = local.medialive_channel_arns
   }
 
   # MediaLive's List actions support no resource type: "*" is the only resource IAM accepts.
   statement {
     sid       = "ListChannelsAndInputs"
-    actions   = local.lambda_actions[each.key].medialive_account
+    actions   = each.value.medialive_account
     resources = ["*"]
   }
 
@@ -258,6 +275,39 @@ data "aws_iam_policy_document" "lambda_stream_keys" {
       variable = "kms:EncryptionContextKeys"
       values   = ["false"]
     }
+  }
+}
+
+data "aws_iam_policy_document" "lambda_work_queue" {
+  for_each = local.functions
+
+  statement {
+    sid       = "SendToWorkQueue"
+    actions   = local.lambda_actions[each.key].work_queue
+    resources = [aws_sqs_queue.work.arn]
+  }
+
+  # The queue is encrypted with the module's key: a sender needs GenerateDataKey and Decrypt on it
+  # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html),
+  # but only through SQS, so this grants no Decrypt of a stream key.
+  statement {
+    sid       = "UseQueueKeyThroughSqs"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sqs.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "monitor_consume_work_queue" {
+  # Lambda's event source mapping receives and deletes the messages with the function's role.
+  statement {
+    sid       = "ConsumeWorkQueue"
+    actions   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    resources = [aws_sqs_queue.work.arn]
   }
 }
 

@@ -34,6 +34,7 @@ resource "aws_lambda_function" "this" {
       STREAM_KEY_KMS_KEY_ID        = aws_kms_key.this.arn
       CORS_ALLOW_ORIGINS           = join(",", var.cors_allow_origins)
       ALLOW_PRIVATE_RTMP_TARGETS   = tostring(var.allow_private_rtmp_targets)
+      WORK_QUEUE_URL               = aws_sqs_queue.work.url
       POWERTOOLS_SERVICE_NAME      = each.value.name
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"

@@ -35,6 +35,15 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ivs': 'ivs',
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-medialive': 'medialive',
+  '@aws-sdk/client-sqs': 'sqs',
+};
+
+/**
+ * API calls IAM authorises under another action's name: SendMessageBatch needs sqs:SendMessage
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+ */
+const AUTHORISED_AS: Record<string, string> = {
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
 };
 
 /** lib-dynamodb's document commands and the DynamoDB action each one calls. */
@@ -83,6 +92,16 @@ const PLATFORM_STATEMENTS: Record<string, { actions: string[]; needed: (fn: Func
   SendFailedEventsToDeadLetterQueue: {
     actions: ['sqs:SendMessage'],
     needed: (fn) => fn === 'monitor',
+  },
+  // Lambda's event source mapping receives and deletes work-queue messages with the monitor's role.
+  ConsumeWorkQueue: {
+    actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+    needed: (fn) => fn === 'monitor',
+  },
+  // SQS uses the queue's customer-managed key on the sender's behalf (kms:ViaService).
+  UseQueueKeyThroughSqs: {
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    needed: (_fn, code) => [...code].some((a) => a.startsWith('sqs:')),
   },
 };
 
@@ -136,7 +155,7 @@ function sdkCallsIn(source: string, file: string, strict = true): Call[] {
       if (!action) throw new Error(`${file}: unknown lib-dynamodb operation ${operation}; add it to DOCUMENT_COMMANDS`);
       return `${prefix}:${action}`;
     }
-    return `${prefix}:${operation}`;
+    return AUTHORISED_AS[`${prefix}:${operation}`] ?? `${prefix}:${operation}`;
   };
   for (const [local, { name, pkg }] of imported) {
     const used = new RegExp(`\\b${local}\\s*\\(`).test(source);

@@ -101,7 +101,10 @@ describe('the API document examples, replayed against the local stack', () => {
     const outcomes: string[] = [];
 
     for (const exchange of exchanges) {
-      if (exchange.replay?.channel === 'live') stack.simulator.goLive(LOCAL_CHANNEL_ARN);
+      if (exchange.replay?.channel === 'live' && !(await stack.simulator.ivs.getStream(LOCAL_CHANNEL_ARN))) {
+        stack.simulator.goLive(LOCAL_CHANNEL_ARN);
+        await stack.reconcileNow(); // the stream-state table (which POST …/start reads) knows it is live
+      }
       const id = exchange.pathId ?? destinationId ?? 'none-created-yet';
       const headers: Record<string, string> = {};
       if (exchange.body !== undefined) headers['content-type'] = 'application/json';

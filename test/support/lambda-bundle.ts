@@ -34,6 +34,7 @@ export function loopbackLambdaEnvironment(input: {
     AWS_ENDPOINT_URL_IVS: input.stubEndpoint,
     AWS_ENDPOINT_URL_MEDIALIVE: input.stubEndpoint,
     AWS_ENDPOINT_URL_KMS: input.stubEndpoint,
+    AWS_ENDPOINT_URL_SQS: input.stubEndpoint,
     AWS_LAMBDA_FUNCTION_NAME: 'bundle-harness',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -45,6 +46,7 @@ export function loopbackLambdaEnvironment(input: {
     STOP_GRACE_SECONDS: '120',
     STREAM_KEY_KMS_KEY_ID: 'alias/harness',
     CORS_ALLOW_ORIGINS: 'https://admin.example.com',
+    WORK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/test-reconcile-work',
   };
 }
 

@@ -1,7 +1,10 @@
 /**
  * The whole back end in one test process: the API and monitor handlers over a real DynamoDB API
- * (dynalite on loopback), the IVS + MediaLive simulator and real AES-GCM key encryption. Time is
- * a ManualClock; the reconciler's waits advance it instead of sleeping.
+ * (dynalite on loopback), the IVS + MediaLive simulator, the in-process work queue and real
+ * AES-GCM key encryption. Time is a ManualClock; the driver's waits advance it instead of
+ * sleeping. As in AWS, a queue message without delay reaches the monitor right after the API
+ * answers (`api` delivers it), and MediaLive's state-change events are collected for
+ * `deliverEvents`.
  */
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -12,6 +15,8 @@ import { createMonitorHandler } from '../../lambdas/monitor/handler';
 import { LocalStreamKeyCipher } from '../../lambdas/adapters/local-stream-key-cipher';
 import type { ReconcilerConfig } from '../../lambdas/core/reconciler';
 import { ManualClock } from '../../lambdas/testing/manual-clock';
+import { MemoryWorkQueue } from '../../lambdas/testing/memory-work-queue';
+import type { MediaLiveChannelStateChangeEvent } from '../../lambdas/testing/simulator';
 import type { AwsSimulatorOptions } from '../../lambdas/testing/simulator';
 import { AwsSimulator } from '../../lambdas/testing/simulator';
 import { createSimulatedDependencies } from '../../lambdas/testing/simulated-dependencies';
@@ -42,10 +47,27 @@ export interface System {
   db: Dynalite;
   sim: AwsSimulator;
   clock: ManualClock;
+  queue: MemoryWorkQueue;
+  /** MediaLive state-change events not yet delivered. */
+  events: MediaLiveChannelStateChangeEvent[];
   logs: LogLine[];
   failures: { destinationId: string; code: string }[];
-  api(method: string, path: string, body?: unknown, raw?: string, headers?: Record<string, string>): Promise<ApiResult & { json: any }>;
-  monitor(event?: Record<string, unknown>): Promise<unknown>;
+  /** Calls the API, then delivers the queue messages it sent (unless `deliver` is false). */
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: string,
+    headers?: Record<string, string>,
+    deliver?: boolean,
+  ): Promise<ApiResult & { json: any }>;
+  monitor(event?: Record<string, unknown>): Promise<any>;
+  /** Delivers every queue message that is due now to the monitor (partial-batch failures come back later). */
+  flushQueue(): Promise<number>;
+  /** Delivers the MediaLive events collected so far to the monitor. */
+  deliverEvents(): Promise<number>;
+  /** Advances the clock, then delivers due queue messages and MediaLive events, then runs the schedule. */
+  tick(advanceMs?: number): Promise<void>;
   ivsEvent(channelArn: string, eventName: 'Stream Start' | 'Stream End'): Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -64,14 +86,22 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       logs.push(attributes ? { level, message, attributes } : { level, message });
     };
   const log: Log = options.log ?? { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  const queue = new MemoryWorkQueue(clock);
+  const events: MediaLiveChannelStateChangeEvent[] = [];
+  sim.onChannelStateChange((event) => events.push(event));
   const deps = createSimulatedDependencies({
     doc: db.doc,
     tables: db.tables,
     simulator: sim,
+    queue,
     cipher: new LocalStreamKeyCipher(randomBytes(32)),
     clock,
     log,
-    metrics: { destinationFailed: (destinationId, code) => failures.push({ destinationId, code }), flush: () => undefined },
+    metrics: {
+      destinationFailed: (destinationId, code) => failures.push({ destinationId, code }),
+      auxiliaryReadFailed: (what, code) => failures.push({ destinationId: `(${what})`, code }),
+      flush: () => undefined,
+    },
     sleep: async (ms) => {
       clock.advance(ms);
       await new Promise((resolve) => setImmediate(resolve));
@@ -81,20 +111,46 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     graceSeconds: options.graceSeconds ?? 120,
     corsAllowOrigins: ['http://localhost:8787'],
     allowPrivateRtmpTargets: options.allowPrivateRtmpTargets ?? false,
-    // As in the API Lambda: wait at most 8 s for each MediaLive transition within one call.
-    reconciler: { waitTimeoutMs: 8_000, ...options.reconciler },
+    reconciler: { ...options.reconciler },
   });
   const apiHandler = createApiLambda(deps);
   const monitorHandler = createMonitorHandler(deps);
   let request = 0;
 
+  const flushQueue = (): Promise<number> =>
+    queue.deliverDue(async (event) => {
+      request += 1;
+      return monitorHandler(event, { awsRequestId: `sqs-${request}` });
+    });
+  const deliverEvents = async (): Promise<number> => {
+    let delivered = 0;
+    for (let event = events.shift(); event; event = events.shift()) {
+      request += 1;
+      await monitorHandler(event as unknown as Record<string, unknown>, { awsRequestId: `ml-${request}` });
+      delivered += 1;
+    }
+    return delivered;
+  };
+
   return {
     db,
     sim,
     clock,
+    queue,
+    events,
     logs,
     failures,
-    async api(method, path, body, raw, headers = {}) {
+    flushQueue,
+    deliverEvents,
+    async tick(advanceMs = 10_000) {
+      clock.advance(advanceMs);
+      sim.pollStateChanges();
+      await flushQueue();
+      await deliverEvents();
+      request += 1;
+      await monitorHandler({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [] }, { awsRequestId: `mon-${request}` });
+    },
+    async api(method, path, body, raw, headers = {}, deliver = true) {
       request += 1;
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
@@ -119,11 +175,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       };
       const result = await apiHandler(event, { awsRequestId: `req-${request}` });
       const json = result.body ? JSON.parse(result.body) : undefined;
+      if (deliver) await flushQueue();
       return { ...result, json };
     },
     monitor(event = { source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [] }) {
       request += 1;
-      return monitorHandler(event, { awsRequestId: `mon-${request}` });
+      return monitorHandler(event as never, { awsRequestId: `mon-${request}` });
     },
     ivsEvent(channelArn, eventName) {
       return {

@@ -99,6 +99,7 @@ describe('manual start of a disabled destination', () => {
   it('enables and starts it with {"enable": true}', async () => {
     const { id } = await createDestination({ enabled: false });
     system.sim.goLive(CHANNEL_A);
+    await system.monitor(system.ivsEvent(CHANNEL_A, 'Stream Start')); // the stream-state table knows it is live
 
     const res = await system.api('POST', `/stream-destinations/${id}/start`, { enable: true });
 

@@ -5,6 +5,7 @@
  * picks them, else the seeds below run.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { DynamoStreamStateRepository } from '../../lambdas/adapters/dynamodb/stream-state-repository';
 import type { System } from '../support/system';
 import { CHANNEL_A, startSystem } from '../support/system';
 
@@ -27,9 +28,8 @@ async function createDestinations(count: number): Promise<string[]> {
 
 /** A monitor tick that may fail as a whole (EventBridge retries; the next tick repairs). */
 async function tolerantTick(advanceMs: number): Promise<boolean> {
-  system.clock.advance(advanceMs);
   try {
-    await system.monitor();
+    await system.tick(advanceMs);
     return true;
   } catch {
     return false;
@@ -50,7 +50,15 @@ describe('racing reconciles', () => {
   it('20 reconciles racing on one go-live create one input and one channel per destination and start each once', async () => {
     system = await startSystem();
     const ids = await createDestinations(5);
-    system.sim.goLive(CHANNEL_A);
+    const streamId = system.sim.goLive(CHANNEL_A);
+    // The stream-state table already says live (the API's 409 check reads it); MediaLive has nothing yet.
+    await new DynamoStreamStateRepository(system.db.doc, system.db.tables.streamState).put({
+      id: CHANNEL_A,
+      state: 'LIVE',
+      streamId,
+      broadcastId: streamId,
+      timestamp: system.clock.now().toISOString(),
+    });
     system.sim.resetCounters();
 
     const racers = Array.from({ length: 20 }, (_, i) => {
@@ -72,6 +80,10 @@ describe('racing reconciles', () => {
     expect(stats.inputsCreated).toBe(ids.length);
     expect(stats.channelsCreated).toBe(ids.length);
     expect(Object.values(stats.starts)).toEqual(ids.map(() => 1));
+    // The lease lets one reconcile act at a time: the calls, not only the outcomes, are one each.
+    expect(system.sim.calls['medialive:CreateInput']).toBe(ids.length);
+    expect(system.sim.calls['medialive:CreateChannel']).toBe(ids.length);
+    expect(system.sim.calls['medialive:StartChannel']).toBe(ids.length);
     expect(system.sim.runningChannels()).toHaveLength(ids.length);
     for (const id of ids) expect((await system.api('GET', `/stream-destinations/${id}`)).json.status).toBe('active');
   });

@@ -4,9 +4,19 @@
  * reconcile can race without losing each other's changes. Items hold exactly the `Destination`
  * fields; the stream key is only ever stored as `streamKeyCiphertext`.
  */
-import { DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Destination } from '../../core/destination';
-import type { DestinationRepository } from '../../core/ports';
+import {
+  DeleteCommand,
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Destination, DestinationError } from '../../core/destination';
+import { MalformedItemError } from '../../core/errors';
+import type { DestinationRepository, DestinationScan } from '../../core/ports';
+import { parseDestinationItem } from './destination-item';
 import { isConditionalCheckFailed, toDomainError, versionConflict } from './errors';
 import { BY_CHANNEL_INDEX } from './tables';
 
@@ -24,25 +34,53 @@ export class DynamoDestinationRepository implements DestinationRepository {
   async get(id: string): Promise<Destination | undefined> {
     try {
       const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
-      return out.Item === undefined ? undefined : fromItem(out.Item);
+      if (out.Item === undefined) return undefined;
+      const parsed = parseDestinationItem(out.Item);
+      if (!parsed.ok) throw new MalformedItemError(id, parsed.problems);
+      return parsed.destination;
     } catch (error) {
+      if (error instanceof MalformedItemError) throw error;
       throw toDomainError(error, 'GetItem', this.tableName);
     }
   }
 
   async listAll(): Promise<Destination[]> {
-    const items: Destination[] = [];
+    return (await this.scanAll()).destinations;
+  }
+
+  async scanAll(): Promise<DestinationScan> {
+    const items: Record<string, unknown>[] = [];
     try {
       const pages = paginateScan({ client: this.doc }, { TableName: this.tableName, ConsistentRead: true });
-      for await (const page of pages) items.push(...(page.Items ?? []).map(fromItem));
+      for await (const page of pages) items.push(...(page.Items ?? []));
     } catch (error) {
       throw toDomainError(error, 'Scan', this.tableName);
     }
-    return items;
+    return toScan(items);
   }
 
-  async listByChannel(channelArn: string): Promise<Destination[]> {
-    const items: Destination[] = [];
+  async markMalformed(id: string, error: DestinationError): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          // Only these attributes: the rest of the item cannot be trusted to round-trip.
+          UpdateExpression: 'SET #status = :status, #lastError = :lastError, #statusSince = :at',
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: { '#id': 'id', '#status': 'status', '#lastError': 'lastError', '#statusSince': 'statusSince' },
+          ExpressionAttributeValues: { ':status': 'error', ':lastError': error, ':at': error.at },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw toDomainError(e, 'UpdateItem', this.tableName);
+    }
+  }
+
+  async listByChannel(channelArn: string): Promise<DestinationScan> {
+    const items: Record<string, unknown>[] = [];
     try {
       const pages = paginateQuery(
         { client: this.doc },
@@ -54,11 +92,11 @@ export class DynamoDestinationRepository implements DestinationRepository {
           ExpressionAttributeValues: { ':channelArn': channelArn },
         },
       );
-      for await (const page of pages) items.push(...(page.Items ?? []).map(fromItem));
+      for await (const page of pages) items.push(...(page.Items ?? []));
     } catch (error) {
       throw toDomainError(error, 'Query', `${this.tableName} (index ${BY_CHANNEL_INDEX})`);
     }
-    return items;
+    return toScan(items);
   }
 
   async create(destination: Destination): Promise<void> {
@@ -159,10 +197,9 @@ const DESTINATION_FIELDS = {
 const FIELD_NAMES = Object.keys(DESTINATION_FIELDS) as (keyof Destination)[];
 
 /**
- * Exactly the `Destination` fields of `source`, undefined ones left out. Used in both directions:
- * a caller's object carrying extra runtime properties cannot smuggle them into the table, and an
- * item carrying attributes the model does not know (say, a plaintext `streamKey` written by the
- * original system) cannot travel further into the code.
+ * Exactly the `Destination` fields of `source`, undefined ones left out: a caller's object
+ * carrying extra runtime properties cannot smuggle them into the table. (Reading, the schema in
+ * `destination-item.ts` drops what the model does not know.)
  */
 function pickFields(source: Record<string, unknown>): Destination {
   const item: Record<string, unknown> = {};
@@ -177,6 +214,12 @@ function toItem(d: Destination): Record<string, unknown> {
   return pickFields(d as unknown as Record<string, unknown>) as unknown as Record<string, unknown>;
 }
 
-function fromItem(item: Record<string, unknown>): Destination {
-  return pickFields(item);
+function toScan(items: readonly Record<string, unknown>[]): DestinationScan {
+  const scan: DestinationScan = { destinations: [], malformed: [] };
+  for (const item of items) {
+    const parsed = parseDestinationItem(item);
+    if (parsed.ok) scan.destinations.push(parsed.destination);
+    else scan.malformed.push({ id: parsed.id, problems: parsed.problems, recordedError: parsed.recordedError });
+  }
+  return scan;
 }

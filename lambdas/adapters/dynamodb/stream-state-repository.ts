@@ -49,6 +49,7 @@ function toItem(s: ChannelStreamState): Record<string, unknown> {
   const item: Record<string, unknown> = { id: s.id, state: s.state, timestamp: s.timestamp };
   if (s.streamId !== undefined) item.streamId = s.streamId;
   if (s.offlineSince !== undefined) item.offlineSince = s.offlineSince;
+  if (s.broadcastId !== undefined) item.broadcastId = s.broadcastId;
   return item;
 }
 
@@ -60,5 +61,6 @@ function fromItem(item: Record<string, unknown>): ChannelStreamState {
   };
   if (typeof item.streamId === 'string') state.streamId = item.streamId;
   if (typeof item.offlineSince === 'string') state.offlineSince = item.offlineSince;
+  if (typeof item.broadcastId === 'string') state.broadcastId = item.broadcastId;
   return state;
 }

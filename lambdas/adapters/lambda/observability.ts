@@ -8,6 +8,7 @@ import type { Log, Metrics } from '../../core/ports';
 
 export const METRICS_NAMESPACE = 'IvsRestreaming';
 export const DESTINATION_FAILURES_METRIC = 'DestinationFailures';
+export const AUXILIARY_READ_FAILURES_METRIC = 'AuxiliaryReadFailures';
 
 export function createLogger(serviceName: string): Logger {
   return new Logger({ serviceName });
@@ -32,6 +33,9 @@ export class LambdaMetrics implements Metrics {
   }
   destinationFailed(): void {
     this.metrics.addMetric(DESTINATION_FAILURES_METRIC, MetricUnit.Count, 1);
+  }
+  auxiliaryReadFailed(): void {
+    this.metrics.addMetric(AUXILIARY_READ_FAILURES_METRIC, MetricUnit.Count, 1);
   }
   flush(): void {
     this.metrics.publishStoredMetrics();

@@ -30,6 +30,13 @@ import {
 import { isAccessDenied, isDuplicateScheduleAction, toDomainError } from './errors';
 import { buildCreateChannelRequest, buildCreateInputRequest, buildReattachInputRequest } from './requests';
 
+/**
+ * Page size of ListChannels and ListInputs, set explicitly so the calls per reconcile are what AWS
+ * will do: MaxResults is 1..1000 in the MediaLive API model
+ * (https://docs.aws.amazon.com/medialive/latest/apireference/channels.html#channelsget).
+ */
+export const MEDIALIVE_LIST_PAGE_SIZE = 1000;
+
 /** The fields ListChannels, DescribeChannel and CreateChannel all return. */
 type ChannelDescription = Pick<ChannelSummary, 'Id' | 'Name' | 'State' | 'Tags' | 'InputAttachments'>;
 
@@ -57,7 +64,10 @@ export class AwsMediaLiveGateway implements MediaLiveGateway {
   async listChannels(): Promise<MediaLiveChannel[]> {
     const channels: MediaLiveChannel[] = [];
     try {
-      for await (const page of paginateListChannels({ client: this.client }, {})) {
+      for await (const page of paginateListChannels(
+        { client: this.client, pageSize: MEDIALIVE_LIST_PAGE_SIZE },
+        { MaxResults: MEDIALIVE_LIST_PAGE_SIZE },
+      )) {
         for (const summary of page.Channels ?? []) {
           if (summary.Tags?.[TAG_PROJECT] !== this.projectName) continue;
           channels.push(toChannel(summary, 'ListChannels'));
@@ -72,7 +82,10 @@ export class AwsMediaLiveGateway implements MediaLiveGateway {
   async listInputs(): Promise<MediaLiveInput[]> {
     const inputs: MediaLiveInput[] = [];
     try {
-      for await (const page of paginateListInputs({ client: this.client }, {})) {
+      for await (const page of paginateListInputs(
+        { client: this.client, pageSize: MEDIALIVE_LIST_PAGE_SIZE },
+        { MaxResults: MEDIALIVE_LIST_PAGE_SIZE },
+      )) {
         for (const input of page.Inputs ?? []) {
           if (input.Tags?.[TAG_PROJECT] !== this.projectName || input.Id === undefined) continue;
           if (input.State === 'DELETING' || input.State === 'DELETED') continue;

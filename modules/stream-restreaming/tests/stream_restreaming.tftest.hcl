@@ -115,7 +115,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
@@ -424,7 +424,7 @@ run "iam_is_scoped" {
   }
   assert {
     condition = alltrue([
-      for fn in ["api", "monitor"] : anytrue([
+      for fn in ["monitor"] : anytrue([
         for s in data.aws_iam_policy_document.lambda_medialive[fn].statement :
         s.actions == toset(["iam:PassRole"]) && s.resources == toset([aws_iam_role.medialive.arn]) && anytrue([
           for c in s.condition : c.test == "StringEquals" && c.variable == "iam:PassedToService" && c.values == tolist(["medialive.amazonaws.com"])
@@ -443,7 +443,7 @@ run "iam_is_scoped" {
   }
   assert {
     condition = alltrue(flatten([
-      for fn in ["api", "monitor"] : [
+      for fn in ["monitor"] : [
         for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : anytrue([
           for c in s.condition : c.values == tolist(["acme-live"]) && contains(["aws:RequestTag/ivs-restreaming:project", "aws:ResourceTag/ivs-restreaming:project"], c.variable)
         ]) if anytrue([for a in s.actions : startswith(a, "medialive:") && !startswith(a, "medialive:List") && a != "medialive:DescribeChannel"])
@@ -453,7 +453,7 @@ run "iam_is_scoped" {
   }
   assert {
     condition = alltrue([
-      for fn in ["api", "monitor"] : alltrue([
+      for fn in ["monitor"] : alltrue([
         for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : (
           s.sid == "DescribeChannels" && s.actions == toset(["medialive:DescribeChannel"]) && length(s.condition) == 0 &&
           s.resources == toset(["arn:aws:medialive:eu-central-1:123456789012:channel:*"])
@@ -464,7 +464,7 @@ run "iam_is_scoped" {
   }
   assert {
     condition = alltrue([
-      for fn in ["api", "monitor"] : alltrue([
+      for fn in ["monitor"] : alltrue([
         for s in data.aws_iam_policy_document.lambda_medialive[fn].statement : (
           s.actions == toset(["medialive:CreateTags"]) &&
           anytrue([for c in s.condition : c.test == "StringEquals" && c.variable == "aws:RequestTag/ivs-restreaming:project" && c.values == tolist(["acme-live"])]) &&
@@ -477,7 +477,7 @@ run "iam_is_scoped" {
   }
   assert {
     condition = alltrue([
-      for fn in ["api", "monitor"] : alltrue([
+      for fn in ["monitor"] : alltrue([
         for s in data.aws_iam_policy_document.lambda_medialive[fn].statement :
         anytrue([for c in s.condition : c.test == "ForAllValues:StringEquals" && c.variable == "aws:TagKeys"])
         if length(setintersection(s.actions, ["medialive:CreateChannel", "medialive:CreateInput"])) > 0
@@ -500,6 +500,16 @@ run "iam_is_scoped" {
       length(data.aws_iam_policy_document.medialive_assume.statement[0].condition) == 0
     )
     error_message = "The MediaLive service role is assumed by medialive.amazonaws.com, with no condition on keys MediaLive is not documented to send."
+  }
+  assert {
+    condition = alltrue(flatten([
+      for key, d in local.lambda_policy_documents : [
+        for s in d.statement : [
+          for a in s.actions : !startswith(a, "medialive:") && !startswith(a, "iam:") && a != "kms:Decrypt" || s.sid == "UseTableKeyThroughDynamoDB" || s.sid == "UseQueueKeyThroughSqs"
+        ]
+      ] if split("/", key)[0] == "api"
+    ]))
+    error_message = "The API role has no MediaLive or iam action, and kms:Decrypt only through DynamoDB and SQS (never of a stream key)."
   }
   assert {
     condition     = toset(keys(aws_iam_role_policy.lambda)) == toset(keys(local.lambda_policy_documents))
@@ -545,5 +555,33 @@ run "alarms_watch_errors_throttles_dlq_and_destinations" {
   assert {
     condition     = length(aws_sns_topic_subscription.alarm_email) == 0 && aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.this.id
     error_message = "No e-mail subscription by default; the topic is encrypted with the module key."
+  }
+}
+
+run "work_queue_and_medialive_events" {
+  command = plan
+
+  assert {
+    condition     = aws_sqs_queue.work.name == "acme-live-reconcile-work" && aws_sqs_queue.work.kms_master_key_id == aws_kms_key.this.arn && aws_sqs_queue.work_dlq.kms_master_key_id == aws_kms_key.this.arn
+    error_message = "The work queue and its dead-letter queue are encrypted with the module's key."
+  }
+  assert {
+    condition     = jsondecode(aws_sqs_queue.work.redrive_policy).maxReceiveCount == 5 && aws_sqs_queue.work.visibility_timeout_seconds >= 6 * aws_lambda_function.this["monitor"].timeout
+    error_message = "The work queue redrives to its DLQ after 5 receives, with a visibility timeout of at least six monitor timeouts."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.work.function_response_types == toset(["ReportBatchItemFailures"]) && aws_lambda_event_source_mapping.work.batch_size == 10
+    error_message = "The monitor consumes the work queue with partial-batch failure reporting."
+  }
+  assert {
+    condition     = alltrue([for fn in ["api", "monitor"] : aws_lambda_function.this[fn].environment[0].variables.WORK_QUEUE_URL == aws_sqs_queue.work.url])
+    error_message = "Both functions get the work queue URL as WORK_QUEUE_URL."
+  }
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.medialive_channel_state.event_pattern) == {
+      source        = ["aws.medialive"]
+      "detail-type" = ["MediaLive Channel State Change"]
+    } && aws_cloudwatch_event_target.medialive_channel_state.arn == aws_lambda_function.this["monitor"].arn
+    error_message = "MediaLive Channel State Change events reach the monitor."
   }
 }

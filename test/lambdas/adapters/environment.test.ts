@@ -10,7 +10,17 @@ const ENV = {
   STOP_GRACE_SECONDS: '120',
   STREAM_KEY_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/1234',
   CORS_ALLOW_ORIGINS: 'https://admin.example.com',
+  WORK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/acme-reconcile-work',
 };
+
+describe('readEnvironment: WORK_QUEUE_URL', () => {
+  it('is required by both functions, as the https URL of the queue', () => {
+    expect(readEnvironment(ENV).WORK_QUEUE_URL).toBe(ENV.WORK_QUEUE_URL);
+    const { WORK_QUEUE_URL: _omitted, ...without } = ENV;
+    expect(() => readEnvironment(without)).toThrow('WORK_QUEUE_URL');
+    expect(() => readEnvironment({ ...ENV, WORK_QUEUE_URL: 'acme-reconcile-work' })).toThrow('must be the https URL of the SQS work queue');
+  });
+});
 
 describe('readEnvironment: ALLOW_PRIVATE_RTMP_TARGETS', () => {
   it('refuses private push targets unless the variable says true', () => {

@@ -4,6 +4,11 @@ import type { ChannelLiveness, PlanInput } from '../../../lambdas/core/planner';
 import { desiredState, plan } from '../../../lambdas/core/planner';
 import type { MediaLiveChannel, MediaLiveChannelState } from '../../../lambdas/core/ports';
 import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../lambdas/core/ports';
+import { relayOf } from '../../../lambdas/adapters/medialive/relay-engine';
+import type { Relay } from '../../../lambdas/core/relay';
+
+const TIMINGS = { provisionMs: 5_000, startMs: 60_000, stopMs: 30_000, deleteMs: 10_000 };
+const relays = (channels: MediaLiveChannel[]): Relay[] => channels.flatMap((c) => relayOf(c) ?? []);
 import { livenessOf, nextStreamState } from '../../../lambdas/core/stream-state';
 import { makeDestination } from '../../support/fixtures';
 
@@ -21,7 +26,8 @@ function planOne(d: Destination, stream: ChannelLiveness, channels: MediaLiveCha
   const result = plan({
     destinations: [d],
     streams: new Map([[CHANNEL, stream]]),
-    channels,
+    relays: relays(channels),
+    timings: TIMINGS,
     now: NOW,
     graceSeconds: 120,
     complete: false,
@@ -78,24 +84,30 @@ describe('desired state', () => {
 describe('the reconciler table (DESIGN.md)', () => {
   it('desired on, no channel: creates input and channel, then starts', () => {
     const decision = planOne(makeDestination({ channelArn: CHANNEL }), LIVE);
-    expect(decision.step).toEqual({ kind: 'create' });
+    expect(decision.step).toEqual({ kind: 'create-source' });
     expect(decision.status).toBe('starting');
   });
 
-  it('desired on, channel deleted: creates again', () => {
+  it('desired on, channel deleted: forgets it first (a new generation), then creates again', () => {
     // DELETED channels are not listed: the recorded id points at nothing.
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
-    expect(planOne(d, LIVE).step).toEqual({ kind: 'create' });
+    expect(planOne(d, LIVE).step).toEqual({ kind: 'forget-relay', relayId: 'ch-gone' });
+    expect(planOne(makeDestination({ channelArn: CHANNEL, generation: 1 }), LIVE).step).toEqual({ kind: 'create-source' });
+  });
+
+  it('desired off, recorded channel gone: forgets it, so recorded ids match what exists', () => {
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'forget-relay', relayId: 'ch-gone' });
   });
 
   it('desired on, create interrupted after the input was made: creates the channel on that input', () => {
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-9' });
-    expect(planOne(d, LIVE).step).toEqual({ kind: 'create', inputId: 'in-9' });
+    expect(planOne(d, LIVE).step).toEqual({ kind: 'create-relay', sourceId: 'in-9' });
   });
 
   it('desired on, IDLE: starts', () => {
     const { d, channels } = withChannel('IDLE');
-    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'start', channelId: 'ch-1' });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'start', relayId: 'ch-1' });
   });
 
   it.each(['CREATING', 'STARTING', 'RUNNING', 'RECOVERING'] as const)('desired on, %s: does nothing and records the status', (state) => {
@@ -113,7 +125,7 @@ describe('the reconciler table (DESIGN.md)', () => {
   it.each(['RUNNING', 'STARTING', 'RECOVERING'] as const)('desired off, %s: stops', (state) => {
     const { d, channels } = withChannel(state, { enabled: false });
     const decision = planOne(d, LIVE, channels);
-    expect(decision.step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(decision.step).toEqual({ kind: 'stop', relayId: 'ch-1' });
     expect(decision.status).toBe('stopping');
   });
 
@@ -148,7 +160,7 @@ describe('the reconciler table (DESIGN.md)', () => {
 
   it('CREATE_FAILED and desired on: deletes the channel so the next start recreates it', () => {
     const { d, channels } = withChannel('CREATE_FAILED');
-    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'delete-relay', relayId: 'ch-1' });
   });
 
   it('CREATE_FAILED and desired off: keeps the channel and does not rewrite the same error', () => {
@@ -167,14 +179,14 @@ describe('the reconciler table (DESIGN.md)', () => {
       const { d, channels } = withChannel(state, { deleteRequested: true, status: 'deleting' });
       const decision = planOne(d, LIVE, channels);
       expect(decision.status).toBe('deleting');
-      if (state === 'RUNNING' || state === 'STARTING') expect(decision.step).toEqual({ kind: 'stop', channelId: 'ch-1' });
-      else expect(decision.step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+      if (state === 'RUNNING' || state === 'STARTING') expect(decision.step).toEqual({ kind: 'stop', relayId: 'ch-1' });
+      else expect(decision.step).toEqual({ kind: 'delete-relay', relayId: 'ch-1' });
     },
   );
 
   it('destination deleted, channel gone but input left: deletes the input', () => {
     const d = makeDestination({ channelArn: CHANNEL, deleteRequested: true, staleInputIds: ['in-1'] });
-    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-inputs', inputIds: ['in-1'] });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-sources', sourceIds: ['in-1'] });
   });
 
   it('destination deleted, nothing left in MediaLive: removes the item', () => {
@@ -190,23 +202,23 @@ describe('the reconciler table (DESIGN.md)', () => {
   it('config changed, channel IDLE: deletes it so the next start recreates it from the new config', () => {
     const { d, channels } = withChannel('IDLE', { configRevision: 2 });
     const decision = planOne(d, LIVE, channels);
-    expect(decision.step).toEqual({ kind: 'delete-channel', channelId: 'ch-1', inputIds: ['in-ch-1'] });
+    expect(decision.step).toEqual({ kind: 'delete-relay', relayId: 'ch-1' });
     expect(decision.status).toBe('starting');
   });
 
   it('config changed, channel IDLE and not wanted: deletes it too', () => {
     const { d, channels } = withChannel('IDLE', { configRevision: 2 });
-    expect(planOne(d, OFFLINE, channels).step).toMatchObject({ kind: 'delete-channel' });
+    expect(planOne(d, OFFLINE, channels).step).toMatchObject({ kind: 'delete-relay' });
   });
 
   it('config changed while running: stops so that the change takes effect', () => {
     const { d, channels } = withChannel('RUNNING', { configRevision: 2 });
-    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
   });
 
   it('inputs of a deleted channel are deleted once nothing uses them', () => {
     const d = makeDestination({ channelArn: CHANNEL, staleInputIds: ['in-old'] });
-    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-inputs', inputIds: ['in-old'] });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-sources', sourceIds: ['in-old'] });
     const stillAttached = [{ ...channel('ch-old', 'DELETING', 'someone-else'), inputIds: ['in-old'] }];
     expect(planOne(d, OFFLINE, stillAttached).step).toBeNull();
   });
@@ -229,7 +241,7 @@ describe('grace period', () => {
 
   it('stops the channel when the stream has been offline longer than the grace period', () => {
     const { d, channels } = withChannel('RUNNING');
-    expect(planOne(d, offlineFor(121), channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(planOne(d, offlineFor(121), channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
   });
 
   it('does not start anything during the grace period', () => {
@@ -240,26 +252,26 @@ describe('grace period', () => {
 
   it('stops a disabled destination at once, without waiting for the grace period', () => {
     const { d, channels } = withChannel('RUNNING', { enabled: false });
-    expect(planOne(d, offlineFor(10), channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(planOne(d, offlineFor(10), channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
   });
 
   it('honours a grace period of zero', () => {
     const { d, channels } = withChannel('RUNNING');
-    expect(planOne(d, offlineFor(0), channels, { graceSeconds: 0 }).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(planOne(d, offlineFor(0), channels, { graceSeconds: 0 }).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
   });
 });
 
 describe('manual stop and start', () => {
   it('a manual stop keeps the destination off for the current stream', () => {
     const { d, channels } = withChannel('RUNNING', { pausedStreamId: 'st-1' });
-    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', channelId: 'ch-1' });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
     const stopped = withChannel('IDLE', { pausedStreamId: 'st-1' });
     expect(planOne(stopped.d, LIVE, stopped.channels).step).toBeNull();
   });
 
   it('a paused destination comes back by itself on the next stream', () => {
     const { d, channels } = withChannel('IDLE', { pausedStreamId: 'st-1' });
-    expect(planOne(d, { live: true, streamId: 'st-2' }, channels).step).toEqual({ kind: 'start', channelId: 'ch-1' });
+    expect(planOne(d, { live: true, streamId: 'st-2' }, channels).step).toEqual({ kind: 'start', relayId: 'ch-1' });
   });
 });
 
@@ -274,7 +286,7 @@ describe('races and leases', () => {
 
   it('acts again once a lease has expired', () => {
     const lease = { owner: 'dead', until: new Date(NOW.getTime() - 1).toISOString() };
-    expect(planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE).step).toEqual({ kind: 'create' });
+    expect(planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE).step).toEqual({ kind: 'create-source' });
   });
 
   it('does not adopt a channel that is being deleted or another reconcile is acting on', () => {
@@ -290,17 +302,17 @@ describe('races and leases', () => {
   it('adopts a channel found by its tag that the item does not record', () => {
     const d = makeDestination({ channelArn: CHANNEL });
     const decision = planOne(d, LIVE, [channel('ch-7', 'RUNNING', d.id)]);
-    expect(decision.adopt).toEqual({ channelId: 'ch-7', inputIds: ['in-ch-7'], configRevision: 1 });
+    expect(decision.adopt).toMatchObject({ id: 'ch-7', sourceIds: ['in-ch-7'], configRevision: 1 });
     expect(decision.step).toBeNull();
   });
 
   it('rebuilds an adopted channel that was built from an older config (an old stream key)', () => {
     const d = makeDestination({ channelArn: CHANNEL, configRevision: 2 });
     const idle = planOne(d, LIVE, [channel('ch-7', 'IDLE', d.id, 1)]);
-    expect(idle.adopt).toEqual({ channelId: 'ch-7', inputIds: ['in-ch-7'], configRevision: 1 });
-    expect(idle.step).toEqual({ kind: 'delete-channel', channelId: 'ch-7', inputIds: ['in-ch-7'] });
+    expect(idle.adopt).toMatchObject({ id: 'ch-7', sourceIds: ['in-ch-7'], configRevision: 1 });
+    expect(idle.step).toEqual({ kind: 'delete-relay', relayId: 'ch-7' });
     const untagged = { ...channel('ch-8', 'RUNNING', d.id), tags: { [TAG_PROJECT]: 'p', [TAG_DESTINATION]: d.id } };
-    expect(planOne(d, LIVE, [untagged]).step).toEqual({ kind: 'stop', channelId: 'ch-8' });
+    expect(planOne(d, LIVE, [untagged]).step).toEqual({ kind: 'stop', relayId: 'ch-8' });
   });
 });
 
@@ -309,23 +321,21 @@ describe('orphans', () => {
     const result = plan({
       destinations: [],
       streams: new Map(),
-      channels: [channel('ch-a', 'RUNNING', 'gone-1'), channel('ch-b', 'IDLE', 'gone-2'), channel('ch-c', 'STOPPING', 'gone-3')],
+      relays: relays([channel('ch-a', 'RUNNING', 'gone-1'), channel('ch-b', 'IDLE', 'gone-2'), channel('ch-c', 'STOPPING', 'gone-3')]),
+      timings: TIMINGS,
       now: NOW,
       graceSeconds: 120,
       complete: true,
     });
-    expect(result.orphans.map((o) => o.step)).toEqual([
-      { kind: 'stop', channelId: 'ch-a' },
-      { kind: 'delete-channel', channelId: 'ch-b', inputIds: ['in-ch-b'] },
-      null,
-    ]);
+    expect(result.orphans.map((o) => o.step)).toEqual([{ kind: 'stop', relayId: 'ch-a' }, { kind: 'delete-relay', relayId: 'ch-b' }, null]);
   });
 
   it('on a partial view, touches no channel it cannot attribute', () => {
     const result = plan({
       destinations: [],
       streams: new Map(),
-      channels: [channel('ch-a', 'RUNNING', 'x')],
+      relays: relays([channel('ch-a', 'RUNNING', 'x')]),
+      timings: TIMINGS,
       now: NOW,
       graceSeconds: 120,
       complete: false,
@@ -338,19 +348,19 @@ describe('IVS events are hints: order and repetition change nothing', () => {
   const started = { channelArn: CHANNEL, streamId: 'st-1', startTime: '2026-01-01T11:59:00.000Z' };
 
   it('a duplicate observation of the same live stream writes nothing', () => {
-    const first = nextStreamState(CHANNEL, undefined, started, NOW);
+    const first = nextStreamState(CHANNEL, undefined, started, NOW, 120);
     expect(first.changed).toBe(true);
-    const again = nextStreamState(CHANNEL, first.next, started, NOW);
+    const again = nextStreamState(CHANNEL, first.next, started, NOW, 120);
     expect(again.changed).toBe(false);
   });
 
   it('an observation of offline twice records offlineSince only the first time', () => {
-    const live = nextStreamState(CHANNEL, undefined, started, NOW).next;
-    const off = nextStreamState(CHANNEL, live, undefined, NOW);
+    const live = nextStreamState(CHANNEL, undefined, started, NOW, 120).next;
+    const off = nextStreamState(CHANNEL, live, undefined, NOW, 120);
     expect(off.next.offlineSince).toBe(NOW.toISOString());
     expect(off.transition).toEqual({ from: 'LIVE', to: 'OFFLINE', streamId: 'st-1' });
     const later = new Date(NOW.getTime() + 30_000);
-    expect(nextStreamState(CHANNEL, off.next, undefined, later).changed).toBe(false);
+    expect(nextStreamState(CHANNEL, off.next, undefined, later, 120).changed).toBe(false);
   });
 
   it('plans the same for any order of the same observations, because each plan reads IVS, not the event', () => {
@@ -360,13 +370,14 @@ describe('IVS events are hints: order and repetition change nothing', () => {
     const observations = [started, undefined, { ...started, streamId: 'st-2' }];
     const final = (order: (typeof observations)[number][]) => {
       let state = undefined as ReturnType<typeof nextStreamState>['next'] | undefined;
-      for (const o of order) state = nextStreamState(CHANNEL, state, o, NOW).next;
+      for (const o of order) state = nextStreamState(CHANNEL, state, o, NOW, 120).next;
       // Every reconcile ends by asking IVS: the last word is what IVS says now (live, st-2).
-      state = nextStreamState(CHANNEL, state, { ...started, streamId: 'st-2' }, NOW).next;
+      state = nextStreamState(CHANNEL, state, { ...started, streamId: 'st-2' }, NOW, 120).next;
       return plan({
         destinations: [d],
         streams: new Map([[CHANNEL, livenessOf(state)]]),
-        channels: [],
+        relays: relays([]),
+        timings: TIMINGS,
         now: NOW,
         graceSeconds: 120,
         complete: false,
@@ -375,7 +386,7 @@ describe('IVS events are hints: order and repetition change nothing', () => {
     const inOrder = final(observations);
     expect(final([...observations].reverse())).toEqual(inOrder);
     expect(final([observations[1], observations[1], observations[0]])).toEqual(inOrder);
-    expect(inOrder.decisions[0]!.step).toEqual({ kind: 'create' });
+    expect(inOrder.decisions[0]!.step).toEqual({ kind: 'create-source' });
   });
 });
 
@@ -390,7 +401,17 @@ describe('orphaned inputs', () => {
     inputs: ReturnType<typeof input>[],
     complete = true,
     channels: MediaLiveChannel[] = [],
-  ) => plan({ destinations, streams: new Map(), channels, inputs, now: NOW, graceSeconds: 120, complete }).orphanInputIds;
+  ) =>
+    plan({
+      destinations,
+      streams: new Map(),
+      relays: relays(channels),
+      sources: inputs.map((i) => ({ id: i.id, destinationId: i.tags[TAG_DESTINATION], attachedTo: i.attachedChannelIds })),
+      timings: TIMINGS,
+      now: NOW,
+      graceSeconds: 120,
+      complete,
+    }).orphanSourceIds;
 
   it('deletes unattached inputs whose destination is gone or does not record them', () => {
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-recorded', staleInputIds: ['in-stale'] });

@@ -33,29 +33,34 @@ describe('monitor event scope', () => {
 
 describe('monitor run summary', () => {
   it('counts the steps taken and failed on destinations, orphaned channels and orphaned inputs', () => {
-    const summary = summarize(
-      { kind: 'all' },
-      {
-        channels: [{ id: ARN, state: 'LIVE', streamId: 'st-1', timestamp: '2026-01-01T00:00:00.000Z' }],
-        destinations: [
-          { destinationId: 'a', desired: 'on', status: 'starting', step: 'create', outcome: 'done' },
-          { destinationId: 'b', desired: 'on', status: 'starting', step: 'start', outcome: 'failed', error: 'THROTTLED' },
-          { destinationId: 'c', desired: 'on', status: 'active', step: null, outcome: 'none' },
-          { destinationId: 'd', desired: 'on', status: 'starting', step: null, outcome: 'busy' },
-        ],
-        orphans: [{ channelId: 'ch-1', step: 'stop', outcome: 'done' }],
-        orphanInputs: [
-          { inputId: 'in-1', outcome: 'done' },
-          { inputId: 'in-2', outcome: 'failed' },
-        ],
-      },
-    );
+    const summary = summarize('all', {
+      channels: [{ id: ARN, state: 'LIVE', streamId: 'st-1', timestamp: '2026-01-01T00:00:00.000Z' }],
+      destinations: [
+        { destinationId: 'a', desired: 'on', status: 'starting', step: 'create-source', outcome: 'done', pass: 1 },
+        { destinationId: 'b', desired: 'on', status: 'starting', step: 'start', outcome: 'failed', error: 'THROTTLED', pass: 1 },
+        { destinationId: 'c', desired: 'on', status: 'active', step: null, outcome: 'none', pass: 1 },
+        { destinationId: 'd', desired: 'on', status: 'starting', step: null, outcome: 'busy', pass: 1 },
+      ],
+      orphans: [{ relayId: 'ch-1', step: 'stop', outcome: 'done' }],
+      orphanSources: [
+        { sourceId: 'in-1', outcome: 'done' },
+        { sourceId: 'in-2', outcome: 'failed' },
+      ],
+      malformed: [],
+      sweep: 'done',
+      passes: 1,
+      queued: [],
+    });
     expect(summary).toEqual({
       scope: 'all',
       channels: [{ channelArn: ARN, state: 'LIVE', streamId: 'st-1' }],
       actions: 5,
       failures: 2,
       busy: 1,
+      passes: 1,
+      queued: 0,
+      malformed: 0,
+      sweep: 'done',
     });
   });
 });

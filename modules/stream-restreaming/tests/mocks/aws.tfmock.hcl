@@ -27,7 +27,7 @@ mock_resource "aws_cloudwatch_log_group" {
   defaults = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:mocked" }
 }
 mock_resource "aws_sqs_queue" {
-  defaults = { arn = "arn:aws:sqs:eu-central-1:123456789012:mocked" }
+  defaults = { arn = "arn:aws:sqs:eu-central-1:123456789012:mocked", url = "https://sqs.eu-central-1.amazonaws.com/123456789012/mocked" }
 }
 mock_resource "aws_lambda_function" {
   defaults = {

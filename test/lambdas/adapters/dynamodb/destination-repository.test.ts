@@ -174,14 +174,17 @@ describe('DynamoDestinationRepository', () => {
     const onB = makeDestination({ id: uniqueId('b1'), channelArn: CHANNEL_B });
     for (const d of [...onA, onB]) await repo.create(d);
 
-    const listed = await repo.listByChannel(CHANNEL_A);
+    const listed = (await repo.listByChannel(CHANNEL_A)).destinations;
 
     expect(listed.map((d) => d.id).sort()).toEqual(onA.map((d) => d.id).sort());
     expect(listed).toContainEqual(onA[0]);
   });
 
   it('returns an empty list for a channel without destinations', async () => {
-    await expect(repo.listByChannel('arn:aws:ivs:us-east-1:123456789012:channel/NoDestinations')).resolves.toEqual([]);
+    await expect(repo.listByChannel('arn:aws:ivs:us-east-1:123456789012:channel/NoDestinations')).resolves.toEqual({
+      destinations: [],
+      malformed: [],
+    });
   });
 });
 
