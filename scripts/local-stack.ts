@@ -432,12 +432,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // The work queue (WORK_QUEUE_URL in AWS): in process, with SQS's delays.
     const queue = new MemoryWorkQueue(systemClock, { visibilityTimeoutMs: 10_000 });
+    const cipher = new LocalStreamKeyCipher(key);
     const deps = createSimulatedDependencies({
       doc,
       tables,
       simulator,
       queue,
-      cipher: new LocalStreamKeyCipher(key),
+      cipher,
       clock: systemClock,
       log,
       metrics,
@@ -459,7 +460,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       relays = new MediaLiveRelays({
         simulator,
         destinations: new DynamoDestinationRepository(doc, tables.destinations),
-        cipher: base.cipher,
+        cipher,
         tools: media.tools,
         log,
       });
