@@ -48,6 +48,11 @@ export interface Destination {
   pausedStreamId?: string;
   mediaLiveChannelId?: string;
   mediaLiveInputId?: string;
+  /**
+   * The IVS stream id the running relay was last made to read again (re-attached to), after the
+   * stream came back with a new id inside a broadcast.
+   */
+  reattachedStreamId?: string;
   /** Bumped whenever rtmpUrl, stream key or profile change. */
   configRevision: number;
   /** The configRevision the current MediaLive channel was built from. */

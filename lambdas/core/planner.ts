@@ -53,6 +53,8 @@ export type Step =
   | { kind: 'create-relay'; sourceId: string }
   | { kind: 'start'; relayId: string }
   | { kind: 'stop'; relayId: string }
+  /** The stream came back with a new id while the relay runs: make it read its source again. */
+  | { kind: 'reattach'; relayId: string; streamId: string }
   /** Delete the relay; the item keeps it until it is seen gone. */
   | { kind: 'delete-relay'; relayId: string }
   /** The recorded relay is gone: forget it and retire its sources (a new generation). */
@@ -126,6 +128,17 @@ export function desiredState(
     if (offlineMs < graceSeconds * 1000) return { desired: 'hold', reason: 'stream offline, within grace period' };
   }
   return { desired: 'off', reason: 'stream offline' };
+}
+
+/**
+ * True when the live stream is not the one that began the broadcast (the encoder reconnected
+ * inside the grace period, with a new stream id) and the relay has not been re-attached to it:
+ * a relay started on the earlier stream keeps sending black until it reads its source again
+ * (docs/aws-notes.md, "A stream that comes back inside the grace period").
+ */
+function needsReattach(d: Destination, stream: ChannelLiveness | undefined): boolean {
+  if (!stream?.live || stream.streamId === undefined || stream.broadcastId === undefined) return false;
+  return stream.streamId !== stream.broadcastId && d.reattachedStreamId !== stream.streamId;
 }
 
 function statusOf(state: RelayState): DestinationStatus {
@@ -286,6 +299,10 @@ function decideDestination(
       if (configChanged || d.deleteRequested) {
         // A changed URL, key or profile takes effect now: stop, rebuild, start again.
         return decide('stopping', { kind: 'stop', relayId: relay.id });
+      }
+      if (relay.state === 'running' && needsReattach(d, input.streams.get(d.channelArn))) {
+        const streamId = input.streams.get(d.channelArn)?.streamId as string;
+        return decide('active', { kind: 'reattach', relayId: relay.id, streamId }, { lastError: null });
       }
       return decide(statusOf(relay.state), null, relay.state === 'running' ? { lastError: null } : {});
     case 'idle':

@@ -549,6 +549,17 @@ export class Reconciler {
           await engine.startRelay(step.relayId);
           log.info('Started relay', { ...keys, mediaLiveChannelId: step.relayId });
           return { outcome: 'done' };
+        case 'reattach':
+          await engine.reattachSource(step.relayId, step.streamId);
+          log.info('Re-attached relay source to the returned stream', {
+            ...keys,
+            mediaLiveChannelId: step.relayId,
+            streamId: step.streamId,
+          });
+          return {
+            outcome: 'done',
+            change: (cur) => (cur.reattachedStreamId === step.streamId ? cur : { ...cur, reattachedStreamId: step.streamId }),
+          };
         case 'stop':
           await engine.stopRelay(step.relayId);
           log.info('Stopped relay', { ...keys, mediaLiveChannelId: step.relayId });

@@ -82,6 +82,11 @@ export interface RelayEngine {
   /** Creates the relay on `sourceId`. */
   createRelay(spec: RelaySpec, sourceId: string): Promise<Relay>;
   startRelay(relayId: string): Promise<void>;
+  /**
+   * Makes a running relay read its source again, for a stream that came back with a new id
+   * (MediaLive: an immediate input switch; without it the channel stays black).
+   */
+  reattachSource(relayId: string, streamId: string): Promise<void>;
   stopRelay(relayId: string): Promise<void>;
   deleteRelay(relayId: string): Promise<void>;
   deleteSource(sourceId: string): Promise<void>;

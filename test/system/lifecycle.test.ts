@@ -84,6 +84,8 @@ describe('go live and stream end', () => {
     await tick(20);
     expect(system.sim.stats().totalStops).toBe(0);
     expect(system.sim.runningChannels()).toHaveLength(1);
+    // The returned stream reaches the platform: the channel re-read its input, it is not black.
+    expect(system.sim.runningChannels()[0]!.output).toBe('media');
   });
 
   it('restarts a destination whose start failed, instead of waiting for the next stream', async () => {

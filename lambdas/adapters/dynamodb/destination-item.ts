@@ -24,6 +24,7 @@ export const destinationItemSchema = z.object({
   pausedStreamId: z.string().optional(),
   mediaLiveChannelId: z.string().min(1).optional(),
   mediaLiveInputId: z.string().min(1).optional(),
+  reattachedStreamId: z.string().min(1).optional(),
   configRevision: count,
   mediaLiveConfigRevision: count.optional(),
   generation: count,

@@ -181,6 +181,7 @@ const DESTINATION_FIELDS = {
   pausedStreamId: true,
   mediaLiveChannelId: true,
   mediaLiveInputId: true,
+  reattachedStreamId: true,
   configRevision: true,
   mediaLiveConfigRevision: true,
   generation: true,

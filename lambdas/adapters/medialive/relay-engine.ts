@@ -108,6 +108,10 @@ export class MediaLiveRelayEngine implements RelayEngine {
     return this.mediaLive.startChannel(relayId);
   }
 
+  reattachSource(relayId: string, streamId: string): Promise<void> {
+    return this.mediaLive.reattachInput(relayId, streamId);
+  }
+
   stopRelay(relayId: string): Promise<void> {
     return this.mediaLive.stopChannel(relayId);
   }

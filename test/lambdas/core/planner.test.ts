@@ -255,6 +255,16 @@ describe('grace period', () => {
     expect(planOne(d, offlineFor(10), channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
   });
 
+  it('re-attaches a running channel once when the stream came back inside the broadcast with a new id', () => {
+    const returned: ChannelLiveness = { live: true, streamId: 'st-2', broadcastId: 'st-1' };
+    const { d, channels } = withChannel('RUNNING');
+    expect(planOne(d, returned, channels).step).toEqual({ kind: 'reattach', relayId: 'ch-1', streamId: 'st-2' });
+    const done = withChannel('RUNNING', { reattachedStreamId: 'st-2' });
+    expect(planOne(done.d, returned, done.channels).step).toBeNull();
+    // The stream that began the broadcast is what the channel was started on: nothing to do.
+    expect(planOne(d, { live: true, streamId: 'st-1', broadcastId: 'st-1' }, channels).step).toBeNull();
+  });
+
   it('honours a grace period of zero', () => {
     const { d, channels } = withChannel('RUNNING');
     expect(planOne(d, offlineFor(0), channels, { graceSeconds: 0 }).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
