@@ -1,197 +1,24 @@
 /**
- * AWS's published MediaLive API model (the Smithy JSON model of aws/api-models-aws, vendored in
- * test/fixtures/aws-api-models with its licence) and a request validator over it: required
- * members, unknown members, member types, enum values, and the constraint traits `range`,
- * `length` and `pattern` — the member constraints the aws-sdk v2 model does not carry.
- *
- * Requests are the AWS SDK v3 input objects, whose member names are the model's member names.
+ * AWS's published MediaLive API model and a request validator over it (see aws-api-model.ts):
+ * required members, unknown members, member types, enum values, and the constraint traits.
  */
-import { readFileSync } from 'node:fs';
-
-interface ShapeRef {
-  target: string;
-  traits?: Record<string, unknown>;
-}
-interface Shape {
-  type: string;
-  members?: Record<string, ShapeRef>;
-  member?: ShapeRef;
-  key?: ShapeRef;
-  value?: ShapeRef;
-  input?: { target: string };
-  traits?: Record<string, unknown>;
-}
-interface SmithyModel {
-  smithy: string;
-  shapes: Record<string, Shape>;
-}
-
-const NAMESPACE = 'com.amazonaws.medialive#';
-const PRELUDE: Record<string, string> = {
-  'smithy.api#String': 'string',
-  'smithy.api#Integer': 'integer',
-  'smithy.api#Long': 'long',
-  'smithy.api#Double': 'double',
-  'smithy.api#Boolean': 'boolean',
-  'smithy.api#PrimitiveBoolean': 'boolean',
-  'smithy.api#Timestamp': 'timestamp',
-  'smithy.api#Unit': 'structure',
-};
+import { AwsModelViolation, MEDIALIVE_MODEL } from './aws-api-model';
 
 /** Where the model comes from, for messages and docs. */
-export const MEDIALIVE_MODEL_FILE = new URL('../fixtures/aws-api-models/medialive-2017-10-14.json', import.meta.url);
+export const MEDIALIVE_MODEL_FILE = MEDIALIVE_MODEL.file;
 
-let model: SmithyModel | undefined;
-
-function loadModel(): SmithyModel {
-  model ??= JSON.parse(readFileSync(MEDIALIVE_MODEL_FILE, 'utf8')) as SmithyModel;
-  return model;
-}
-
-/** One violation of the model, with the member path (`CreateChannel.EncoderSettings.…`). */
-export class MediaLiveModelViolation extends Error {
-  constructor(readonly violations: string[]) {
-    super(`The request does not fit AWS's MediaLive API model:\n- ${violations.join('\n- ')}`);
-    this.name = 'MediaLiveModelViolation';
-  }
-}
-
-interface Range {
-  min?: number;
-  max?: number;
-}
-
-function shapeOf(target: string): Shape {
-  const prelude = PRELUDE[target];
-  if (prelude) return { type: prelude };
-  const shape = loadModel().shapes[target];
-  if (!shape) throw new Error(`The MediaLive model has no shape ${target}`);
-  return shape;
-}
-
-function constraint(ref: ShapeRef, shape: Shape, trait: string): unknown {
-  return ref.traits?.[trait] ?? shape.traits?.[trait];
-}
-
-function checkRange(path: string, n: number, range: Range | undefined, what: string, out: string[]): void {
-  if (!range) return;
-  if (range.min !== undefined && n < range.min) out.push(`${path}: ${what} ${n} is below the minimum ${range.min}`);
-  if (range.max !== undefined && n > range.max) out.push(`${path}: ${what} ${n} is above the maximum ${range.max}`);
-}
-
-function validate(ref: ShapeRef, value: unknown, path: string, out: string[]): void {
-  if (value === undefined || value === null) return;
-  const shape = shapeOf(ref.target);
-  const range = constraint(ref, shape, 'smithy.api#range') as Range | undefined;
-  const length = constraint(ref, shape, 'smithy.api#length') as Range | undefined;
-  switch (shape.type) {
-    case 'structure': {
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        out.push(`${path}: expected a structure, got ${Array.isArray(value) ? 'an array' : typeof value}`);
-        return;
-      }
-      const members = shape.members ?? {};
-      const record = value as Record<string, unknown>;
-      for (const [name, member] of Object.entries(members)) {
-        if (member.traits?.['smithy.api#required'] !== undefined && (record[name] === undefined || record[name] === null)) {
-          out.push(`${path}.${name}: required member is missing`);
-        }
-      }
-      for (const [name, memberValue] of Object.entries(record)) {
-        const member = members[name];
-        if (!member) {
-          if (memberValue !== undefined) out.push(`${path}.${name}: unknown member`);
-          continue;
-        }
-        validate(member, memberValue, `${path}.${name}`, out);
-      }
-      return;
-    }
-    case 'list': {
-      if (!Array.isArray(value)) {
-        out.push(`${path}: expected a list, got ${typeof value}`);
-        return;
-      }
-      checkRange(path, value.length, length, 'length', out);
-      value.forEach((item, i) => validate(shape.member as ShapeRef, item, `${path}[${i}]`, out));
-      return;
-    }
-    case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        out.push(`${path}: expected a map, got ${typeof value}`);
-        return;
-      }
-      const entries = Object.entries(value as Record<string, unknown>);
-      checkRange(path, entries.length, length, 'size', out);
-      for (const [k, v] of entries) {
-        validate(shape.key as ShapeRef, k, `${path}{key ${JSON.stringify(k)}}`, out);
-        validate(shape.value as ShapeRef, v, `${path}[${JSON.stringify(k)}]`, out);
-      }
-      return;
-    }
-    case 'enum': {
-      const allowed = Object.values(shape.members ?? {}).map((m) => m.traits?.['smithy.api#enumValue'] as string);
-      if (typeof value !== 'string' || !allowed.includes(value)) {
-        out.push(`${path}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-      }
-      return;
-    }
-    case 'string': {
-      if (typeof value !== 'string') {
-        out.push(`${path}: expected a string, got ${typeof value}`);
-        return;
-      }
-      checkRange(path, [...value].length, length, 'length', out);
-      const pattern = constraint(ref, shape, 'smithy.api#pattern') as string | undefined;
-      if (pattern !== undefined && !new RegExp(pattern, 'u').test(value)) out.push(`${path}: does not match the pattern ${pattern}`);
-      return;
-    }
-    case 'integer':
-    case 'long': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        out.push(`${path}: expected an integer, got ${JSON.stringify(value)}`);
-        return;
-      }
-      checkRange(path, value, range, 'value', out);
-      return;
-    }
-    case 'double': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        out.push(`${path}: expected a number, got ${JSON.stringify(value)}`);
-        return;
-      }
-      checkRange(path, value, range, 'value', out);
-      return;
-    }
-    case 'boolean':
-      if (typeof value !== 'boolean') out.push(`${path}: expected a boolean, got ${typeof value}`);
-      return;
-    case 'timestamp':
-      if (!(value instanceof Date) && typeof value !== 'string') out.push(`${path}: expected a timestamp`);
-      return;
-    case 'blob':
-      if (!(value instanceof Uint8Array) && typeof value !== 'string') out.push(`${path}: expected bytes`);
-      return;
-    default:
-      out.push(`${path}: the validator does not know shape type ${shape.type}`);
-  }
-}
+/** A violation of the MediaLive model (the generic class, under the name the tests know). */
+export { AwsModelViolation as MediaLiveModelViolation };
 
 /** The MediaLive operations whose requests this project builds. */
 export type MediaLiveOperation = 'CreateChannel' | 'CreateInput' | 'BatchUpdateSchedule';
 
 /** The violations of `params` against the operation's input shape; empty when it fits. */
 export function mediaLiveModelViolations(operation: MediaLiveOperation, params: unknown): string[] {
-  const op = loadModel().shapes[`${NAMESPACE}${operation}`];
-  if (!op?.input) throw new Error(`The MediaLive model has no operation ${operation}`);
-  const out: string[] = [];
-  validate({ target: op.input.target }, params, operation, out);
-  if (params === undefined || params === null) out.push(`${operation}: the request is empty`);
-  return out;
+  return MEDIALIVE_MODEL.violations(operation, params);
 }
 
 /** Throws a MediaLiveModelViolation listing every violation when `params` does not fit the model. */
 export function validateMediaLiveRequest(operation: MediaLiveOperation, params: unknown): void {
-  const violations = mediaLiveModelViolations(operation, params);
-  if (violations.length > 0) throw new MediaLiveModelViolation(violations);
+  MEDIALIVE_MODEL.validate(operation, params);
 }
