@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { IVS_CHANNEL_ARN } from '../core/destination';
+import type { RelaySettings } from './ecs/requests';
 
 export const ENVIRONMENT_VARIABLES = [
   'DESTINATIONS_TABLE',
@@ -29,6 +30,18 @@ const list = z
       .filter((x) => x.length > 0),
   );
 
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN');
+
+/** The monitor's pass-through settings besides RELAY_CLUSTER_ARN: all set together by Terraform's create_relays. */
+const RELAY_REQUIRED = [
+  'RELAY_SUBNET_IDS',
+  'RELAY_SECURITY_GROUP_IDS',
+  'RELAY_IMAGE',
+  'RELAY_EXECUTION_ROLE_ARN',
+  'RELAY_TASK_ROLE_ARN',
+  'RELAY_LOG_GROUP_NAME',
+] as const;
+
 export const environmentSchema = z.object({
   DESTINATIONS_TABLE: z.string().min(3),
   STREAM_STATE_TABLE: z.string().min(3),
@@ -50,16 +63,57 @@ export const environmentSchema = z.object({
     .transform((v) => v === 'true'),
   /** The reconcile work queue (SQS); both functions send to it, the monitor consumes it. */
   WORK_QUEUE_URL: z.string().regex(/^https:\/\/\S+$/, 'must be the https URL of the SQS work queue'),
+
+  // Pass-through relays on ECS Fargate (lambdas/adapters/ecs), offered when RELAY_CLUSTER_ARN is
+  // set; readEnvironment then requires the rest (RELAY_REQUIRED).
+  RELAY_CLUSTER_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/, 'must be an ECS cluster ARN')
+    .optional(),
+  RELAY_SUBNET_IDS: list.pipe(z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'each entry must be a subnet id (subnet-…)'))),
+  RELAY_SECURITY_GROUP_IDS: list.pipe(z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'each entry must be a security group id (sg-…)'))),
+  RELAY_ASSIGN_PUBLIC_IP: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
+  RELAY_IMAGE: z.string().min(1).max(255).optional(),
+  RELAY_EXECUTION_ROLE_ARN: roleArn.optional(),
+  RELAY_TASK_ROLE_ARN: roleArn.optional(),
+  RELAY_LOG_GROUP_NAME: z.string().min(1).max(512).optional(),
+  // Fargate task size in ECS units (256 = 0.25 vCPU) and MiB.
+  RELAY_TASK_CPU: z.string().regex(/^\d+$/, 'must be ECS CPU units, e.g. 256').default('256'),
+  RELAY_TASK_MEMORY: z.string().regex(/^\d+$/, 'must be MiB, e.g. 512').default('512'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** The ECS relay settings; undefined when pass-through is not deployed (no RELAY_CLUSTER_ARN). */
+export function relaySettings(env: Environment): RelaySettings | undefined {
+  if (env.RELAY_CLUSTER_ARN === undefined) return undefined;
+  return {
+    clusterArn: env.RELAY_CLUSTER_ARN,
+    subnetIds: env.RELAY_SUBNET_IDS,
+    securityGroupIds: env.RELAY_SECURITY_GROUP_IDS,
+    assignPublicIp: env.RELAY_ASSIGN_PUBLIC_IP,
+    image: env.RELAY_IMAGE as string,
+    executionRoleArn: env.RELAY_EXECUTION_ROLE_ARN as string,
+    taskRoleArn: env.RELAY_TASK_ROLE_ARN as string,
+    logGroupName: env.RELAY_LOG_GROUP_NAME as string,
+    cpu: env.RELAY_TASK_CPU,
+    memory: env.RELAY_TASK_MEMORY,
+  };
+}
+
 /** Validates the environment once, at cold start; the error names every bad variable. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid Lambda environment: ${problems}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (parsed.success && parsed.data.RELAY_CLUSTER_ARN !== undefined) {
+    for (const name of RELAY_REQUIRED) {
+      const value = parsed.data[name];
+      if (value === undefined || value.length === 0) problems.push(`${name}: is required when RELAY_CLUSTER_ARN is set`);
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new Error(`Invalid Lambda environment: ${problems.join('; ')}`);
   return parsed.data;
 }
