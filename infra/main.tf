@@ -35,4 +35,8 @@ module "stream_restreaming" {
   iam_role_permissions_boundary = var.iam_role_permissions_boundary
   allow_private_rtmp_targets    = var.allow_private_rtmp_targets
   create_medialive_log_group    = var.create_medialive_log_group
+  create_relays                 = var.enable_relays
+  relay_subnet_ids              = local.relay_subnet_ids
+  relay_assign_public_ip        = var.relay_assign_public_ip
+  relay_image                   = coalesce(var.relay_image, "lscr.io/linuxserver/ffmpeg:7.1.1")
 }

@@ -190,6 +190,33 @@ variable "allow_private_rtmp_targets" {
   nullable    = false
 }
 
+variable "enable_relays" {
+  description = "Offer pass-through relays (ECS Fargate, no transcoding) besides MediaLive: the module's create_relays. Without relay_subnet_ids a VPC with two public subnets (no NAT) is created for them."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "relay_subnet_ids" {
+  description = "Subnets for the relay tasks (public, or private behind a NAT with relay_assign_public_ip = false). Empty: infra/ creates a VPC with public subnets."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "relay_assign_public_ip" {
+  description = "Give relay tasks a public IP (needed in public subnets without NAT, as in the VPC infra/ creates)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "relay_image" {
+  description = "Relay container image (ffmpeg and a POSIX shell, linux/arm64); null: the module's default."
+  type        = string
+  default     = null
+}
+
 variable "deletion_protection" {
   description = "Deletion protection of the tables and the user pool. Turn off only to destroy the deployment."
   type        = bool

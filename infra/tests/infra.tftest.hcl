@@ -185,3 +185,45 @@ run "no_channel_at_all_is_refused" {
 
   expect_failures = [var.ivs_channel_arns]
 }
+
+run "relays_off_by_default_no_vpc" {
+  command = plan
+
+  assert {
+    condition     = length(aws_vpc.relays) == 0 && length(aws_subnet.relays) == 0
+    error_message = "Without enable_relays no VPC is created."
+  }
+}
+
+run "relays_without_subnets_get_a_public_vpc_without_nat" {
+  command = plan
+  variables {
+    enable_relays = true
+  }
+
+  assert {
+    condition     = length(aws_vpc.relays) == 1 && length(aws_subnet.relays) == 2 && length(aws_internet_gateway.relays) == 1
+    error_message = "enable_relays without relay_subnet_ids creates a VPC with two subnets and an internet gateway."
+  }
+  assert {
+    condition     = toset([for s in aws_subnet.relays : s.availability_zone]) == toset(["eu-central-1a", "eu-central-1b"])
+    error_message = "The two subnets are in two zones (Fargate capacity is per zone)."
+  }
+  assert {
+    condition     = aws_route.relays_internet[0].destination_cidr_block == "0.0.0.0/0" && aws_route.relays_internet[0].nat_gateway_id == null
+    error_message = "The subnets are public: the default route goes to the internet gateway, no NAT."
+  }
+}
+
+run "relays_use_the_given_subnets" {
+  command = plan
+  variables {
+    enable_relays    = true
+    relay_subnet_ids = ["subnet-0a1b2c3d"]
+  }
+
+  assert {
+    condition     = length(aws_vpc.relays) == 0
+    error_message = "Given subnets, no VPC is created."
+  }
+}

@@ -61,6 +61,8 @@ locals {
     { for fn in keys(local.functions) : "${fn}/work-queue" => data.aws_iam_policy_document.lambda_work_queue[fn] },
     { "monitor/dead-letter-queue" = data.aws_iam_policy_document.monitor_dlq },
     { "monitor/consume-work-queue" = data.aws_iam_policy_document.monitor_consume_work_queue },
+    # Pass-through relays on ECS (relay.tf), with create_relays only.
+    var.create_relays ? { "monitor/relays" = data.aws_iam_policy_document.monitor_relays[0] } : {},
   )
 }
 

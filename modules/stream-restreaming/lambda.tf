@@ -38,7 +38,7 @@ resource "aws_lambda_function" "this" {
       POWERTOOLS_SERVICE_NAME      = each.value.name
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"
-    }, each.key == "api" ? local.api_admin_environment : {})
+    }, each.key == "api" ? local.api_admin_environment : {}, each.key == "monitor" ? local.relay_environment : {})
   }
 
   # Failed asynchronous invocations (EventBridge → monitor) land in the dead-letter queue.

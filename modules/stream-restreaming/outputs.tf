@@ -78,3 +78,18 @@ output "api_admin_group" {
   description = "Group (cognito:groups) the API function requires; null when none is required."
   value       = var.api_auth == "jwt" ? var.admin_group : null
 }
+
+output "relay_cluster_arn" {
+  description = "ARN of the ECS cluster of the pass-through relays; null without create_relays."
+  value       = try(aws_ecs_cluster.relays[0].arn, null)
+}
+
+output "relay_security_group_id" {
+  description = "Egress-only security group of the relay tasks; null without create_relays."
+  value       = try(aws_security_group.relays[0].id, null)
+}
+
+output "relay_log_group_name" {
+  description = "CloudWatch log group of the relay tasks (ffmpeg's output, stream key masked); null without create_relays."
+  value       = try(aws_cloudwatch_log_group.relays[0].name, null)
+}

@@ -243,3 +243,78 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+# --- Pass-through relays (relay.tf) ----------------------------------------------------------------
+
+variable "create_relays" {
+  description = "Offer mode \"passthrough\": relays that copy the IVS stream without transcoding, one ECS Fargate task (arm64) per live destination. Needs relay_subnet_ids. Off: every destination uses MediaLive (transcode) and the API refuses passthrough with a 409."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "relay_subnet_ids" {
+  description = "Subnets the relay tasks run in (one VPC; several zones give Fargate more capacity). They need a route to the internet: public subnets with relay_assign_public_ip, or private ones behind a NAT gateway."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for s in var.relay_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "relay_subnet_ids must be subnet ids (subnet-0123abcd)."
+  }
+  validation {
+    condition     = !var.create_relays || length(var.relay_subnet_ids) > 0
+    error_message = "create_relays needs relay_subnet_ids (infra/ creates a VPC with public subnets when none are given)."
+  }
+}
+
+variable "relay_assign_public_ip" {
+  description = "Give each relay task a public IP: required in public subnets without NAT (the task must reach IVS and the platforms), not needed behind a NAT gateway."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "relay_image" {
+  description = "Container image of the relay tasks: ffmpeg and a POSIX shell (sh, awk, date, sleep), for linux/arm64. The default is LinuxServer.io's ffmpeg image at an exact version tag (multi-arch: amd64 and arm64, rebuilt weekly upstream, ffmpeg on Ubuntu); point it at a copy in your own registry (ECR) to pin by digest and avoid pulls from the internet."
+  type        = string
+  default     = "lscr.io/linuxserver/ffmpeg:7.1.1"
+  nullable    = false
+
+  validation {
+    condition     = length(var.relay_image) > 0 && length(var.relay_image) <= 255
+    error_message = "relay_image must be an image reference of at most 255 characters (ECS's limit)."
+  }
+}
+
+variable "relay_task_cpu" {
+  description = "CPU of a relay task in ECS units (256 = 0.25 vCPU). A copy relay uses a few percent of it."
+  type        = number
+  default     = 256
+  nullable    = false
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096], var.relay_task_cpu)
+    error_message = "relay_task_cpu must be a Fargate CPU size: 256, 512, 1024, 2048 or 4096."
+  }
+}
+
+variable "relay_task_memory" {
+  description = "Memory of a relay task in MiB; must fit relay_task_cpu (256 CPU: 512, 1024 or 2048)."
+  type        = number
+  default     = 512
+  nullable    = false
+
+  validation {
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+    condition = (
+      var.relay_task_cpu == 256 ? contains([512, 1024, 2048], var.relay_task_memory) :
+      var.relay_task_cpu == 512 ? var.relay_task_memory >= 1024 && var.relay_task_memory <= 4096 && var.relay_task_memory % 1024 == 0 :
+      var.relay_task_cpu == 1024 ? var.relay_task_memory >= 2048 && var.relay_task_memory <= 8192 && var.relay_task_memory % 1024 == 0 :
+      var.relay_task_cpu == 2048 ? var.relay_task_memory >= 4096 && var.relay_task_memory <= 16384 && var.relay_task_memory % 1024 == 0 :
+      var.relay_task_memory >= 8192 && var.relay_task_memory <= 30720 && var.relay_task_memory % 1024 == 0
+    )
+    error_message = "relay_task_memory must be a Fargate memory size for relay_task_cpu (256: 512, 1024, 2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720, in steps of 1024)."
+  }
+}

@@ -55,3 +55,21 @@ mock_resource "aws_apigatewayv2_api" {
     execution_arn = "arn:aws:execute-api:eu-central-1:123456789012:mockedapi"
   }
 }
+mock_data "aws_availability_zones" {
+  defaults = { names = ["eu-central-1a", "eu-central-1b", "eu-central-1c"] }
+}
+mock_data "aws_subnet" {
+  defaults = { vpc_id = "vpc-0123456789abcdef0" }
+}
+mock_resource "aws_vpc" {
+  defaults = { id = "vpc-0123456789abcdef0" }
+}
+mock_resource "aws_subnet" {
+  defaults = { id = "subnet-0123456789abcdef0" }
+}
+mock_resource "aws_ecs_cluster" {
+  defaults = { arn = "arn:aws:ecs:eu-central-1:123456789012:cluster/mocked-relays" }
+}
+mock_resource "aws_security_group" {
+  defaults = { id = "sg-0123456789abcdef0" }
+}

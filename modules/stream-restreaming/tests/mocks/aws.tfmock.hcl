@@ -47,3 +47,12 @@ mock_resource "aws_cloudwatch_event_rule" {
 mock_resource "aws_sns_topic" {
   defaults = { arn = "arn:aws:sns:eu-central-1:123456789012:mocked" }
 }
+mock_data "aws_subnet" {
+  defaults = { vpc_id = "vpc-0123456789abcdef0" }
+}
+mock_resource "aws_ecs_cluster" {
+  defaults = { arn = "arn:aws:ecs:eu-central-1:123456789012:cluster/mocked-relays" }
+}
+mock_resource "aws_security_group" {
+  defaults = { id = "sg-0123456789abcdef0" }
+}
