@@ -35,7 +35,9 @@ resource "aws_subnet" "relays" {
 
   vpc_id            = aws_vpc.relays[0].id
   availability_zone = data.aws_availability_zones.available[0].names[each.value]
-  cidr_block        = cidrsubnet(aws_vpc.relays[0].cidr_block, 8, each.value)
+  # A /20 each (4,091 usable addresses): every relay task takes one address for its network
+  # interface, so two /24s would stop at about 500 live destinations.
+  cidr_block = cidrsubnet(aws_vpc.relays[0].cidr_block, 4, each.value)
   # Tasks get a public IP from RunTask (assignPublicIp); nothing else is launched here.
   map_public_ip_on_launch = false
   tags                    = { Name = "${var.project_name}-relays-${each.key}" }
