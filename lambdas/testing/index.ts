@@ -12,3 +12,5 @@ export type {
 } from './simulator';
 export { ManualClock } from './manual-clock';
 export { MemoryWorkQueue } from './memory-work-queue';
+export { CAPACITY_UNAVAILABLE, EcsSimulator } from './ecs-simulator';
+export type { SimRequestHandler } from './ecs-simulator';
