@@ -205,6 +205,7 @@ describe('relay settings from the environment', () => {
     MEDIALIVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-medialive',
     PROJECT_NAME: 'acme',
     STREAM_KEY_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/1234',
+    WORK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/acme-reconcile',
   };
 
   it('offers no pass-through without RELAY_CLUSTER_ARN', () => {

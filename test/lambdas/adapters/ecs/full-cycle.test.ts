@@ -1,0 +1,141 @@
+/**
+ * A full pass-through cycle — create a destination, go live, a task that exits by itself is
+ * replaced, go offline, delete — through the destination service (the API's use cases), the
+ * reconciler and the ECS engine over dynalite and the ECS/SSM simulator. Every ECS and SSM
+ * request, every log line and every service answer is captured: the stream key is in none of them
+ * except the SecureString PutParameter that stores it.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { DynamoDestinationRepository } from '../../../../lambdas/adapters/dynamodb/destination-repository';
+import { DynamoStreamStateRepository } from '../../../../lambdas/adapters/dynamodb/stream-state-repository';
+import { EcsRelayEngine } from '../../../../lambdas/adapters/ecs/relay-engine';
+import type { RelaySettings } from '../../../../lambdas/adapters/ecs/requests';
+import { LocalStreamKeyCipher } from '../../../../lambdas/adapters/local-stream-key-cipher';
+import { RestreamingDestinationService } from '../../../../lambdas/core/destination-service';
+import type { Log } from '../../../../lambdas/core/ports';
+import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../../../lambdas/core/reconciler';
+import { EcsSimulator } from '../../../../lambdas/testing/ecs-simulator';
+import { ManualClock } from '../../../../lambdas/testing/manual-clock';
+import { MemoryWorkQueue } from '../../../../lambdas/testing/memory-work-queue';
+import { AwsSimulator } from '../../../../lambdas/testing/simulator';
+import { ECS_MODEL, SSM_MODEL } from '../../../support/aws-api-model';
+import { startDynalite, type Dynalite } from '../../../support/dynalite';
+
+const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
+const KEY = 'live_777_PassThroughSecretKey';
+const SETTINGS: RelaySettings = {
+  clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/p-relays',
+  subnetIds: ['subnet-0a1b2c3d'],
+  securityGroupIds: ['sg-0123abcd'],
+  assignPublicIp: true,
+  image: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/p-relay-execution',
+  taskRoleArn: 'arn:aws:iam::123456789012:role/p-relay-task',
+  logGroupName: '/p/relays',
+  cpu: '256',
+  memory: '512',
+};
+
+let db: Dynalite;
+afterEach(async () => db.stop());
+beforeEach(async () => {
+  db = await startDynalite();
+});
+
+it('runs, replaces and stops a pass-through relay without the stream key leaving the PutParameter', async () => {
+  const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+  const aws = new AwsSimulator({ clock, projectName: 'p' });
+  aws.addIvsChannel(A);
+  const ecs = new EcsSimulator();
+  ecs.onRequest = (service, operation, input) => (service === 'ECS' ? ECS_MODEL : SSM_MODEL).validate(operation, input);
+  const lines: unknown[] = [];
+  const log: Log = {
+    debug: (m, a) => lines.push([m, a]),
+    info: (m, a) => lines.push([m, a]),
+    warn: (m, a) => lines.push([m, a]),
+    error: (m, a) => lines.push([m, a]),
+  };
+  const destinations = new DynamoDestinationRepository(db.doc, db.tables.destinations);
+  const streamStates = new DynamoStreamStateRepository(db.doc, db.tables.streamState);
+  const cipher = new LocalStreamKeyCipher(randomBytes(32));
+  const queue = new MemoryWorkQueue(clock);
+  const service = new RestreamingDestinationService({
+    destinations,
+    streamStates,
+    cipher,
+    queue,
+    streams: aws.ivs,
+    graceSeconds: 120,
+    clock,
+    ids: { newId: () => 'd1' },
+    log,
+    trackedChannelArns: [A],
+  });
+  const reconciler = new Reconciler(
+    {
+      destinations,
+      streamStates,
+      streams: aws.ivs,
+      engine: new EcsRelayEngine(ecs.ecs, ecs.ssm, SETTINGS, 'p', 'arn:aws:kms:us-east-1:123456789012:key/abc'),
+      queue,
+      cipher,
+      clock,
+      log,
+      metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: () => undefined },
+      sleep: async (ms) => {
+        ecs.tick();
+        clock.advance(ms);
+      },
+      ownerId: () => 'r1',
+    },
+    {
+      ...DEFAULT_RECONCILER_CONFIG,
+      projectName: 'p',
+      mediaLiveRoleArn: 'arn:aws:iam::123456789012:role/x',
+      graceSeconds: 120,
+      trackedChannelArns: [A],
+    },
+  );
+  const answers: unknown[] = [];
+  const round = async (): Promise<void> => {
+    clock.advance(60_000);
+    ecs.settle();
+    answers.push(await reconciler.reconcile({ kind: 'all' }), await service.list());
+  };
+
+  answers.push(await service.create({ platform: 'twitch', name: 'Twitch', streamKey: KEY, rtmpUrl: 'rtmps://live.twitch.tv:443/app' }));
+  aws.goLive(A);
+  for (let i = 0; i < 3; i++) await round();
+  const [first] = [...ecs.tasks.values()].filter((t) => t.lastStatus === 'RUNNING');
+  expect(first?.resolvedEnvironment?.STREAM_KEY).toBe(KEY);
+  expect((await service.get('d1')).status).toBe('active');
+
+  // The container exits by itself while the stream is live: a new task takes over.
+  ecs.exitTask(first!.taskArn!);
+  for (let i = 0; i < 3; i++) await round();
+  const running = [...ecs.tasks.values()].filter((t) => t.lastStatus === 'RUNNING');
+  expect(running).toHaveLength(1);
+  expect(running[0]!.taskArn).not.toBe(first!.taskArn);
+
+  // Offline past the grace period: the task stops. Then the destination is deleted.
+  aws.goOffline(A);
+  clock.advance(130_000);
+  for (let i = 0; i < 3; i++) await round();
+  ecs.settle();
+  expect([...ecs.tasks.values()].every((t) => t.lastStatus === 'STOPPED')).toBe(true);
+  answers.push(await service.remove('d1'));
+  for (let i = 0; i < 4; i++) await round();
+  answers.push(await service.remove('d1').catch((e: unknown) => String(e)));
+  expect(ecs.parameters.size).toBe(0);
+  expect(ecs.taskDefinitions.every((d) => d.status === 'INACTIVE')).toBe(true);
+
+  const carrying = ecs.requests.filter((r) => JSON.stringify(r.input).includes(KEY));
+  expect(carrying.length).toBeGreaterThan(0);
+  expect(carrying.every((r) => r.service === 'SSM' && r.operation === 'PutParameter' && r.input.Type === 'SecureString')).toBe(true);
+  expect(JSON.stringify(lines)).not.toContain(KEY);
+  expect(JSON.stringify(answers)).not.toContain(KEY);
+  expect(ecs.requests.map((r) => r.operation)).toEqual(
+    expect.arrayContaining(['RunTask', 'StopTask', 'DescribeTasks', 'ListTasks', 'DeleteParameter']),
+  );
+});
