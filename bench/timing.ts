@@ -61,6 +61,8 @@ interface Driver {
   graceMs: number;
   /** The scheduled run. */
   schedule(): Promise<unknown>;
+  /** What SQS and EventBridge deliver meanwhile: due queue messages, MediaLive events (polled each simulated second). */
+  pump?(): Promise<unknown>;
   /** The IVS Stream State Change event, if the system listens to it. */
   ivsEvent?(name: 'Stream Start' | 'Stream End'): Promise<unknown>;
   /** API calls (answer time is measured around them). */
@@ -117,11 +119,14 @@ async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }
   const recorder = record(sim, vt);
   vt.delayPorts(sim, AWS_LATENCY_MS);
   const graceSeconds = 120;
+  const queue = new MemoryWorkQueue(clock);
+  const mediaLiveEvents: unknown[] = [];
+  sim.onChannelStateChange((event) => mediaLiveEvents.push(event));
   const deps = createSimulatedDependencies({
     doc: db.doc,
     tables: db.tables,
     simulator: sim,
-    queue: new MemoryWorkQueue(clock),
+    queue,
     cipher: new LocalStreamKeyCipher(randomBytes(32)),
     clock,
     log: quiet,
@@ -181,6 +186,12 @@ async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }
     graceMs: graceSeconds * 1000,
     ids,
     schedule: () => monitor({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [] }, { awsRequestId: randomUUID() }),
+    pump: async () => {
+      for (const event of mediaLiveEvents.splice(0)) await monitor(event as Parameters<typeof monitor>[0], { awsRequestId: randomUUID() });
+      await queue.deliverDue(
+        (event) => monitor(event as unknown as Parameters<typeof monitor>[0], { awsRequestId: randomUUID() }) as never,
+      );
+    },
     ivsEvent: (name) =>
       monitor(
         { source: 'aws.ivs', 'detail-type': 'IVS Stream State Change', resources: [IVS_CHANNEL], detail: { event_name: name } },
@@ -249,6 +260,17 @@ async function world<T>(d: Driver, story: (spawn: (p: Promise<unknown>) => void)
       }
     };
     void schedule();
+    const pump = async () => {
+      let pumping = false;
+      while (d.pump) {
+        await d.vt.sleep(1_000);
+        if (over) return;
+        if (pumping) continue;
+        pumping = true;
+        spawn(d.pump().finally(() => (pumping = false)));
+      }
+    };
+    void pump();
     try {
       return await story(spawn);
     } finally {
