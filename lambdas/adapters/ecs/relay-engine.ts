@@ -253,6 +253,15 @@ export class EcsRelayEngine implements RelayEngine {
     return Promise.resolve();
   }
 
+  /**
+   * Nothing to do: the playback URL stays the same when the stream comes back with a new id, and
+   * the container's loop starts ffmpeg again when its HLS input ends or stalls (rw_timeout 10 s),
+   * reading the new stream from the same URL.
+   */
+  reattachSource(_relayId: string, _streamId: string): Promise<void> {
+    return Promise.resolve();
+  }
+
   async stopRelay(relayId: string): Promise<void> {
     try {
       await this.call('ECS', 'StopTask', () =>

@@ -100,6 +100,16 @@ describe('EcsRelayEngine over the simulator', () => {
     expect(sim.parameters.size).toBe(0);
   });
 
+  it('re-attaches without a request: the container re-reads the same playback URL by itself', async () => {
+    const { sim, engine } = setup();
+    const spec = channelSpec();
+    const relay = await engine.createRelay(spec, await engine.createSource(spec));
+    sim.requests.length = 0;
+    await engine.reattachSource(relay.id, 'st-new');
+    expect(sim.requests).toEqual([]);
+    expect(RELAY_SCRIPT).toContain('-rw_timeout 10000000');
+  });
+
   it('starts once for a repeated create (clientToken)', async () => {
     const { sim, engine } = setup();
     const spec = channelSpec();
