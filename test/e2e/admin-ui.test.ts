@@ -190,7 +190,7 @@ describe('admin UI on the local stack', () => {
     expect(stack.simulator.runningChannels()).toEqual([]);
     const status = (await (await fetch(`${stack.url}/stream-status`)).json()) as any;
     const offlineSince = Date.parse(status.channels[0].since);
-    const stoppedAt = logs.filter((l) => l.message === 'Stopped MediaLive channel').at(-1)!.at;
+    const stoppedAt = logs.filter((l) => l.message === 'Stopped relay').at(-1)!.at;
     expect(stoppedAt - offlineSince).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
 
     // ---- delete, with confirmation
