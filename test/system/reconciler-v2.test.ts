@@ -198,6 +198,13 @@ describe('issue 13 regressions', () => {
       failWrites = true; // the invocation loses DynamoDB (or dies) right after the create
       return channel;
     });
+    // As if the invocation were killed: nothing it tries after CreateChannel lands, not even a
+    // message to the queue; only what it queued before the create can bring it back.
+    const enqueue = system.queue.enqueue.bind(system.queue);
+    jest.spyOn(system.queue, 'enqueue').mockImplementation(async (items) => {
+      if (failWrites) throw new ServiceUnavailableError('SQS unavailable');
+      return enqueue(items);
+    });
     jest.spyOn(system.db.doc, 'send').mockImplementation((async (command: unknown) => {
       if (failWrites && command instanceof PutCommand) throw new ServiceUnavailableError('DynamoDB PutItem unavailable');
       return put(command as never);
@@ -208,6 +215,7 @@ describe('issue 13 regressions', () => {
     failWrites = false;
     (system.db.doc.send as jest.Mock).mockRestore();
     (system.sim.medialive.createChannel as jest.Mock).mockRestore();
+    (system.queue.enqueue as jest.Mock).mockRestore();
 
     const diedAt = system.clock.now().getTime();
     for (let t = 0; t < 60_000 && system.sim.stats().totalStarts === 0; t += 5_000) {

@@ -197,3 +197,19 @@ it('one destination whose write fails does not abort the reconcile of the others
   expect((await repo.get('d1'))!.lease).toBeUndefined();
   expect(sim.stats().totalStarts).toBe(1);
 });
+
+it('a reconcile that loses the conditional write of its lease calls nothing in MediaLive', async () => {
+  await createDestination();
+  sim.goLive(A);
+  const put = repo.put.bind(repo);
+  repo.put = async (next) => {
+    if (next.lease !== undefined) {
+      // Another writer came first: the acquire's version condition fails.
+      await outsideWrite(next.id, (d) => void (d.name = 'renamed meanwhile'));
+    }
+    return put(next);
+  };
+  const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
+  expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'raced' });
+  expect(sim.calls['medialive:CreateInput']).toBeUndefined();
+});
