@@ -550,7 +550,7 @@ export class Reconciler {
           log.info('Started relay', { ...keys, mediaLiveChannelId: step.relayId });
           return { outcome: 'done' };
         case 'reattach':
-          await engine.reattachSource(step.relayId, step.streamId);
+          await engine.reattachSource?.(step.relayId, step.streamId);
           log.info('Re-attached relay source to the returned stream', {
             ...keys,
             mediaLiveChannelId: step.relayId,

@@ -84,9 +84,11 @@ export interface RelayEngine {
   startRelay(relayId: string): Promise<void>;
   /**
    * Makes a running relay read its source again, for a stream that came back with a new id
-   * (MediaLive: an immediate input switch; without it the channel stays black).
+   * (MediaLive: an immediate input switch; without it the channel stays black). Optional: an
+   * engine whose relay follows a returning stream by itself (ffmpeg re-reading the playlist)
+   * leaves it out, and the step is then done at once.
    */
-  reattachSource(relayId: string, streamId: string): Promise<void>;
+  reattachSource?(relayId: string, streamId: string): Promise<void>;
   stopRelay(relayId: string): Promise<void>;
   deleteRelay(relayId: string): Promise<void>;
   deleteSource(sourceId: string): Promise<void>;
