@@ -1,41 +1,31 @@
 /**
- * AWS's published API models (the Smithy JSON models of aws/api-models-aws, vendored in
- * test/fixtures/aws-api-models with their licence) and a request validator over them: required
- * members, unknown members, member types, enum values, and the constraint traits `range`,
- * `length` and `pattern` — the member constraints the aws-sdk v2 model does not carry.
+ * AWS's API models as the `aws-sdk` v2 package ships them (`aws-sdk/apis/<service>.min.json`,
+ * installed from the npm registry as a devDependency) and a request validator over them: required
+ * members, unknown members and member types. The v2 "min" models carry no enum, range, length or
+ * pattern information, so those are checked only where aws-api-constraints.ts names them, each
+ * entry citing the AWS page it was read on.
  *
  * Requests are the AWS SDK v3 input objects, whose member names are the model's member names.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { AWS_API_CONSTRAINTS, type MemberConstraint } from './aws-api-constraints';
 
-interface ShapeRef {
-  target: string;
-  traits?: Record<string, unknown>;
+/** A member or shape of an aws-sdk v2 model: `shape` names a shared shape, no `type` = string. */
+interface V2Shape {
+  shape?: string;
+  type?: string;
+  members?: Record<string, V2Shape>;
+  required?: string[];
+  member?: V2Shape;
+  key?: V2Shape;
+  value?: V2Shape;
 }
-interface Shape {
-  type: string;
-  members?: Record<string, ShapeRef>;
-  member?: ShapeRef;
-  key?: ShapeRef;
-  value?: ShapeRef;
-  input?: { target: string };
-  traits?: Record<string, unknown>;
+interface V2Model {
+  operations: Record<string, { input?: V2Shape }>;
+  shapes: Record<string, V2Shape>;
 }
-interface SmithyModel {
-  smithy: string;
-  shapes: Record<string, Shape>;
-}
-
-const PRELUDE: Record<string, string> = {
-  'smithy.api#String': 'string',
-  'smithy.api#Integer': 'integer',
-  'smithy.api#Long': 'long',
-  'smithy.api#Double': 'double',
-  'smithy.api#Boolean': 'boolean',
-  'smithy.api#PrimitiveBoolean': 'boolean',
-  'smithy.api#Timestamp': 'timestamp',
-  'smithy.api#Unit': 'structure',
-};
 
 /** One violation of the model, with the member path (`CreateChannel.EncoderSettings.…`). */
 export class AwsModelViolation extends Error {
@@ -48,35 +38,44 @@ export class AwsModelViolation extends Error {
   }
 }
 
-interface Range {
-  min?: number;
-  max?: number;
-}
-
-function shapeOf(model: SmithyModel, target: string): Shape {
-  const prelude = PRELUDE[target];
-  if (prelude) return { type: prelude };
-  const shape = model.shapes[target];
-  if (!shape) throw new Error(`The model has no shape ${target}`);
+function resolve(model: V2Model, ref: V2Shape): V2Shape {
+  if (!ref.shape) return ref;
+  const shape = model.shapes[ref.shape];
+  if (!shape) throw new Error(`The model has no shape ${ref.shape}`);
   return shape;
 }
 
-function constraint(ref: ShapeRef, shape: Shape, trait: string): unknown {
-  return ref.traits?.[trait] ?? shape.traits?.[trait];
+/** The path with list indexes and map keys generalised: `Op.Tags[2].key` → `Op.Tags[].key`. */
+function tablePath(path: string): string {
+  return path
+    .replace(/\[\d+\]/g, '[]')
+    .replace(/\[".*?"\]/g, '{}')
+    .replace(/\{key ".*?"\}/g, '{key}');
 }
 
-function checkRange(path: string, n: number, range: Range | undefined, what: string, out: string[]): void {
-  if (!range) return;
-  if (range.min !== undefined && n < range.min) out.push(`${path}: ${what} ${n} is below the minimum ${range.min}`);
-  if (range.max !== undefined && n > range.max) out.push(`${path}: ${what} ${n} is above the maximum ${range.max}`);
+function checkBounds(path: string, n: number, c: MemberConstraint, what: string, out: string[]): void {
+  if (c.min !== undefined && n < c.min) out.push(`${path}: ${what} ${n} is below the minimum ${c.min}`);
+  if (c.max !== undefined && n > c.max) out.push(`${path}: ${what} ${n} is above the maximum ${c.max}`);
 }
 
-function validate(model: SmithyModel, ref: ShapeRef, value: unknown, path: string, out: string[]): void {
+function checkConstraint(service: string, path: string, value: unknown, out: string[]): void {
+  const c = AWS_API_CONSTRAINTS[service]?.[tablePath(path)];
+  if (!c) return;
+  if (typeof value === 'string') {
+    if (c.enum && !c.enum.includes(value)) out.push(`${path}: ${JSON.stringify(value)} is not one of ${c.enum.join(', ')}`);
+    checkBounds(path, [...value].length, c, 'length', out);
+    if (c.pattern && !new RegExp(c.pattern, 'u').test(value)) out.push(`${path}: does not match the pattern ${c.pattern}`);
+  } else if (typeof value === 'number') {
+    checkBounds(path, value, c, 'value', out);
+  } else if (Array.isArray(value)) {
+    checkBounds(path, value.length, c, 'length', out);
+  }
+}
+
+function validate(service: string, model: V2Model, ref: V2Shape, value: unknown, path: string, out: string[]): void {
   if (value === undefined || value === null) return;
-  const shape = shapeOf(model, ref.target);
-  const range = constraint(ref, shape, 'smithy.api#range') as Range | undefined;
-  const length = constraint(ref, shape, 'smithy.api#length') as Range | undefined;
-  switch (shape.type) {
+  const shape = resolve(model, ref);
+  switch (shape.type ?? 'string') {
     case 'structure': {
       if (typeof value !== 'object' || Array.isArray(value)) {
         out.push(`${path}: expected a structure, got ${Array.isArray(value) ? 'an array' : typeof value}`);
@@ -84,10 +83,8 @@ function validate(model: SmithyModel, ref: ShapeRef, value: unknown, path: strin
       }
       const members = shape.members ?? {};
       const record = value as Record<string, unknown>;
-      for (const [name, member] of Object.entries(members)) {
-        if (member.traits?.['smithy.api#required'] !== undefined && (record[name] === undefined || record[name] === null)) {
-          out.push(`${path}.${name}: required member is missing`);
-        }
+      for (const name of shape.required ?? []) {
+        if (record[name] === undefined || record[name] === null) out.push(`${path}.${name}: required member is missing`);
       }
       for (const [name, memberValue] of Object.entries(record)) {
         const member = members[name];
@@ -95,7 +92,7 @@ function validate(model: SmithyModel, ref: ShapeRef, value: unknown, path: strin
           if (memberValue !== undefined) out.push(`${path}.${name}: unknown member`);
           continue;
         }
-        validate(model, member, memberValue, `${path}.${name}`, out);
+        validate(service, model, member, memberValue, `${path}.${name}`, out);
       }
       return;
     }
@@ -104,8 +101,8 @@ function validate(model: SmithyModel, ref: ShapeRef, value: unknown, path: strin
         out.push(`${path}: expected a list, got ${typeof value}`);
         return;
       }
-      checkRange(path, value.length, length, 'length', out);
-      value.forEach((item, i) => validate(model, shape.member as ShapeRef, item, `${path}[${i}]`, out));
+      checkConstraint(service, path, value, out);
+      value.forEach((item, i) => validate(service, model, shape.member as V2Shape, item, `${path}[${i}]`, out));
       return;
     }
     case 'map': {
@@ -113,48 +110,26 @@ function validate(model: SmithyModel, ref: ShapeRef, value: unknown, path: strin
         out.push(`${path}: expected a map, got ${typeof value}`);
         return;
       }
-      const entries = Object.entries(value as Record<string, unknown>);
-      checkRange(path, entries.length, length, 'size', out);
-      for (const [k, v] of entries) {
-        validate(model, shape.key as ShapeRef, k, `${path}{key ${JSON.stringify(k)}}`, out);
-        validate(model, shape.value as ShapeRef, v, `${path}[${JSON.stringify(k)}]`, out);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        validate(service, model, shape.key ?? {}, k, `${path}{key ${JSON.stringify(k)}}`, out);
+        validate(service, model, shape.value as V2Shape, v, `${path}[${JSON.stringify(k)}]`, out);
       }
       return;
     }
-    case 'enum': {
-      const allowed = Object.values(shape.members ?? {}).map((m) => m.traits?.['smithy.api#enumValue'] as string);
-      if (typeof value !== 'string' || !allowed.includes(value)) {
-        out.push(`${path}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-      }
+    case 'string':
+      if (typeof value !== 'string') out.push(`${path}: expected a string, got ${typeof value}`);
+      else checkConstraint(service, path, value, out);
       return;
-    }
-    case 'string': {
-      if (typeof value !== 'string') {
-        out.push(`${path}: expected a string, got ${typeof value}`);
-        return;
-      }
-      checkRange(path, [...value].length, length, 'length', out);
-      const pattern = constraint(ref, shape, 'smithy.api#pattern') as string | undefined;
-      if (pattern !== undefined && !new RegExp(pattern, 'u').test(value)) out.push(`${path}: does not match the pattern ${pattern}`);
-      return;
-    }
     case 'integer':
-    case 'long': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        out.push(`${path}: expected an integer, got ${JSON.stringify(value)}`);
-        return;
-      }
-      checkRange(path, value, range, 'value', out);
+    case 'long':
+      if (typeof value !== 'number' || !Number.isInteger(value)) out.push(`${path}: expected an integer, got ${JSON.stringify(value)}`);
+      else checkConstraint(service, path, value, out);
       return;
-    }
-    case 'double': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        out.push(`${path}: expected a number, got ${JSON.stringify(value)}`);
-        return;
-      }
-      checkRange(path, value, range, 'value', out);
+    case 'double':
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value)) out.push(`${path}: expected a number, got ${JSON.stringify(value)}`);
+      else checkConstraint(service, path, value, out);
       return;
-    }
     case 'boolean':
       if (typeof value !== 'boolean') out.push(`${path}: expected a boolean, got ${typeof value}`);
       return;
@@ -169,9 +144,10 @@ function validate(model: SmithyModel, ref: ShapeRef, value: unknown, path: strin
   }
 }
 
-/** A validator over one vendored model file (`ecs-2014-11-13.json`) and its namespace. */
+/** A validator over one aws-sdk v2 model (`ecs-2014-11-13`). */
 export interface AwsApiModel {
   readonly service: string;
+  /** The model file inside node_modules (aws-sdk/apis/…). */
   readonly file: URL;
   /** The violations of `params` against the operation's input shape; empty when it fits. */
   violations(operation: string, params: unknown): string[];
@@ -179,15 +155,17 @@ export interface AwsApiModel {
   validate(operation: string, params: unknown): void;
 }
 
-export function awsApiModel(service: string, fileName: string, namespace: string): AwsApiModel {
-  const file = new URL(`../fixtures/aws-api-models/${fileName}`, import.meta.url);
-  let model: SmithyModel | undefined;
-  const load = (): SmithyModel => (model ??= JSON.parse(readFileSync(file, 'utf8')) as SmithyModel);
+const require = createRequire(import.meta.url);
+
+export function awsApiModel(service: string, modelName: string): AwsApiModel {
+  const file = pathToFileURL(require.resolve(`aws-sdk/apis/${modelName}.min.json`));
+  let model: V2Model | undefined;
+  const load = (): V2Model => (model ??= JSON.parse(readFileSync(file, 'utf8')) as V2Model);
   const violations = (operation: string, params: unknown): string[] => {
-    const op = load().shapes[`${namespace}#${operation}`];
-    if (!op?.input) throw new Error(`The ${service} model has no operation ${operation}`);
+    const input = load().operations[operation]?.input;
+    if (!input) throw new Error(`The ${service} model has no operation ${operation}`);
     const out: string[] = [];
-    validate(load(), { target: op.input.target }, params, operation, out);
+    validate(service, load(), input, params, operation, out);
     if (params === undefined || params === null) out.push(`${operation}: the request is empty`);
     return out;
   };
@@ -202,6 +180,6 @@ export function awsApiModel(service: string, fileName: string, namespace: string
   };
 }
 
-export const MEDIALIVE_MODEL = awsApiModel('MediaLive', 'medialive-2017-10-14.json', 'com.amazonaws.medialive');
-export const ECS_MODEL = awsApiModel('ECS', 'ecs-2014-11-13.json', 'com.amazonaws.ecs');
-export const SSM_MODEL = awsApiModel('SSM', 'ssm-2014-11-06.json', 'com.amazonaws.ssm');
+export const MEDIALIVE_MODEL = awsApiModel('MediaLive', 'medialive-2017-10-14');
+export const ECS_MODEL = awsApiModel('ECS', 'ecs-2014-11-13');
+export const SSM_MODEL = awsApiModel('SSM', 'ssm-2014-11-06');

@@ -1,6 +1,6 @@
 /**
- * AWS's published MediaLive API model and a request validator over it (see aws-api-model.ts):
- * required members, unknown members, member types, enum values, and the constraint traits.
+ * AWS's MediaLive API model (aws-sdk v2) and a request validator over it (see aws-api-model.ts):
+ * required members, unknown members, member types, and the documented constraints of aws-api-constraints.ts.
  */
 import { AwsModelViolation, MEDIALIVE_MODEL } from './aws-api-model';
 

@@ -73,8 +73,40 @@ describe('ECS requests', () => {
   });
 
   it('a request the model refuses is caught (the check can fail)', () => {
-    const run = { ...buildRunTaskRequest(channelSpec(), 'td', SETTINGS), launchType: 'LAMBDA' };
-    expect(ECS_MODEL.violations('RunTask', run)).toEqual([expect.stringContaining('RunTask.launchType')]);
+    const run = buildRunTaskRequest(channelSpec(), 'td', SETTINGS);
+    expect(ECS_MODEL.violations('RunTask', { ...run, taskDefinition: undefined })).toEqual([
+      expect.stringContaining('RunTask.taskDefinition: required'),
+    ]);
+    expect(ECS_MODEL.violations('RunTask', { ...run, count: '1' })).toEqual([
+      expect.stringContaining('RunTask.count: expected an integer'),
+    ]);
+    expect(ECS_MODEL.violations('RunTask', { ...run, launchTypes: 'FARGATE' })).toEqual([
+      expect.stringContaining('RunTask.launchTypes: unknown'),
+    ]);
+  });
+
+  it('the documented constraints are checked: clientToken length, tag key and value lengths, SSM names', () => {
+    const run = buildRunTaskRequest(channelSpec(), 'td', SETTINGS);
+    expect(ECS_MODEL.violations('RunTask', { ...run, clientToken: 'x'.repeat(65) })).toEqual([
+      expect.stringContaining('RunTask.clientToken: length 65 is above the maximum 64'),
+    ]);
+    expect(ECS_MODEL.violations('RunTask', { ...run, clientToken: 'has space' })).toEqual([
+      expect.stringContaining('RunTask.clientToken: does not match'),
+    ]);
+    expect(ECS_MODEL.violations('RunTask', { ...run, tags: [{ key: '', value: 'v' }] })).toEqual([
+      expect.stringContaining('RunTask.tags[0].key: length 0 is below the minimum 1'),
+    ]);
+    expect(ECS_MODEL.violations('RunTask', { ...run, tags: [{ key: 'k', value: 'v'.repeat(257) }] })).toEqual([
+      expect.stringContaining('RunTask.tags[0].value: length 257 is above the maximum 256'),
+    ]);
+    const put = { Name: '/restream-test/stream-keys/dest-1', Value: 'secret', Type: 'SecureString' };
+    expect(SSM_MODEL.violations('PutParameter', put)).toEqual([]);
+    expect(SSM_MODEL.violations('PutParameter', { ...put, Name: '/aws/stream-keys/dest-1' })).toEqual([
+      expect.stringContaining('PutParameter.Name: does not match'),
+    ]);
+    expect(SSM_MODEL.violations('PutParameter', { ...put, Name: `/${'n'.repeat(2048)}` })).toEqual([
+      expect.stringContaining('PutParameter.Name: length 2049 is above the maximum 2048'),
+    ]);
   });
 });
 
