@@ -168,6 +168,8 @@ interface Observation {
   sources: RelaySource[] | undefined;
   sweep: ReconcileResult['sweep'];
   complete: boolean;
+  /** True when `relays` comes from listing the engine's relays, false when from describing each one. */
+  relaysListed: boolean;
 }
 
 /** A narrowed pass: these destinations, with stream states read the way the first pass read them. */
@@ -223,6 +225,7 @@ export class Reconciler {
         graceSeconds: this.config.graceSeconds,
         timings: this.deps.engine.timings,
         complete: observed.complete,
+        relaysListed: observed.relaysListed,
       });
       await this.guardCreates(decisions, attempt, result);
       const outcomes = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, result.passes));
@@ -285,6 +288,7 @@ export class Reconciler {
         sources: sweep,
         sweep: sweep ? 'done' : 'failed',
         complete: true,
+        relaysListed: true,
       };
     }
     if (scope.kind === 'channel') {
@@ -304,6 +308,7 @@ export class Reconciler {
         sources: undefined,
         sweep: 'skipped',
         complete: false,
+        relaysListed: true,
       };
     }
     return this.observeNarrowed(
@@ -354,7 +359,16 @@ export class Reconciler {
         if (relay) relays.push(relay);
       }
     }
-    return { ...scan, streams: livenessMap(states), states, relays, sources: undefined, sweep: 'skipped', complete: false };
+    return {
+      ...scan,
+      streams: livenessMap(states),
+      states,
+      relays,
+      sources: undefined,
+      sweep: 'skipped',
+      complete: false,
+      relaysListed: many,
+    };
   }
 
   /** The orphan sweep's read. It is not on the essential path: a failure is logged and metered. */
