@@ -42,12 +42,6 @@ export interface PlanInput {
    * sets it: a scoped pass never touches a relay it did not look at.
    */
   complete: boolean;
-  /**
-   * False when `relays` was read by describing each recorded relay rather than by listing them.
-   * A describe that answers "not found" may be a lagging or failing read (eventual consistency),
-   * so only a listing that misses a recorded relay makes the planner forget it. Default true.
-   */
-  relaysListed?: boolean;
 }
 
 export type Desired = 'on' | 'off' | 'hold';
@@ -253,9 +247,6 @@ function decideDestination(
 
   if (!relay) {
     if (d.mediaLiveChannelId !== undefined) {
-      // Missing from a describe only: a listing (the next channel or full pass) decides. Forgetting
-      // on a spurious "not found" made a second channel for a destination whose first still ran.
-      if (input.relaysListed === false) return decide(d.status, null, { recheckAfterMs: timings.deleteMs });
       // The recorded relay is gone (deleted, or behind the system's back): forget it first.
       return decide(wanted ? 'starting' : 'inactive', { kind: 'forget-relay', relayId: d.mediaLiveChannelId });
     }

@@ -168,8 +168,6 @@ interface Observation {
   sources: RelaySource[] | undefined;
   sweep: ReconcileResult['sweep'];
   complete: boolean;
-  /** True when `relays` comes from listing the engine's relays, false when from describing each one. */
-  relaysListed: boolean;
 }
 
 /** A narrowed pass: these destinations, with stream states read the way the first pass read them. */
@@ -225,7 +223,6 @@ export class Reconciler {
         graceSeconds: this.config.graceSeconds,
         timings: this.deps.engine.timings,
         complete: observed.complete,
-        relaysListed: observed.relaysListed,
       });
       await this.guardCreates(decisions, attempt, result);
       const outcomes = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, result.passes));
@@ -288,7 +285,6 @@ export class Reconciler {
         sources: sweep,
         sweep: sweep ? 'done' : 'failed',
         complete: true,
-        relaysListed: true,
       };
     }
     if (scope.kind === 'channel') {
@@ -308,7 +304,6 @@ export class Reconciler {
         sources: undefined,
         sweep: 'skipped',
         complete: false,
-        relaysListed: true,
       };
     }
     return this.observeNarrowed(
@@ -359,16 +354,7 @@ export class Reconciler {
         if (relay) relays.push(relay);
       }
     }
-    return {
-      ...scan,
-      streams: livenessMap(states),
-      states,
-      relays,
-      sources: undefined,
-      sweep: 'skipped',
-      complete: false,
-      relaysListed: many,
-    };
+    return { ...scan, streams: livenessMap(states), states, relays, sources: undefined, sweep: 'skipped', complete: false };
   }
 
   /** The orphan sweep's read. It is not on the essential path: a failure is logged and metered. */
@@ -587,8 +573,10 @@ export class Reconciler {
           log.info('Deleting relay', { ...keys, mediaLiveChannelId: step.relayId });
           return { outcome: 'done', requeueAfterMs: engine.timings.deleteMs };
         case 'forget-relay': {
-          // A relay missing from a listing may only be lagging: look before forgetting it.
-          const existing = await engine.describeRelay(step.relayId);
+          // The relay may be missing only from a lagging or failing read (a describe can answer a
+          // spurious "not found"): a listing decides. Forgetting on two describes made a second
+          // channel for a destination whose first still ran (fault seeds 15, 17 and 89).
+          const existing = (await engine.listRelays()).some((r) => r.id === step.relayId);
           if (existing) return { outcome: 'raced', requeueAfterMs: 0 };
           log.info('Recorded relay no longer exists; forgetting it', { ...keys, mediaLiveChannelId: step.relayId });
           return { outcome: 'done', change: (cur) => forgetRelay(cur, step.relayId, []), requeueAfterMs: 0 };

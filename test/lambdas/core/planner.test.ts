@@ -95,17 +95,6 @@ describe('the reconciler table (DESIGN.md)', () => {
     expect(planOne(makeDestination({ channelArn: CHANNEL, generation: 1 }), LIVE).step).toEqual({ kind: 'create-source' });
   });
 
-  it('never forgets a recorded channel that only a describe missed: a listing decides (fault seed 89)', () => {
-    // A spurious "not found" from DescribeChannel made the first version of v2 forget a RUNNING
-    // channel and create a second one for the same destination.
-    const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-maybe', mediaLiveConfigRevision: 1, status: 'active' });
-    const decision = planOne(d, LIVE, [], { relaysListed: false });
-    expect(decision.step).toBeNull();
-    expect(decision.status).toBe('active');
-    expect(decision.recheckAfterMs).toBe(TIMINGS.deleteMs);
-    expect(planOne(d, LIVE, [], { relaysListed: true }).step).toEqual({ kind: 'forget-relay', relayId: 'ch-maybe' });
-  });
-
   it('desired off, recorded channel gone: forgets it, so recorded ids match what exists', () => {
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
     expect(planOne(d, OFFLINE).step).toEqual({ kind: 'forget-relay', relayId: 'ch-gone' });
