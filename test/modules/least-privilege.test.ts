@@ -11,16 +11,13 @@
  */
 import { describe, expect, it, beforeAll } from '@jest/globals';
 import { build } from 'esbuild';
-import { execa } from 'execa';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { planModule } from '../support/terraform-plan';
 
 const root = resolve(import.meta.dirname, '../..');
 const moduleDir = join(root, 'modules/stream-restreaming');
-const terraformBin = process.env.TERRAFORM_BIN || 'terraform';
 
 const HANDLERS = {
   api: 'lambdas/api/handler.ts',
@@ -203,40 +200,12 @@ interface Statement {
   actions: string[];
 }
 
-/** Plans a copy of the module with the mocked provider and returns output.lambda_iam_statements. */
+/** Plans the module with the mocked provider and returns output.lambda_iam_statements. */
 async function grantedStatements(): Promise<Record<FunctionKey, Statement[]>> {
-  const dir = await mkdtemp(join(tmpdir(), 'least-privilege-'));
-  try {
-    await cp(moduleDir, dir, {
-      recursive: true,
-      filter: (src) => !/[\\/](\.terraform|examples)([\\/]|$)/.test(src.slice(moduleDir.length)) && !src.endsWith('.terraform.lock.hcl'),
-    });
-    const env = await terraformEnv();
-    await execa(terraformBin, [`-chdir=${dir}`, 'init', '-backend=false', '-input=false', '-no-color'], { env });
-    const run = await execa(
-      terraformBin,
-      [`-chdir=${dir}`, 'test', '-json', '-verbose', '-no-color', '-filter=tests/least_privilege.tftest.hcl'],
-      {
-        env,
-        reject: false,
-        maxBuffer: 512 * 1024 * 1024,
-      },
-    );
-    for (const line of run.stdout.split('\n')) {
-      if (!line.includes('"test_plan"')) continue;
-      const message = JSON.parse(line) as {
-        type: string;
-        test_plan?: { output_changes?: Record<string, { after?: unknown }> };
-      };
-      const after = message.test_plan?.output_changes?.['lambda_iam_statements']?.after;
-      if (message.type === 'test_plan' && after) return after as Record<FunctionKey, Statement[]>;
-    }
-    throw new Error(
-      `terraform test printed no plan with lambda_iam_statements (exit ${run.exitCode}):\n${run.stdout.slice(-4000)}\n${run.stderr}`,
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const { outputs } = await planModule(moduleDir, 'tests/least_privilege.tftest.hcl');
+  const statements = outputs['lambda_iam_statements'];
+  if (!statements) throw new Error('the plan of tests/least_privilege.tftest.hcl has no output lambda_iam_statements');
+  return statements as Record<FunctionKey, Statement[]>;
 }
 
 const sorted = (s: Iterable<string>): string[] => [...new Set(s)].sort();
