@@ -10,7 +10,7 @@
  */
 import { MemoryWorkQueue } from '../lambdas/testing/memory-work-queue';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { httpApiEvent } from '../test/support/api-gateway-events';
 import { createApiLambda } from '../lambdas/api/handler';
 import { createMonitorHandler } from '../lambdas/monitor/handler';
 import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-cipher';
@@ -103,11 +103,10 @@ interface Setup {
   createMs?: number;
 }
 
-async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }> {
+/** IVS and MediaLive as both systems meet them: the simulator on simulated time, each call delayed and recorded. */
+function simulatedAws(setup: Setup): { clock: ManualClock; vt: VirtualTime; sim: AwsSimulator; recorder: Recorder } {
   const clock = new ManualClock('2026-01-01T00:00:30.000Z');
   const vt = new VirtualTime(clock);
-  const db = await startDynalite();
-  vt.delayDynamo(db.client, DYNAMO_LATENCY_MS);
   const sim = new AwsSimulator({
     clock,
     projectName: 'bench',
@@ -118,6 +117,13 @@ async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }
   sim.addIvsChannel(IVS_CHANNEL);
   const recorder = record(sim, vt);
   vt.delayPorts(sim, AWS_LATENCY_MS);
+  return { clock, vt, sim, recorder };
+}
+
+async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }> {
+  const { clock, vt, sim, recorder } = simulatedAws(setup);
+  const db = await startDynalite();
+  vt.delayDynamo(db.client, DYNAMO_LATENCY_MS);
   const graceSeconds = 120;
   const queue = new MemoryWorkQueue(clock);
   const mediaLiveEvents: unknown[] = [];
@@ -142,27 +148,13 @@ async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }
   let request = 0;
   const call = async (method: string, path: string, body?: unknown) => {
     request += 1;
-    const event = {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: path,
-      rawQueryString: '',
+    const event = httpApiEvent({
+      method,
+      path,
       headers: { 'content-type': 'application/json', origin: 'http://localhost:8787' },
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'api',
-        domainName: 'api.example.com',
-        domainPrefix: 'api',
-        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-        requestId: `bench-${request}`,
-        routeKey: '$default',
-        stage: '$default',
-        time: clock.now().toISOString(),
-        timeEpoch: clock.now().getTime(),
-      },
-      isBase64Encoded: false,
+      requestId: `bench-${request}`,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    } as APIGatewayProxyEventV2;
+    });
     const res = await api(event, { awsRequestId: `bench-${request}` });
     if (res.statusCode >= 400) throw new Error(`${method} ${path} answered ${res.statusCode}: ${res.body}`);
     return res.body ? JSON.parse(res.body) : undefined;
@@ -205,18 +197,7 @@ async function thisSystem(setup: Setup): Promise<Driver & { recorder: Recorder }
 }
 
 async function originalSystem(setup: Setup): Promise<Driver & { recorder: Recorder }> {
-  const clock = new ManualClock('2026-01-01T00:00:30.000Z');
-  const vt = new VirtualTime(clock);
-  const sim = new AwsSimulator({
-    clock,
-    projectName: 'bench',
-    maxChannels: 5000,
-    maxInputs: 5000,
-    ...(setup.createMs === undefined ? {} : { timings: { createMs: setup.createMs } }),
-  });
-  sim.addIvsChannel(IVS_CHANNEL);
-  const recorder = record(sim, vt);
-  vt.delayPorts(sim, AWS_LATENCY_MS);
+  const { vt, sim, recorder } = simulatedAws(setup);
   const original = new OriginalSystem({
     streams: sim.ivs,
     mediaLive: sim.medialive,
