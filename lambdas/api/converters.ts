@@ -12,6 +12,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { acceptsGzip, gzipIfWorthIt } from './conditional';
 
 export type ApiEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 
@@ -20,7 +21,8 @@ export interface ApiResult {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-  isBase64Encoded: false;
+  /** True only for a gzip body (payload 2.0; see conditional.ts). */
+  isBase64Encoded: boolean;
 }
 
 /** What the authorizer vouched for; undefined when the route has no authorizer (auth none, local stack). */
@@ -42,13 +44,17 @@ export interface HttpRequest {
   body: Buffer | undefined;
   requestId: string;
   auth: AuthorizerClaims | undefined;
+  /** The event's payload format: `2.0` from an HTTP API, `1.0` from a REST API. */
+  payloadVersion: '1.0' | '2.0';
 }
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  /** JSON-serialised when present; absent for 204 and preflights. */
+  /** JSON-serialised when present; absent for 204, 304 and preflights. */
   body?: unknown;
+  /** `body` already serialised (to hash it for an ETag); sent instead of serialising again. */
+  json?: string;
 }
 
 function isV2(event: ApiEvent): event is APIGatewayProxyEventV2 {
@@ -96,19 +102,27 @@ export function toHttpRequest(event: ApiEvent, context?: { awsRequestId?: string
     return {
       method: event.requestContext.http.method.toUpperCase(),
       path: event.rawPath ?? event.requestContext.http.path ?? '/',
+      payloadVersion: '2.0',
       ...common,
     };
   }
-  return { method: (event.httpMethod ?? '').toUpperCase(), path: event.path ?? '/', ...common };
+  return { method: (event.httpMethod ?? '').toUpperCase(), path: event.path ?? '/', payloadVersion: '1.0', ...common };
 }
 
-/** The proxy result; a body is JSON with its content type. */
-export function toApiResult(response: HttpResponse): ApiResult {
+/**
+ * The proxy result; a body is JSON with its content type. To a payload 2.0 request that accepts
+ * gzip, a body of 1 KiB or more goes gzip-compressed as base64 with `isBase64Encoded` (see
+ * conditional.ts); every JSON answer to 2.0 then varies by `Accept-Encoding`.
+ */
+export function toApiResult(response: HttpResponse, request?: Pick<HttpRequest, 'headers' | 'payloadVersion'>): ApiResult {
   const headers = { ...response.headers };
-  let body = '';
-  if (response.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(response.body);
-  }
-  return { statusCode: response.status, headers, body, isBase64Encoded: false };
+  if (response.body === undefined) return { statusCode: response.status, headers, body: '', isBase64Encoded: false };
+  headers['Content-Type'] = 'application/json';
+  const json = response.json ?? JSON.stringify(response.body);
+  if (request?.payloadVersion !== '2.0') return { statusCode: response.status, headers, body: json, isBase64Encoded: false };
+  headers['Vary'] = headers['Vary'] ? `${headers['Vary']}, Accept-Encoding` : 'Accept-Encoding';
+  const gzipped = acceptsGzip(request.headers.get('accept-encoding')) ? gzipIfWorthIt(json) : undefined;
+  if (gzipped === undefined) return { statusCode: response.status, headers, body: json, isBase64Encoded: false };
+  headers['Content-Encoding'] = 'gzip';
+  return { statusCode: response.status, headers, body: gzipped.toString('base64'), isBase64Encoded: true };
 }

@@ -6,8 +6,8 @@
 import type { HttpRequest } from './converters';
 
 export const CORS_ALLOW_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
-export const CORS_ALLOW_HEADERS = 'Content-Type,Authorization,If-Match';
-/** Response headers a browser script may read: the ETag for If-Match. */
+export const CORS_ALLOW_HEADERS = 'Content-Type,Authorization,If-Match,If-None-Match';
+/** Response headers a browser script may read: the ETag for If-Match and If-None-Match. */
 export const CORS_EXPOSE_HEADERS = 'ETag';
 
 export type CorsHeaders = (request: HttpRequest, preflight: boolean) => Record<string, string>;

@@ -11,6 +11,7 @@ import type { Log } from '../core/ports';
 import type { AdminRequirement } from './auth';
 import { assertAdmin } from './auth';
 import { assertBodySize } from './body';
+import { bodyEtag, ifNoneMatchHits } from './conditional';
 import type { ApiEvent, ApiResult, HttpRequest, HttpResponse } from './converters';
 import { toApiResult, toHttpRequest } from './converters';
 import { cors } from './cors';
@@ -75,7 +76,18 @@ export function createApiHandler(deps: ApiHandlerDependencies): ApiHandler {
     if (route.public !== true) assertAdmin(request.auth, deps.admin ?? {});
     assertBodySize(request.body);
     const result = await route.handler({ request, params });
-    return { status: result.status, headers: { ...corsHeaders(request, false), ...result.headers }, body: result.body };
+    const headers = { ...corsHeaders(request, false), ...result.headers };
+    if (route.conditional === true && result.status === 200 && result.body !== undefined) {
+      const json = JSON.stringify(result.body);
+      headers['ETag'] = bodyEtag(json);
+      if (ifNoneMatchHits(request.headers.get('if-none-match'), headers['ETag'])) {
+        // The headers a 200 would carry (RFC 9110 §15.4.5), no body.
+        if (request.payloadVersion === '2.0') headers['Vary'] = headers['Vary'] ? `${headers['Vary']}, Accept-Encoding` : 'Accept-Encoding';
+        return { status: 304, headers };
+      }
+      return { status: 200, headers, body: result.body, json };
+    }
+    return { status: result.status, headers, body: result.body };
   }
 
   return async (event, context) => {
@@ -113,6 +125,6 @@ export function createApiHandler(deps: ApiHandlerDependencies): ApiHandler {
     if (errorCode !== undefined) line.errorCode = errorCode;
     log.info('API request', line);
 
-    return toApiResult(response);
+    return toApiResult(response, request);
   };
 }

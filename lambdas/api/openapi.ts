@@ -44,7 +44,9 @@ export interface ApiOperation {
   public?: boolean;
   request?: { schema: z.ZodType; required: boolean };
   ifMatch?: boolean;
-  responses: Record<number, { description: string; schema?: z.ZodType; headers?: 'etag' }>;
+  /** A polled GET: ETag hashed from the body, If-None-Match → 304 (lambdas/api/conditional.ts). */
+  conditional?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType; headers?: 'etag' | 'body-etag' }>;
   examples: Record<string, ExchangeExample>;
 }
 
@@ -107,9 +109,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'get',
     path: '/stream-destinations',
     summary: 'List destinations',
-    description: 'Every destination, oldest first. Stream keys are never returned, only masked.',
+    description:
+      'Every destination, oldest first. Stream keys are never returned, only masked. Poll it with `If-None-Match` set to the last ETag: 304 with no body while nothing changed. Sent gzip-compressed to clients that accept it.',
     tag: 'Destinations',
-    responses: { 200: { description: 'The destinations.', schema: destinationListSchema }, 403: errors[403] },
+    conditional: true,
+    responses: {
+      200: { description: 'The destinations.', schema: destinationListSchema, headers: 'body-etag' },
+      304: { description: 'Unchanged since the ETag sent in If-None-Match; no body.' },
+      403: errors[403],
+    },
     examples: { list: { summary: 'The destinations', status: 200, response: { destinations: [destination()] } } },
   },
   {
@@ -326,9 +334,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/stream-status',
     summary: 'IVS channel states',
     description:
-      'What the monitor last learnt from IVS (within seconds of an IVS event, at most a minute old). Costs no IVS call, so it may be polled.',
+      'What the monitor last learnt from IVS (within seconds of an IVS event, at most a minute old). Costs no IVS call, so it may be polled, with `If-None-Match` as the destination list.',
     tag: 'Status',
-    responses: { 200: { description: 'One entry per IVS channel.', schema: streamStatusSchema }, 403: errors[403] },
+    conditional: true,
+    responses: {
+      200: { description: 'One entry per IVS channel.', schema: streamStatusSchema, headers: 'body-etag' },
+      304: { description: 'Unchanged since the ETag sent in If-None-Match; no body.' },
+      403: errors[403],
+    },
     examples: {
       status: {
         summary: 'One channel, offline',
@@ -392,6 +405,15 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
       ...withExamples(namedExamples(op, (e) => e.ifMatch)),
     });
   }
+  if (op.conditional) {
+    parameters.push({
+      in: 'header',
+      name: 'If-None-Match',
+      required: false,
+      description: 'The ETag of the last answer, e.g. `W/"Yp3…"`: 304 with no body while it still matches.',
+      schema: { type: 'string' },
+    });
+  }
   const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, spec] of Object.entries(op.responses)) {
     const examples: Record<string, NamedExample> = Object.fromEntries(
@@ -409,7 +431,16 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
               ETag: { description: 'The version of the destination, e.g. `"7"`: send it as If-Match.', schema: { type: 'string' } },
             },
           }
-        : {}),
+        : spec.headers === 'body-etag'
+          ? {
+              headers: {
+                ETag: {
+                  description: 'A weak tag hashed from the JSON, e.g. `W/"Yp3…"`: send it as If-None-Match on the next poll.',
+                  schema: { type: 'string' },
+                },
+              },
+            }
+          : {}),
       ...(schema ? { content: { 'application/json': { schema, ...withExamples(examples) } } } : {}),
     };
   }

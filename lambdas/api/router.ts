@@ -39,6 +39,11 @@ export interface Route<Path extends string = string> {
   path: Path;
   /** Skips the admin check (the published API document). */
   public?: boolean;
+  /**
+   * A polled GET: a 200 gets an ETag hashed from its JSON, and `If-None-Match` naming it gets
+   * 304 with no body (conditional.ts).
+   */
+  conditional?: boolean;
   handler: (routed: RoutedRequest<Path>) => Promise<RouteResult>;
 }
 
@@ -47,7 +52,7 @@ export function route<const Path extends string>(
   method: Method,
   path: Path,
   handler: (routed: RoutedRequest<Path>) => Promise<RouteResult>,
-  options: { public?: boolean } = {},
+  options: { public?: boolean; conditional?: boolean } = {},
 ): Route<Path> {
   return { method, path, handler, ...options };
 }

@@ -72,7 +72,9 @@ export function ifMatchVersion(request: HttpRequest): number | undefined {
 /** The routes of the destinations API. `notes` is per request (see createApiHandler). */
 export function destinationRoutes(service: DestinationService, notesOf: (request: HttpRequest) => RequestNotes): Route[] {
   return [
-    route('GET', '/stream-destinations', async () => ({ status: 200, body: { destinations: await service.list() } })),
+    route('GET', '/stream-destinations', async () => ({ status: 200, body: { destinations: await service.list() } }), {
+      conditional: true,
+    }),
     route('POST', '/stream-destinations', async ({ request }) => {
       const notes = notesOf(request);
       const view = await service.create(parseCreateDestination(bodyWithSecrets(request, notes)));
@@ -103,7 +105,7 @@ export function destinationRoutes(service: DestinationService, notesOf: (request
       parseActionBody(stopBodySchema, readJsonObject(request.body, { optional: true, example: '{}' }), []);
       return ok(await service.stop(id), 202);
     }),
-    route('GET', '/stream-status', async () => ({ status: 200, body: await service.streamStatus() })),
+    route('GET', '/stream-status', async () => ({ status: 200, body: await service.streamStatus() }), { conditional: true }),
     // The published contract; public (it holds no data). Cached by browsers for a minute.
     route('GET', '/openapi.json', async () => ({ status: 200, body: apiDocument(), headers: { 'Cache-Control': 'public, max-age=60' } }), {
       public: true,
