@@ -1,6 +1,8 @@
 /**
- * Admin UI bench: gzip size of the built JS and CSS, and the time to first render of the
- * destinations table in Chromium, served with a fake API from a loopback server.
+ * Admin UI bench: gzip size of the built JS and CSS, the bytes one poll of the destination list
+ * costs (1000 destinations, through the API Lambda's own HTTP layer: 200 identity, 200 gzip, 304),
+ * and the time to first render of the destinations table in Chromium, served with a fake API
+ * from a loopback server.
  *
  *   npm run bench:frontend                 build, then measure
  *   npm run bench:frontend -- --no-build   measure the existing frontend/dist
@@ -15,7 +17,11 @@ import { cpus, loadavg } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { ChannelStatusView, DestinationView } from '../lambdas/core/destination';
+import { createApiHandler } from '../lambdas/api/http';
+import type { ApiResult } from '../lambdas/api/http';
+import type { ChannelStatusView, DestinationService, DestinationView } from '../lambdas/core/destination';
+import { FAST_POLL_MS, SLOW_POLL_MS } from '../frontend/src/activity';
+import { httpApiEvent } from '../test/support/api-gateway-events';
 import { launchChromium } from '../scripts/lib/chromium';
 import { median } from './stats';
 
@@ -159,6 +165,66 @@ interface Timing {
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
+/** Bytes of an answer on the wire: status line, the Lambda's headers plus Content-Length, body. */
+function wireBytes(result: ApiResult): number {
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64').length : Buffer.byteLength(result.body);
+  const headers = { ...result.headers, 'Content-Length': String(body) };
+  const head = `HTTP/1.1 ${result.statusCode} X\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
+  return Buffer.byteLength(head) + body;
+}
+
+/**
+ * One poll of GET /stream-destinations with `count` destinations, through the real HTTP layer of
+ * the API Lambda (lambdas/api/http.ts; the list comes from memory). Headers API Gateway adds
+ * (Date, apigw-requestid) are the same for every answer and not counted.
+ */
+async function pollBytes(count: number): Promise<void> {
+  const destinations = fakeDestinations(count, Date.now());
+  const service = { list: async () => destinations } as Partial<DestinationService> as DestinationService;
+  const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const handler = createApiHandler({ service, corsAllowOrigins: [], log: silent });
+  const poll = (headers: Record<string, string>) => handler(httpApiEvent({ method: 'GET', path: '/stream-destinations', headers }));
+  const timed = async (headers: Record<string, string>): Promise<{ result: ApiResult; ms: number }> => {
+    const times: number[] = [];
+    let result: ApiResult | undefined;
+    for (let i = 0; i < 15; i++) {
+      const started = performance.now();
+      result = await poll(headers);
+      times.push(performance.now() - started);
+    }
+    return { result: result!, ms: median(times) };
+  };
+  const identity = await timed({});
+  const gzip = await timed({ 'accept-encoding': 'gzip, deflate, br' });
+  const etag = gzip.result.headers['ETag']!;
+  const unchanged = await timed({ 'accept-encoding': 'gzip, deflate, br', 'if-none-match': etag });
+  if (unchanged.result.statusCode !== 304) throw new Error(`expected 304 for an unchanged list, got ${unchanged.result.statusCode}`);
+
+  const rows: Array<[string, ApiResult, number]> = [
+    ['200, no gzip (before)', identity.result, identity.ms],
+    ['200, gzip', gzip.result, gzip.ms],
+    ['304, If-None-Match', unchanged.result, unchanged.ms],
+  ];
+  console.log(`Bytes per poll of GET /stream-destinations, ${count} destinations (Lambda answer on the wire):`);
+  for (const [label, result, ms] of rows) {
+    console.log(
+      `  ${label.padEnd(24)} ${String(wireBytes(result)).padStart(9)} B  ${kb(wireBytes(result)).padStart(10)}   handler median ${ms.toFixed(1)} ms`,
+    );
+  }
+  const perHour = (bytes: number, everyMs: number): string => {
+    const total = (3_600_000 / everyMs) * bytes;
+    return total >= 1024 * 1024 ? `${(total / 1024 / 1024).toFixed(1)} MiB/h` : `${(total / 1024).toFixed(1)} KiB/h`;
+  };
+  const before = wireBytes(identity.result);
+  const after = wireBytes(unchanged.result);
+  console.log(
+    `  a quiet hour: before (200 every 3 s) ${perHour(before, 3000)}; now (304 every ${SLOW_POLL_MS / 1000} s) ${perHour(after, SLOW_POLL_MS)}` +
+      `; a changing hour (gzip 200 every ${FAST_POLL_MS / 1000} s) ${perHour(wireBytes(gzip.result), FAST_POLL_MS)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (!args.includes('--no-build')) {
@@ -182,6 +248,8 @@ async function main(): Promise<void> {
   const initial = sizes.filter((s) => s.initial);
   const sum = (ext: string): number => initial.filter((s) => s.file.endsWith(ext)).reduce((n, s) => n + s.gzip, 0);
   console.log(`  initial load: JS ${kb(sum('.js'))} + CSS ${kb(sum('.css'))} gzip`);
+
+  await pollBytes(Number(process.env['POLL_DESTINATIONS'] ?? 1000));
 
   const loads = Number(process.env['LOADS'] ?? 9);
   const rows = 20;

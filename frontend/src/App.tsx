@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { pollInterval } from './activity';
 import { ApiError, type ApiClient, type ChannelStatusView, type DestinationView, type LocalMediaLiveChannel } from './api';
 import type { Session } from './auth';
 import type { RuntimeConfig } from './config';
@@ -9,8 +10,6 @@ import { mergeByKey } from './merge';
 import { browserPollerEnvironment, createPoller, type Poller } from './poller';
 import { LocalBanner, StreamStatus } from './StreamStatus';
 
-/** How often destinations and stream status are refetched while the page is visible. */
-export const REFRESH_MS = 3000;
 /** A go-live / end-stream switch shows its target state at most this long before trusting the status again. */
 const PENDING_SWITCH_MS = 15_000;
 
@@ -139,9 +138,16 @@ function Dashboard({ api, config, session }: AppProps) {
     }
   }, [api, config.localMode, session]);
 
+  // The poller asks after every run how long to wait: fast while something changes (activity.ts).
+  const activity = useRef({ destinations, channels, pending: false });
+  activity.current = { destinations, channels, pending: busy.size > 0 || Object.keys(pendingLive).length > 0 };
   const poller = useRef<Poller | null>(null);
   useEffect(() => {
-    const instance = createPoller(refresh, REFRESH_MS, browserPollerEnvironment());
+    const next = (): number => {
+      const { destinations: list, channels: status, pending } = activity.current;
+      return pollInterval(list, status, Date.now(), pending);
+    };
+    const instance = createPoller(refresh, next, browserPollerEnvironment());
     poller.current = instance;
     instance.start();
     return () => instance.stop();

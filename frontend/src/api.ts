@@ -89,11 +89,18 @@ export function toApiError(status: number, statusText: string, body: unknown): A
   return new ApiError(status, code, message);
 }
 
+/** The last answer of a polled GET, sent back as If-None-Match. */
+interface Remembered {
+  etag: string;
+  body: unknown;
+}
+
 export class ApiClient {
   private readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
   private readonly getToken: () => Promise<string | null> | string | null;
   private readonly timeoutMs: number;
+  private readonly remembered = new Map<string, Remembered>();
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -102,8 +109,12 @@ export class ApiClient {
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 
+  /**
+   * Polled: sends the last answer's ETag as If-None-Match and, on 304, returns that answer again
+   * (the same array, so nothing re-renders).
+   */
   async listDestinations(): Promise<DestinationView[]> {
-    const body = await this.request<{ destinations: DestinationView[] }>('GET', '/stream-destinations');
+    const body = await this.polled<{ destinations: DestinationView[] }>('/stream-destinations');
     return body.destinations;
   }
 
@@ -135,8 +146,9 @@ export class ApiClient {
     return this.request('POST', `/stream-destinations/${encodeURIComponent(id)}/stop`);
   }
 
+  /** Polled like listDestinations. */
   async streamStatus(): Promise<ChannelStatusView[]> {
-    const body = await this.request<{ channels: ChannelStatusView[] }>('GET', '/stream-status');
+    const body = await this.polled<{ channels: ChannelStatusView[] }>('/stream-status');
     return body.channels;
   }
 
@@ -166,9 +178,32 @@ export class ApiClient {
     return Array.isArray(body) ? body : body.channels;
   }
 
+  /** A GET that the server may answer 304 when nothing changed since the remembered answer. */
+  private async polled<T>(path: string): Promise<T> {
+    const last = this.remembered.get(path);
+    const answer = await this.send('GET', path, undefined, last?.etag);
+    if (answer.status === 304 && last) return last.body as T;
+    const etag = answer.etag;
+    if (etag) this.remembered.set(path, { etag, body: answer.body });
+    else this.remembered.delete(path);
+    return answer.body as T;
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.send(method, path, body)).body as T;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    ifNoneMatch?: string,
+  ): Promise<{ status: number; etag: string | null; body: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    // Setting If-None-Match makes fetch bypass the HTTP cache and hand the 304 to us (Fetch
+    // standard, HTTP-network-or-cache fetch); the browser adds Accept-Encoding: gzip itself.
+    if (ifNoneMatch !== undefined) headers['if-none-match'] = ifNoneMatch;
     const token = await this.getToken();
     if (token) headers['authorization'] = `Bearer ${token}`;
 
@@ -193,6 +228,7 @@ export class ApiClient {
       clearTimeout(timer);
     }
 
+    if (response.status === 304) return { status: 304, etag: response.headers.get('etag'), body: undefined };
     const text = response.status === 204 ? '' : await response.text().catch(() => '');
     let parsed: unknown;
     if (text) {
@@ -203,6 +239,6 @@ export class ApiClient {
       }
     }
     if (!response.ok) throw toApiError(response.status, response.statusText, parsed);
-    return parsed as T;
+    return { status: response.status, etag: response.headers.get('etag'), body: parsed };
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Refresh loop: runs a task, waits `intervalMs` after it finishes, runs it again. Never overlaps
+ * Refresh loop: runs a task, waits an interval after it finishes, runs it again. Never overlaps
  * runs, pauses while the page is hidden and catches up at once when it becomes visible again.
+ * The interval may be a function, asked after every run: the console polls fast while something
+ * is changing and slowly when nothing is (activity.ts).
  */
 
 export interface PollerEnvironment {
@@ -30,7 +32,8 @@ export function browserPollerEnvironment(): PollerEnvironment {
   };
 }
 
-export function createPoller(task: () => Promise<void>, intervalMs: number, env: PollerEnvironment): Poller {
+export function createPoller(task: () => Promise<void>, interval: number | (() => number), env: PollerEnvironment): Poller {
+  const intervalMs = typeof interval === 'number' ? () => interval : interval;
   let timer: unknown;
   let inFlight: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
@@ -44,7 +47,7 @@ export function createPoller(task: () => Promise<void>, intervalMs: number, env:
 
   const schedule = (): void => {
     cancelTimer();
-    if (running && !env.isHidden()) timer = env.setTimeout(() => void run(), intervalMs);
+    if (running && !env.isHidden()) timer = env.setTimeout(() => void run(), intervalMs());
   };
 
   const run = (): Promise<void> => {

@@ -75,7 +75,7 @@ describe('admin UI on the local stack', () => {
       dataDir: join(work, 'data'),
       distDir: dist,
       buildUiIfMissing: false,
-      // MediaLive 10× faster: create 0.5 s, start 6 s (longer than the UI's 3 s refresh, so
+      // MediaLive 10× faster: create 0.5 s, start 6 s (longer than the UI's 2 s refresh while things change, so
       // "starting" is on screen), stop 3 s.
       timescale: 10,
       graceSeconds: GRACE_SECONDS,
@@ -233,4 +233,39 @@ describe('admin UI on the local stack', () => {
     expect(external).toEqual([]);
     expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 60_000);
+
+  it('polls the destination list with If-None-Match and gets 304 while nothing changed', async () => {
+    const polls: { status: number; ifNoneMatch: string | undefined; encoding: string | undefined }[] = [];
+    const onResponse = async (response: import('playwright-core').Response): Promise<void> => {
+      if (!/\/stream-destinations$/.test(new URL(response.url()).pathname) || response.request().method() !== 'GET') return;
+      const request = await response.request().allHeaders();
+      polls.push({
+        status: response.status(),
+        ifNoneMatch: request['if-none-match'],
+        encoding: (await response.allHeaders())['content-encoding'],
+      });
+    };
+    page.on('response', onResponse);
+    try {
+      // Enough destinations for the list to pass gzip's 1 KiB threshold.
+      for (const name of ['Poll one', 'Poll two', 'Poll three']) {
+        const created = await fetch(`${stack.url}/stream-destinations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ platform: 'twitch', name, streamKey: `poll-e2e-key-${name.length}abcdef` }),
+        });
+        expect(created.status).toBe(201);
+      }
+      await page.goto(`${stack.url}/`);
+      await page.locator('[data-testid="destination-row"]').first().waitFor();
+      await waitFor(() => polls.length >= 2, { what: 'a second poll of the destination list', timeoutMs: 40_000 });
+      expect(polls[0]).toMatchObject({ status: 200, ifNoneMatch: undefined, encoding: 'gzip' });
+      expect(polls[1]!.ifNoneMatch).toMatch(/^W\/"/);
+      expect(polls[1]!.status).toBe(304);
+      expect(await page.locator('[data-testid="destination-row"]').count()).toBe(3);
+    } finally {
+      page.off('response', onResponse);
+      for (const d of await apiDestinations()) await fetch(`${stack.url}/stream-destinations/${d.id}`, { method: 'DELETE' });
+    }
+  }, 90_000);
 });

@@ -45,6 +45,43 @@ describe('ApiClient', () => {
     expect(call(fetchMock).init.method).toBe('GET');
   });
 
+  it('sends the last ETag as If-None-Match and returns the remembered list on 304', async () => {
+    let etag = 'W/"aaa"';
+    let destinations = [VIEW];
+    const { api, fetchMock } = client((_url, init) => {
+      const sent = (init.headers as Record<string, string>)['if-none-match'];
+      if (sent === etag) return new Response(null, { status: 304, headers: { etag } });
+      return new Response(JSON.stringify({ destinations }), { status: 200, headers: { 'content-type': 'application/json', etag } });
+    });
+
+    const first = await api.listDestinations();
+    expect(call(fetchMock, 0).headers['if-none-match']).toBeUndefined();
+    const second = await api.listDestinations();
+    expect(call(fetchMock, 1).headers['if-none-match']).toBe('W/"aaa"');
+    expect(second).toBe(first);
+
+    etag = 'W/"bbb"';
+    destinations = [{ ...VIEW, status: 'starting' }];
+    const third = await api.listDestinations();
+    expect(third[0]!.status).toBe('starting');
+    expect(call(fetchMock, 3 - 1).headers['if-none-match']).toBe('W/"aaa"');
+    await api.listDestinations();
+    expect(call(fetchMock, 3).headers['if-none-match']).toBe('W/"bbb"');
+  });
+
+  it('remembers the stream status by its own ETag, apart from the list', async () => {
+    const { api, fetchMock } = client((url) =>
+      url.endsWith('/stream-status')
+        ? new Response(JSON.stringify({ channels: [] }), { status: 200, headers: { etag: 'W/"status"' } })
+        : new Response(JSON.stringify({ destinations: [] }), { status: 200, headers: { etag: 'W/"list"' } }),
+    );
+    await api.streamStatus();
+    await api.listDestinations();
+    await api.streamStatus();
+    expect(call(fetchMock, 1).headers['if-none-match']).toBeUndefined();
+    expect(call(fetchMock, 2).headers['if-none-match']).toBe('W/"status"');
+  });
+
   it('creates a destination with a JSON body and returns the 201 view', async () => {
     const { api, fetchMock } = client(() => json(201, VIEW));
     const input = { platform: 'youtube', name: 'YouTube main', streamKey: 'secret-key-abcd' } as const;

@@ -137,4 +137,18 @@ describe('createPoller', () => {
     expect(page.pendingTimers()).toEqual([]);
     expect(page.listenerCount()).toBe(0);
   });
+
+  it('asks for the interval after every run, so it follows what is changing', async () => {
+    const page = fakePage();
+    const work = controllableTask();
+    let interval = 15_000;
+    createPoller(work.task, () => interval, page.env).start();
+    await work.finishNext();
+    expect(page.pendingTimers()).toEqual([15_000]);
+
+    interval = 2000;
+    page.fireTimers();
+    await work.finishNext();
+    expect(page.pendingTimers()).toEqual([2000]);
+  });
 });

@@ -129,7 +129,9 @@ describe('GET /stream-destinations as a polled resource', () => {
 
   it('gives GET /stream-status the same ETag and 304', async () => {
     const first = await handler(httpApiEvent({ method: 'GET', path: '/stream-status' }));
-    const again = await handler(httpApiEvent({ method: 'GET', path: '/stream-status', headers: { 'if-none-match': first.headers['ETag']! } }));
+    const again = await handler(
+      httpApiEvent({ method: 'GET', path: '/stream-status', headers: { 'if-none-match': first.headers['ETag']! } }),
+    );
     expect(again.statusCode).toBe(304);
   });
 });

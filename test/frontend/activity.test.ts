@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { FAST_POLL_MS, isChanging, pollInterval, SETTLING_MS, SLOW_POLL_MS } from '../../frontend/src/activity';
+import type { ChannelStatusView, DestinationView } from '../../frontend/src/api';
+import { DESTINATION_STATUSES } from '../../lambdas/core/destination';
+
+const NOW = Date.parse('2030-01-01T12:00:00.000Z');
+const ARN = 'arn:aws:ivs:us-east-1:000000000000:channel/local';
+const OTHER = 'arn:aws:ivs:us-east-1:000000000000:channel/other';
+
+function destination(status: DestinationView['status'], channelArn = ARN): DestinationView {
+  return {
+    id: `d-${status}`,
+    platform: 'youtube',
+    name: status,
+    enabled: true,
+    status,
+    statusSince: '2030-01-01T11:00:00.000Z',
+    channelArn,
+    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
+    streamKeyMasked: '••••abcd',
+    profile: '1080p30-6000',
+    lastError: null,
+    mediaLiveChannelId: null,
+    pausedStreamId: null,
+    version: 1,
+    createdAt: '2030-01-01T10:00:00.000Z',
+    updatedAt: '2030-01-01T10:00:00.000Z',
+  };
+}
+
+const channel = (state: 'LIVE' | 'OFFLINE', agoMs: number | null, channelArn = ARN): ChannelStatusView => ({
+  channelArn,
+  state,
+  streamId: state === 'LIVE' ? 'st-1' : null,
+  since: agoMs === null ? null : new Date(NOW - agoMs).toISOString(),
+});
+
+const HOUR = 3_600_000;
+
+describe('pollInterval', () => {
+  it('polls slowly while a long stream runs steadily', () => {
+    expect(pollInterval([destination('active'), destination('inactive')], [channel('LIVE', HOUR)], NOW)).toBe(SLOW_POLL_MS);
+  });
+
+  it('polls slowly with nothing live and nothing running', () => {
+    expect(pollInterval([destination('inactive'), destination('error')], [channel('OFFLINE', HOUR)], NOW)).toBe(SLOW_POLL_MS);
+    expect(pollInterval([], [channel('OFFLINE', null)], NOW)).toBe(SLOW_POLL_MS);
+  });
+
+  it('polls fast while a destination starts, stops or is deleted', () => {
+    for (const status of ['starting', 'stopping', 'deleting'] as const) {
+      expect(pollInterval([destination(status)], [channel('LIVE', HOUR)], NOW)).toBe(FAST_POLL_MS);
+    }
+  });
+
+  it('polls fast for a while after a channel goes live or offline', () => {
+    expect(pollInterval([destination('inactive')], [channel('LIVE', 5_000)], NOW)).toBe(FAST_POLL_MS);
+    expect(pollInterval([destination('inactive')], [channel('OFFLINE', SETTLING_MS - 1)], NOW)).toBe(FAST_POLL_MS);
+    expect(pollInterval([destination('inactive')], [channel('OFFLINE', SETTLING_MS)], NOW)).toBe(SLOW_POLL_MS);
+  });
+
+  it('polls fast during the grace period: offline with a destination still active on that channel', () => {
+    expect(pollInterval([destination('active')], [channel('OFFLINE', HOUR)], NOW)).toBe(FAST_POLL_MS);
+    expect(pollInterval([destination('active', OTHER)], [channel('OFFLINE', HOUR), channel('LIVE', HOUR, OTHER)], NOW)).toBe(SLOW_POLL_MS);
+  });
+
+  it('polls fast before the first answer and while a user action is on its way', () => {
+    expect(pollInterval(null, null, NOW)).toBe(FAST_POLL_MS);
+    expect(pollInterval([destination('inactive')], [channel('OFFLINE', HOUR)], NOW, true)).toBe(FAST_POLL_MS);
+  });
+
+  it('is fast exactly when isChanging says so, and one of the two intervals', () => {
+    const status = fc.constantFrom(...DESTINATION_STATUSES);
+    const chan = fc.record({
+      state: fc.constantFrom('LIVE' as const, 'OFFLINE' as const),
+      ago: fc.option(fc.integer({ min: -60_000, max: 10 * HOUR })),
+      other: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(status, fc.boolean())), fc.array(chan, { maxLength: 2 }), fc.boolean(), (ds, cs, pending) => {
+        const destinations = ds.map(([s, other]) => destination(s, other ? OTHER : ARN));
+        const channels = cs.map((c) => channel(c.state, c.ago, c.other ? OTHER : ARN));
+        const interval = pollInterval(destinations, channels, NOW, pending);
+        expect(interval).toBe(pending || isChanging(destinations, channels, NOW) ? FAST_POLL_MS : SLOW_POLL_MS);
+        // Anything in motion is always polled fast.
+        if (destinations.some((d) => d.status === 'starting' || d.status === 'stopping')) expect(interval).toBe(FAST_POLL_MS);
+      }),
+    );
+  });
+});
