@@ -80,7 +80,11 @@ async function startDb() {
   });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  const tables = { destinations: `${prefix}-streaming-destinations`, streamState: `${prefix}-stream-state` };
+  const tables = {
+    destinations: `${prefix}-streaming-destinations`,
+    streamState: `${prefix}-stream-state`,
+    events: `${prefix}-destination-events`,
+  };
   await ensureTables(client, tables);
   const counts: Record<string, number> = {};
   client.middlewareStack.add(

@@ -34,7 +34,12 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import { createApiLambda } from '../lambdas/api/handler';
 import type { Log, Metrics } from '../lambdas/core/ports';
-import { DESTINATIONS_TABLE_SUFFIX, ensureTables, STREAM_STATE_TABLE_SUFFIX } from '../lambdas/adapters/dynamodb/tables';
+import {
+  DESTINATION_EVENTS_TABLE_SUFFIX,
+  DESTINATIONS_TABLE_SUFFIX,
+  ensureTables,
+  STREAM_STATE_TABLE_SUFFIX,
+} from '../lambdas/adapters/dynamodb/tables';
 import { sleep, systemClock } from '../lambdas/adapters/lambda/aws-dependencies';
 import { DynamoDestinationRepository } from '../lambdas/adapters/dynamodb/destination-repository';
 import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-cipher';
@@ -137,7 +142,7 @@ export interface LocalStack {
   port: number;
   /** dynalite's endpoint. */
   dynamoDbEndpoint: string;
-  tables: { destinations: string; streamState: string };
+  tables: { destinations: string; streamState: string; events: string };
   settings: LocalStackSettings;
   simulator: AwsSimulator;
   controls: LocalControls;
@@ -363,6 +368,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tables = {
       destinations: settings.projectName + DESTINATIONS_TABLE_SUFFIX,
       streamState: settings.projectName + STREAM_STATE_TABLE_SUFFIX,
+      events: settings.projectName + DESTINATION_EVENTS_TABLE_SUFFIX,
     };
     try {
       await ensureTables(client, tables, { maxWaitSeconds: 10 });

@@ -10,6 +10,7 @@ import type { RelaySettings } from './ecs/requests';
 export const ENVIRONMENT_VARIABLES = [
   'DESTINATIONS_TABLE',
   'STREAM_STATE_TABLE',
+  'DESTINATION_EVENTS_TABLE',
   'MEDIALIVE_ROLE_ARN',
   'PROJECT_NAME',
   'IVS_CHANNEL_ARNS',
@@ -45,6 +46,8 @@ const RELAY_REQUIRED = [
 export const environmentSchema = z.object({
   DESTINATIONS_TABLE: z.string().min(3),
   STREAM_STATE_TABLE: z.string().min(3),
+  /** Destination history (`{project}-destination-events`); both functions record to it, the API reads it. */
+  DESTINATION_EVENTS_TABLE: z.string().min(3),
   MEDIALIVE_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
   PROJECT_NAME: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'),
   IVS_CHANNEL_ARNS: list.pipe(z.array(z.string().regex(IVS_CHANNEL_ARN, 'each entry must be an IVS channel ARN'))),

@@ -40,6 +40,11 @@ export interface HttpRequest {
   path: string;
   /** Header names in lower case; the first value of each. */
   headers: ReadonlyMap<string, string>;
+  /**
+   * Query string parameters, decoded. A name sent twice is one entry with its values joined by
+   * commas, as payload 2.0 delivers it (1.0's multi-value form is joined the same way).
+   */
+  query: ReadonlyMap<string, string>;
   /** The body bytes (base64 already decoded); undefined when there is none. */
   body: Buffer | undefined;
   requestId: string;
@@ -96,8 +101,17 @@ export function toHttpRequest(event: ApiEvent, context?: { awsRequestId?: string
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers.set(name.toLowerCase(), value);
   }
+  const query = new Map<string, string>();
+  if (!isV2(event)) {
+    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+      if (values !== undefined && values.length > 0) query.set(name, values.join(','));
+    }
+  }
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined && !query.has(name)) query.set(name, value);
+  }
   const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-  const common = { headers, body: bodyOf(event.body, event.isBase64Encoded), requestId, auth: authorizerOf(event) };
+  const common = { headers, query, body: bodyOf(event.body, event.isBase64Encoded), requestId, auth: authorizerOf(event) };
   if (isV2(event)) {
     return {
       method: event.requestContext.http.method.toUpperCase(),

@@ -24,6 +24,7 @@ export function createApiLambda(deps: ApiDependencies, options: { admin?: AdminR
   const service = new RestreamingDestinationService({
     destinations: deps.destinations,
     streamStates: deps.streamStates,
+    events: deps.events,
     cipher: deps.cipher,
     queue: deps.queue,
     streams: deps.streams,
@@ -31,6 +32,7 @@ export function createApiLambda(deps: ApiDependencies, options: { admin?: AdminR
     clock: deps.clock,
     ids: { newId: deps.newId },
     log: deps.log,
+    metrics: deps.metrics,
     trackedChannelArns: deps.trackedChannelArns,
     allowPrivateRtmpTargets: deps.allowPrivateRtmpTargets,
   });

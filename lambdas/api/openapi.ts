@@ -12,9 +12,18 @@ import type { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import type { ZodOpenApiObject, ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import { z as zod } from 'zod';
+import { EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX } from '../core/events';
 import { createSchema, updateSchema } from '../core/validation';
 import { STATUS_BY_CODE } from './errors';
-import { destinationListSchema, destinationSchema, errorSchema, startBodySchema, stopBodySchema, streamStatusSchema } from './schemas';
+import {
+  destinationEventPageSchema,
+  destinationListSchema,
+  destinationSchema,
+  errorSchema,
+  startBodySchema,
+  stopBodySchema,
+  streamStatusSchema,
+} from './schemas';
 
 /** What a replay arranges before sending an example. */
 export interface ReplaySetup {
@@ -28,6 +37,8 @@ export interface ExchangeExample {
   request?: unknown;
   /** The `{id}` to use; otherwise a destination the replay created. */
   pathId?: string;
+  /** Query parameters to send, by name. */
+  query?: Record<string, string | number>;
   ifMatch?: string;
   replay?: ReplaySetup;
   /** An answer as the API gives it (shape-checked against the response schema by the tests). */
@@ -46,6 +57,8 @@ export interface ApiOperation {
   ifMatch?: boolean;
   /** A polled GET: ETag hashed from the body, If-None-Match → 304 (lambdas/api/conditional.ts). */
   conditional?: boolean;
+  /** Query parameters the operation reads. */
+  query?: { name: string; description: string; schema: Record<string, unknown> }[];
   responses: Record<number, { description: string; schema?: z.ZodType; headers?: 'etag' | 'body-etag' }>;
   examples: Record<string, ExchangeExample>;
 }
@@ -329,6 +342,82 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     },
   },
   {
+    operationId: 'listDestinationEvents',
+    method: 'get',
+    path: '/stream-destinations/{id}/events',
+    summary: "A destination's history",
+    description:
+      'Every start, stop, failure, recovery, edit and manual action of the destination, newest first, kept for 30 days. Pages of `limit` events; pass `nextToken` from one page to get the next (older) one.',
+    tag: 'Destinations',
+    query: [
+      {
+        name: 'limit',
+        // The range is in the description, not the schema: the 400 example sends a value outside it.
+        description: `Events per page, 1 to ${EVENTS_PAGE_MAX}; default ${EVENTS_PAGE_DEFAULT}. Anything else is a 400.`,
+        schema: { type: 'integer', default: EVENTS_PAGE_DEFAULT },
+      },
+      {
+        name: 'nextToken',
+        description: 'The `nextToken` of the previous page, unchanged (opaque). Leave it out for the newest events.',
+        schema: { type: 'string', maxLength: 200 },
+      },
+    ],
+    responses: {
+      200: { description: 'One page of events.', schema: destinationEventPageSchema },
+      400: errors[400],
+      403: errors[403],
+      404: errors[404],
+    },
+    examples: {
+      history: {
+        summary: 'The newest events',
+        status: 200,
+        query: { limit: 2 },
+        response: {
+          events: [
+            {
+              id: '2030-01-01T12:00:05.000Z_5f4e3d2c1b0a',
+              at: '2030-01-01T12:00:05.000Z',
+              kind: 'running',
+              source: 'monitor',
+              message: 'The relay is running.',
+              details: { previousStatus: 'starting', status: 'active' },
+            },
+            {
+              id: '2030-01-01T12:00:00.000Z_0a1b2c3d4e5f',
+              at: AT,
+              kind: 'created',
+              source: 'api',
+              message: 'Created (youtube, enabled).',
+              details: { platform: 'youtube', enabled: true, profile: '1080p30-6000' },
+            },
+          ],
+          nextToken: null,
+        },
+      },
+      badLimit: {
+        summary: 'A page size out of range',
+        status: 400,
+        query: { limit: 500 },
+        response: fieldsError([
+          { field: 'limit', message: `must be a whole number from 1 to ${EVENTS_PAGE_MAX}, e.g. ?limit=${EVENTS_PAGE_DEFAULT}` },
+        ]),
+      },
+      badToken: {
+        summary: 'A token this API did not issue',
+        status: 400,
+        query: { nextToken: 'page-2' },
+        response: fieldsError([
+          {
+            field: 'nextToken',
+            message: 'is not a token this API issued: send the nextToken of the previous page unchanged, or none for the first page',
+          },
+        ]),
+      },
+      unknownId: NOT_FOUND_EXAMPLE,
+    },
+  },
+  {
     operationId: 'getStreamStatus',
     method: 'get',
     path: '/stream-status',
@@ -393,6 +482,16 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
       description: ID_DESCRIPTION,
       schema: { type: 'string', example: DESTINATION_ID },
       ...withExamples(namedExamples(op, (e) => e.pathId)),
+    });
+  }
+  for (const q of op.query ?? []) {
+    parameters.push({
+      in: 'query',
+      name: q.name,
+      required: false,
+      description: q.description,
+      schema: q.schema,
+      ...withExamples(namedExamples(op, (e) => e.query?.[q.name])),
     });
   }
   if (op.ifMatch) {

@@ -12,7 +12,7 @@ import { parseCreateDestination, parseUpdateDestination } from '../core/validati
 import { readJsonObject } from './body';
 import type { HttpRequest } from './converters';
 import { apiDocument } from './openapi';
-import { parseActionBody, startBodySchema, stopBodySchema } from './schemas';
+import { parseActionBody, parseEventsQuery, startBodySchema, stopBodySchema } from './schemas';
 import { displayable, route } from './router';
 import type { Route, RouteResult } from './router';
 
@@ -104,6 +104,10 @@ export function destinationRoutes(service: DestinationService, notesOf: (request
       const id = destinationId(params.id, notesOf(request));
       parseActionBody(stopBodySchema, readJsonObject(request.body, { optional: true, example: '{}' }), []);
       return ok(await service.stop(id), 202);
+    }),
+    route('GET', '/stream-destinations/{id}/events', async ({ request, params }) => {
+      const id = destinationId(params.id, notesOf(request));
+      return { status: 200, body: await service.events(id, parseEventsQuery(request.query)) };
     }),
     route('GET', '/stream-status', async () => ({ status: 200, body: await service.streamStatus() }), { conditional: true }),
     // The published contract; public (it holds no data). Cached by browsers for a minute.

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { ChannelStatusView, DestinationView } from '../core/destination';
 import { DESTINATION_STATUSES, PLATFORMS, PROFILES } from '../core/destination';
 import { ValidationError } from '../core/errors';
+import type { DestinationEventView } from '../core/events';
+import { decodeCursor, DESTINATION_EVENT_KINDS, EVENT_SOURCES, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX } from '../core/events';
 import type { FieldIssue } from '../core/errors';
 import { STATUS_BY_CODE } from './errors';
 import type { ApiErrorCode } from './errors';
@@ -111,3 +113,69 @@ export const errorSchema = z
     }),
   })
   .meta({ id: 'Error' });
+
+/** The query of `GET /stream-destinations/{id}/events`, validated: `limit` and the opaque `nextToken`. */
+export interface EventsQuery {
+  limit: number;
+  cursor?: string;
+}
+
+const EVENTS_QUERY_FIELDS = ['limit', 'nextToken'] as const;
+
+/**
+ * Parses the events query. Each problem is a field issue naming the parameter and the fix; a
+ * value is never quoted back.
+ */
+export function parseEventsQuery(query: ReadonlyMap<string, string>): EventsQuery {
+  const issues: FieldIssue[] = [];
+  for (const name of query.keys()) {
+    if (!(EVENTS_QUERY_FIELDS as readonly string[]).includes(name)) {
+      const printable = name.replace(/\p{C}/gu, '?');
+      issues.push({
+        field: printable.length > 64 ? `${printable.slice(0, 64)}…` : printable,
+        message: `is not a known query parameter; allowed are ${EVENTS_QUERY_FIELDS.join(', ')}`,
+      });
+    }
+  }
+  let limit = EVENTS_PAGE_DEFAULT;
+  const rawLimit = query.get('limit');
+  if (rawLimit !== undefined) {
+    const n = /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : NaN;
+    if (Number.isInteger(n) && n >= 1 && n <= EVENTS_PAGE_MAX) limit = n;
+    else
+      issues.push({ field: 'limit', message: `must be a whole number from 1 to ${EVENTS_PAGE_MAX}, e.g. ?limit=${EVENTS_PAGE_DEFAULT}` });
+  }
+  const cursor = query.get('nextToken');
+  if (cursor !== undefined) {
+    try {
+      decodeCursor(cursor);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  return cursor === undefined ? { limit } : { limit, cursor };
+}
+
+export const destinationEventSchema = z
+  .object({
+    id: z
+      .string()
+      .meta({ description: 'Time-ordered id, unique within the destination.', example: '2030-01-01T12:00:00.000Z_0a1b2c3d4e5f' }),
+    at: isoTime,
+    kind: z.enum(DESTINATION_EVENT_KINDS),
+    source: z.enum(EVENT_SOURCES).meta({ description: '`api`: a call of this API; `monitor`: what the stream monitor observed or did.' }),
+    message: z.string(),
+    details: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
+      .meta({ description: 'Field names of an edit, an error code, statuses. Never a stream key.' }),
+  })
+  .meta({ id: 'DestinationEvent' }) satisfies z.ZodType<DestinationEventView>;
+
+export const destinationEventPageSchema = z
+  .object({
+    events: z.array(destinationEventSchema).meta({ description: 'Newest first.' }),
+    nextToken: z.string().nullable().meta({ description: 'Send it as `?nextToken=` for the next (older) page; null on the last page.' }),
+  })
+  .meta({ id: 'DestinationEventPage' });

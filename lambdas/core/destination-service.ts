@@ -16,6 +16,8 @@ import type {
 } from './destination';
 import { streamKeyHint, toView } from './destination';
 import { updateDestination } from './destination-updates';
+import type { DestinationEvent, DestinationEventKind, DestinationEventView, EventDetails } from './events';
+import { EVENTS_PAGE_DEFAULT, recordEvents, toEventView } from './events';
 import {
   ChannelOfflineError,
   DestinationDeletingError,
@@ -29,9 +31,11 @@ import { defaultProfile, defaultRtmpUrl } from './platforms';
 import { assertPlatformAcceptsUrl, assertPublicRtmpTarget } from './validation';
 import type {
   Clock,
+  DestinationEventLog,
   DestinationRepository,
   IdGenerator,
   Log,
+  Metrics,
   StreamKeyEncrypter,
   StreamSource,
   StreamStateRepository,
@@ -43,6 +47,8 @@ import { broadcastOf, withinGrace } from './stream-state';
 export interface DestinationServiceDeps {
   destinations: DestinationRepository;
   streamStates: StreamStateRepository;
+  /** Destination history: every API action is recorded (never failing the action). */
+  events: DestinationEventLog;
   cipher: StreamKeyEncrypter;
   queue: WorkQueue;
   /** IVS, asked only by a manual stop when the stream-state table does not know the stream yet. */
@@ -52,6 +58,8 @@ export interface DestinationServiceDeps {
   clock: Clock;
   ids: IdGenerator;
   log: Log;
+  /** A failed history write is counted here (AuxiliaryReadFailures). */
+  metrics: Pick<Metrics, 'auxiliaryReadFailed'>;
   /** The IVS channels this deployment follows (IVS_CHANNEL_ARNS). */
   trackedChannelArns: readonly string[];
   /**
@@ -112,6 +120,11 @@ export class RestreamingDestinationService implements DestinationService {
       channelArn,
       platform: destination.platform,
     });
+    await this.history(id, 'created', `Created (${destination.platform}, ${destination.enabled ? 'enabled' : 'disabled'}).`, {
+      platform: destination.platform,
+      enabled: destination.enabled,
+      profile: destination.profile,
+    });
     return this.converge(id);
   }
 
@@ -162,12 +175,10 @@ export class RestreamingDestinationService implements DestinationService {
       },
       { attempts: MAX_EDIT_ATTEMPTS },
     );
-    this.deps.log.info('Destination updated', {
-      destinationId: id,
-      fields: Object.keys(input)
-        .filter((k) => k !== 'streamKey')
-        .concat(input.streamKey === undefined ? [] : ['streamKey']),
-    });
+    // Field names only: a value (the stream key above all) never goes into a log line or an event.
+    const fields = Object.keys(input).sort();
+    this.deps.log.info('Destination updated', { destinationId: id, fields });
+    await this.history(id, 'edited', `Edited: ${fields.join(', ')}.`, { fields });
     return this.converge(id);
   }
 
@@ -178,6 +189,7 @@ export class RestreamingDestinationService implements DestinationService {
       try {
         await this.deps.destinations.delete(id, current.version);
         this.deps.log.info('Destination deleted', { destinationId: id, destinationName: current.name, channelArn: current.channelArn });
+        await this.history(id, 'deleted', 'Deleted.');
         return { done: true };
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
@@ -192,6 +204,7 @@ export class RestreamingDestinationService implements DestinationService {
       { allowDeleting: true },
     );
     this.deps.log.info('Destination deletion requested', { destinationId: id });
+    await this.history(id, 'delete-requested', 'Deletion requested: its relay is being stopped and removed.');
     await this.enqueue(id, 'deleted');
     return { done: false, destination: toView(await this.load(id)) };
   }
@@ -215,6 +228,10 @@ export class RestreamingDestinationService implements DestinationService {
       return next;
     });
     this.deps.log.info('Destination start requested', { destinationId: id, channelArn: current.channelArn, streamId: stream.streamId });
+    await this.history(id, 'start-requested', 'Started by hand for the live stream.', {
+      ...(options.enable === true ? { enable: true } : {}),
+      ...(stream.streamId === undefined ? {} : { streamId: stream.streamId }),
+    });
     return this.converge(id);
   }
 
@@ -228,6 +245,14 @@ export class RestreamingDestinationService implements DestinationService {
       await this.write(id, (cur) => (cur.pausedStreamId === broadcastId ? undefined : { ...cur, pausedStreamId: broadcastId }));
     }
     this.deps.log.info('Destination stop requested', { destinationId: id, channelArn: current.channelArn, broadcastId });
+    await this.history(
+      id,
+      'stop-requested',
+      broadcastId === undefined
+        ? 'Stopped by hand (nothing was on air).'
+        : 'Stopped by hand for this broadcast; it starts again with the next.',
+      broadcastId === undefined ? {} : { broadcastId },
+    );
     return this.converge(id);
   }
 
@@ -252,7 +277,26 @@ export class RestreamingDestinationService implements DestinationService {
     return { channels };
   }
 
+  async events(
+    id: string,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<{ events: DestinationEventView[]; nextToken: string | null }> {
+    await this.load(id);
+    const page = await this.deps.events.list(id, {
+      limit: options.limit ?? EVENTS_PAGE_DEFAULT,
+      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+    });
+    return { events: page.events.map(toEventView), nextToken: page.nextCursor ?? null };
+  }
+
   // ------------------------------------------------------------------------------------------
+
+  /** Records an API action in the destination's history; a failed write never fails the action. */
+  private async history(id: string, kind: DestinationEventKind, message: string, details?: EventDetails): Promise<void> {
+    const event: DestinationEvent = { destinationId: id, at: this.deps.clock.now().toISOString(), kind, source: 'api', message };
+    if (details !== undefined && Object.keys(details).length > 0) event.details = details;
+    await recordEvents(this.deps, [event]);
+  }
 
   private async load(id: string): Promise<Destination> {
     const item = await this.deps.destinations.get(id);

@@ -2,6 +2,7 @@
  * The destination model: what the destinations table stores and what the API returns.
  * Pure: no AWS SDK, no clock, no environment.
  */
+import type { DestinationEventView } from './events';
 
 /**
  * An IVS channel ARN (partitions aws, aws-cn, aws-us-gov); group 1 is the region. The one
@@ -185,4 +186,9 @@ export interface DestinationService {
   /** 202; sets pausedStreamId while live. */
   stop(id: string): Promise<DestinationView>;
   streamStatus(): Promise<{ channels: ChannelStatusView[] }>;
+  /**
+   * A destination's history, newest first: `limit` events (1-100, default 20) after `cursor` (a
+   * page's `nextToken`). DestinationNotFoundError (404) for an unknown id.
+   */
+  events(id: string, options?: { limit?: number; cursor?: string }): Promise<{ events: DestinationEventView[]; nextToken: string | null }>;
 }

@@ -3,6 +3,7 @@
  * simulator implements the IVS and MediaLive ones for tests and the local stack.
  */
 import type { Destination, DestinationError, Platform, Profile } from './destination';
+import type { DestinationEvent, DestinationEventPage } from './events';
 
 /** A stored item that does not parse as a Destination (written by hand, by an older version, by a bug). */
 export interface MalformedDestination {
@@ -43,6 +44,21 @@ export interface DestinationRepository {
   put(next: Destination): Promise<void>;
   /** Deletes the item if its stored version is still `expectedVersion`. */
   delete(id: string, expectedVersion: number): Promise<void>;
+}
+
+/**
+ * Destination history (`{project}-destination-events`, key `destinationId` + `eventId`, items
+ * expiring after 30 days). Callers record through `recordEvents` (core/events.ts), which never
+ * lets a failed write reach the essential path.
+ */
+export interface DestinationEventLog {
+  /** Stores one event under a new time-ordered id. */
+  record(event: DestinationEvent): Promise<void>;
+  /**
+   * One page of a destination's events, newest first. `cursor` is a page's `nextCursor`
+   * (core/events.ts `decodeCursor` has already accepted it, or throws ValidationError).
+   */
+  list(destinationId: string, options: { limit: number; cursor?: string }): Promise<DestinationEventPage>;
 }
 
 export type StreamState = 'LIVE' | 'OFFLINE';
@@ -229,7 +245,10 @@ export interface Log {
 export interface Metrics {
   /** `DestinationFailures`: a step failed, or the item is malformed. */
   destinationFailed(destinationId: string, code: string): void;
-  /** `AuxiliaryReadFailures`: a read off the essential path failed (the orphan sweep's ListInputs). */
+  /**
+   * `AuxiliaryReadFailures`: a call off the essential path failed (the orphan sweep's ListInputs,
+   * an enqueue, recording a history event, sending an alert).
+   */
   auxiliaryReadFailed(what: string, code: string): void;
 }
 

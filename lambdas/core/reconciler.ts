@@ -26,12 +26,15 @@ import {
   WrongStateError,
 } from './errors';
 import { mapWithConcurrency } from './concurrency';
+import type { DestinationEvent } from './events';
+import { reconcilerEvents, recordEvents } from './events';
 import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step, StepKind } from './planner';
 import { plan } from './planner';
 import { nextVersion, updateDestination } from './destination-updates';
 import type {
   ChannelStreamState,
   Clock,
+  DestinationEventLog,
   DestinationRepository,
   LiveStream,
   Log,
@@ -95,6 +98,8 @@ export const DEFAULT_RECONCILER_CONFIG = {
 export interface ReconcilerDeps {
   destinations: DestinationRepository;
   streamStates: StreamStateRepository;
+  /** Destination history: what each write changed (started, stopped, failed, recovered). */
+  events: DestinationEventLog;
   streams: StreamSource;
   engine: RelayEngine;
   queue: WorkQueue;
@@ -664,7 +669,15 @@ export class Reconciler {
     if (next.status !== d.status) {
       this.deps.log.info('Destination status changed', { ...logKeys(d), previousStatus: d.status, status: next.status });
     }
-    await this.deps.destinations.put(nextVersion(next, this.deps.clock.now()));
+    const stored = nextVersion(next, this.deps.clock.now());
+    await this.deps.destinations.put(stored);
+    await this.history(d, stored);
+  }
+
+  /** Records what a successful write changed; never throws (core/events.ts). */
+  private async history(before: Destination, after: Destination | undefined, extra: DestinationEvent[] = []): Promise<void> {
+    const events = [...(after ? reconcilerEvents(before, after, this.deps.clock.now().toISOString()) : []), ...extra];
+    if (events.length > 0) await recordEvents(this.deps, events);
   }
 
   private withStatus(d: Destination, status: DestinationStatus, lastError: DestinationError | null | undefined): Destination {
@@ -686,11 +699,12 @@ export class Reconciler {
     const stored = nextVersion(next, now);
     try {
       await this.deps.destinations.put(stored);
-      return stored;
     } catch (error) {
       if (error instanceof VersionConflictError) return undefined;
       throw error;
     }
+    await this.history(d, stored);
+    return stored;
   }
 
   /**
@@ -699,7 +713,7 @@ export class Reconciler {
    */
   private async release(known: Destination, change: ((current: Destination) => Destination) | undefined): Promise<void> {
     const owner = this.deps.ownerId();
-    await updateDestination(
+    const stored = await updateDestination(
       this.deps.destinations,
       this.deps.clock,
       known.id,
@@ -709,6 +723,7 @@ export class Reconciler {
       },
       { attempts: 7, known },
     );
+    await this.history(known, stored);
   }
 
   /** Deletes a deleted destination's item, which holds nothing any more (the plan saw to that). */
@@ -716,6 +731,10 @@ export class Reconciler {
     try {
       await this.deps.destinations.delete(d.id, d.version);
       this.deps.log.info('Destination removed', logKeys(d));
+      const at = this.deps.clock.now().toISOString();
+      await this.history(d, undefined, [
+        { destinationId: d.id, at, kind: 'deleted', source: 'monitor', message: 'Deleted: its relay and sources are removed.' },
+      ]);
       return { outcome: 'done' };
     } catch (error) {
       if (error instanceof VersionConflictError) return { outcome: 'raced', requeueAfterMs: 0 };

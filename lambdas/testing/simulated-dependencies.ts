@@ -9,6 +9,7 @@ import type { Clock, Log, Metrics, StreamKeyCipher, WorkQueue } from '../core/po
 import type { ReconcilerConfig } from '../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG } from '../core/reconciler';
 import type { RelayTimings } from '../core/relay';
+import { DynamoDestinationEventLog } from '../adapters/dynamodb/destination-event-log';
 import { DynamoDestinationRepository } from '../adapters/dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../adapters/dynamodb/stream-state-repository';
 import type { ApiDependencies, MonitorDependencies } from '../adapters/lambda/aws-dependencies';
@@ -17,7 +18,7 @@ import type { AwsSimulator } from './simulator';
 
 export interface SimulatedDependenciesOptions {
   doc: DynamoDBDocumentClient;
-  tables: { destinations: string; streamState: string };
+  tables: { destinations: string; streamState: string; events: string };
   simulator: AwsSimulator;
   queue: WorkQueue;
   cipher: StreamKeyCipher;
@@ -42,6 +43,7 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
   return {
     destinations: new DynamoDestinationRepository(options.doc, options.tables.destinations),
     streamStates: new DynamoStreamStateRepository(options.doc, options.tables.streamState),
+    events: new DynamoDestinationEventLog(options.doc, options.tables.events, options.clock),
     streams: options.simulator.ivs,
     graceSeconds: options.graceSeconds,
     engine: new MediaLiveRelayEngine(options.simulator.medialive, options.projectName, options.timings ?? options.simulator.timings()),

@@ -8,6 +8,7 @@ locals {
     "DELETE /stream-destinations/{id}",
     "POST /stream-destinations/{id}/start",
     "POST /stream-destinations/{id}/stop",
+    "GET /stream-destinations/{id}/events",
     "GET /stream-status",
   ])
 }

@@ -11,7 +11,9 @@ locals {
       # reconciler's, but the code is there, and the least-privilege test holds both sides equal).
       dynamodb_tables = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
       dynamodb_index  = ["dynamodb:Query"]
-      stream_key      = ["kms:Encrypt"]
+      # Destination history: records its actions, reads a destination's events (Query).
+      history    = ["dynamodb:PutItem", "dynamodb:Query"]
+      stream_key = ["kms:Encrypt"]
       # A manual stop asks IVS (GetStream) when the stream-state table has not seen the stream yet;
       # the bundled IVS adapter holds the other two calls as well.
       ivs_channels = ["ivs:GetChannel", "ivs:GetStream"]
@@ -24,10 +26,12 @@ locals {
       # UpdateItem: a malformed item is reported on itself without rewriting the whole item.
       dynamodb_tables = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
       dynamodb_index  = ["dynamodb:Query"]
-      stream_key      = ["kms:Decrypt"]
-      ivs_channels    = ["ivs:GetChannel", "ivs:GetStream"]
-      ivs_account     = ["ivs:ListStreams"]
-      work_queue      = ["sqs:SendMessage"]
+      # Destination history: records what it observed; it never reads the history back.
+      history      = ["dynamodb:PutItem"]
+      stream_key   = ["kms:Decrypt"]
+      ivs_channels = ["ivs:GetChannel", "ivs:GetStream"]
+      ivs_account  = ["ivs:ListStreams"]
+      work_queue   = ["sqs:SendMessage"]
     }
   }
 
@@ -42,7 +46,9 @@ locals {
   }
 
   table_arns = [aws_dynamodb_table.destinations.arn, aws_dynamodb_table.stream_state.arn]
-  index_arns = ["${aws_dynamodb_table.destinations.arn}/index/${local.by_channel_index_name}"]
+  # The history table has its own, narrower grant (statement RecordDestinationHistory).
+  events_table_arns = [aws_dynamodb_table.destination_events.arn]
+  index_arns        = ["${aws_dynamodb_table.destinations.arn}/index/${local.by_channel_index_name}"]
 
   medialive_channel_arns = ["arn:${local.partition}:medialive:${local.region}:${local.account_id}:channel:*"]
   medialive_arns = concat(local.medialive_channel_arns, [
@@ -125,6 +131,12 @@ data "aws_iam_policy_document" "lambda_dynamodb" {
       actions   = local.lambda_actions[each.key].dynamodb_index
       resources = local.index_arns
     }
+  }
+
+  statement {
+    sid       = "RecordDestinationHistory"
+    actions   = local.lambda_actions[each.key].history
+    resources = local.events_table_arns
   }
 
   # The tables are encrypted with the module's key: DynamoDB uses it on the caller's behalf,

@@ -27,6 +27,7 @@ resource "aws_lambda_function" "this" {
     variables = merge({
       DESTINATIONS_TABLE           = aws_dynamodb_table.destinations.name
       STREAM_STATE_TABLE           = aws_dynamodb_table.stream_state.name
+      DESTINATION_EVENTS_TABLE     = aws_dynamodb_table.destination_events.name
       MEDIALIVE_ROLE_ARN           = aws_iam_role.medialive.arn
       PROJECT_NAME                 = var.project_name
       IVS_CHANNEL_ARNS             = join(",", var.ivs_channel_arns)

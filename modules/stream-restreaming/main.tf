@@ -9,7 +9,9 @@ locals {
 
   destinations_table_name = "${var.project_name}-streaming-destinations"
   stream_state_table_name = "${var.project_name}-stream-state"
-  by_channel_index_name   = "byChannel"
+  # Destination history; lambdas/adapters/dynamodb/tables.ts DESTINATION_EVENTS_TABLE_SUFFIX.
+  destination_events_table_name = "${var.project_name}-destination-events"
+  by_channel_index_name         = "byChannel"
 
   # The key and value the Lambdas put on every MediaLive input and channel (next to
   # `ivs-restreaming:destination-id`); the MediaLive permissions in iam.tf are scoped to it.

@@ -28,6 +28,16 @@ output "stream_state_table_arn" {
   value       = aws_dynamodb_table.stream_state.arn
 }
 
+output "destination_events_table_name" {
+  description = "Name of the DynamoDB table of destination history (items expire after 30 days)."
+  value       = aws_dynamodb_table.destination_events.name
+}
+
+output "destination_events_table_arn" {
+  description = "ARN of the DynamoDB table of destination history."
+  value       = aws_dynamodb_table.destination_events.arn
+}
+
 output "api_function_name" {
   description = "Name of the API function."
   value       = aws_lambda_function.this["api"].function_name

@@ -19,11 +19,15 @@ import { join, resolve } from 'node:path';
 import { ENVIRONMENT_VARIABLES, environmentSchema, readEnvironment } from '../../lambdas/adapters/environment';
 import {
   BY_CHANNEL_INDEX,
+  DESTINATION_EVENTS_TABLE_SUFFIX,
   DESTINATIONS_TABLE_SUFFIX,
+  EVENTS_TTL_ATTRIBUTE,
+  destinationEventsTableDefinition,
   STREAM_STATE_TABLE_SUFFIX,
   destinationsTableDefinition,
   streamStateTableDefinition,
 } from '../../lambdas/adapters/dynamodb/tables';
+import { DynamoDestinationEventLog } from '../../lambdas/adapters/dynamodb/destination-event-log';
 import { DESTINATION_FAILURES_METRIC, METRICS_NAMESPACE } from '../../lambdas/adapters/lambda/observability';
 import { resourceTags } from '../../lambdas/adapters/medialive/requests';
 import { IVS_CHANNEL_ARN } from '../../lambdas/core/destination';
@@ -263,6 +267,32 @@ describe('TypeScript and Terraform agree', () => {
       expect(table.hash_key).toBe(ts.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName);
       expect(table.range_key ?? undefined).toBe(ts.KeySchema!.find((k) => k.KeyType === 'RANGE')?.AttributeName);
       expect((table.global_secondary_index as unknown[]).length).toBe(ts.GlobalSecondaryIndexes?.length ?? 0);
+    });
+
+    it('the history table has the keys the code writes and queries, and expires items on the attribute the code sets', async () => {
+      const table = planned('aws_dynamodb_table.destination_events');
+      const ts = destinationEventsTableDefinition('x');
+      expect(table.name).toBe(`contract-check${DESTINATION_EVENTS_TABLE_SUFFIX}`);
+      expect({ hash: table.hash_key, range: table.range_key }).toEqual({
+        hash: ts.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName,
+        range: ts.KeySchema!.find((k) => k.KeyType === 'RANGE')!.AttributeName,
+      });
+      expect(new Set((table.attribute as { name: string; type: string }[]).map((a) => `${a.name}:${a.type}`))).toEqual(
+        new Set(ts.AttributeDefinitions!.map((a) => `${a.AttributeName}:${a.AttributeType}`)),
+      );
+      expect(table.ttl).toEqual([{ enabled: true, attribute_name: EVENTS_TTL_ATTRIBUTE }]);
+      // What the adapter writes: the TTL attribute is a number (epoch seconds), as DynamoDB's TTL needs.
+      const written: Record<string, unknown>[] = [];
+      const doc = { send: async (command: { input: { Item: Record<string, unknown> } }) => written.push(command.input.Item) };
+      await new DynamoDestinationEventLog(doc as never, 'x', { now: () => new Date() }).record({
+        destinationId: 'd1',
+        at: '2030-01-01T00:00:00.000Z',
+        kind: 'created',
+        source: 'api',
+        message: 'Created.',
+      });
+      expect(written[0]?.[EVENTS_TTL_ATTRIBUTE]).toBe(Date.parse('2030-01-31T00:00:00.000Z') / 1000);
+      expect(Object.keys(written[0]!)).toEqual(expect.arrayContaining([table.hash_key, table.range_key]));
     });
   });
 

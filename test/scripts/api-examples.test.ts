@@ -19,6 +19,8 @@ interface Exchange {
   status: number;
   body: unknown;
   pathId: string | undefined;
+  /** Query parameters, from the query parameters' examples of this name. */
+  query: Record<string, string>;
   ifMatch: string | undefined;
   replay: { channel?: 'live' } | undefined;
   response: any;
@@ -46,6 +48,11 @@ function exchangesOf(doc: any): Exchange[] {
             status: Number(status),
             body: requests[name]?.value,
             pathId: param('path', 'id')?.examples?.[name]?.value,
+            query: Object.fromEntries(
+              (op.parameters ?? [])
+                .filter((p: any) => p.in === 'query' && p.examples?.[name] !== undefined)
+                .map((p: any) => [p.name, String(p.examples[name].value)]),
+            ),
             ifMatch: param('header', 'If-Match')?.examples?.[name]?.value,
             replay: example['x-replay'],
             response: example.value,
@@ -109,7 +116,9 @@ describe('the API document examples, replayed against the local stack', () => {
       const headers: Record<string, string> = {};
       if (exchange.body !== undefined) headers['content-type'] = 'application/json';
       if (exchange.ifMatch !== undefined) headers['if-match'] = exchange.ifMatch;
-      const response = await fetch(stack.url + exchange.path.replace('{id}', encodeURIComponent(id)), {
+      const search = new URLSearchParams(exchange.query).toString();
+      const target = stack.url + exchange.path.replace('{id}', encodeURIComponent(id)) + (search ? `?${search}` : '');
+      const response = await fetch(target, {
         method: exchange.method,
         headers,
         ...(exchange.body === undefined ? {} : { body: JSON.stringify(exchange.body) }),

@@ -1,5 +1,5 @@
 /**
- * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with both tables created from the
+ * A real DynamoDB-API server (dynalite, in memory) on 127.0.0.1 with the tables created from the
  * production definitions. Each call starts its own server with fresh, uniquely named tables.
  */
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { DESTINATIONS_TABLE_SUFFIX, ensureTables, STREAM_STATE_TABLE_SUFFIX } from '../../lambdas/adapters/dynamodb/tables';
+import {
+  DESTINATION_EVENTS_TABLE_SUFFIX,
+  DESTINATIONS_TABLE_SUFFIX,
+  ensureTables,
+  STREAM_STATE_TABLE_SUFFIX,
+} from '../../lambdas/adapters/dynamodb/tables';
 
 export interface Dynalite {
   /** `http://127.0.0.1:<port>` */
@@ -15,7 +20,7 @@ export interface Dynalite {
   client: DynamoDBClient;
   /** Document client with `removeUndefinedValues: true`, as the Lambdas build it. */
   doc: DynamoDBDocumentClient;
-  tables: { destinations: string; streamState: string };
+  tables: { destinations: string; streamState: string; events: string };
   stop(): Promise<void>;
 }
 
@@ -43,6 +48,7 @@ export async function startDynalite(): Promise<Dynalite> {
   const tables = {
     destinations: prefix + DESTINATIONS_TABLE_SUFFIX,
     streamState: prefix + STREAM_STATE_TABLE_SUFFIX,
+    events: prefix + DESTINATION_EVENTS_TABLE_SUFFIX,
   };
 
   const stop = async (): Promise<void> => {

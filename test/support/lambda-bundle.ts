@@ -22,7 +22,7 @@ export interface HarnessOutcome {
 export function loopbackLambdaEnvironment(input: {
   dynamodbEndpoint: string;
   stubEndpoint: string;
-  tables: { destinations: string; streamState: string };
+  tables: { destinations: string; streamState: string; events: string };
 }): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -40,6 +40,7 @@ export function loopbackLambdaEnvironment(input: {
     POWERTOOLS_LOG_LEVEL: 'WARN',
     DESTINATIONS_TABLE: input.tables.destinations,
     STREAM_STATE_TABLE: input.tables.streamState,
+    DESTINATION_EVENTS_TABLE: input.tables.events,
     MEDIALIVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/medialive',
     PROJECT_NAME: 'harness',
     IVS_CHANNEL_ARNS: 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456',

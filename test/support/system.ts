@@ -152,18 +152,25 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     },
     async api(method, path, body, raw, headers = {}, deliver = true) {
       request += 1;
+      // `path` may carry a query string: API Gateway hands it over apart (rawQueryString, queryStringParameters).
+      const queryAt = path.indexOf('?');
+      const rawPath = queryAt === -1 ? path : path.slice(0, queryAt);
+      const rawQueryString = queryAt === -1 ? '' : path.slice(queryAt + 1);
+      const query: Record<string, string> = {};
+      for (const [name, value] of new URLSearchParams(rawQueryString)) query[name] = name in query ? `${query[name]},${value}` : value;
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
         routeKey: '$default',
-        rawPath: path,
-        rawQueryString: '',
+        rawPath,
+        rawQueryString,
+        ...(rawQueryString === '' ? {} : { queryStringParameters: query }),
         headers: { 'content-type': 'application/json', origin: 'http://localhost:8787', ...headers },
         requestContext: {
           accountId: '123456789012',
           apiId: 'api',
           domainName: 'api.example.com',
           domainPrefix: 'api',
-          http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+          http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
           requestId: `req-${request}`,
           routeKey: '$default',
           stage: '$default',

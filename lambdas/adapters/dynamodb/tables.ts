@@ -1,6 +1,7 @@
 /**
- * The two DynamoDB tables, as `CreateTable` inputs. Terraform (`modules/stream-restreaming/dynamodb.tf`)
- * creates the same tables in AWS (with SSE and PITR, which `CreateTable` here leaves out); the local
+ * The DynamoDB tables, as `CreateTable` inputs. Terraform (`modules/stream-restreaming/dynamodb.tf`)
+ * creates the same tables in AWS (with SSE, PITR and the events table's TTL, which `CreateTable`
+ * here leaves out: locally nothing lives 30 days); the local
  * stack and the tests create them from these definitions with `ensureTables`.
  */
 import {
@@ -17,6 +18,10 @@ import {
 export const DESTINATIONS_TABLE_SUFFIX = '-streaming-destinations';
 /** `{project}-stream-state`. */
 export const STREAM_STATE_TABLE_SUFFIX = '-stream-state';
+/** `{project}-destination-events`. */
+export const DESTINATION_EVENTS_TABLE_SUFFIX = '-destination-events';
+/** The events table's TTL attribute (epoch seconds). */
+export const EVENTS_TTL_ATTRIBUTE = 'expiresAt';
 /** The destinations GSI on `channelArn`. */
 export const BY_CHANNEL_INDEX = 'byChannel';
 
@@ -50,16 +55,33 @@ export function streamStateTableDefinition(name: string): CreateTableCommandInpu
   };
 }
 
+/** Destination history: key `destinationId` + `eventId` (time-ordered), TTL on `expiresAt`. */
+export function destinationEventsTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'destinationId', AttributeType: 'S' },
+      { AttributeName: 'eventId', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'destinationId', KeyType: 'HASH' },
+      { AttributeName: 'eventId', KeyType: 'RANGE' },
+    ],
+  };
+}
+
 /**
- * Creates whichever of the two tables is missing and waits until both are ACTIVE. Safe to call
+ * Creates whichever of the tables is missing and waits until all are ACTIVE. Safe to call
  * again on existing tables, and against a table another process is creating at the same time.
  */
 export async function ensureTables(
   client: DynamoDBClient,
-  names: { destinations: string; streamState: string },
+  names: { destinations: string; streamState: string; events?: string },
   options: { maxWaitSeconds?: number } = {},
 ): Promise<void> {
   const definitions = [destinationsTableDefinition(names.destinations), streamStateTableDefinition(names.streamState)];
+  if (names.events !== undefined) definitions.push(destinationEventsTableDefinition(names.events));
   await Promise.all(
     definitions.map(async (definition) => {
       const tableName = definition.TableName;

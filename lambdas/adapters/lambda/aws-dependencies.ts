@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type {
   Clock,
+  DestinationEventLog,
   DestinationRepository,
   Log,
   Metrics,
@@ -22,6 +23,7 @@ import type {
 } from '../../core/ports';
 import type { ReconcilerConfig, ReconcilerDeps } from '../../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../core/reconciler';
+import { DynamoDestinationEventLog } from '../dynamodb/destination-event-log';
 import { DynamoDestinationRepository } from '../dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../dynamodb/stream-state-repository';
 import type { Environment } from '../environment';
@@ -31,6 +33,8 @@ import { SqsWorkQueue } from '../sqs-work-queue';
 export interface ApiDependencies {
   destinations: DestinationRepository;
   streamStates: StreamStateRepository;
+  /** Destination history: the API records its actions and serves the events route. */
+  events: DestinationEventLog;
   cipher: StreamKeyEncrypter;
   queue: WorkQueue;
   /** IVS, for a manual stop the stream-state table cannot answer yet. */
@@ -62,12 +66,13 @@ export interface Observability {
 export const systemClock: Clock = { now: () => new Date() };
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The parts both functions share: the tables and the work queue. */
+/** The parts both functions share: the tables (history included) and the work queue. */
 export function createSharedAwsAdapters(env: Environment) {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return {
     destinations: new DynamoDestinationRepository(dynamo, env.DESTINATIONS_TABLE),
     streamStates: new DynamoStreamStateRepository(dynamo, env.STREAM_STATE_TABLE),
+    events: new DynamoDestinationEventLog(dynamo, env.DESTINATION_EVENTS_TABLE, systemClock),
     queue: new SqsWorkQueue(new SQSClient({}), env.WORK_QUEUE_URL, systemClock),
   };
 }

@@ -49,15 +49,15 @@ run "names_tables_and_key" {
     error_message = "The destinations table needs the GSI byChannel on the string attribute channelArn, projecting ALL."
   }
   assert {
-    condition     = alltrue([for t in [aws_dynamodb_table.destinations, aws_dynamodb_table.stream_state] : t.point_in_time_recovery[0].enabled])
-    error_message = "Point-in-time recovery must be on for both tables."
+    condition     = alltrue([for t in [aws_dynamodb_table.destinations, aws_dynamodb_table.stream_state, aws_dynamodb_table.destination_events] : t.point_in_time_recovery[0].enabled])
+    error_message = "Point-in-time recovery must be on for every table."
   }
   assert {
     condition = alltrue([
-      for t in [aws_dynamodb_table.destinations, aws_dynamodb_table.stream_state] :
+      for t in [aws_dynamodb_table.destinations, aws_dynamodb_table.stream_state, aws_dynamodb_table.destination_events] :
       t.server_side_encryption[0].enabled && t.server_side_encryption[0].kms_key_arn == aws_kms_key.this.arn
     ])
-    error_message = "Both tables must be encrypted with the module's customer-managed key."
+    error_message = "Every table must be encrypted with the module's customer-managed key."
   }
   assert {
     condition     = aws_dynamodb_table.destinations.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.stream_state.billing_mode == "PAY_PER_REQUEST"
@@ -66,6 +66,16 @@ run "names_tables_and_key" {
   assert {
     condition     = aws_dynamodb_table.destinations.deletion_protection_enabled && aws_dynamodb_table.stream_state.deletion_protection_enabled
     error_message = "Deletion protection defaults to on."
+  }
+  assert {
+    condition = (
+      aws_dynamodb_table.destination_events.name == "acme-live-destination-events" &&
+      aws_dynamodb_table.destination_events.billing_mode == "PAY_PER_REQUEST" &&
+      aws_dynamodb_table.destination_events.deletion_protection_enabled &&
+      aws_dynamodb_table.destination_events.ttl[0].enabled &&
+      aws_dynamodb_table.destination_events.ttl[0].attribute_name == "expiresAt"
+    )
+    error_message = "The history table is {project_name}-destination-events, on-demand, protected, and expires items by TTL on expiresAt."
   }
   assert {
     condition     = aws_kms_key.this.enable_key_rotation
@@ -104,7 +114,7 @@ run "lambdas_match_the_environment_contract" {
     condition = alltrue([
       for f in aws_lambda_function.this :
       length(setsubtract(
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ALLOW_PRIVATE_RTMP_TARGETS"],
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ALLOW_PRIVATE_RTMP_TARGETS"],
         keys(f.environment[0].variables)
       )) == 0
     ])
@@ -115,7 +125,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
@@ -133,6 +143,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this : (
         f.environment[0].variables.DESTINATIONS_TABLE == "acme-live-streaming-destinations" &&
         f.environment[0].variables.STREAM_STATE_TABLE == "acme-live-stream-state" &&
+        f.environment[0].variables.DESTINATION_EVENTS_TABLE == "acme-live-destination-events" &&
         f.environment[0].variables.MEDIALIVE_ROLE_ARN == aws_iam_role.medialive.arn &&
         f.environment[0].variables.PROJECT_NAME == "acme-live" &&
         f.environment[0].variables.IVS_CHANNEL_ARNS == "arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456,arn:aws:ivs:eu-central-1:123456789012:channel/ZyXwVu987654" &&
@@ -266,6 +277,7 @@ run "every_route_has_the_jwt_authorizer" {
       "DELETE /stream-destinations/{id}",
       "POST /stream-destinations/{id}/start",
       "POST /stream-destinations/{id}/stop",
+      "GET /stream-destinations/{id}/events",
       "GET /stream-status",
     ])
     error_message = "The API has exactly the routes of the API contract."

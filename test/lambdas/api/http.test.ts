@@ -53,6 +53,7 @@ function fakeService() {
     streamStatus: jest.fn<DestinationService['streamStatus']>(async () => ({
       channels: [{ channelArn: view().channelArn, state: 'LIVE' as const, streamId: 'st-1', since: '2030-01-01T00:00:00.000Z' }],
     })),
+    events: jest.fn<DestinationService['events']>(async () => ({ events: [], nextToken: null })),
   } satisfies DestinationService;
 }
 

@@ -23,6 +23,7 @@ const service: DestinationService = {
   start: unused,
   stop: unused,
   streamStatus: unused,
+  events: unused,
 };
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
+import { DynamoDestinationEventLog } from '../../../lambdas/adapters/dynamodb/destination-event-log';
 import { DynamoStreamStateRepository } from '../../../lambdas/adapters/dynamodb/stream-state-repository';
 import { LocalStreamKeyCipher } from '../../../lambdas/adapters/local-stream-key-cipher';
 import { ManualClock } from '../../../lambdas/testing/manual-clock';
@@ -49,6 +50,7 @@ function reconciler(owner = 'r1'): Reconciler {
     {
       destinations: repo,
       streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
+      events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
       streams: sim.ivs,
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue,
@@ -147,6 +149,8 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
   const service = new RestreamingDestinationService({
     destinations: repo,
     streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
+    events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
+    metrics: { auxiliaryReadFailed: () => undefined },
     cipher,
     queue,
     streams: sim.ivs,

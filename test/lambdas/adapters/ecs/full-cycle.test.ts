@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { DynamoDestinationRepository } from '../../../../lambdas/adapters/dynamodb/destination-repository';
+import { DynamoDestinationEventLog } from '../../../../lambdas/adapters/dynamodb/destination-event-log';
 import { DynamoStreamStateRepository } from '../../../../lambdas/adapters/dynamodb/stream-state-repository';
 import { EcsRelayEngine } from '../../../../lambdas/adapters/ecs/relay-engine';
 import type { RelaySettings } from '../../../../lambdas/adapters/ecs/requests';
@@ -58,11 +59,15 @@ it('runs, replaces and stops a pass-through relay without the stream key leaving
   };
   const destinations = new DynamoDestinationRepository(db.doc, db.tables.destinations);
   const streamStates = new DynamoStreamStateRepository(db.doc, db.tables.streamState);
+  const events = new DynamoDestinationEventLog(db.doc, db.tables.events, clock);
+  const metrics = { destinationFailed: () => undefined, auxiliaryReadFailed: () => undefined };
   const cipher = new LocalStreamKeyCipher(randomBytes(32));
   const queue = new MemoryWorkQueue(clock);
   const service = new RestreamingDestinationService({
     destinations,
     streamStates,
+    events,
+    metrics,
     cipher,
     queue,
     streams: aws.ivs,
@@ -76,13 +81,14 @@ it('runs, replaces and stops a pass-through relay without the stream key leaving
     {
       destinations,
       streamStates,
+      events,
       streams: aws.ivs,
       engine: new EcsRelayEngine(ecs.ecs, ecs.ssm, SETTINGS, 'p', 'arn:aws:kms:us-east-1:123456789012:key/abc'),
       queue,
       cipher,
       clock,
       log,
-      metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: () => undefined },
+      metrics,
       sleep: async (ms) => {
         ecs.tick();
         clock.advance(ms);

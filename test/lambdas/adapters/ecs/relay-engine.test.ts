@@ -244,6 +244,7 @@ describe('relay settings from the environment', () => {
   const BASE = {
     DESTINATIONS_TABLE: 'acme-destinations',
     STREAM_STATE_TABLE: 'acme-stream-state',
+    DESTINATION_EVENTS_TABLE: 'acme-destination-events',
     MEDIALIVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-medialive',
     PROJECT_NAME: 'acme',
     STREAM_KEY_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/1234',
