@@ -2,6 +2,8 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { pollInterval } from './activity';
 import { ApiError, type ApiClient, type ChannelStatusView, type DestinationView, type LocalMediaLiveChannel } from './api';
 import type { Session } from './auth';
+import { bulkSummary, runBulk } from './bulk';
+import { applyFilter, FILTER_THRESHOLD, NO_FILTER, type DestinationFilter } from './filter';
 import type { RuntimeConfig } from './config';
 import { Dialog } from './Dialog';
 import { DestinationForm } from './DestinationForm';
@@ -9,6 +11,7 @@ import { DestinationsTable, STARTING_HINT } from './DestinationsTable';
 import { mergeByKey } from './merge';
 import { browserPollerEnvironment, createPoller, type Poller } from './poller';
 import { LocalBanner, StreamStatus } from './StreamStatus';
+import { BulkBar, FilterBar } from './Toolbar';
 
 /** A go-live / end-stream switch shows its target state at most this long before trusting the status again. */
 const PENDING_SWITCH_MS = 15_000;
@@ -111,6 +114,9 @@ function Dashboard({ api, config, session }: AppProps) {
   const [formTarget, setFormTarget] = useState<FormTarget | null>(null);
   const [toDelete, setToDelete] = useState<DestinationView | null>(null);
   const [pendingLive, setPendingLive] = useState<Record<string, boolean>>({});
+  const [filter, setFilter] = useState<DestinationFilter>(NO_FILTER);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [bulkWorking, setBulkWorking] = useState(false);
   const now = useNow(1000);
 
   const refresh = useCallback(async () => {
@@ -257,6 +263,48 @@ function Dashboard({ api, config, session }: AppProps) {
     );
   };
 
+  const shown = useMemo(() => (destinations === null ? null : applyFilter(destinations, filter)), [destinations, filter]);
+  // Only rows on screen stay selected: a filter or a removal drops the others.
+  useEffect(() => {
+    if (shown === null) return;
+    setSelected((previous) => {
+      const visible = new Set(shown.map((d) => d.id));
+      const next = new Set([...previous].filter((id) => visible.has(id)));
+      return next.size === previous.size ? previous : next;
+    });
+  }, [shown]);
+  const selection = {
+    selected,
+    onSelect: (d: DestinationView, on: boolean) =>
+      setSelected((previous) => {
+        const next = new Set(previous);
+        if (on) next.add(d.id);
+        else next.delete(d.id);
+        return next;
+      }),
+    onSelectAll: (on: boolean) =>
+      setSelected(on ? new Set((shown ?? []).filter((d) => d.status !== 'deleting').map((d) => d.id)) : new Set()),
+  };
+
+  /** One PUT per selected destination that is not already so; every failure is named. */
+  const bulkSetEnabled = async (enabled: boolean): Promise<void> => {
+    const targets = (shown ?? []).filter((d) => selected.has(d.id));
+    setNotice(null);
+    setBulkWorking(true);
+    try {
+      const result = await runBulk(targets, async (d) => {
+        if (d.enabled === enabled) return;
+        const saved = await api.updateDestination(d.id, { enabled });
+        setDestinations((list) => upsert(list, saved));
+      });
+      setSelected(new Set(result.failed.map((f) => f.item.id)));
+      setNotice(bulkSummary(enabled ? 'Enabled' : 'Disabled', result, (d) => d.name));
+    } finally {
+      setBulkWorking(false);
+      void refreshNow();
+    }
+  };
+
   const anyStarting = useMemo(() => destinations?.some((d) => d.status === 'starting') ?? false, [destinations]);
   const openCreate = (): void => setFormTarget({ mode: 'create' });
 
@@ -306,7 +354,34 @@ function Dashboard({ api, config, session }: AppProps) {
             {STARTING_HINT}
           </p>
         )}
-        <DestinationsTable destinations={destinations} channels={channels} busy={busy} now={now} {...actions} />
+        {destinations.length > FILTER_THRESHOLD && (
+          <FilterBar filter={filter} onChange={setFilter} destinations={destinations} channels={channels} shown={shown?.length ?? 0} />
+        )}
+        {selected.size > 0 && (
+          <BulkBar
+            count={selected.size}
+            shown={(shown ?? []).filter((d) => d.status !== 'deleting').length}
+            onSelectAll={() => selection.onSelectAll(true)}
+            working={bulkWorking}
+            onEnable={() => void bulkSetEnabled(true)}
+            onDisable={() => void bulkSetEnabled(false)}
+            onClear={() => setSelected(new Set())}
+          />
+        )}
+        {shown !== null && shown.length === 0 ? (
+          <p class="muted center" data-testid="filter-empty">
+            No destination matches these filters.
+          </p>
+        ) : (
+          <DestinationsTable
+            destinations={shown ?? destinations}
+            channels={channels}
+            busy={busy}
+            now={now}
+            selection={selection}
+            {...actions}
+          />
+        )}
       </section>
     );
   }

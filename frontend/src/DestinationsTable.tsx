@@ -11,8 +11,17 @@ export interface RowActions {
   onDelete(destination: DestinationView): void;
 }
 
+/** Row selection for bulk enable/disable. */
+export interface Selection {
+  selected: ReadonlySet<string>;
+  onSelect(destination: DestinationView, selected: boolean): void;
+  /** Selects (or clears) every row shown. */
+  onSelectAll(selected: boolean): void;
+}
+
 interface TableProps extends RowActions {
   destinations: readonly DestinationView[];
+  selection: Selection;
   channels: readonly ChannelStatusView[] | null;
   /** Ids with a request on its way; their controls are disabled meanwhile. */
   busy: ReadonlySet<string>;
@@ -28,13 +37,28 @@ function isPaused(destination: DestinationView, channels: readonly ChannelStatus
   return channel?.state === 'LIVE' && channel.streamId === destination.pausedStreamId;
 }
 
-export function DestinationsTable({ destinations, channels, busy, now, ...actions }: TableProps) {
+export function DestinationsTable({ destinations, channels, busy, now, selection, ...actions }: TableProps) {
   const manyChannels = (channels?.length ?? 0) > 1;
+  const allSelected = destinations.length > 0 && destinations.every((d) => selection.selected.has(d.id));
+  const someSelected = destinations.some((d) => selection.selected.has(d.id));
   return (
     <table class="destinations" data-testid="destinations-table">
       <caption class="visually-hidden">Destinations</caption>
       <thead>
         <tr>
+          <th scope="col" class="select-col">
+            <label class="select-box">
+              <input
+                type="checkbox"
+                checked={allSelected}
+                indeterminate={someSelected && !allSelected}
+                aria-label="Select all shown destinations"
+                data-testid="select-all"
+                onChange={(event) => selection.onSelectAll(event.currentTarget.checked)}
+              />
+              <span class="select-mark" aria-hidden="true" />
+            </label>
+          </th>
           <th scope="col">Platform</th>
           <th scope="col">Name</th>
           <th scope="col">Status</th>
@@ -53,6 +77,8 @@ export function DestinationsTable({ destinations, channels, busy, now, ...action
             showChannel={manyChannels}
             busy={busy.has(destination.id)}
             now={now}
+            selected={selection.selected.has(destination.id)}
+            onSelect={selection.onSelect}
             {...actions}
           />
         ))}
@@ -63,13 +89,15 @@ export function DestinationsTable({ destinations, channels, busy, now, ...action
 
 interface RowProps extends RowActions {
   destination: DestinationView;
+  selected: boolean;
+  onSelect: Selection['onSelect'];
   paused: boolean;
   showChannel: boolean;
   busy: boolean;
   now: number;
 }
 
-function DestinationRow({ destination: d, paused, showChannel, busy, now, ...actions }: RowProps) {
+function DestinationRow({ destination: d, paused, showChannel, busy, now, selected, onSelect, ...actions }: RowProps) {
   const duration = timeInState(d.statusSince, now);
   const deleting = d.status === 'deleting';
   const sinceTitle = d.statusSince ? `Since ${formatClock(d.statusSince, now)}` : undefined;
@@ -80,8 +108,22 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, ...act
       data-status={d.status}
       data-platform={d.platform}
       data-enabled={String(d.enabled)}
+      data-selected={String(selected)}
       class={deleting ? 'row-deleting' : undefined}
     >
+      <td class="select-col">
+        <label class="select-box">
+          <input
+            type="checkbox"
+            checked={selected}
+            disabled={deleting}
+            aria-label={`Select ${d.name}`}
+            data-testid="select-row"
+            onChange={(event) => onSelect(d, event.currentTarget.checked)}
+          />
+          <span class="select-mark" aria-hidden="true" />
+        </label>
+      </td>
       <td data-label="Platform">
         <div class="cell">
           <span class={`platform platform-${d.platform}`}>{PLATFORM_LABELS[d.platform]}</span>

@@ -268,4 +268,95 @@ describe('admin UI on the local stack', () => {
       for (const d of await apiDestinations()) await fetch(`${stack.url}/stream-destinations/${d.id}`, { method: 'DELETE' });
     }
   }, 90_000);
+
+  it('filters more than 20 destinations, disables a selection in bulk, returns focus from dialogs, 44 px targets on a phone', async () => {
+    const platforms = ['youtube', 'twitch', 'facebook', 'kick', 'custom'] as const;
+    const rows = page.locator('[data-testid="destination-row"]');
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.getAttribute('data-testid'));
+    try {
+      for (let i = 0; i < 25; i++) {
+        const platform = platforms[i % platforms.length]!;
+        const created = await fetch(`${stack.url}/stream-destinations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            platform,
+            name: `Ops ${platform} ${i}`,
+            streamKey: `ops-e2e-key-${i}-abcdefgh`,
+            ...(platform === 'custom' ? { rtmpUrl: 'rtmps://live.example.com/app' } : {}),
+          }),
+        });
+        expect(created.status).toBe(201);
+      }
+      await page.goto(`${stack.url}/`);
+      await waitFor(async () => (await rows.count()) === 25, { what: '25 rows' });
+
+      // ---- search and filter narrow the list
+      await page.getByLabel('Search', { exact: true }).fill('kick');
+      await waitFor(async () => (await rows.count()) === 5, { what: 'the 5 Kick rows' });
+      expect(new Set(await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-platform'))))).toEqual(new Set(['kick']));
+      expect(await page.getByTestId('filter-count').textContent()).toBe('Showing 5 of 25');
+      await page.getByLabel('Search', { exact: true }).fill('');
+      await page.getByLabel('Platform', { exact: true }).selectOption('twitch');
+      await waitFor(async () => (await rows.count()) === 5, { what: 'the 5 Twitch rows' });
+      await page.getByLabel('Status', { exact: true }).selectOption('active');
+      await page.getByTestId('filter-empty').waitFor();
+      await page.getByLabel('Status', { exact: true }).selectOption('inactive');
+      await waitFor(async () => (await rows.count()) === 5, { what: 'the 5 inactive Twitch rows' });
+
+      // ---- bulk disable what the filter shows
+      await page.getByLabel('Select all shown destinations').check();
+      await page.getByTestId('bulk-bar').waitFor();
+      await page.getByTestId('bulk-disable').click();
+      await waitFor(async () => (await page.locator('[data-testid="destination-row"][data-enabled="false"]').count()) === 5, {
+        what: 'the 5 rows disabled',
+      });
+      expect(await page.getByTestId('notice').textContent()).toContain('Disabled 5 destinations.');
+      const after = await apiDestinations();
+      expect(after.filter((d) => !d.enabled).map((d) => d.platform)).toEqual(['twitch', 'twitch', 'twitch', 'twitch', 'twitch']);
+      expect(after.filter((d) => d.enabled)).toHaveLength(20);
+      await page.getByTestId('bulk-bar').waitFor({ state: 'detached' });
+
+      // ---- focus returns to the control that opened a dialog
+      const first = (await rows.first().getByTestId('destination-name').textContent())!;
+      await page.getByRole('button', { name: `Edit ${first}`, exact: true }).click();
+      await page.getByTestId('destination-form').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('destination-form').waitFor({ state: 'detached' });
+      expect(await focused()).toBe(`Edit ${first}`);
+      await page.getByRole('button', { name: `Delete ${first}`, exact: true }).click();
+      await page.getByTestId('confirm-delete').getByRole('button', { name: 'Cancel' }).click();
+      await page.getByTestId('confirm-delete').waitFor({ state: 'detached' });
+      expect(await focused()).toBe(`Delete ${first}`);
+      await page.getByTestId('filter-clear').click();
+      await waitFor(async () => (await rows.count()) === 25, { what: 'all rows again' });
+
+      // ---- a phone: every control is at least 44 × 44 px
+      await page.setViewportSize({ width: 390, height: 844 });
+      await rows.first().getByTestId('select-row').check();
+      await page.getByTestId('bulk-bar').waitFor();
+      const tooSmall = async (): Promise<string[]> =>
+        page.locator('button, a.btn, select, input, summary, [role="switch"]').evaluateAll((els) =>
+          els
+            .filter((el) => (el as HTMLElement).offsetParent !== null || getComputedStyle(el).position === 'fixed')
+            .map((el) => ({ el, box: el.getBoundingClientRect() }))
+            .filter(({ box }) => box.width > 0 && box.height > 0 && (box.width < 44 || box.height < 44))
+            .map(
+              ({ el, box }) => `${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent?.trim() ?? ''}: ${box.width}×${box.height}`,
+            ),
+        );
+      expect(await tooSmall()).toEqual([]);
+      await shot('mobile-filter', false);
+      await page.getByTestId('add-destination').click();
+      await page.getByTestId('destination-form').waitFor();
+      expect(await tooSmall()).toEqual([]);
+      await page.getByTestId('destination-form').getByRole('button', { name: 'Cancel' }).click();
+      await page.getByTestId('destination-form').waitFor({ state: 'detached' });
+      expect(await focused()).toBe('add-destination');
+    } finally {
+      await page.setViewportSize(DESKTOP);
+      for (const d of await apiDestinations()) await fetch(`${stack.url}/stream-destinations/${d.id}`, { method: 'DELETE' });
+    }
+  }, 120_000);
 });
