@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { IVS_CHANNEL_ARN } from '../core/destination';
+import { DEFAULT_IDLE_TTL_SECONDS } from '../core/planner';
 import type { RelaySettings } from './ecs/requests';
 
 export const ENVIRONMENT_VARIABLES = [
@@ -20,6 +21,9 @@ export const ENVIRONMENT_VARIABLES = [
   'ALLOW_PRIVATE_RTMP_TARGETS',
   'WORK_QUEUE_URL',
 ] as const;
+
+/** Set by Terraform for the stream monitor only (the API never deletes a relay). */
+export const MONITOR_ENVIRONMENT_VARIABLES = ['IDLE_CHANNEL_TTL_SECONDS'] as const;
 
 const list = z
   .string()
@@ -52,6 +56,14 @@ export const environmentSchema = z.object({
   PROJECT_NAME: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'),
   IVS_CHANNEL_ARNS: list.pipe(z.array(z.string().regex(IVS_CHANNEL_ARN, 'each entry must be an IVS channel ARN'))),
   STOP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
+  // Monitor only: an idle MediaLive channel nobody wants is deleted after this long, its input kept
+  // (docs/aws-notes.md, "Idle channels"). 0 deletes it as soon as it is idle; at most a day.
+  IDLE_CHANNEL_TTL_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds, e.g. 600' })
+    .int('must be a whole number of seconds, e.g. 600')
+    .min(0, 'must be 0 or more seconds')
+    .max(86_400, 'at most 86400 seconds (one day)')
+    .default(DEFAULT_IDLE_TTL_SECONDS),
   STREAM_KEY_KMS_KEY_ID: z.string().min(1),
   CORS_ALLOW_ORIGINS: list,
   // API function only, with JWT auth: the group (cognito:groups) and/or the scope a caller's token

@@ -60,6 +60,12 @@ export interface Destination {
   mediaLiveConfigRevision?: number;
   /** Bumped whenever a MediaLive channel is deleted so the next create gets a fresh RequestId. */
   generation: number;
+  /**
+   * The relay deleted for having been idle longer than IDLE_CHANNEL_TTL_SECONDS. When it is seen
+   * gone, its source stays recorded (an idle MediaLive pull input is free) and the next relay is
+   * created on it; any other relay that is gone takes its source with it.
+   */
+  idleDeletedRelayId?: string;
   /** Set when the destination was deleted through the API and its MediaLive resources are being removed. */
   deleteRequested?: boolean;
   /**

@@ -34,6 +34,11 @@ export interface PlanInput {
   sources?: readonly RelaySource[];
   now: Date;
   graceSeconds: number;
+  /**
+   * An idle relay nobody wants is deleted after this long (IDLE_CHANNEL_TTL_SECONDS): MediaLive
+   * charges for idle channels and counts them against a per-region quota; its source is kept.
+   */
+  idleTtlSeconds: number;
   /** How long the engine's transitions take: when to look again. */
   timings: RelayTimings;
   /**
@@ -55,8 +60,11 @@ export type Step =
   | { kind: 'stop'; relayId: string }
   /** The stream came back with a new id while the relay runs: make it read its source again. */
   | { kind: 'reattach'; relayId: string; streamId: string }
-  /** Delete the relay; the item keeps it until it is seen gone. */
-  | { kind: 'delete-relay'; relayId: string }
+  /**
+   * Delete the relay; the item keeps it until it is seen gone. `keepSource`: it is deleted for
+   * having been idle longer than the TTL, and its source stays recorded for the next relay.
+   */
+  | { kind: 'delete-relay'; relayId: string; keepSource?: true }
   /** The recorded relay is gone: forget it and retire its sources (a new generation). */
   | { kind: 'forget-relay'; relayId: string }
   | { kind: 'delete-sources'; sourceIds: string[] }
@@ -81,6 +89,12 @@ export interface DestinationDecision {
   step: Step | null;
   /** Set when a step will be due once an engine transition ends: look again after this. */
   recheckAfterMs?: number;
+  /**
+   * Set when this pass records an idle relay nobody wants (the status becomes `inactive`): the
+   * ISO-8601 time its idle TTL ends and it is due for deletion. The reconciler queues a look at
+   * the destination for then, as it does for a grace end, so the deletion is not left to a tick.
+   */
+  idleTtlEndsAt?: string;
 }
 
 export interface OrphanDecision {
@@ -102,6 +116,9 @@ const ACTIVE: ReadonlySet<RelayState> = new Set(['starting', 'running']);
  * configuration MediaLive keeps failing must not become a create-fail-delete loop.
  */
 export const RECREATE_AFTER_FAILURE_MS = 60_000;
+
+/** IDLE_CHANNEL_TTL_SECONDS when unset: ten minutes (docs/aws-notes.md, "Idle channels"). */
+export const DEFAULT_IDLE_TTL_SECONDS = 600;
 
 /** True for the error a failed relay leaves on the item (see relayOf in the engine adapter). */
 function isRelayFailure(error: DestinationError | undefined): error is DestinationError {
@@ -232,7 +249,7 @@ function decideDestination(
   const decide = (
     status: DestinationStatus,
     step: Step | null,
-    extra: { lastError?: DestinationError | null; recheckAfterMs?: number } = {},
+    extra: { lastError?: DestinationError | null; recheckAfterMs?: number; idleTtlEndsAt?: string } = {},
   ): DestinationDecision => ({
     destination: d,
     desired,
@@ -242,6 +259,7 @@ function decideDestination(
     step,
     ...adopt,
     ...(extra.recheckAfterMs !== undefined ? { recheckAfterMs: extra.recheckAfterMs } : {}),
+    ...(extra.idleTtlEndsAt !== undefined ? { idleTtlEndsAt: extra.idleTtlEndsAt } : {}),
   });
   const wanted = desired === 'on';
 
@@ -270,10 +288,8 @@ function decideDestination(
       if (d.mediaLiveInputId !== undefined) return decide('starting', { kind: 'create-relay', sourceId: d.mediaLiveInputId });
       return decide('starting', { kind: 'create-source' });
     }
-    if (d.mediaLiveInputId !== undefined) {
-      // A source whose relay was never made, and no one wants it now.
-      return decide('inactive', { kind: 'delete-sources', sourceIds: [d.mediaLiveInputId] });
-    }
+    // A recorded source without a relay (its idle relay was deleted, or a create was interrupted)
+    // stays: the next go-live creates the relay on it, and it goes with the destination.
     return decide('inactive', null);
   }
 
@@ -308,8 +324,28 @@ function decideDestination(
     case 'idle':
       if (configChanged || d.deleteRequested) return decide(wanted ? 'starting' : 'inactive', { kind: 'delete-relay', relayId: relay.id });
       if (wanted) return decide('starting', { kind: 'start', relayId: relay.id });
-      return decide('inactive', null);
+      return idleUnwanted(d, relay, input, decide);
   }
+}
+
+/**
+ * An idle relay nobody wants (stopped, disabled, paused, offline or in the grace period). It is
+ * deleted once it has been idle longer than `idleTtlSeconds`, keeping its source. "Idle since" is
+ * the item's `statusSince` while its status is `inactive`: the reconcile that first sees the relay
+ * idle and unwanted records `inactive` (MediaLive reports no time of the channel's last state
+ * change), so the TTL counts from that observation, never from before it.
+ */
+function idleUnwanted(
+  d: Destination,
+  relay: Relay,
+  input: Omit<PlanInput, 'destinations' | 'relays'>,
+  decide: (status: DestinationStatus, step: Step | null, extra?: { idleTtlEndsAt?: string }) => DestinationDecision,
+): DestinationDecision {
+  const now = input.now.getTime();
+  const idleSince = d.status === 'inactive' ? Date.parse(d.statusSince) : now;
+  const endsAt = idleSince + input.idleTtlSeconds * 1000;
+  if (endsAt <= now) return decide('inactive', { kind: 'delete-relay', relayId: relay.id, keepSource: true });
+  return decide('inactive', null, d.status === 'inactive' ? {} : { idleTtlEndsAt: new Date(endsAt).toISOString() });
 }
 
 /** Plans every destination given, and on a complete view, the orphaned relays and sources. */

@@ -29,7 +29,7 @@ import { mapWithConcurrency } from './concurrency';
 import type { DestinationEvent } from './events';
 import { reconcilerEvents, recordEvents } from './events';
 import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step, StepKind } from './planner';
-import { plan } from './planner';
+import { DEFAULT_IDLE_TTL_SECONDS, plan } from './planner';
 import { nextVersion, updateDestination } from './destination-updates';
 import type {
   ChannelStreamState,
@@ -52,6 +52,7 @@ import {
   createRequestId,
   forgetRelay,
   forgetSource,
+  markIdleDeleted,
   recordRelay,
   recordSource,
   sourcesDeleted,
@@ -64,6 +65,8 @@ export interface ReconcilerConfig {
   projectName: string;
   mediaLiveRoleArn: string;
   graceSeconds: number;
+  /** An idle relay nobody wants is deleted after this long, its source kept (IDLE_CHANNEL_TTL_SECONDS). */
+  idleTtlSeconds: number;
   /** IVS channels to follow even when no destination uses them yet (IVS_CHANNEL_ARNS). */
   trackedChannelArns: readonly string[];
   /** Steps taken at once. */
@@ -85,6 +88,7 @@ export interface ReconcilerConfig {
 }
 
 export const DEFAULT_RECONCILER_CONFIG = {
+  idleTtlSeconds: DEFAULT_IDLE_TTL_SECONDS,
   concurrency: 20,
   leaseSeconds: 30,
   inlineWaitMs: 15_000,
@@ -226,12 +230,14 @@ export class Reconciler {
         ...(observed.sources ? { sources: observed.sources } : {}),
         now,
         graceSeconds: this.config.graceSeconds,
+        idleTtlSeconds: this.config.idleTtlSeconds,
         timings: this.deps.engine.timings,
         complete: observed.complete,
       });
       await this.guardCreates(decisions, attempt, result);
       const outcomes = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, result.passes));
       result.destinations.push(...outcomes);
+      await this.scheduleIdleEnds(decisions, outcomes, result);
       if (observed.complete) {
         result.orphans.push(...(await mapWithConcurrency(orphans, this.config.concurrency, (o) => this.cleanOrphan(o))));
         result.orphanSources.push(
@@ -446,6 +452,25 @@ export class Reconciler {
     if (items.length > 0) await this.enqueue(items, result);
   }
 
+  /**
+   * Delete on time: a relay just recorded as idle and unwanted is looked at again when its idle
+   * TTL ends (a delayed queue message, like a grace end), not at the next scheduled run. A fresh
+   * message (attempt 0), sent once per transition; the schedule is the safety net.
+   */
+  private async scheduleIdleEnds(
+    decisions: readonly DestinationDecision[],
+    outcomes: readonly DestinationOutcome[],
+    result: ReconcileResult,
+  ): Promise<void> {
+    const items: WorkItem[] = decisions.flatMap((d, i) => {
+      const outcome = outcomes[i]?.outcome;
+      if (d.idleTtlEndsAt === undefined || (outcome !== 'none' && outcome !== 'done')) return [];
+      const at = new Date(Date.parse(d.idleTtlEndsAt) + 1_000).toISOString();
+      return [{ kind: 'destination', destinationId: d.destination.id, notBefore: at, reason: 'idle channel TTL ends' } satisfies WorkItem];
+    });
+    if (items.length > 0) await this.enqueue(items, result);
+  }
+
   /** Exponential back-off for retries from the queue: retryAfterMs, doubled per attempt, at most 5 minutes. */
   private backoff(ms: number, attempt: number): number {
     return Math.min(300_000, ms * 2 ** Math.min(attempt, 10));
@@ -575,6 +600,15 @@ export class Reconciler {
           };
         case 'delete-relay':
           await engine.deleteRelay(step.relayId);
+          if (step.keepSource) {
+            log.info('Deleting relay idle longer than the TTL; keeping its source', {
+              ...keys,
+              mediaLiveChannelId: step.relayId,
+              mediaLiveInputId: d.mediaLiveInputId,
+              idleTtlSeconds: this.config.idleTtlSeconds,
+            });
+            return { outcome: 'done', change: (cur) => markIdleDeleted(cur, step.relayId), requeueAfterMs: engine.timings.deleteMs };
+          }
           log.info('Deleting relay', { ...keys, mediaLiveChannelId: step.relayId });
           return { outcome: 'done', requeueAfterMs: engine.timings.deleteMs };
         case 'forget-relay': {

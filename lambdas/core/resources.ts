@@ -9,6 +9,9 @@
  *   same create repeats it exactly (MediaLive returns the resource it made the first time), and a
  *   create after a deletion or an edit gets a new resource instead of the deleted one.
  * - **Retired sources** (`staleInputIds`): sources of deleted relays, deleted once detached.
+ * - **Kept sources**: a relay deleted for being idle (IDLE_CHANNEL_TTL_SECONDS) leaves its source
+ *   recorded, and a recorded source without a relay stays while the destination exists: the
+ *   next go-live creates its relay on it (an idle MediaLive pull input costs nothing).
  * - **Lease**: one reconcile at a time acts on a destination. Taken with a conditional write on
  *   `version`; expires by itself, so a reconcile that dies holds the destination only briefly.
  * - **Holds nothing**: no relay, no source, no retired source and no live lease; only then may the
@@ -64,19 +67,35 @@ export function recordRelay(d: Destination, relay: Pick<Relay, 'id' | 'sourceIds
 
 /**
  * Forgets a relay that is gone (deleted, or deleted behind the system's back): its sources are
- * retired and the generation moves on, so the next create makes new ones.
+ * retired and the generation moves on, so the next create makes new ones. The one exception is
+ * a relay deleted for being idle (`markIdleDeleted`): its source stays recorded when it still
+ * fits (the relay was built from the current config revision, the destination is not being
+ * deleted), and the next relay is created on it under the new generation.
  */
 export function forgetRelay(d: Destination, relayId: string, sourceIds: readonly string[]): Destination {
   const next: Destination = { ...d, generation: d.generation + 1 };
   const retired = new Set([...(d.staleInputIds ?? []), ...sourceIds]);
   if (d.mediaLiveChannelId === relayId || d.mediaLiveChannelId === undefined) {
-    if (d.mediaLiveInputId !== undefined) retired.add(d.mediaLiveInputId);
+    const keep = d.idleDeletedRelayId === relayId && d.mediaLiveConfigRevision === d.configRevision && d.deleteRequested !== true;
+    if (d.mediaLiveInputId !== undefined && !keep) {
+      retired.add(d.mediaLiveInputId);
+      delete next.mediaLiveInputId;
+    }
     delete next.mediaLiveChannelId;
-    delete next.mediaLiveInputId;
     delete next.mediaLiveConfigRevision;
   }
+  if (d.idleDeletedRelayId === relayId) delete next.idleDeletedRelayId;
+  if (next.mediaLiveInputId !== undefined) retired.delete(next.mediaLiveInputId);
   if (retired.size > 0) next.staleInputIds = [...retired];
   return next;
+}
+
+/**
+ * Records that `relayId` is being deleted for having been idle longer than the TTL, so that its
+ * source is kept when the relay is forgotten (see `forgetRelay`).
+ */
+export function markIdleDeleted(d: Destination, relayId: string): Destination {
+  return d.mediaLiveChannelId === relayId ? { ...d, idleDeletedRelayId: relayId } : d;
 }
 
 /** Forgets a recorded source that is gone; the next create makes a new one. */

@@ -592,6 +592,12 @@ export class AwsSimulator {
     return [...this.#inputs.values()].filter((i) => !i.deleted).map((i) => i.id);
   }
 
+  /** The tags of an input that exists; undefined for one that does not (any more). */
+  inputTags(inputId: string): Record<string, string> | undefined {
+    const input = this.#inputs.get(inputId);
+    return input && !input.deleted ? { ...input.tags } : undefined;
+  }
+
   /** A summary without any channel spec or key digest. */
   toJSON(): Record<string, unknown> {
     const now = this.#nowMs();

@@ -21,6 +21,9 @@ import { CHANNEL_A, CHANNEL_B, startSystem } from './system';
 
 export const GRACE_SECONDS = 120;
 const GRACE_MS = GRACE_SECONDS * 1000;
+/** IDLE_CHANNEL_TTL_SECONDS here: short, so that the quiet period sees idle channels go. */
+export const IDLE_TTL_SECONDS = 150;
+const IDLE_TTL_MS = IDLE_TTL_SECONDS * 1000;
 const CHANNELS = [CHANNEL_A, CHANNEL_B] as const;
 const SLOTS = 4;
 /** Clock jumps backwards are at most this long; the model's timing margins cover them. */
@@ -264,7 +267,11 @@ export interface HistoryOptions {
 
 /** Runs one history on a fresh system, then a quiet period, and checks the invariants. */
 export async function runHistory(actions: readonly Action[], options: HistoryOptions = {}): Promise<HistoryOutcome> {
-  const system = await startSystem({ channels: [...CHANNELS], graceSeconds: GRACE_SECONDS });
+  const system = await startSystem({
+    channels: [...CHANNELS],
+    graceSeconds: GRACE_SECONDS,
+    reconciler: { idleTtlSeconds: IDLE_TTL_SECONDS },
+  });
   try {
     return await new Harness(system, options.stopHoldsAcrossReconnects ?? STOP_HOLDS_ACROSS_RECONNECTS).run(actions);
   } finally {
@@ -755,9 +762,10 @@ class Harness {
   // ------------------------------------------------------------------ quiet period and invariants
 
   /**
-   * No faults, no kills, IVS as it is: the schedule runs every minute. From five minutes on
-   * (past the grace period, a lease and a start), the invariants must hold at two ticks in a
-   * row; the last check after fifteen minutes reports what does not.
+   * No faults, no kills, IVS as it is: the schedule runs every minute. From seven minutes on
+   * (past the grace period, a lease, a start or a stop, and the idle TTL of a channel stopped
+   * then), the invariants must hold at two ticks in a row; the last check after fifteen minutes
+   * reports what does not.
    */
   private async quietPeriod(): Promise<void> {
     this.system.sim.setFaults(undefined);
@@ -766,7 +774,7 @@ class Harness {
     let passes = 0;
     for (let minute = 1; minute <= 15; minute++) {
       await this.wait(SCHEDULE_MS);
-      if (this.now() - start < 5 * SCHEDULE_MS) continue;
+      if (this.now() - start < 7 * SCHEDULE_MS) continue;
       const problems = await this.check();
       passes = problems.length === 0 ? passes + 1 : 0;
       if (passes >= 2) return;
@@ -790,6 +798,19 @@ class Harness {
     const ownerOf = (c: SimulatedChannel) => c.tags[TAG_DESTINATION] ?? '';
     const exempt = (c: SimulatedChannel) => malformedIds.has(ownerOf(c));
     const running = (state: MediaLiveChannelState) => state === 'STARTING' || state === 'RUNNING' || state === 'RECOVERING';
+    const ownerOfInput = (inputId: string) => this.system.sim.inputTags(inputId)?.[TAG_DESTINATION];
+
+    // Idle channels are deleted after IDLE_TTL (a queued look at the TTL end; the schedule, a
+    // minute later at most, if that message was lost); nobody's channel stays idle for longer.
+    for (const c of channels) {
+      if (c.state !== 'IDLE' || exempt(c)) continue;
+      const idleMs = this.now() - Date.parse(c.stateSince);
+      if (idleMs > IDLE_TTL_MS + SCHEDULE_MS + MARGIN_MS) {
+        problems.push(
+          `channel ${c.id} of ${ownerOf(c)} idle for ${Math.round(idleMs / 1000)} s, past the idle TTL of ${IDLE_TTL_SECONDS} s`,
+        );
+      }
+    }
 
     for (const raw of items) {
       const d = raw as unknown as Destination;
@@ -828,7 +849,10 @@ class Harness {
         if (recorded && recorded.inputIds[0] !== d.mediaLiveInputId) {
           problems.push(`${name}: the item records input ${d.mediaLiveInputId}, its channel uses ${recorded.inputIds.join(',')}`);
         }
-        if (!recorded) problems.push(`${name}: the item records input ${d.mediaLiveInputId} without a channel`);
+        // An input without a channel is kept on purpose (its idle channel was deleted): it must be this destination's.
+        if (!recorded && ownerOfInput(d.mediaLiveInputId) !== d.id) {
+          problems.push(`${name}: the item records input ${d.mediaLiveInputId}, which belongs to ${ownerOfInput(d.mediaLiveInputId)}`);
+        }
       }
       if ((d.staleInputIds ?? []).length > 0) problems.push(`${name}: stale inputs left: ${String(d.staleInputIds)}`);
       const expected = statusFor(recorded?.state);
@@ -852,8 +876,9 @@ class Harness {
         .filter((i) => malformedIds.has(String(i.id)))
         .flatMap((i) => [i.mediaLiveInputId, ...(Array.isArray(i.staleInputIds) ? i.staleInputIds : [])]),
     );
+    const recordedInputs = new Set(items.map((i) => i.mediaLiveInputId));
     for (const input of inputs) {
-      if (!usedInputs.has(input) && !malformedInputs.has(input)) problems.push(`orphaned input ${input}`);
+      if (!usedInputs.has(input) && !malformedInputs.has(input) && !recordedInputs.has(input)) problems.push(`orphaned input ${input}`);
     }
     return problems;
   }

@@ -28,6 +28,7 @@ export const destinationItemSchema = z.object({
   configRevision: count,
   mediaLiveConfigRevision: count.optional(),
   generation: count,
+  idleDeletedRelayId: z.string().min(1).optional(),
   deleteRequested: z.boolean().optional(),
   staleInputIds: z.array(z.string().min(1)).optional(),
   lease: z.object({ owner: z.string(), until: isoTime }).optional(),

@@ -185,6 +185,7 @@ const DESTINATION_FIELDS = {
   configRevision: true,
   mediaLiveConfigRevision: true,
   generation: true,
+  idleDeletedRelayId: true,
   deleteRequested: true,
   staleInputIds: true,
   lease: true,

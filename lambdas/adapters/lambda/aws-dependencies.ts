@@ -84,6 +84,7 @@ export function reconcilerConfig(env: Environment, overrides: Partial<Reconciler
     projectName: env.PROJECT_NAME,
     mediaLiveRoleArn: env.MEDIALIVE_ROLE_ARN,
     graceSeconds: env.STOP_GRACE_SECONDS,
+    idleTtlSeconds: env.IDLE_CHANNEL_TTL_SECONDS,
     trackedChannelArns: env.IVS_CHANNEL_ARNS,
     ...overrides,
   };

@@ -36,3 +36,20 @@ describe('readEnvironment: ALLOW_PRIVATE_RTMP_TARGETS', () => {
     );
   });
 });
+
+describe('readEnvironment: IDLE_CHANNEL_TTL_SECONDS', () => {
+  it('defaults to ten minutes and takes whole seconds from 0 to a day', () => {
+    expect(readEnvironment(ENV).IDLE_CHANNEL_TTL_SECONDS).toBe(600);
+    expect(readEnvironment({ ...ENV, IDLE_CHANNEL_TTL_SECONDS: '0' }).IDLE_CHANNEL_TTL_SECONDS).toBe(0);
+    expect(readEnvironment({ ...ENV, IDLE_CHANNEL_TTL_SECONDS: '86400' }).IDLE_CHANNEL_TTL_SECONDS).toBe(86_400);
+  });
+
+  it.each([
+    ['-1', 'must be 0 or more seconds'],
+    ['86401', 'at most 86400 seconds (one day)'],
+    ['1.5', 'must be a whole number of seconds, e.g. 600'],
+    ['ten minutes', 'must be a whole number of seconds, e.g. 600'],
+  ])('fails naming the variable and the fix for %j', (value, message) => {
+    expect(() => readEnvironment({ ...ENV, IDLE_CHANNEL_TTL_SECONDS: value })).toThrow(`IDLE_CHANNEL_TTL_SECONDS: ${message}`);
+  });
+});

@@ -30,6 +30,7 @@ function planOne(d: Destination, stream: ChannelLiveness, channels: MediaLiveCha
     timings: TIMINGS,
     now: NOW,
     graceSeconds: 120,
+    idleTtlSeconds: 600,
     complete: false,
     ...extra,
   });
@@ -224,6 +225,96 @@ describe('the reconciler table (DESIGN.md)', () => {
   });
 });
 
+describe('idle channels (IDLE_CHANNEL_TTL_SECONDS)', () => {
+  const TTL = 600;
+  const idleFor = (seconds: number) => ({
+    status: 'inactive' as const,
+    statusSince: new Date(NOW.getTime() - seconds * 1000).toISOString(),
+  });
+
+  it('an IDLE channel nobody wants that was just seen stopping: records inactive and when its TTL ends, deletes nothing yet', () => {
+    const { d, channels } = withChannel('IDLE', { status: 'stopping', statusSince: NOW.toISOString() });
+    const decision = planOne(d, OFFLINE, channels, { idleTtlSeconds: TTL });
+    expect(decision.step).toBeNull();
+    expect(decision.status).toBe('inactive');
+    expect(decision.idleTtlEndsAt).toBe(new Date(NOW.getTime() + TTL * 1000).toISOString());
+    expect(decision.recheckAfterMs).toBeUndefined();
+  });
+
+  it('idle for less than the TTL: waits, and asks for no look-again of its own (the queued one at the TTL end does)', () => {
+    const { d, channels } = withChannel('IDLE', idleFor(TTL - 1));
+    const decision = planOne(d, OFFLINE, channels, { idleTtlSeconds: TTL });
+    expect(decision.step).toBeNull();
+    expect(decision.idleTtlEndsAt).toBeUndefined();
+    expect(decision.recheckAfterMs).toBeUndefined();
+  });
+
+  it('idle for the TTL: deletes the channel and keeps its input', () => {
+    const { d, channels } = withChannel('IDLE', idleFor(TTL));
+    const decision = planOne(d, OFFLINE, channels, { idleTtlSeconds: TTL });
+    expect(decision.step).toEqual({ kind: 'delete-relay', relayId: 'ch-1', keepSource: true });
+    expect(decision.status).toBe('inactive');
+  });
+
+  it.each([
+    ['disabled', { enabled: false }, LIVE],
+    ['paused for this broadcast', { pausedStreamId: 'st-1' }, LIVE],
+    ['offline', {}, OFFLINE],
+  ] as const)('applies to a destination that is %s', (_why, overrides, stream) => {
+    const { d, channels } = withChannel('IDLE', { ...idleFor(TTL + 1), ...overrides });
+    expect(planOne(d, stream, channels, { idleTtlSeconds: TTL }).step).toEqual({ kind: 'delete-relay', relayId: 'ch-1', keepSource: true });
+  });
+
+  it('applies in the grace period too: an IDLE channel is not holding anything', () => {
+    const { d, channels } = withChannel('IDLE', idleFor(TTL + 1));
+    const holding: ChannelLiveness = { live: false, streamId: 'st-1', offlineSince: new Date(NOW.getTime() - 10_000).toISOString() };
+    expect(planOne(d, holding, channels, { idleTtlSeconds: TTL }).step).toEqual({
+      kind: 'delete-relay',
+      relayId: 'ch-1',
+      keepSource: true,
+    });
+  });
+
+  it('a wanted IDLE channel is started, however long it was idle', () => {
+    const { d, channels } = withChannel('IDLE', idleFor(10 * TTL));
+    expect(planOne(d, LIVE, channels, { idleTtlSeconds: TTL }).step).toEqual({ kind: 'start', relayId: 'ch-1' });
+  });
+
+  it('TTL 0: deletes an idle channel as soon as it is seen idle', () => {
+    const { d, channels } = withChannel('IDLE', { status: 'stopping', statusSince: NOW.toISOString() });
+    expect(planOne(d, OFFLINE, channels, { idleTtlSeconds: 0 }).step).toEqual({ kind: 'delete-relay', relayId: 'ch-1', keepSource: true });
+  });
+
+  it('the clock gone backwards (statusSince in the future) deletes nothing', () => {
+    const { d, channels } = withChannel('IDLE', idleFor(-30));
+    expect(planOne(d, OFFLINE, channels, { idleTtlSeconds: TTL }).step).toBeNull();
+  });
+
+  it('a kept input without a channel stays while nobody wants it, and the next go-live creates the channel on it', () => {
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-kept', generation: 3 });
+    const idle = planOne(d, OFFLINE);
+    expect(idle.step).toBeNull();
+    expect(idle.status).toBe('inactive');
+    expect(planOne(d, LIVE).step).toEqual({ kind: 'create-relay', sourceId: 'in-kept' });
+  });
+
+  it('a deleted destination still deletes its kept input', () => {
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-kept', deleteRequested: true, status: 'deleting' });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'delete-sources', sourceIds: ['in-kept'] });
+  });
+
+  it('the channel deleted for being idle is forgotten once gone; the item then keeps its input', () => {
+    const d = makeDestination({
+      channelArn: CHANNEL,
+      mediaLiveChannelId: 'ch-1',
+      mediaLiveInputId: 'in-ch-1',
+      mediaLiveConfigRevision: 1,
+      idleDeletedRelayId: 'ch-1',
+    });
+    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'forget-relay', relayId: 'ch-1' });
+  });
+});
+
 describe('grace period', () => {
   const offlineFor = (seconds: number): ChannelLiveness => ({
     live: false,
@@ -245,7 +336,7 @@ describe('grace period', () => {
   });
 
   it('does not start anything during the grace period', () => {
-    const { d, channels } = withChannel('IDLE');
+    const { d, channels } = withChannel('IDLE', { statusSince: NOW.toISOString() });
     expect(planOne(d, offlineFor(10), channels).step).toBeNull();
     expect(planOne(makeDestination({ channelArn: CHANNEL }), offlineFor(10)).step).toBeNull();
   });
@@ -275,7 +366,7 @@ describe('manual stop and start', () => {
   it('a manual stop keeps the destination off for the current stream', () => {
     const { d, channels } = withChannel('RUNNING', { pausedStreamId: 'st-1' });
     expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
-    const stopped = withChannel('IDLE', { pausedStreamId: 'st-1' });
+    const stopped = withChannel('IDLE', { pausedStreamId: 'st-1', statusSince: NOW.toISOString() });
     expect(planOne(stopped.d, LIVE, stopped.channels).step).toBeNull();
   });
 
@@ -335,6 +426,7 @@ describe('orphans', () => {
       timings: TIMINGS,
       now: NOW,
       graceSeconds: 120,
+      idleTtlSeconds: 600,
       complete: true,
     });
     expect(result.orphans.map((o) => o.step)).toEqual([{ kind: 'stop', relayId: 'ch-a' }, { kind: 'delete-relay', relayId: 'ch-b' }, null]);
@@ -348,6 +440,7 @@ describe('orphans', () => {
       timings: TIMINGS,
       now: NOW,
       graceSeconds: 120,
+      idleTtlSeconds: 600,
       complete: false,
     });
     expect(result.orphans).toEqual([]);
@@ -390,6 +483,7 @@ describe('IVS events are hints: order and repetition change nothing', () => {
         timings: TIMINGS,
         now: NOW,
         graceSeconds: 120,
+        idleTtlSeconds: 600,
         complete: false,
       });
     };
@@ -420,6 +514,7 @@ describe('orphaned inputs', () => {
       timings: TIMINGS,
       now: NOW,
       graceSeconds: 120,
+      idleTtlSeconds: 600,
       complete,
     }).orphanSourceIds;
 

@@ -174,16 +174,18 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
   expect(sim.inputIds()).toEqual(running[0]!.inputIds);
 });
 
-it('a go-live after an unattached input was cleaned up creates a new input instead of replaying the deleted one', async () => {
+it('an input an interrupted create left is kept while nobody wants it, and the next go-live creates the channel on it', async () => {
   await createDestination();
-  await leftOverInput(A);
-  await reconciler().reconcile({ kind: 'all' }); // offline: the unattached input is deleted
-  expect(sim.inputIds()).toEqual([]);
+  const inputId = await leftOverInput(A);
+  await reconciler().reconcile({ kind: 'all' }); // offline: an idle pull input costs nothing, it stays
+  expect(sim.inputIds()).toEqual([inputId]);
   clock.advance(60_000);
   sim.goLive(A);
   const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
-  expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
+  expect(result.destinations[0]).toMatchObject({ step: 'create-relay', outcome: 'done' });
   expect(sim.stats().totalStarts).toBe(1);
+  expect(sim.calls['medialive:CreateInput']).toBe(1); // only leftOverInput's
+  expect(sim.channels().map((c) => c.inputIds)).toEqual([[inputId]]);
 });
 
 it('one destination whose write fails does not abort the reconcile of the others', async () => {

@@ -3,6 +3,7 @@ import {
   createRequestId,
   forgetRelay,
   holdsNothing,
+  markIdleDeleted,
   leaseActive,
   recordRelay,
   sourcesDeleted,
@@ -43,5 +44,35 @@ describe('recorded resources and the RequestId', () => {
     expect(createRequestId('p', forgotten)).not.toBe(before);
     expect(holdsNothing(forgotten, NOW)).toBe(false);
     expect(holdsNothing(sourcesDeleted(forgotten, ['in-1']), NOW)).toBe(true);
+  });
+
+  it('a relay deleted for being idle is forgotten with a new generation, its source kept for the next relay', () => {
+    const d = markIdleDeleted(recordRelay(makeDestination({ generation: 3 }), { id: 'ch-1', sourceIds: ['in-1'] }, 1), 'ch-1');
+    expect(d.idleDeletedRelayId).toBe('ch-1');
+    const forgotten = forgetRelay(d, 'ch-1', []);
+    expect(forgotten).toMatchObject({ generation: 4, mediaLiveInputId: 'in-1' });
+    expect(forgotten).not.toHaveProperty('mediaLiveChannelId');
+    expect(forgotten).not.toHaveProperty('mediaLiveConfigRevision');
+    expect(forgotten).not.toHaveProperty('idleDeletedRelayId');
+    expect(forgotten).not.toHaveProperty('staleInputIds');
+    expect(createRequestId('p', forgotten)).not.toBe(createRequestId('p', d));
+  });
+
+  it.each([
+    ['the config changed since the relay was built (the input may pull another IVS channel)', { configRevision: 2 }],
+    ['the destination is being deleted', { deleteRequested: true }],
+  ])('an idle-deleted relay retires its source after all when %s', (_why, overrides) => {
+    const d = markIdleDeleted(
+      recordRelay(makeDestination({ generation: 3, ...overrides }), { id: 'ch-1', sourceIds: ['in-1'] }, 1),
+      'ch-1',
+    );
+    const forgotten = forgetRelay(d, 'ch-1', []);
+    expect(forgotten).toMatchObject({ staleInputIds: ['in-1'] });
+    expect(forgotten).not.toHaveProperty('mediaLiveInputId');
+  });
+
+  it('marks only the recorded relay as deleted for being idle', () => {
+    const d = recordRelay(makeDestination(), { id: 'ch-1', sourceIds: ['in-1'] }, 1);
+    expect(markIdleDeleted(d, 'ch-other')).toBe(d);
   });
 });
