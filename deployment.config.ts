@@ -9,7 +9,8 @@
  *   IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING (boolean),
  *   IVS_RESTREAMING_CREATE_IVS_CHANNEL (boolean),
  *   IVS_RESTREAMING_IVS_CHANNEL_ARNS (comma-separated), IVS_RESTREAMING_RECONCILE_SCHEDULE,
- *   IVS_RESTREAMING_STOP_GRACE_SECONDS, IVS_RESTREAMING_DEFAULT_PROFILE,
+ *   IVS_RESTREAMING_STOP_GRACE_SECONDS, IVS_RESTREAMING_IDLE_CHANNEL_TTL_SECONDS,
+ *   IVS_RESTREAMING_DEFAULT_PROFILE,
  *   IVS_RESTREAMING_LOG_RETENTION_DAYS, IVS_RESTREAMING_ALARM_EMAIL,
  *   IVS_RESTREAMING_ADMIN_USERS (comma-separated; the flag: --admin-email),
  *   IVS_RESTREAMING_DELETION_PROTECTION (boolean), IVS_RESTREAMING_API_AUTH,
@@ -47,6 +48,11 @@ export default defineConfig({
   // Seconds destinations keep running after the IVS stream goes offline (0–3600), so a short
   // encoder drop does not end the YouTube/Twitch broadcast. MediaLive bills while it waits.
   stopGraceSeconds: 120,
+
+  // Seconds a stopped MediaLive channel is kept before it is deleted (0–86400). MediaLive charges
+  // idle channels and allows only a few per region; the input stays (idle pull inputs are free),
+  // and the next go-live creates a channel on it, which adds the channel's create time.
+  idleChannelTtlSeconds: 600,
 
   // Encoding profile for new destinations: '1080p30-6000', '720p30-4500' or '480p30-2000'.
   // Unset (default) picks per platform.

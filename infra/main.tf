@@ -21,6 +21,7 @@ module "stream_restreaming" {
   monitor_lambda_zip_path         = var.monitor_lambda_zip_path
   reconcile_schedule_expression   = var.reconcile_schedule_expression
   stop_grace_seconds              = var.stop_grace_seconds
+  idle_channel_ttl_seconds        = var.idle_channel_ttl_seconds
   log_retention_days              = var.log_retention_days
   deletion_protection             = var.deletion_protection
   api_auth                        = var.api_auth

@@ -71,6 +71,12 @@ variable "stop_grace_seconds" {
   default     = 120
 }
 
+variable "idle_channel_ttl_seconds" {
+  description = "Seconds a stopped MediaLive channel is kept before it is deleted (its input stays; see the module's variable)."
+  type        = number
+  default     = 600
+}
+
 variable "log_retention_days" {
   description = "Retention of every CloudWatch log group."
   type        = number

@@ -93,6 +93,8 @@ export interface LocalStackOptions {
   simulatorTimings?: Partial<SimulatorTimings>;
   /** STOP_GRACE_SECONDS. Default 20. */
   graceSeconds?: number;
+  /** IDLE_CHANNEL_TTL_SECONDS: a stopped channel is deleted after this long. Default 600, as in AWS. */
+  idleTtlSeconds?: number;
   /** Seconds between scheduled reconciles (RECONCILE_INTERVAL_SECONDS). Default 5. */
   reconcileIntervalSeconds?: number;
   /** The simulated IVS channels (IVS_CHANNEL_ARNS). Default: LOCAL_CHANNEL_ARN. */
@@ -169,6 +171,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   SIM_TIMESCALE: z.coerce.number().positive().max(100_000).optional(),
   STOP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
+  IDLE_CHANNEL_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).optional(),
   LOCAL_DATA_DIR: z.string().optional(),
   LOCAL_MEDIA: z.enum(['real', 'simulated']).optional(),
@@ -194,7 +197,7 @@ const envSchema = z.object({
     .optional(),
 });
 
-/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA, RTMP_PORT and LOG_LEVEL. */
+/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, IDLE_CHANNEL_TTL_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA, RTMP_PORT and LOG_LEVEL. */
 export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape).flatMap((k) => {
@@ -214,6 +217,7 @@ export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOpti
   if (e.PORT !== undefined) options.port = e.PORT;
   if (e.SIM_TIMESCALE !== undefined) options.timescale = e.SIM_TIMESCALE;
   if (e.STOP_GRACE_SECONDS !== undefined) options.graceSeconds = e.STOP_GRACE_SECONDS;
+  if (e.IDLE_CHANNEL_TTL_SECONDS !== undefined) options.idleTtlSeconds = e.IDLE_CHANNEL_TTL_SECONDS;
   if (e.RECONCILE_INTERVAL_SECONDS !== undefined) options.reconcileIntervalSeconds = e.RECONCILE_INTERVAL_SECONDS;
   if (e.IVS_CHANNEL_ARNS !== undefined) options.channelArns = e.IVS_CHANNEL_ARNS;
   if (e.LOCAL_DATA_DIR !== undefined) options.dataDir = e.LOCAL_DATA_DIR;
@@ -452,6 +456,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       projectName: settings.projectName,
       trackedChannelArns: settings.channelArns,
       graceSeconds: settings.graceSeconds,
+      ...(options.idleTtlSeconds !== undefined ? { reconciler: { idleTtlSeconds: options.idleTtlSeconds } } : {}),
       // Pushing to a server on this machine (e.g. a local RTMP server) is what a laptop is for.
       allowPrivateRtmpTargets: true,
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.

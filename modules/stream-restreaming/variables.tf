@@ -67,6 +67,17 @@ variable "stop_grace_seconds" {
   }
 }
 
+variable "idle_channel_ttl_seconds" {
+  description = "How long a destination's MediaLive channel may stay idle (stopped, not wanted) before it is deleted; its input is kept and the next go-live creates a channel on it. MediaLive charges idle channels and counts them against a per-region quota; idle pull inputs are free. 0 deletes a channel as soon as it is idle."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.idle_channel_ttl_seconds >= 0 && var.idle_channel_ttl_seconds <= 86400 && floor(var.idle_channel_ttl_seconds) == var.idle_channel_ttl_seconds
+    error_message = "idle_channel_ttl_seconds must be a whole number between 0 and 86400."
+  }
+}
+
 variable "reconcile_schedule_expression" {
   description = "EventBridge schedule of the full reconcile (the safety net behind the IVS events). `rate(<n> minute|minutes|hour|hours|day|days)` (singular exactly when n = 1; one minute is the floor) or a six-field `cron(...)`."
   type        = string

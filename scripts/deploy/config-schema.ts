@@ -98,6 +98,13 @@ export const deploymentConfigSchema = z
       }),
     /** Seconds destinations keep running after the IVS stream goes offline (0–3600). */
     stopGraceSeconds: z.number().int('must be a whole number of seconds').min(0).max(3600, 'at most 3600 seconds (1 hour)').default(120),
+    /** Seconds a stopped MediaLive channel is kept before it is deleted, its input kept (0–86400). */
+    idleChannelTtlSeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(0, 'must be 0 or more seconds')
+      .max(86_400, 'at most 86400 seconds (one day)')
+      .default(600),
     /** Encoding profile for new destinations; unset means per-platform defaults. */
     defaultProfile: z.enum(PROFILES, { error: `must be one of ${PROFILES.join(', ')}` }).optional(),
     /** CloudWatch Logs retention of the Lambda log groups, in days. */

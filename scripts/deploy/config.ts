@@ -33,6 +33,7 @@ export const ENVIRONMENT_OVERRIDES = {
   IVS_RESTREAMING_IVS_CHANNEL_ARNS: { path: ['ivs', 'existingChannelArns'], kind: 'list' },
   IVS_RESTREAMING_RECONCILE_SCHEDULE: { path: ['reconcileSchedule'], kind: 'string' },
   IVS_RESTREAMING_STOP_GRACE_SECONDS: { path: ['stopGraceSeconds'], kind: 'number' },
+  IVS_RESTREAMING_IDLE_CHANNEL_TTL_SECONDS: { path: ['idleChannelTtlSeconds'], kind: 'number' },
   IVS_RESTREAMING_DEFAULT_PROFILE: { path: ['defaultProfile'], kind: 'string' },
   IVS_RESTREAMING_LOG_RETENTION_DAYS: { path: ['logRetentionDays'], kind: 'number' },
   IVS_RESTREAMING_ALARM_EMAIL: { path: ['alarmEmail'], kind: 'string' },

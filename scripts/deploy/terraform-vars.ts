@@ -33,6 +33,7 @@ export function terraformVariables(
     ivs_channel_arns: [...config.ivs.existingChannelArns],
     reconcile_schedule_expression: config.reconcileSchedule,
     stop_grace_seconds: config.stopGraceSeconds,
+    idle_channel_ttl_seconds: config.idleChannelTtlSeconds,
     log_retention_days: config.logRetentionDays,
     admin_users: [...config.adminUsers],
     deletion_protection: overrides.deletionProtection ?? config.deletionProtection,

@@ -16,7 +16,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ENVIRONMENT_VARIABLES, environmentSchema, readEnvironment } from '../../lambdas/adapters/environment';
+import {
+  ENVIRONMENT_VARIABLES,
+  MONITOR_ENVIRONMENT_VARIABLES,
+  environmentSchema,
+  readEnvironment,
+} from '../../lambdas/adapters/environment';
 import {
   BY_CHANNEL_INDEX,
   DESTINATION_EVENTS_TABLE_SUFFIX,
@@ -84,7 +89,9 @@ describe('TypeScript and Terraform agree', () => {
       const read = Object.keys(environmentSchema.shape);
       expect({
         setButNotRead: set.filter((name) => !read.includes(name) && !PLATFORM_VARIABLES.includes(name)),
-        requiredButNotSet: ENVIRONMENT_VARIABLES.filter((name) => !set.includes(name)),
+        requiredButNotSet: [...ENVIRONMENT_VARIABLES, ...(fn === 'monitor' ? MONITOR_ENVIRONMENT_VARIABLES : [])].filter(
+          (name) => !set.includes(name),
+        ),
       }).toEqual({ setButNotRead: [], requiredButNotSet: [] });
     });
 
@@ -96,6 +103,18 @@ describe('TypeScript and Terraform agree', () => {
       ]);
       expect(env.PROJECT_NAME).toBe('contract-check');
       expect(env.CORS_ALLOW_ORIGINS).toEqual(['https://admin.example.com']);
+      // Terraform's default and the code's default agree, so an unset variable changes nothing.
+      expect(env.IDLE_CHANNEL_TTL_SECONDS).toBe(600);
+      expect(environmentSchema.shape.IDLE_CHANNEL_TTL_SECONDS.parse(undefined)).toBe(600);
+    });
+
+    it('the idle channel TTL: Terraform accepts exactly the values the code accepts', async () => {
+      const variables = await readFile(join(moduleDir, 'variables.tf'), 'utf8');
+      const block = /variable "idle_channel_ttl_seconds" \{[\s\S]*?\n\}/.exec(variables)?.[0] ?? '';
+      expect(block).toContain('var.idle_channel_ttl_seconds >= 0 && var.idle_channel_ttl_seconds <= 86400');
+      const code = environmentSchema.shape.IDLE_CHANNEL_TTL_SECONDS;
+      expect([0, 600, 86_400].map((v) => code.safeParse(String(v)).success)).toEqual([true, true, true]);
+      expect([-1, 86_401, 1.5].map((v) => code.safeParse(String(v)).success)).toEqual([false, false, false]);
     });
   });
 

@@ -125,7 +125,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "IDLE_CHANNEL_TTL_SECONDS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
@@ -163,6 +163,13 @@ run "lambdas_match_the_environment_contract" {
       aws_cloudwatch_log_group.lambda[k].name == "/aws/lambda/${f.function_name}" && aws_cloudwatch_log_group.lambda[k].retention_in_days == 30
     ]) && aws_cloudwatch_log_group.api_access.retention_in_days == 30 && aws_cloudwatch_log_group.medialive["ElementalMediaLive"].retention_in_days == 30
     error_message = "Each function logs to /aws/lambda/<name>; every log group, MediaLive's ElementalMediaLive included, keeps logs for log_retention_days (30)."
+  }
+  assert {
+    condition = (
+      aws_lambda_function.this["monitor"].environment[0].variables.IDLE_CHANNEL_TTL_SECONDS == "600" &&
+      !contains(keys(aws_lambda_function.this["api"].environment[0].variables), "IDLE_CHANNEL_TTL_SECONDS")
+    )
+    error_message = "The monitor gets IDLE_CHANNEL_TTL_SECONDS (default 600); the API, which deletes no channel, does not."
   }
   assert {
     condition     = aws_lambda_function.this["monitor"].dead_letter_config[0].target_arn == aws_sqs_queue.monitor_dlq.arn && length(aws_lambda_function.this["api"].dead_letter_config) == 0
@@ -263,6 +270,22 @@ run "schedule_rejects_singular_unit_for_many" {
     reconcile_schedule_expression = "rate(5 minute)"
   }
   expect_failures = [var.reconcile_schedule_expression]
+}
+
+run "idle_channel_ttl_rejects_more_than_a_day" {
+  command = plan
+  variables {
+    idle_channel_ttl_seconds = 86401
+  }
+  expect_failures = [var.idle_channel_ttl_seconds]
+}
+
+run "idle_channel_ttl_rejects_negative_values" {
+  command = plan
+  variables {
+    idle_channel_ttl_seconds = -1
+  }
+  expect_failures = [var.idle_channel_ttl_seconds]
 }
 
 run "every_route_has_the_jwt_authorizer" {

@@ -49,6 +49,7 @@ describe('resolveDeploymentConfig', () => {
       ivs: { createChannel: true, existingChannelArns: [] },
       reconcileSchedule: 'rate(1 minute)',
       stopGraceSeconds: 120,
+      idleChannelTtlSeconds: 600,
       logRetentionDays: 30,
       adminUsers: [],
       deletionProtection: true,
