@@ -55,6 +55,12 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
       streamKeyMasked: '••••' + String(1000 + i).slice(-4),
       profile: platform === 'twitch' ? '720p30-4500' : '1080p30-6000',
       lastError: status === 'error' ? { code: 'INVALID_CONFIGURATION', message: 'MediaLive rejected the output URL.', at } : null,
+      health:
+        status === 'active'
+          ? { state: 'ok' as const, bitrateKbps: 2400 + (i % 9) * 100, since: at, message: 'Sending to the platform.' }
+          : status === 'error'
+            ? { state: 'failing' as const, bitrateKbps: null, since: at, message: 'MediaLive rejected the output URL.' }
+            : { state: 'unknown' as const, bitrateKbps: null, since: at, message: 'Not sending: nothing runs for this destination.' },
       mediaLiveChannelId: status === 'inactive' ? null : String(1_000_000 + i),
       pausedStreamId: null,
       version: 1,

@@ -443,6 +443,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The work queue (WORK_QUEUE_URL in AWS): in process, with SQS's delays.
     const queue = new MemoryWorkQueue(systemClock, { visibilityTimeoutMs: 10_000 });
     const cipher = new LocalStreamKeyCipher(key);
+
+    // ---- real media behind the simulated MediaLive: an ffmpeg relay per RUNNING channel, whose
+    // progress is also what the monitor measures health from (GetMetricData in AWS).
+    let relays: MediaLiveRelays | undefined;
+    if (media) {
+      relays = new MediaLiveRelays({
+        simulator,
+        destinations: new DynamoDestinationRepository(doc, tables.destinations),
+        cipher,
+        tools: media.tools,
+        log,
+      });
+      relays.start();
+      const started = relays;
+      cleanups.push(() => started.stop());
+    }
+
     const deps = createSimulatedDependencies({
       doc,
       tables,
@@ -459,26 +476,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.idleTtlSeconds !== undefined ? { reconciler: { idleTtlSeconds: options.idleTtlSeconds } } : {}),
       // Pushing to a server on this machine (e.g. a local RTMP server) is what a laptop is for.
       allowPrivateRtmpTargets: true,
+      ...(relays ? { telemetry: relays } : {}),
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
       corsAllowOrigins: [...LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`), ...viteDevOrigins],
     });
     const api = createApiLambda(deps);
     const monitor = createMonitorHandler(deps);
-
-    // ---- real media behind the simulated MediaLive: an ffmpeg relay per RUNNING channel
-    let relays: MediaLiveRelays | undefined;
-    if (media) {
-      relays = new MediaLiveRelays({
-        simulator,
-        destinations: new DynamoDestinationRepository(doc, tables.destinations),
-        cipher,
-        tools: media.tools,
-        log,
-      });
-      relays.start();
-      const started = relays;
-      cleanups.push(() => started.stop());
-    }
 
     // ---- the monitor: on a timer (never overlapping itself) and on every stream change
     let stopping = false;

@@ -1,5 +1,15 @@
 import type { ChannelStatusView, DestinationView } from './api';
-import { PLATFORM_LABELS, STATUS_LABELS, channelLabel, formatClock, mediaLiveQuotasUrl, profileLabel, timeInState } from './format';
+import {
+  HEALTH_LABELS,
+  PLATFORM_LABELS,
+  STATUS_LABELS,
+  channelLabel,
+  formatBitrate,
+  formatClock,
+  mediaLiveQuotasUrl,
+  profileLabel,
+  timeInState,
+} from './format';
 
 export const STARTING_HINT = 'MediaLive usually needs one to three minutes to start a channel.';
 
@@ -87,6 +97,34 @@ export function DestinationsTable({ destinations, channels, busy, now, selection
   );
 }
 
+/**
+ * Whether media reaches the platform: a dot (green ok, amber degraded, red failing, grey no
+ * data), the measured bit rate, and what to check when it is not ok.
+ */
+function HealthLine({ destination: d, now }: { destination: DestinationView; now: number }) {
+  const { state, bitrateKbps, message, since } = d.health;
+  const bitrate = formatBitrate(bitrateKbps);
+  const duration = timeInState(since, now);
+  return (
+    <div class={`health health-${state}`} data-testid="health" data-health={state}>
+      <span class="health-dot" aria-hidden="true" />
+      <span class="health-label">{HEALTH_LABELS[state]}</span>
+      {bitrate && (
+        <span class="health-bitrate" data-testid="health-bitrate">
+          {' '}
+          · {bitrate}
+        </span>
+      )}
+      {state !== 'ok' && duration && <span class="badge-time"> for {duration}</span>}
+      {state !== 'ok' && (
+        <p class={state === 'failing' ? 'row-error' : 'row-note'} data-testid="health-message">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}
+
 interface RowProps extends RowActions {
   destination: DestinationView;
   selected: boolean;
@@ -146,6 +184,7 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, select
             {STATUS_LABELS[d.status]}
           </span>
           {duration && <span class="badge-time"> for {duration}</span>}
+          {d.status === 'active' && <HealthLine destination={d} now={now} />}
           {d.status === 'starting' && <p class="row-note">Usually one to three minutes.</p>}
           {d.status === 'error' && d.lastError && (
             <p class="row-error" data-testid="last-error">

@@ -1,5 +1,6 @@
 /** Pure display helpers: durations, times, labels. */
 import { PLATFORMS, type DestinationStatus, type Platform } from '../../lambdas/core/destination';
+import type { HealthState } from '../../lambdas/core/health';
 import { PLATFORM_PRESETS } from '../../lambdas/core/platforms';
 
 /** "45 s", "12 min", "1 h 05 min", "2 d 3 h". Negative durations (clock skew) count as zero. */
@@ -47,6 +48,20 @@ export function mediaLiveQuotasUrl(channelArn: string): string {
   const host = region ? `${region}.console.aws.amazon.com` : 'console.aws.amazon.com';
   const query = region ? `?region=${region}` : '';
   return `https://${host}/servicequotas/home/services/medialive/quotas${query}`;
+}
+
+/** The health dot's words: what a screen reader says and what the label shows. */
+export const HEALTH_LABELS: Record<HealthState, string> = {
+  ok: 'Healthy',
+  degraded: 'Degraded',
+  failing: 'Failing',
+  unknown: 'No data',
+};
+
+/** A measured bit rate as a person reads it: `2.4 Mbit/s`, `850 kbit/s`. */
+export function formatBitrate(kbps: number | null): string | null {
+  if (kbps === null) return null;
+  return kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`;
 }
 
 export const STATUS_LABELS: Record<DestinationStatus, string> = {

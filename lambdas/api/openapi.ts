@@ -80,6 +80,7 @@ function destination(overrides: Record<string, unknown> = {}): Record<string, un
     streamKeyMasked: '••••cd34',
     profile: '1080p30-6000',
     lastError: null,
+    health: { state: 'unknown', bitrateKbps: null, since: AT, message: 'Not sending: nothing runs for this destination.' },
     mediaLiveChannelId: null,
     pausedStreamId: null,
     version: 1,

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ChannelStatusView, DestinationView } from '../core/destination';
 import { DESTINATION_STATUSES, PLATFORMS, PROFILES } from '../core/destination';
+import { HEALTH_STATES } from '../core/health';
 import { ValidationError } from '../core/errors';
 import type { DestinationEventView } from '../core/events';
 import { decodeCursor, DESTINATION_EVENT_KINDS, EVENT_SOURCES, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX } from '../core/events';
@@ -62,6 +63,26 @@ export const destinationErrorSchema = z
   .object({ code: z.string(), message: z.string(), at: isoTime })
   .meta({ id: 'DestinationError', description: 'The last failure the reconciler recorded for this destination.' });
 
+export const healthSchema = z
+  .object({
+    state: z.enum(HEALTH_STATES).meta({
+      description:
+        'ok: media reaches the platform; degraded: it does, after a recent drop or with engine alerts; failing: the platform refused the stream, cannot be reached, or no media flows; unknown: nothing runs, or no figures yet.',
+    }),
+    bitrateKbps: z
+      .number()
+      .nullable()
+      .meta({ description: 'Bit rate sent to the platform, kbit/s, measured by the relay; null when nothing flows.' }),
+    since: isoTime.meta({ description: 'When the state began.' }),
+    message: z
+      .string()
+      .meta({ description: 'What is happening and what to check, e.g. "Cannot reach the RTMP host: check the server URL …".' }),
+  })
+  .meta({
+    id: 'DestinationHealth',
+    description: 'Whether media reaches the platform, from the data plane (relay progress, MediaLive alerts and metrics).',
+  });
+
 export const destinationSchema = z
   .object({
     id: z.string().meta({ example: '3f0b8c5e-8d7a-4c1e-9f2b-6a5d4c3b2a10' }),
@@ -78,6 +99,7 @@ export const destinationSchema = z
     }),
     profile: z.enum(PROFILES),
     lastError: destinationErrorSchema.nullable(),
+    health: healthSchema,
     mediaLiveChannelId: z.string().nullable(),
     pausedStreamId: z.string().nullable().meta({ description: 'Set by a manual stop: off for this IVS stream, on again for the next.' }),
     version: z

@@ -3,6 +3,7 @@
  * Pure: no AWS SDK, no clock, no environment.
  */
 import type { DestinationEventView } from './events';
+import { initialHealth, type DestinationHealth, type RelayAlert } from './health';
 
 /**
  * An IVS channel ARN (partitions aws, aws-cn, aws-us-gov); group 1 is the region. The one
@@ -79,6 +80,10 @@ export interface Destination {
    */
   lease?: { owner: string; until: string };
   lastError?: DestinationError;
+  /** Whether media reaches the platform, from the data plane (`health.ts`); written by the monitor. */
+  health?: DestinationHealth;
+  /** Alerts the engine raised about the relay and has not cleared (MediaLive channel alerts). */
+  relayAlerts?: RelayAlert[];
   /** ISO-8601 time `status` last changed. */
   statusSince: string;
   /** Optimistic-locking counter; every write is conditional on it. */
@@ -100,6 +105,8 @@ export interface DestinationView {
   streamKeyMasked: string;
   profile: Profile;
   lastError: DestinationError | null;
+  /** Whether media reaches the platform (`unknown` while nothing runs). */
+  health: DestinationHealth;
   mediaLiveChannelId: string | null;
   pausedStreamId: string | null;
   /** Bumped by every write; the API sends it as the ETag, and If-Match compares with it. */
@@ -132,6 +139,8 @@ export function toView(d: Destination): DestinationView {
     streamKeyMasked: MASK + d.streamKeyHint,
     profile: d.profile,
     lastError: d.lastError ?? null,
+    // Stored health describes a running relay; any other status says all there is to say.
+    health: d.status === 'active' && d.health ? d.health : initialHealth(d.status, d.statusSince, d.lastError?.message),
     mediaLiveChannelId: d.mediaLiveChannelId ?? null,
     pausedStreamId: d.pausedStreamId ?? null,
     version: d.version,

@@ -4,6 +4,7 @@
  */
 import type { Destination, DestinationError, Platform, Profile } from './destination';
 import type { DestinationEvent, DestinationEventPage } from './events';
+import type { RelayTelemetry } from './health';
 
 /** A stored item that does not parse as a Destination (written by hand, by an older version, by a bug). */
 export interface MalformedDestination {
@@ -267,4 +268,22 @@ export type WorkItem =
  */
 export interface WorkQueue {
   enqueue(items: readonly WorkItem[]): Promise<void>;
+}
+
+/** A running relay whose figures are wanted: the engine that runs it, its id and its destination. */
+export interface TelemetryTarget {
+  /** The engine's name (`RelayEngine.name`: `medialive`, `ecs`). */
+  engine: string;
+  relayId: string;
+  destinationId: string;
+}
+
+/**
+ * The data plane's figures (`health.ts`): ffmpeg's progress locally; in AWS CloudWatch metrics
+ * (MediaLive's own, the relay tasks' embedded-metric-format lines), read for all targets in one
+ * batched request per reconcile, never one per destination. Keyed by relay id; a target without
+ * figures is left out.
+ */
+export interface RelayTelemetrySource {
+  read(targets: readonly TelemetryTarget[], now: Date): Promise<Map<string, RelayTelemetry>>;
 }

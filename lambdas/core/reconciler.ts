@@ -28,6 +28,8 @@ import {
 import { mapWithConcurrency } from './concurrency';
 import type { DestinationEvent } from './events';
 import { reconcilerEvents, recordEvents } from './events';
+import type { RelayTelemetry } from './health';
+import { assessHealth, healthChanged, nextHealth } from './health';
 import type { ChannelLiveness, DestinationDecision, OrphanDecision, Step, StepKind } from './planner';
 import { DEFAULT_IDLE_TTL_SECONDS, plan } from './planner';
 import { nextVersion, updateDestination } from './destination-updates';
@@ -41,6 +43,7 @@ import type {
   MalformedDestination,
   Metrics,
   PlaybackSource,
+  RelayTelemetrySource,
   StreamKeyDecrypter,
   StreamSource,
   StreamStateRepository,
@@ -115,6 +118,11 @@ export interface ReconcilerDeps {
   sleep: (ms: number) => Promise<void>;
   /** Names this reconciler in leases, e.g. the Lambda request id. */
   ownerId: () => string;
+  /**
+   * The data plane's figures for running relays, read once per reconcile (`health.ts`). Without
+   * it health is not measured and says so.
+   */
+  telemetry?: RelayTelemetrySource;
 }
 
 export type ReconcileScope =
@@ -186,8 +194,12 @@ interface Narrowed {
   streams: 'list' | 'get' | 'table';
 }
 
+/** The figures of one reconcile: read, not available here, or the read failed (health then stays as it was). */
+type TelemetryRead = { kind: 'read'; figures: Map<string, RelayTelemetry> } | { kind: 'unmeasured' } | { kind: 'failed' };
+
 export class Reconciler {
   private readonly playbackSources = new Map<string, Promise<PlaybackSource>>();
+  private telemetry: TelemetryRead = { kind: 'unmeasured' };
 
   constructor(
     private readonly deps: ReconcilerDeps,
@@ -220,6 +232,7 @@ export class Reconciler {
       if (result.passes === 1) {
         result.sweep = observed.sweep;
         result.channels = observed.states;
+        this.telemetry = await this.readTelemetry(observed.destinations, observed.relays);
       }
       await this.reportMalformed(observed.malformed, result);
       const now = clock.now();
@@ -366,6 +379,29 @@ export class Reconciler {
       }
     }
     return { ...scan, streams: livenessMap(states), states, relays, sources: undefined, sweep: 'skipped', complete: false };
+  }
+
+  /**
+   * The figures of the running relays of these destinations, in one read (one batched CloudWatch
+   * request in AWS). Off the essential path: a failure is logged and metered, and health stays
+   * as it was recorded.
+   */
+  private async readTelemetry(destinations: readonly Destination[], relays: readonly Relay[]): Promise<TelemetryRead> {
+    const source = this.deps.telemetry;
+    if (!source) return { kind: 'unmeasured' };
+    const wanted = new Set(destinations.map((d) => d.id));
+    const targets = relays
+      .filter((r) => r.state === 'running' && r.destinationId !== undefined && wanted.has(r.destinationId))
+      .map((r) => ({ engine: this.deps.engine.name, relayId: r.id, destinationId: r.destinationId as string }));
+    if (targets.length === 0) return { kind: 'read', figures: new Map() };
+    try {
+      return { kind: 'read', figures: await source.read(targets, this.deps.clock.now()) };
+    } catch (error) {
+      const code = codeOf(error);
+      this.deps.log.warn('Reading relay figures failed; health stays as recorded', { errorCode: code, relays: targets.length });
+      this.deps.metrics.auxiliaryReadFailed('relayTelemetry', code);
+      return { kind: 'failed' };
+    }
   }
 
   /** The orphan sweep's read. It is not on the essential path: a failure is logged and metered. */
@@ -596,6 +632,12 @@ export class Reconciler {
           // A deletion or a rebuild has a next step once it is stopped.
           return {
             outcome: 'done',
+            // A stopped relay's alerts are over; MediaLive sends no CLEARED for them.
+            change: (cur) => {
+              if (cur.relayAlerts === undefined) return cur;
+              const { relayAlerts: _gone, ...rest } = cur;
+              return rest;
+            },
             ...(d.deleteRequested || d.mediaLiveConfigRevision !== d.configRevision ? { requeueAfterMs: engine.timings.stopMs } : {}),
           };
         case 'delete-relay':
@@ -695,11 +737,11 @@ export class Reconciler {
     };
   }
 
-  /** Writes the observed status (and an adopted relay) when it differs from the item. */
+  /** Writes the observed status, health (and an adopted relay) when it differs from the item. */
   private async record(d: Destination, decision: DestinationDecision): Promise<void> {
-    let next = this.withStatus(d, decision.status, decision.lastError);
+    let next = this.withHealth(this.withStatus(d, decision.status, decision.lastError));
     if (decision.adopt) next = recordRelay(next, decision.adopt, decision.adopt.configRevision);
-    if (!decision.adopt && next.status === d.status && next.lastError === d.lastError) return;
+    if (!decision.adopt && next.status === d.status && next.lastError === d.lastError && next.health === d.health) return;
     if (next.status !== d.status) {
       this.deps.log.info('Destination status changed', { ...logKeys(d), previousStatus: d.status, status: next.status });
     }
@@ -712,6 +754,39 @@ export class Reconciler {
   private async history(before: Destination, after: Destination | undefined, extra: DestinationEvent[] = []): Promise<void> {
     const events = [...(after ? reconcilerEvents(before, after, this.deps.clock.now().toISOString()) : []), ...extra];
     if (events.length > 0) await recordEvents(this.deps, events);
+  }
+
+  /**
+   * The destination with its health assessed from this reconcile's figures (`health.ts`); the
+   * same object when the health did not change enough to be worth a write, or when the figures
+   * could not be read.
+   */
+  private withHealth(d: Destination): Destination {
+    if (this.telemetry.kind === 'failed') return d;
+    const now = this.deps.clock.now();
+    const relayId = d.mediaLiveChannelId;
+    const assessed =
+      this.telemetry.kind === 'unmeasured' && d.status === 'active'
+        ? { state: 'unknown' as const, bitrateKbps: null, message: 'Health is not measured here: no relay figures are available.' }
+        : assessHealth({
+            status: d.status,
+            statusSince: d.statusSince,
+            ...(d.lastError ? { lastErrorMessage: d.lastError.message } : {}),
+            telemetry: this.telemetry.kind === 'read' && relayId !== undefined ? this.telemetry.figures.get(relayId) : undefined,
+            alerts: d.relayAlerts ?? [],
+            now,
+          });
+    const health = nextHealth(d.health, assessed, now);
+    if (!healthChanged(d.health, health)) return d;
+    if (d.health?.state !== health.state) {
+      this.deps.log.info('Destination health changed', {
+        ...logKeys(d),
+        previousHealth: d.health?.state ?? null,
+        health: health.state,
+        healthMessage: health.message,
+      });
+    }
+    return { ...d, health };
   }
 
   private withStatus(d: Destination, status: DestinationStatus, lastError: DestinationError | null | undefined): Destination {
@@ -728,7 +803,12 @@ export class Reconciler {
    */
   private async acquire(d: Destination, decision: DestinationDecision): Promise<Destination | undefined> {
     const now = this.deps.clock.now();
-    let next = withLease(this.withStatus(d, decision.status, decision.lastError), this.deps.ownerId(), now, this.config.leaseSeconds);
+    let next = withLease(
+      this.withHealth(this.withStatus(d, decision.status, decision.lastError)),
+      this.deps.ownerId(),
+      now,
+      this.config.leaseSeconds,
+    );
     if (decision.adopt) next = recordRelay(next, decision.adopt, decision.adopt.configRevision);
     const stored = nextVersion(next, now);
     try {

@@ -58,6 +58,8 @@ export function recordSource(d: Destination, sourceId: string): Destination {
 /** Records a newly created (or adopted) relay with the config revision it was built from. */
 export function recordRelay(d: Destination, relay: Pick<Relay, 'id' | 'sourceIds'>, configRevision: number | undefined): Destination {
   const next: Destination = { ...d, mediaLiveChannelId: relay.id };
+  // Alerts are about one relay; another one starts with none.
+  if (d.mediaLiveChannelId !== relay.id) delete next.relayAlerts;
   const sourceId = relay.sourceIds[0];
   if (sourceId !== undefined) next.mediaLiveInputId = sourceId;
   if (configRevision === undefined) delete next.mediaLiveConfigRevision;
@@ -83,6 +85,7 @@ export function forgetRelay(d: Destination, relayId: string, sourceIds: readonly
     }
     delete next.mediaLiveChannelId;
     delete next.mediaLiveConfigRevision;
+    delete next.relayAlerts;
   }
   if (d.idleDeletedRelayId === relayId) delete next.idleDeletedRelayId;
   if (next.mediaLiveInputId !== undefined) retired.delete(next.mediaLiveInputId);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, Log, Metrics, StreamKeyCipher, WorkQueue } from '../core/ports';
+import type { Clock, Log, Metrics, RelayTelemetrySource, StreamKeyCipher, WorkQueue } from '../core/ports';
 import type { ReconcilerConfig } from '../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG } from '../core/reconciler';
 import type { RelayTimings } from '../core/relay';
@@ -35,6 +35,8 @@ export interface SimulatedDependenciesOptions {
   reconciler?: Partial<ReconcilerConfig>;
   /** When to look again after an engine transition; default: the simulator's own timings. */
   timings?: RelayTimings;
+  /** The relays' figures for health (locally: the ffmpeg relays); without it health is not measured. */
+  telemetry?: RelayTelemetrySource;
 }
 
 export type SimulatedDependencies = ApiDependencies & MonitorDependencies;
@@ -54,6 +56,7 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
     metrics: options.metrics,
     sleep: options.sleep,
     newId: randomUUID,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     reconciler: {
       ...DEFAULT_RECONCILER_CONFIG,
       projectName: options.projectName,

@@ -21,6 +21,12 @@ function destination(status: DestinationView['status'], channelArn = ARN): Desti
     streamKeyMasked: '••••abcd',
     profile: '1080p30-6000',
     lastError: null,
+    health: {
+      state: 'unknown',
+      bitrateKbps: null,
+      since: '2030-01-01T11:00:00.000Z',
+      message: 'Not sending: nothing runs for this destination.',
+    },
     mediaLiveChannelId: null,
     pausedStreamId: null,
     version: 1,

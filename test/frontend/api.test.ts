@@ -13,6 +13,12 @@ const VIEW: DestinationView = {
   streamKeyMasked: '••••abcd',
   profile: '1080p30-6000',
   lastError: null,
+  health: {
+    state: 'unknown',
+    bitrateKbps: null,
+    since: '2024-05-01T10:00:00.000Z',
+    message: 'Not sending: nothing runs for this destination.',
+  },
   mediaLiveChannelId: null,
   pausedStreamId: null,
   version: 1,

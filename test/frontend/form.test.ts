@@ -27,6 +27,12 @@ const EXISTING: DestinationView = {
   streamKeyMasked: '••••wxyz',
   profile: '720p30-4500',
   lastError: null,
+  health: {
+    state: 'unknown',
+    bitrateKbps: null,
+    since: '2024-05-01T10:00:00.000Z',
+    message: 'Not sending: nothing runs for this destination.',
+  },
   mediaLiveChannelId: null,
   pausedStreamId: null,
   version: 1,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { PLATFORMS } from '../../lambdas/core/destination';
 import { PLATFORM_PRESETS } from '../../lambdas/core/platforms';
-import { PLATFORM_LABELS, channelLabel, formatDuration, mediaLiveQuotasUrl, profileLabel, timeInState } from '../../frontend/src/format';
+import {
+  PLATFORM_LABELS,
+  channelLabel,
+  formatBitrate,
+  formatDuration,
+  mediaLiveQuotasUrl,
+  profileLabel,
+  timeInState,
+} from '../../frontend/src/format';
 
 describe('formatDuration', () => {
   it.each([
@@ -61,5 +69,13 @@ describe('mediaLiveQuotasUrl', () => {
 
   it('falls back to the console’s current region for an ARN it cannot read', () => {
     expect(mediaLiveQuotasUrl('not-an-arn')).toBe('https://console.aws.amazon.com/servicequotas/home/services/medialive/quotas');
+  });
+});
+
+describe('formatBitrate', () => {
+  it('shows kbit/s below 1000 and Mbit/s with one decimal from there, nothing when unmeasured', () => {
+    expect(formatBitrate(850.4)).toBe('850 kbit/s');
+    expect(formatBitrate(2412)).toBe('2.4 Mbit/s');
+    expect(formatBitrate(null)).toBeNull();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DESTINATION_STATUSES, PLATFORMS, PROFILES, type Destination } from '../../core/destination';
+import { HEALTH_STATES } from '../../core/health';
 
 const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'expected an ISO-8601 time');
 const count = z.number().int().min(0);
@@ -33,6 +34,10 @@ export const destinationItemSchema = z.object({
   staleInputIds: z.array(z.string().min(1)).optional(),
   lease: z.object({ owner: z.string(), until: isoTime }).optional(),
   lastError: z.object({ code: z.string(), message: z.string(), at: isoTime }).optional(),
+  health: z
+    .object({ state: z.enum(HEALTH_STATES), bitrateKbps: z.number().min(0).nullable(), since: isoTime, message: z.string() })
+    .optional(),
+  relayAlerts: z.array(z.object({ id: z.string().min(1), type: z.string(), message: z.string(), setAt: isoTime })).optional(),
   statusSince: isoTime,
   version: count,
   createdAt: isoTime,

@@ -190,6 +190,8 @@ const DESTINATION_FIELDS = {
   staleInputIds: true,
   lease: true,
   lastError: true,
+  health: true,
+  relayAlerts: true,
   statusSince: true,
   version: true,
   createdAt: true,

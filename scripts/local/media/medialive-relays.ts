@@ -10,7 +10,8 @@
  * read from the destination item and decrypted in memory when a relay starts; the simulator never
  * holds it.
  */
-import type { DestinationRepository, Log, StreamKeyDecrypter } from '../../../lambdas/core/ports';
+import type { RelayTelemetry } from '../../../lambdas/core/health';
+import type { DestinationRepository, Log, RelayTelemetrySource, StreamKeyDecrypter, TelemetryTarget } from '../../../lambdas/core/ports';
 import { TAG_DESTINATION } from '../../../lambdas/core/ports';
 import type { AwsSimulator, SimulatedChannel } from '../../../lambdas/testing/simulator';
 import { FfmpegRelay, type RelayStats } from './relay';
@@ -41,7 +42,17 @@ export interface LocalRelayView {
 
 const RUNNING_STATES = new Set(['RUNNING', 'RECOVERING']);
 
-export class MediaLiveRelays {
+/** What a relay's stats say to the health rule: read directly from ffmpeg's progress, locally. */
+export function telemetryOf(stats: RelayStats, now: Date): RelayTelemetry {
+  return {
+    observedAt: now.toISOString(),
+    ...(stats.phase === 'running' && stats.bitrateKbps !== undefined ? { bitrateKbps: stats.bitrateKbps } : {}),
+    ...(stats.lastMediaAt !== undefined ? { lastMediaAt: stats.lastMediaAt } : {}),
+    ...(stats.failure !== undefined ? { failure: stats.failure } : {}),
+  };
+}
+
+export class MediaLiveRelays implements RelayTelemetrySource {
   readonly #relays = new Map<string, { relay: FfmpegRelay; channel: SimulatedChannel; destinationId: string }>();
   readonly #starting = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -63,6 +74,16 @@ export class MediaLiveRelays {
       rtmpUrl: channel.spec.rtmpUrl,
       stats: relay.stats,
     }));
+  }
+
+  /** The figures of the relays following these channels (the monitor's telemetry port, locally). */
+  read(targets: readonly TelemetryTarget[], now: Date): Promise<Map<string, RelayTelemetry>> {
+    const figures = new Map<string, RelayTelemetry>();
+    for (const target of targets) {
+      const entry = this.#relays.get(target.relayId);
+      if (entry) figures.set(target.relayId, telemetryOf(entry.relay.stats, now));
+    }
+    return Promise.resolve(figures);
   }
 
   /** The relay following a destination's channel, if one runs. */

@@ -5,7 +5,9 @@
  * the destination or the source drops, and reports what ffmpeg's `-progress` says.
  */
 import type { Platform, Profile } from '../../../lambdas/core/destination';
+import type { RelayFailureKind } from '../../../lambdas/core/health';
 import type { IvsChannelType, Log } from '../../../lambdas/core/ports';
+import { classifyFfmpegLine, runFailure, type FfmpegLineKind } from '../../../lambdas/adapters/ffmpeg-failures';
 import { codecArgs, publishUrl, type RelayMode } from './encode-settings';
 import { DEFAULT_BACKOFF, FfmpegSupervisor, type Backoff } from './ffmpeg-process';
 import type { FfmpegProgress } from './progress';
@@ -45,7 +47,7 @@ export interface RelayStats {
   since: string;
   /** Video frames the current run has written. */
   frames: number;
-  /** Bit rate written over the last progress interval, kbit/s. */
+  /** Bit rate written over the last {@link BITRATE_WINDOW_MS} of media (or the run so far), kbit/s. */
   bitrateKbps: number | undefined;
   /** Media time the current run has written, ms. */
   outTimeMs: number;
@@ -55,6 +57,10 @@ export interface RelayStats {
   lastError: string | undefined;
   /** ISO-8601 time of the last progress block. */
   lastProgressAt: string | undefined;
+  /** ISO-8601 time of the last progress block that showed new media written to the destination. */
+  lastMediaAt: string | undefined;
+  /** Why the last run ended, from what ffmpeg printed (`lambdas/adapters/ffmpeg-failures.ts`). */
+  failure: { kind: RelayFailureKind; at: string } | undefined;
 }
 
 /** ffmpeg's arguments after the common ones (input, codecs, output). The key is in the last one. */
@@ -83,10 +89,19 @@ export function relayArgs(
   ];
 }
 
+/**
+ * The bit rate is averaged over this much media time: over one second it swings with every
+ * keyframe (one every 2 s), which is not what a platform sees.
+ */
+export const BITRATE_WINDOW_MS = 8_000;
+
 export class FfmpegRelay {
   readonly #supervisor: FfmpegSupervisor;
   #stats: RelayStats;
-  #lastSample: { totalSizeBytes: number; outTimeMs: number } | undefined;
+  /** Progress samples of the current run within the bit-rate window, oldest first. */
+  #samples: { totalSizeBytes: number; outTimeMs: number }[] = [];
+  /** The last line of the current run that said why a connection failed. */
+  #lastLineKind: FfmpegLineKind | undefined;
   readonly #listeners = new Set<(stats: RelayStats) => void>();
 
   constructor(readonly options: RelayOptions) {
@@ -100,16 +115,22 @@ export class FfmpegRelay {
       label: `relay (${options.mode})`,
       logAttributes: { destinationId: options.destinationId, ...(options.channelArn ? { channelArn: options.channelArn } : {}) },
       onSpawn: () => {
-        this.#lastSample = undefined;
+        this.#samples = [];
+        this.#lastLineKind = undefined;
         this.#update({ frames: 0, outTimeMs: 0, bitrateKbps: undefined });
       },
       onProgress: (p) => this.#onProgress(p),
+      onStderrLine: (line) => {
+        this.#lastLineKind = classifyFfmpegLine(line) ?? this.#lastLineKind;
+      },
       onExit: (exit) => {
         if (!exit.stopped) {
           this.#update({
             phase: 'reconnecting',
             reconnects: this.#stats.reconnects + 1,
             lastError: exit.lastError ?? this.#stats.lastError,
+            bitrateKbps: undefined,
+            failure: { kind: runFailure(this.#lastLineKind, exit.producedMedia), at: new Date().toISOString() },
           });
         }
       },
@@ -159,6 +180,8 @@ export class FfmpegRelay {
       reconnects: 0,
       lastError: undefined,
       lastProgressAt: undefined,
+      lastMediaAt: undefined,
+      failure: undefined,
     };
   }
 
@@ -167,15 +190,20 @@ export class FfmpegRelay {
     const outTimeMs = p.outTimeMs ?? 0;
     let bitrateKbps = this.#stats.bitrateKbps;
     if (p.totalSizeBytes !== undefined && p.outTimeMs !== undefined) {
-      const last = this.#lastSample;
-      if (last && p.outTimeMs > last.outTimeMs) {
-        bitrateKbps = Math.round(((p.totalSizeBytes - last.totalSizeBytes) * 8) / (p.outTimeMs - last.outTimeMs));
+      const sample = { totalSizeBytes: p.totalSizeBytes, outTimeMs: p.outTimeMs };
+      const outTime = p.outTimeMs;
+      this.#samples = [...this.#samples.filter((s) => s.outTimeMs < outTime && outTime - s.outTimeMs <= BITRATE_WINDOW_MS), sample];
+      const first = this.#samples[0];
+      if (first && outTime > first.outTimeMs) {
+        bitrateKbps = Math.round(((p.totalSizeBytes - first.totalSizeBytes) * 8) / (outTime - first.outTimeMs));
       }
-      this.#lastSample = { totalSizeBytes: p.totalSizeBytes, outTimeMs: p.outTimeMs };
     }
     const flowing = frames > 0 || outTimeMs > 0;
     const phase: RelayPhase = flowing ? 'running' : this.#stats.phase;
-    this.#update({ phase, frames, outTimeMs, bitrateKbps, lastProgressAt: new Date().toISOString() });
+    const at = new Date().toISOString();
+    // New media since the last block: ffmpeg wrote it to the destination's connection.
+    const advanced = frames > this.#stats.frames || outTimeMs > this.#stats.outTimeMs;
+    this.#update({ phase, frames, outTimeMs, bitrateKbps, lastProgressAt: at, ...(advanced ? { lastMediaAt: at } : {}) });
   }
 
   #update(change: Partial<RelayStats>): void {

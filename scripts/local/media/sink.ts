@@ -1,7 +1,10 @@
 /**
  * A local RTMP sink: what a platform's ingest is to a relay, on loopback. One ffmpeg listens
  * (`-listen 1`) for one publisher and writes what arrives, unchanged, to an FLV file that ffprobe
- * can read while it grows. A publisher with another stream key is refused (the session ends).
+ * can read while it grows. A publisher with another stream key or application is refused the way
+ * a platform's ingest refuses one (nginx-rtmp's on_publish, YouTube, Twitch): the connection is
+ * closed right after its `publish`, before any media is taken, and the publisher's ffmpeg reports
+ * a broken pipe (`lambdas/adapters/ffmpeg-failures.ts` reads that as a refusal).
  * The tests and `npm run bench:relay` use it; it is never part of a deployment.
  */
 import type { Log } from '../../../lambdas/core/ports';
@@ -53,7 +56,8 @@ export class RtmpSink {
         if (s.firstMediaAt === undefined && ((p.frame ?? 0) > 0 || (p.outTimeMs ?? 0) > 0)) s.firstMediaAt = Date.now();
       },
       onStderrLine: (line) => {
-        if (/Unexpected stream/.test(line) && this.current && !this.current.refused) {
+        // ffmpeg's listener logs a publish to another stream name, or a connect to another app.
+        if (/Unexpected stream|App field don't match up/.test(line) && this.current && !this.current.refused) {
           this.current.refused = true;
           this.#supervisor.kill();
         }

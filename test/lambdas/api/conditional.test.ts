@@ -22,6 +22,12 @@ function view(i: number, overrides: Partial<DestinationView> = {}): DestinationV
     streamKeyMasked: '••••tKeY',
     profile: '1080p30-6000',
     lastError: null,
+    health: {
+      state: 'unknown',
+      bitrateKbps: null,
+      since: '2030-01-01T00:00:00.000Z',
+      message: 'Not sending: nothing runs for this destination.',
+    },
     mediaLiveChannelId: null,
     pausedStreamId: null,
     version: 1,

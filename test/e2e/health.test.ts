@@ -1,0 +1,121 @@
+/**
+ * End to end with real media: the local stack with ffmpeg (ingest, test pattern, the relay behind
+ * the simulated MediaLive channel), a local RTMP sink that refuses any other stream key, and the
+ * admin UI in the system's Chromium. A destination added in the UI with the wrong key shows a red
+ * health dot and the refusal; with the right key a green one and the bit rate. Every wait is for a
+ * state, never a fixed time.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import type { Browser, Page } from 'playwright-core';
+import type { Log } from '../../lambdas/core/ports';
+import { launchChromium } from '../../scripts/lib/chromium';
+import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
+import { RtmpSink } from '../../scripts/local/media/sink';
+import { freeLoopbackPort } from '../../scripts/local/media/tools';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
+const KEY = 'e2e_health_sink_key_3b7c';
+const WRONG_KEY = 'e2e_health_wrong_key_9d2e';
+const NAME = 'Local sink';
+const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('health in the admin UI with real media', () => {
+  let work: string;
+  let stack: LocalStack;
+  let sink: RtmpSink;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'health-e2e-'));
+    const dist = join(work, 'dist');
+    await execa('vite', ['build', 'frontend', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      preferLocal: true,
+      stdin: 'ignore',
+    });
+    stack = await startLocalStack({
+      port: 0,
+      rtmpPort: 0,
+      realMedia: true,
+      dataDir: join(work, 'data'),
+      distDir: dist,
+      buildUiIfMissing: false,
+      timescale: 1000,
+      graceSeconds: 3,
+      reconcileIntervalSeconds: 1,
+      log: quiet,
+      print: () => undefined,
+    });
+    sink = new RtmpSink({
+      ffmpegPath: stack.media!.tools.ffmpeg,
+      port: await freeLoopbackPort(),
+      streamKey: KEY,
+      outputPrefix: join(work, 'sink'),
+      log: quiet,
+    });
+    sink.start();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sink?.stop();
+    await stack?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  }, 30_000);
+
+  it('shows a red dot and the refusal for a refused key, and a green one with the bit rate for the right key', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByTestId('empty-state').waitFor();
+
+    await page.getByTestId('add-destination').click();
+    const form = page.getByTestId('destination-form');
+    await form.getByLabel('Platform', { exact: true }).selectOption('custom');
+    await form.getByLabel('Name', { exact: true }).fill(NAME);
+    await form.getByLabel('Ingest URL', { exact: true }).fill(sink.rtmpUrl);
+    await form.getByLabel('Stream key', { exact: true }).fill(WRONG_KEY);
+    await form.getByTestId('save-destination').click();
+    await form.waitFor({ state: 'detached' });
+
+    expect((await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' })).status).toBe(200);
+    const row = page.locator('[data-testid="destination-row"]').filter({ hasText: NAME });
+    const failing = row.locator('[data-testid="health"][data-health="failing"]');
+    await failing.waitFor({ timeout: 60_000 });
+    await expect(failing.getByTestId('health-message').textContent()).resolves.toMatch(/refused the stream/);
+    const dot = await failing.locator('.health-dot').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const danger = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--danger)';
+      document.body.append(probe);
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    expect(dot).toBe(danger);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'destination-health-failing.png') });
+
+    // The right key, through the edit form: the dot turns green with the measured bit rate.
+    await row.getByRole('button', { name: /Edit/ }).click();
+    await form.getByLabel('Stream key', { exact: true }).fill(KEY);
+    await form.getByTestId('save-destination').click();
+    await form.waitFor({ state: 'detached' });
+    const ok = row.locator('[data-testid="health"][data-health="ok"]');
+    await ok.waitFor({ timeout: 60_000 });
+    await expect(ok.getByTestId('health-bitrate').textContent()).resolves.toMatch(/\d+(\.\d)? (k|M)bit\/s/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'destination-health-ok.png') });
+    expect(await row.textContent()).not.toContain(KEY);
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
+});

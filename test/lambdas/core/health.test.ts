@@ -1,0 +1,141 @@
+/**
+ * The health rule, case by case: what the data plane reports turns into a state and a message
+ * that says what to check, and `since` moves only when the state does.
+ */
+import { describe, expect, it } from '@jest/globals';
+import {
+  assessHealth,
+  FRESH_MEDIA_MS,
+  healthChanged,
+  NO_MEDIA_FAILING_MS,
+  nextHealth,
+  RECENT_FAILURE_MS,
+  type HealthInput,
+  type RelayTelemetry,
+} from '../../../lambdas/core/health';
+
+const NOW = new Date('2030-01-01T12:00:00.000Z');
+const ago = (ms: number): string => new Date(NOW.getTime() - ms).toISOString();
+
+function input(telemetry: RelayTelemetry | undefined, overrides: Partial<HealthInput> = {}): HealthInput {
+  return { status: 'active', statusSince: ago(120_000), telemetry, alerts: [], now: NOW, ...overrides };
+}
+
+describe('assessHealth', () => {
+  it('is ok with the measured bit rate while media flows', () => {
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), bitrateKbps: 2012.4, lastMediaAt: ago(1_000) }))).toEqual({
+      state: 'ok',
+      bitrateKbps: 2012,
+      message: 'Sending to the platform.',
+    });
+  });
+
+  it('fails at once with "refused the stream" when the platform closed the connection on publish', () => {
+    const h = assessHealth(
+      input({ observedAt: NOW.toISOString(), failure: { kind: 'refused', at: ago(2_000) } }, { statusSince: ago(5_000) }),
+    );
+    expect(h.state).toBe('failing');
+    expect(h.message).toMatch(/refused the stream.*Check the stream key/);
+  });
+
+  it('fails with "cannot reach the RTMP host" once media is stale after a drop and the host refuses connections', () => {
+    const telemetry = {
+      observedAt: NOW.toISOString(),
+      lastMediaAt: ago(FRESH_MEDIA_MS + 1_000),
+      failure: { kind: 'unreachable' as const, at: ago(3_000) },
+    };
+    const h = assessHealth(input(telemetry));
+    expect(h).toMatchObject({ state: 'failing', bitrateKbps: null });
+    expect(h.message).toMatch(/Cannot reach the RTMP host/);
+  });
+
+  it('is degraded, not failing, while media flows again after a recent drop', () => {
+    const telemetry = {
+      observedAt: NOW.toISOString(),
+      bitrateKbps: 1800,
+      lastMediaAt: ago(500),
+      failure: { kind: 'dropped' as const, at: ago(10_000) },
+    };
+    expect(assessHealth(input(telemetry))).toMatchObject({ state: 'degraded', bitrateKbps: 1800 });
+    const old = { ...telemetry, failure: { kind: 'dropped' as const, at: ago(RECENT_FAILURE_MS + 1_000) } };
+    expect(assessHealth(input(old)).state).toBe('ok');
+  });
+
+  it('does not call a drop failing before media has been missing for the no-media limit', () => {
+    const telemetry = {
+      observedAt: NOW.toISOString(),
+      lastMediaAt: ago(FRESH_MEDIA_MS + 1_000),
+      failure: { kind: 'dropped' as const, at: ago(FRESH_MEDIA_MS) },
+    };
+    expect(assessHealth(input(telemetry)).state).toBe('unknown');
+    const long = { ...telemetry, lastMediaAt: ago(NO_MEDIA_FAILING_MS + 1_000) };
+    const h = assessHealth(input(long));
+    expect(h.state).toBe('failing');
+    expect(h.message).toMatch(/^No media sent for 31 s\./);
+  });
+
+  it('fails when a running relay has sent nothing for the no-media limit, and waits before that', () => {
+    expect(assessHealth(input({ observedAt: NOW.toISOString() }, { statusSince: ago(5_000) })).state).toBe('unknown');
+    expect(assessHealth(input({ observedAt: NOW.toISOString() }, { statusSince: ago(NO_MEDIA_FAILING_MS) }))).toMatchObject({
+      state: 'failing',
+      message: expect.stringMatching(/^No media sent for 30 s/),
+    });
+  });
+
+  it('fails with the alert when the engine has an alert set, whatever the figures say', () => {
+    const h = assessHealth(
+      input(
+        { observedAt: NOW.toISOString(), bitrateKbps: 4000, lastMediaAt: ago(1_000) },
+        { alerts: [{ id: 'a1', type: 'RTMP Stream Not Found', message: 'Stream not found on the RTMP server', setAt: ago(4_000) }] },
+      ),
+    );
+    expect(h).toEqual({ state: 'failing', bitrateKbps: null, message: 'RTMP Stream Not Found: Stream not found on the RTMP server' });
+  });
+
+  it('is degraded when media flows while MediaLive counts active alerts', () => {
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), lastMediaAt: ago(5_000), activeAlerts: 2 })).state).toBe('degraded');
+  });
+
+  it('is unknown while nothing runs, and failing with the recorded error for status error', () => {
+    expect(assessHealth(input(undefined, { status: 'inactive' })).state).toBe('unknown');
+    expect(assessHealth(input(undefined, { status: 'starting' })).state).toBe('unknown');
+    expect(assessHealth(input(undefined, { status: 'error', lastErrorMessage: 'MediaLive rejected the URL.' }))).toEqual({
+      state: 'failing',
+      bitrateKbps: null,
+      message: 'MediaLive rejected the URL.',
+    });
+  });
+
+  it('fails when a running relay reports no figures at all for the no-media limit', () => {
+    expect(assessHealth(input(undefined, { statusSince: ago(1_000) })).state).toBe('unknown');
+    expect(assessHealth(input(undefined)).message).toMatch(/No figures from the relay for 120 s/);
+  });
+});
+
+describe('nextHealth and healthChanged', () => {
+  const ok = { state: 'ok' as const, bitrateKbps: 2000, message: 'Sending to the platform.' };
+
+  it('keeps since while the state stays, and moves it when the state changes', () => {
+    const first = nextHealth(undefined, ok, new Date(ago(60_000)));
+    expect(first.since).toBe(ago(60_000));
+    expect(nextHealth(first, { ...ok, bitrateKbps: 2100 }, NOW).since).toBe(ago(60_000));
+    expect(nextHealth(first, { state: 'failing', bitrateKbps: null, message: 'x' }, NOW).since).toBe(NOW.toISOString());
+  });
+
+  it('writes a new state or message, and a bit rate only when it moved by more than a tenth', () => {
+    const stored = nextHealth(undefined, ok, NOW);
+    expect(healthChanged(stored, { ...stored, bitrateKbps: 2150 })).toBe(false);
+    expect(healthChanged(stored, { ...stored, bitrateKbps: 2300 })).toBe(true);
+    expect(healthChanged(stored, { ...stored, bitrateKbps: null })).toBe(true);
+    expect(healthChanged(stored, { ...stored, message: 'other' })).toBe(true);
+    expect(healthChanged(undefined, stored)).toBe(true);
+  });
+});
+
+describe('figures that trail the present', () => {
+  it('allows metrics their lag before media counts as stale', () => {
+    const telemetry = { observedAt: NOW.toISOString(), bitrateKbps: 3000, lastMediaAt: ago(FRESH_MEDIA_MS + 20_000), lagMs: 30_000 };
+    expect(assessHealth(input(telemetry)).state).toBe('ok');
+    expect(assessHealth(input({ ...telemetry, lagMs: 0 })).state).not.toBe('ok');
+  });
+});

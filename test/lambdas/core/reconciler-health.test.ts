@@ -1,0 +1,157 @@
+/**
+ * Health through the reconciler, over dynalite and the simulator: one read of the figures per
+ * reconcile for every running relay, the assessment stored on the item, `since` kept while the
+ * state stays, no write for an unchanged health, and a failed read that changes nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { DynamoDestinationEventLog } from '../../../lambdas/adapters/dynamodb/destination-event-log';
+import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
+import { DynamoStreamStateRepository } from '../../../lambdas/adapters/dynamodb/stream-state-repository';
+import { LocalStreamKeyCipher } from '../../../lambdas/adapters/local-stream-key-cipher';
+import { MediaLiveRelayEngine } from '../../../lambdas/adapters/medialive/relay-engine';
+import type { RelayTelemetry } from '../../../lambdas/core/health';
+import type { RelayTelemetrySource, TelemetryTarget } from '../../../lambdas/core/ports';
+import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../../lambdas/core/reconciler';
+import { ManualClock } from '../../../lambdas/testing/manual-clock';
+import { MemoryWorkQueue } from '../../../lambdas/testing/memory-work-queue';
+import { AwsSimulator } from '../../../lambdas/testing/simulator';
+import type { Dynalite } from '../../support/dynalite';
+import { startDynalite } from '../../support/dynalite';
+import { makeDestination } from '../../support/fixtures';
+
+const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The figures a data plane would report, set by each test; records every read. */
+class ScriptedTelemetry implements RelayTelemetrySource {
+  reads: TelemetryTarget[][] = [];
+  figures: (relayId: string) => RelayTelemetry | undefined = () => undefined;
+  failWith: Error | undefined;
+  read(targets: readonly TelemetryTarget[]): Promise<Map<string, RelayTelemetry>> {
+    this.reads.push([...targets]);
+    if (this.failWith) return Promise.reject(this.failWith);
+    const out = new Map<string, RelayTelemetry>();
+    for (const t of targets) {
+      const f = this.figures(t.relayId);
+      if (f) out.set(t.relayId, f);
+    }
+    return Promise.resolve(out);
+  }
+}
+
+let db: Dynalite;
+let repo: DynamoDestinationRepository;
+let sim: AwsSimulator;
+let clock: ManualClock;
+let telemetry: ScriptedTelemetry;
+const auxiliaryFailures: string[] = [];
+
+beforeEach(async () => {
+  db = await startDynalite();
+  repo = new DynamoDestinationRepository(db.doc, db.tables.destinations);
+  clock = new ManualClock('2026-03-01T10:00:00.000Z');
+  sim = new AwsSimulator({ clock, projectName: 'p' });
+  sim.addIvsChannel(A);
+  telemetry = new ScriptedTelemetry();
+  auxiliaryFailures.length = 0;
+});
+afterEach(async () => db.stop());
+
+const cipher = new LocalStreamKeyCipher(randomBytes(32));
+
+function reconciler(withTelemetry = true): Reconciler {
+  return new Reconciler(
+    {
+      destinations: repo,
+      streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
+      streams: sim.ivs,
+      engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
+      queue: new MemoryWorkQueue(clock),
+      events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
+      cipher,
+      clock,
+      log: quiet,
+      metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: (what) => void auxiliaryFailures.push(what) },
+      sleep: async (ms) => clock.advance(ms),
+      ownerId: () => 'r1',
+      ...(withTelemetry ? { telemetry } : {}),
+    },
+    {
+      ...DEFAULT_RECONCILER_CONFIG,
+      projectName: 'p',
+      mediaLiveRoleArn: 'arn:aws:iam::123456789012:role/x',
+      graceSeconds: 120,
+      trackedChannelArns: [A],
+    },
+  );
+}
+
+async function liveAndActive(id = 'd1'): Promise<void> {
+  const d = makeDestination({ id, channelArn: A });
+  d.streamKeyCiphertext = await cipher.encrypt(d.id, 'key-one-aaaa-bbbb');
+  await repo.create(d);
+  sim.goLive(A);
+  for (let i = 0; i < 10 && (await repo.get(id))?.status !== 'active'; i++) {
+    clock.advance(60_000);
+    await reconciler().reconcile({ kind: 'all' });
+  }
+  expect((await repo.get(id))?.status).toBe('active');
+}
+
+describe('health in the reconcile', () => {
+  it('reads the figures of all running relays in one call per reconcile and stores the assessment', async () => {
+    await liveAndActive('d1');
+    const second = makeDestination({ id: 'd2', channelArn: A });
+    second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
+    await repo.create(second);
+    for (let i = 0; i < 10 && (await repo.get('d2'))?.status !== 'active'; i++) {
+      clock.advance(60_000);
+      await reconciler().reconcile({ kind: 'all' });
+    }
+    telemetry.reads = [];
+    telemetry.figures = (relayId) =>
+      relayId === (sim.runningChannels()[0]?.id ?? '')
+        ? { observedAt: clock.now().toISOString(), failure: { kind: 'refused', at: clock.now().toISOString() } }
+        : { observedAt: clock.now().toISOString(), bitrateKbps: 5900, lastMediaAt: clock.now().toISOString() };
+    await reconciler().reconcile({ kind: 'all' });
+    expect(telemetry.reads).toHaveLength(1);
+    expect(telemetry.reads[0]!.map((t) => t.destinationId).sort()).toEqual(['d1', 'd2']);
+    const healths = (await Promise.all(['d1', 'd2'].map((id) => repo.get(id)))).map((d) => d!.health);
+    expect(healths.map((h) => h!.state).sort()).toEqual(['failing', 'ok']);
+    expect(healths.find((h) => h!.state === 'failing')!.message).toMatch(/refused the stream/);
+    expect(healths.find((h) => h!.state === 'ok')!.bitrateKbps).toBe(5900);
+  });
+
+  it('keeps since and writes nothing while the health stays the same', async () => {
+    await liveAndActive();
+    telemetry.figures = () => ({ observedAt: clock.now().toISOString(), bitrateKbps: 2000, lastMediaAt: clock.now().toISOString() });
+    await reconciler().reconcile({ kind: 'all' });
+    const first = (await repo.get('d1'))!;
+    expect(first.health).toMatchObject({ state: 'ok', bitrateKbps: 2000, since: clock.now().toISOString() });
+    clock.advance(60_000);
+    telemetry.figures = () => ({ observedAt: clock.now().toISOString(), bitrateKbps: 2050, lastMediaAt: clock.now().toISOString() });
+    await reconciler().reconcile({ kind: 'all' });
+    const second = (await repo.get('d1'))!;
+    expect(second.version).toBe(first.version);
+    expect(second.health).toEqual(first.health);
+  });
+
+  it('leaves the recorded health as it was when the figures cannot be read, and meters it', async () => {
+    await liveAndActive();
+    telemetry.figures = () => ({ observedAt: clock.now().toISOString(), bitrateKbps: 2000, lastMediaAt: clock.now().toISOString() });
+    await reconciler().reconcile({ kind: 'all' });
+    const before = (await repo.get('d1'))!;
+    telemetry.failWith = new Error('throttled');
+    clock.advance(120_000);
+    await reconciler().reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health).toEqual(before.health);
+    expect(auxiliaryFailures).toContain('relayTelemetry');
+  });
+
+  it('says health is not measured when no figures can be had at all', async () => {
+    await liveAndActive();
+    await reconciler(false).reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health).toMatchObject({ state: 'unknown', message: expect.stringMatching(/not measured/) });
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Health from the data plane, end to end with real media on loopback: the local stack's relay
+ * (ffmpeg behind the simulated MediaLive channel) publishing to a local RTMP sink that refuses a
+ * wrong stream key the way a platform does (it closes the connection on publish).
+ *
+ * - a wrong key turns the destination `failing` with "refused" within 60 s of going live;
+ * - with the right key it turns `ok`, with a bit rate within 20% of what the sink receives;
+ * - the sink going away turns it `failing` ("cannot reach"), its return `ok` again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DestinationView } from '../../../../lambdas/core/destination';
+import type { Log } from '../../../../lambdas/core/ports';
+import { startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
+import { RtmpSink } from '../../../../scripts/local/media/sink';
+import { freeLoopbackPort } from '../../../../scripts/local/media/tools';
+
+const KEY = 'live_health_sink_key_5c11d2';
+const WRONG_KEY = 'live_health_wrong_key_0e9f4a';
+const lines: string[] = [];
+const record =
+  (level: string) =>
+  (message: string, attributes?: Record<string, unknown>): void => {
+    lines.push(JSON.stringify({ level, message, attributes }));
+  };
+const log: Log = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+
+let root: string;
+let stack: LocalStack;
+let sink: RtmpSink;
+let sinkPort: number;
+const answers: string[] = [];
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return { value, ms: Date.now() - started };
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function destination(id: string): Promise<DestinationView> {
+  const text = await (await fetch(`${stack.url}/stream-destinations/${id}`)).text();
+  answers.push(text);
+  return JSON.parse(text) as DestinationView;
+}
+
+function newSink(): RtmpSink {
+  const s = new RtmpSink({
+    ffmpegPath: stack.media!.tools.ffmpeg,
+    port: sinkPort,
+    streamKey: KEY,
+    outputPrefix: join(root, `sink-${Date.now()}`),
+    log,
+  });
+  s.start();
+  return s;
+}
+
+/** What the sink receives, kbit/s: bytes it wrote over wall-clock time. */
+async function sinkBitrateKbps(windowMs: number): Promise<number> {
+  const first = sink.current?.last?.totalSizeBytes ?? 0;
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const last = sink.current?.last?.totalSizeBytes ?? 0;
+  return ((last - first) * 8) / (Date.now() - t0);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'health-media-'));
+  await mkdir(join(root, 'dist'), { recursive: true });
+  await writeFile(join(root, 'dist', 'index.html'), '<!doctype html><title>admin</title>');
+  stack = await startLocalStack({
+    port: 0,
+    rtmpPort: 0,
+    realMedia: true,
+    dataDir: join(root, 'data'),
+    distDir: join(root, 'dist'),
+    buildUiIfMissing: false,
+    timescale: 1000,
+    graceSeconds: 3,
+    reconcileIntervalSeconds: 1,
+    log,
+    print: () => undefined,
+  });
+  sinkPort = await freeLoopbackPort();
+  sink = newSink();
+}, 60_000);
+
+afterAll(async () => {
+  await sink?.stop();
+  await stack?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+}, 30_000);
+
+describe('health from the data plane on loopback', () => {
+  it('turns failing for a refused key, ok with the sink’s bit rate for the right one, and failing then ok when the sink goes and comes back', async () => {
+    const created = await fetch(`${stack.url}/stream-destinations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'custom', name: 'Sink', rtmpUrl: sink.rtmpUrl, streamKey: WRONG_KEY, profile: '480p30-2000' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as DestinationView;
+
+    expect((await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' })).status).toBe(200);
+    const refused = await eventually(
+      'failing for the refused key',
+      async () => {
+        const d = await destination(id);
+        return d.health.state === 'failing' ? d : undefined;
+      },
+      60_000,
+    );
+    expect(refused.value.status).toBe('active');
+    expect(refused.value.health.message).toMatch(/refused the stream.*Check the stream key/);
+    expect(refused.value.health.bitrateKbps).toBeNull();
+    expect(sink.sessions.some((s) => s.refused)).toBe(true);
+    expect(sink.sessions.some((s) => s.firstMediaAt !== undefined)).toBe(false);
+
+    // The right key: the relay is rebuilt and media flows.
+    const put = await fetch(`${stack.url}/stream-destinations/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ streamKey: KEY }),
+    });
+    expect(put.status).toBe(200);
+    const ok = await eventually(
+      'ok once media flows',
+      async () => {
+        const d = await destination(id);
+        return d.health.state === 'ok' && d.health.bitrateKbps !== null ? d : undefined;
+      },
+      60_000,
+    );
+    expect(ok.value.health.message).toBe('Sending to the platform.');
+    const measured = await sinkBitrateKbps(8_000);
+    const reported = (await destination(id)).health.bitrateKbps as number;
+    expect(measured).toBeGreaterThan(100);
+    expect(Math.abs(reported - measured) / measured).toBeLessThan(0.2);
+
+    // The platform goes away: nothing listens on its port any more.
+    await sink.stop();
+    const gone = await eventually(
+      'failing once the sink is gone',
+      async () => {
+        const d = await destination(id);
+        return d.health.state === 'failing' ? d : undefined;
+      },
+      60_000,
+    );
+    expect(gone.value.health.message).toMatch(/Cannot reach the RTMP host/);
+
+    // It comes back: the relay reconnects by itself.
+    sink = newSink();
+    await eventually(
+      'ok again once the sink is back',
+      async () => {
+        const d = await destination(id);
+        return d.health.state === 'ok' ? d : undefined;
+      },
+      60_000,
+    );
+
+    expect(answers.join('\n')).not.toContain(KEY);
+    expect(answers.join('\n')).not.toContain(WRONG_KEY);
+    expect(lines.join('\n')).not.toContain(KEY);
+    expect(lines.join('\n')).not.toContain(WRONG_KEY);
+  }, 280_000);
+});
