@@ -25,6 +25,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/lib/chromium';
 import { CONTENT_SECURITY_POLICY } from '../../scripts/local/static-site';
 import { startFakeOidcProvider, type FakeOidcProvider } from '../support/fake-oidc-provider';
+import { SLOW_POLL_MS } from '../../frontend/src/activity';
 import { waitFor } from '../support/wait';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -262,51 +263,65 @@ describe('admin UI login with OIDC (authorization code + PKCE)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('returns to the sign-in screen when the API rejects the access token', async () => {
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('empty-state').waitFor();
-    expect(provider.authorizeRequests).toHaveLength(2);
-    const { accessToken } = provider.issued.at(-1)!;
-    expect(accessToken).not.toBe(provider.issued[0]!.accessToken);
+  it(
+    'returns to the sign-in screen when the API rejects the access token',
+    async () => {
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('empty-state').waitFor();
+      expect(provider.authorizeRequests).toHaveLength(2);
+      const { accessToken } = provider.issued.at(-1)!;
+      expect(accessToken).not.toBe(provider.issued[0]!.accessToken);
 
-    // E.g. the user was disabled or the token revoked: the next refresh gets a 401.
-    rejectedTokens.add(accessToken);
-    await page.getByTestId('sign-in').waitFor();
+      // E.g. the user was disabled or the token revoked: the next refresh gets a 401.
+      rejectedTokens.add(accessToken);
+      // Nothing is changing, so the next poll comes after the quiet interval.
+      await page.getByTestId('sign-in').waitFor({ timeout: SLOW_POLL_MS + 10_000 });
 
-    expect(apiCalls.filter((call) => call.status === 401).map((call) => call.authorization)).toContain(bearer(accessToken));
-    expect(await oidcUserKeys(page)).toEqual([]);
-    // The user decides when to sign in again: no redirect to the provider on its own.
-    expect(provider.authorizeRequests).toHaveLength(2);
-    expect(pageErrors.filter((error) => !error.includes('401 (Unauthorized)'))).toEqual([]);
-  });
-
-  it('renews the access token with the refresh token before it expires, without a trip to the login page', async () => {
-    const renewPage = await openPage();
-    try {
-      await renewPage.goto(`${siteUrl}/renew/`);
-      await renewPage.getByRole('button', { name: 'Sign in' }).click();
-      await renewPage.getByTestId('empty-state').waitFor();
-      const first = shortLived.issued[0]!;
-      expect(first.refreshToken).toEqual(expect.any(String));
-
-      const refresh = await waitFor(() => shortLived.tokenRequests.find((r) => r.params.get('grant_type') === 'refresh_token'), {
-        what: 'a refresh-token request',
-      });
-      expect(refresh.outcome).toBe('issued');
-      expect(refresh.params.get('client_id')).toBe(CLIENT_ID);
-      expect(refresh.params.get('refresh_token')).toBe(first.refreshToken);
-      const renewed = shortLived.issued[1]!;
-      await waitFor(() => apiCalls.some((call) => call.authorization === bearer(renewed.accessToken)), {
-        what: 'an API call with the renewed access token',
-      });
-
-      expect(shortLived.authorizeRequests).toHaveLength(1);
-      expect(await renewPage.getByTestId('empty-state').isVisible()).toBe(true);
+      expect(apiCalls.filter((call) => call.status === 401).map((call) => call.authorization)).toContain(bearer(accessToken));
+      expect(await oidcUserKeys(page)).toEqual([]);
+      // The user decides when to sign in again: no redirect to the provider on its own.
+      expect(provider.authorizeRequests).toHaveLength(2);
       expect(pageErrors.filter((error) => !error.includes('401 (Unauthorized)'))).toEqual([]);
-    } finally {
-      await renewPage.close();
-    }
-  });
+    },
+    SLOW_POLL_MS + 30_000,
+  );
+
+  it(
+    'renews the access token with the refresh token before it expires, without a trip to the login page',
+    async () => {
+      const renewPage = await openPage();
+      try {
+        await renewPage.goto(`${siteUrl}/renew/`);
+        await renewPage.getByRole('button', { name: 'Sign in' }).click();
+        await renewPage.getByTestId('empty-state').waitFor();
+        const first = shortLived.issued[0]!;
+        expect(first.refreshToken).toEqual(expect.any(String));
+
+        const refresh = await waitFor(() => shortLived.tokenRequests.find((r) => r.params.get('grant_type') === 'refresh_token'), {
+          what: 'a refresh-token request',
+        });
+        expect(refresh.outcome).toBe('issued');
+        expect(refresh.params.get('client_id')).toBe(CLIENT_ID);
+        expect(refresh.params.get('refresh_token')).toBe(first.refreshToken);
+        // A 62 s token is renewed every few seconds, so by the next poll a later renewal may
+        // have replaced the first one: any token but the first proves the renewal reached the API.
+        const renewedBearer = (authorization: string | undefined): boolean =>
+          shortLived.issued.slice(1).some((token) => authorization === bearer(token.accessToken));
+        await waitFor(() => apiCalls.some((call) => renewedBearer(call.authorization)), {
+          what: 'an API call with a renewed access token',
+          // The renewed token goes out with the next poll, up to the quiet interval away.
+          timeoutMs: SLOW_POLL_MS + 10_000,
+        });
+
+        expect(shortLived.authorizeRequests).toHaveLength(1);
+        expect(await renewPage.getByTestId('empty-state').isVisible()).toBe(true);
+        expect(pageErrors.filter((error) => !error.includes('401 (Unauthorized)'))).toEqual([]);
+      } finally {
+        await renewPage.close();
+      }
+    },
+    SLOW_POLL_MS + 30_000,
+  );
 
   it("signs out at the Cognito hosted UI's /logout when the config names its domain", async () => {
     const cognitoPage = await openPage();
