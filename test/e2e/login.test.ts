@@ -305,7 +305,7 @@ describe('admin UI login with OIDC (authorization code + PKCE)', () => {
         expect(refresh.params.get('refresh_token')).toBe(first.refreshToken);
         // A 62 s token is renewed every few seconds, so by the next poll a later renewal may
         // have replaced the first one: any token but the first proves the renewal reached the API.
-        const renewedBearer = (authorization: string | undefined): boolean =>
+        const renewedBearer = (authorization: string | null | undefined): boolean =>
           shortLived.issued.slice(1).some((token) => authorization === bearer(token.accessToken));
         await waitFor(() => apiCalls.some((call) => renewedBearer(call.authorization)), {
           what: 'an API call with a renewed access token',
