@@ -92,9 +92,11 @@ export async function startFakeSite(count: number): Promise<{ url: string; serve
   const destinations = fakeDestinations(count, Date.now());
   const channel: ChannelStatusView = {
     channelArn: CHANNEL_ARN,
+    channelId: 'local',
     state: 'LIVE',
     streamId: 'st-bench',
     since: new Date(Date.now() - 754_000).toISOString(),
+    stopsAt: null,
   };
   const server = createServer((req, res) => {
     void (async () => {

@@ -429,8 +429,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         });
         const started = media;
         cleanups.push(() => started.stop());
-        // The simulated IVS hands out the local HLS as the channels' playback URL.
-        for (const arn of settings.channelArns) simulator.addIvsChannel(arn, { playbackUrl: media.playbackUrl(arn) });
+        // The simulated IVS hands out the local HLS as the channels' playback URL, and the local
+        // ingest's server and key as the channels' encoder settings (GET /channels/{channelId}…).
+        for (const ingest of media.views()) {
+          simulator.addIvsChannel(ingest.channelArn, {
+            playbackUrl: ingest.playbackUrl,
+            ingestServer: ingest.server,
+            streamKey: ingest.streamKey,
+          });
+        }
         settings.media = { real: true, ingests: media.views() };
       }
     }
@@ -580,7 +587,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return media.serveHls(req, res, segments.slice(2));
       if (pathname === '/_local/relays' && method === 'GET') return sendJson(req, res, 200, { relays: relays?.views() ?? [] });
       if (segments[0] === '_local') return controls.handle(req, res, segments.slice(1));
-      const isApi = segments[0] === 'stream-destinations' || segments[0] === 'stream-status' || pathname === '/openapi.json';
+      const isApi =
+        segments[0] === 'stream-destinations' ||
+        segments[0] === 'stream-status' ||
+        segments[0] === 'channels' ||
+        pathname === '/openapi.json';
       if (!isApi && (method === 'GET' || method === 'HEAD')) {
         if (pathname === '/config.json') return sendJson(req, res, 200, runtimeConfig, { 'cache-control': 'no-cache' });
         return site.serve(req, res, pathname);

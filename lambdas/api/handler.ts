@@ -15,6 +15,7 @@ import { createSharedAwsAdapters, newId, systemClock } from '../adapters/lambda/
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
 import { KmsStreamKeyEncrypter } from '../adapters/kms-stream-key-cipher';
 import { AwsIvsStreamSource } from '../adapters/ivs-stream-source';
+import { AwsIvsChannelDirectory } from '../adapters/ivs-channel-directory';
 import type { AdminRequirement } from './auth';
 import type { ApiEvent, ApiResult } from './http';
 import { createApiHandler } from './http';
@@ -28,6 +29,7 @@ export function createApiLambda(deps: ApiDependencies, options: { admin?: AdminR
     cipher: deps.cipher,
     queue: deps.queue,
     streams: deps.streams,
+    channels: deps.channels,
     graceSeconds: deps.graceSeconds,
     clock: deps.clock,
     ids: { newId: deps.newId },
@@ -54,11 +56,13 @@ export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsReque
     const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-restreaming';
     const env = readEnvironment();
     const logger = createLogger(serviceName);
+    const ivs = new IvsClient({});
     lambdaHandler = createApiLambda(
       {
         ...createSharedAwsAdapters(env),
         cipher: new KmsStreamKeyEncrypter(new KMSClient({}), env.STREAM_KEY_KMS_KEY_ID),
-        streams: new AwsIvsStreamSource(new IvsClient({})),
+        streams: new AwsIvsStreamSource(ivs),
+        channels: new AwsIvsChannelDirectory(ivs),
         graceSeconds: env.STOP_GRACE_SECONDS,
         clock: systemClock,
         log: logPort(logger),

@@ -16,9 +16,13 @@ import { EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX } from '../core/events';
 import { createSchema, updateSchema } from '../core/validation';
 import { STATUS_BY_CODE } from './errors';
 import {
+  channelSchema,
+  channelStatusSchema,
+  channelStreamKeySchema,
   destinationEventPageSchema,
   destinationListSchema,
   destinationSchema,
+  endGraceBodySchema,
   errorSchema,
   startBodySchema,
   stopBodySchema,
@@ -27,7 +31,7 @@ import {
 
 /** What a replay arranges before sending an example. */
 export interface ReplaySetup {
-  channel?: 'live';
+  channel?: 'live' | 'offline';
 }
 
 export interface ExchangeExample {
@@ -35,7 +39,7 @@ export interface ExchangeExample {
   status: number;
   /** The request body, when the example sends one. */
   request?: unknown;
-  /** The `{id}` to use; otherwise a destination the replay created. */
+  /** The `{id}` (or `{channelId}`) to use; otherwise a destination the replay created (the local channel). */
   pathId?: string;
   /** Query parameters to send, by name. */
   query?: Record<string, string | number>;
@@ -51,7 +55,7 @@ export interface ApiOperation {
   path: string;
   summary: string;
   description: string;
-  tag: 'Destinations' | 'Status' | 'Contract';
+  tag: 'Destinations' | 'Status' | 'Channels' | 'Contract';
   public?: boolean;
   request?: { schema: z.ZodType; required: boolean };
   ifMatch?: boolean;
@@ -59,12 +63,14 @@ export interface ApiOperation {
   conditional?: boolean;
   /** Query parameters the operation reads. */
   query?: { name: string; description: string; schema: Record<string, unknown> }[];
-  responses: Record<number, { description: string; schema?: z.ZodType; headers?: 'etag' | 'body-etag' }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; headers?: 'etag' | 'body-etag' | 'no-store' }>;
   examples: Record<string, ExchangeExample>;
 }
 
 const DESTINATION_ID = '3f0b8c5e-8d7a-4c1e-9f2b-6a5d4c3b2a10';
-const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEfGhIjKl';
+const CHANNEL_ID = 'AbCdEfGhIjKl';
+const CHANNEL_ARN = `arn:aws:ivs:us-east-1:123456789012:channel/${CHANNEL_ID}`;
+const INGEST_SERVER = 'rtmps://a1b2c3d4e5f6.global-contribute.live-video.net:443/app/';
 const AT = '2030-01-01T12:00:00.000Z';
 
 function destination(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -104,6 +110,18 @@ const NOT_FOUND_EXAMPLE: ExchangeExample = {
   response: error(
     'DESTINATION_NOT_FOUND',
     'No destination with id "no-such-destination". List destinations with GET /stream-destinations.',
+  ),
+};
+
+const CHANNEL_NOT_FOUND = { description: 'No IVS channel of this deployment has this id.', schema: errorSchema };
+
+const UNKNOWN_CHANNEL_EXAMPLE: ExchangeExample = {
+  summary: 'An id that is not one of the channels',
+  status: 404,
+  pathId: 'no-such-channel',
+  response: error(
+    'CHANNEL_NOT_FOUND',
+    `No IVS channel of this deployment has the id "no-such-channel"; use one of ${CHANNEL_ID} (the last part of the channel ARN, as GET /stream-status lists it).`,
   ),
 };
 
@@ -436,7 +454,95 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       status: {
         summary: 'One channel, offline',
         status: 200,
-        response: { channels: [{ channelArn: CHANNEL_ARN, state: 'OFFLINE', streamId: null, since: null }] },
+        response: {
+          channels: [{ channelArn: CHANNEL_ARN, channelId: CHANNEL_ID, state: 'OFFLINE', streamId: null, since: null, stopsAt: null }],
+        },
+      },
+    },
+  },
+  {
+    operationId: 'getChannel',
+    method: 'get',
+    path: '/channels/{channelId}',
+    summary: 'Encoder server and playback URL of an IVS channel',
+    description:
+      "Where an encoder sends the channel's stream (`ingestServer`, RTMPS on port 443) and where a player plays it (`playbackUrl`), from IVS GetChannel. The stream key is not here: see /channels/{channelId}/stream-key.",
+    tag: 'Channels',
+    responses: { 200: { description: 'The channel.', schema: channelSchema }, 403: errors[403], 404: CHANNEL_NOT_FOUND },
+    examples: {
+      channel: {
+        summary: 'A channel',
+        status: 200,
+        response: {
+          channelArn: CHANNEL_ARN,
+          channelId: CHANNEL_ID,
+          ingestServer: INGEST_SERVER,
+          playbackUrl: `https://a1b2c3d4e5f6.us-east-1.playback.live-video.net/api/video/v1/us-east-1.123456789012.channel.${CHANNEL_ID}.m3u8`,
+        },
+      },
+      unknownChannel: UNKNOWN_CHANNEL_EXAMPLE,
+    },
+  },
+  {
+    operationId: 'getChannelStreamKey',
+    method: 'get',
+    path: '/channels/{channelId}/stream-key',
+    summary: "Reveal an IVS channel's stream key",
+    description:
+      'The IVS stream key an encoder needs, in clear, with the ingest server (IVS ListStreamKeys and GetStreamKey). A credential: only an administrator may read it (like every route), the answer carries `Cache-Control: no-store`, and it is never logged. Anyone holding it can stream to the channel.',
+    tag: 'Channels',
+    responses: {
+      200: { description: 'The key.', schema: channelStreamKeySchema, headers: 'no-store' },
+      403: errors[403],
+      404: CHANNEL_NOT_FOUND,
+    },
+    examples: {
+      key: {
+        summary: 'The encoder settings',
+        status: 200,
+        response: {
+          channelArn: CHANNEL_ARN,
+          channelId: CHANNEL_ID,
+          ingestServer: INGEST_SERVER,
+          streamKey: 'sk_us-east-1_aBcDeFgHiJkLmNoPqRsTuV',
+        },
+      },
+      unknownChannel: UNKNOWN_CHANNEL_EXAMPLE,
+    },
+  },
+  {
+    operationId: 'endGracePeriod',
+    method: 'post',
+    path: '/channels/{channelId}/end-grace',
+    summary: 'End the grace period now',
+    description:
+      'After the stream ends, destinations keep running for the grace period (STOP_GRACE_SECONDS) in case the encoder comes back. This ends it for the channel now: what still runs stops within seconds, and a stream that comes back begins a new broadcast. Idempotent: a channel past its grace period answers as it is. 409 CHANNEL_LIVE while the channel is live. The body, if any, must be `{}`.',
+    tag: 'Channels',
+    request: { schema: endGraceBodySchema, required: false },
+    responses: {
+      202: { description: 'Ended; the destinations are stopping. The channel as it is now (`stopsAt` null).', schema: channelStatusSchema },
+      400: errors[400],
+      403: errors[403],
+      404: CHANNEL_NOT_FOUND,
+      409: { description: 'The channel is live: it has no grace period.', schema: errorSchema },
+    },
+    examples: {
+      ended: {
+        summary: 'End it now',
+        status: 202,
+        request: {},
+        replay: { channel: 'offline' },
+        response: { channelArn: CHANNEL_ARN, channelId: CHANNEL_ID, state: 'OFFLINE', streamId: null, since: AT, stopsAt: null },
+      },
+      live: {
+        summary: 'The channel is live',
+        status: 409,
+        request: {},
+        replay: { channel: 'live' },
+        response: error(
+          'CHANNEL_LIVE',
+          `The IVS channel ${CHANNEL_ARN} is live, so there is no grace period to end. Stop its destinations one by one (POST /stream-destinations/{id}/stop), or end the stream in the encoder.`,
+        ),
       },
     },
   },
@@ -454,6 +560,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
 ];
 
 const ID_DESCRIPTION = 'The destination id (1-128 letters, digits, `-` or `_`); any other shape is a 404.';
+const CHANNEL_ID_DESCRIPTION =
+  'The IVS channel id: the last part of its ARN (`…:channel/<id>`), as GET /stream-status lists it in `channelId`; any other value is a 404.';
 
 /** Examples of one kind keyed by exchange name, for a parameter or a media type. */
 function namedExamples(op: ApiOperation, pick: (e: ExchangeExample) => unknown): Record<string, NamedExample> {
@@ -482,6 +590,16 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
       required: true,
       description: ID_DESCRIPTION,
       schema: { type: 'string', example: DESTINATION_ID },
+      ...withExamples(namedExamples(op, (e) => e.pathId)),
+    });
+  }
+  if (op.path.includes('{channelId}')) {
+    parameters.push({
+      in: 'path',
+      name: 'channelId',
+      required: true,
+      description: CHANNEL_ID_DESCRIPTION,
+      schema: { type: 'string', example: CHANNEL_ID },
       ...withExamples(namedExamples(op, (e) => e.pathId)),
     });
   }
@@ -541,6 +659,16 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
               },
             }
           : {}),
+      ...(spec.headers === 'no-store'
+        ? {
+            headers: {
+              'Cache-Control': {
+                description: '`no-store`: a credential is kept by no cache.',
+                schema: { type: 'string', example: 'no-store' },
+              },
+            },
+          }
+        : {}),
       ...(schema ? { content: { 'application/json': { schema, ...withExamples(examples) } } } : {}),
     };
   }
@@ -585,6 +713,7 @@ export function apiDocument(): ReturnType<typeof createDocument> {
     tags: [
       { name: 'Destinations', description: 'Where the stream goes.' },
       { name: 'Status', description: 'What IVS says about the channels.' },
+      { name: 'Channels', description: 'The IVS channels: encoder settings, preview, the grace period.' },
       { name: 'Contract', description: 'This document.' },
     ],
     security: [{ bearer: [] }],

@@ -7,16 +7,21 @@
  * does not exist.
  */
 import type { DestinationService, DestinationView } from '../core/destination';
-import { DestinationNotFoundError, PreconditionFailedError } from '../core/errors';
+import { ChannelNotFoundError, DestinationNotFoundError, PreconditionFailedError } from '../core/errors';
 import { parseCreateDestination, parseUpdateDestination } from '../core/validation';
 import { readJsonObject } from './body';
 import type { HttpRequest } from './converters';
 import { apiDocument } from './openapi';
-import { parseActionBody, parseEventsQuery, startBodySchema, stopBodySchema } from './schemas';
+import { endGraceBodySchema, parseActionBody, parseEventsQuery, startBodySchema, stopBodySchema } from './schemas';
 import { displayable, route } from './router';
 import type { Route, RouteResult } from './router';
 
 const ID_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * An IVS channel id: the resource part of a channel ARN, `[a-zA-Z0-9-]+` in IVS's ARN pattern
+ * (https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_GetChannel.html).
+ */
+const CHANNEL_ID_SHAPE = /^[A-Za-z0-9-]{1,128}$/;
 const START_EXAMPLE = '{"enable": true}';
 
 /** What a route learnt that the request log and the error log should name. */
@@ -36,6 +41,22 @@ export function destinationId(raw: string, notes: RequestNotes): string {
   }
   if (!ID_SHAPE.test(id)) throw new DestinationNotFoundError(displayable(id));
   notes.destinationId = id;
+  return id;
+}
+
+/** The decoded `{channelId}`; 404 with the fix for anything that cannot be an IVS channel id (an ARN, say). */
+export function channelId(raw: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    id = raw;
+  }
+  if (!CHANNEL_ID_SHAPE.test(id)) {
+    throw new ChannelNotFoundError(
+      `"${displayable(id)}" is not an IVS channel id: use the last part of the channel ARN (letters, digits and -), as GET /stream-status lists it in channelId.`,
+    );
+  }
   return id;
 }
 
@@ -110,6 +131,21 @@ export function destinationRoutes(service: DestinationService, notesOf: (request
       return { status: 200, body: await service.events(id, parseEventsQuery(request.query)) };
     }),
     route('GET', '/stream-status', async () => ({ status: 200, body: await service.streamStatus() }), { conditional: true }),
+    route('GET', '/channels/{channelId}', async ({ params }) => ({
+      status: 200,
+      body: await service.channel(channelId(params.channelId)),
+    })),
+    // A credential: never stored by a browser or a proxy (RFC 9111 §5.2.2.5), never logged.
+    route('GET', '/channels/{channelId}/stream-key', async ({ params }) => ({
+      status: 200,
+      body: await service.streamKey(channelId(params.channelId)),
+      headers: { 'Cache-Control': 'no-store' },
+    })),
+    route('POST', '/channels/{channelId}/end-grace', async ({ request, params }) => {
+      const id = channelId(params.channelId);
+      parseActionBody(endGraceBodySchema, readJsonObject(request.body, { optional: true, example: '{}' }), []);
+      return { status: 202, body: await service.endGrace(id) };
+    }),
     // The published contract; public (it holds no data). Cached by browsers for a minute.
     route('GET', '/openapi.json', async () => ({ status: 200, body: apiDocument(), headers: { 'Cache-Control': 'public, max-age=60' } }), {
       public: true,

@@ -5,7 +5,7 @@
  * `satisfies` ties each answer schema to the TypeScript type the routes return.
  */
 import { z } from 'zod';
-import type { ChannelStatusView, DestinationView } from '../core/destination';
+import type { ChannelStatusView, ChannelStreamKeyView, ChannelView, DestinationView } from '../core/destination';
 import { DESTINATION_STATUSES, PLATFORMS, PROFILES } from '../core/destination';
 import { HEALTH_STATES } from '../core/health';
 import { ValidationError } from '../core/errors';
@@ -27,6 +27,9 @@ export const startBodySchema = z
 
 /** `POST /stream-destinations/{id}/stop`: an optional, empty body. */
 export const stopBodySchema = z.strictObject({}).meta({ id: 'StopRequest' });
+
+/** `POST /channels/{channelId}/end-grace`: an optional, empty body. */
+export const endGraceBodySchema = z.strictObject({}).meta({ id: 'EndGraceRequest' });
 
 export type StartBody = z.infer<typeof startBodySchema>;
 
@@ -116,11 +119,37 @@ export const destinationListSchema = z.object({ destinations: z.array(destinatio
 export const channelStatusSchema = z
   .object({
     channelArn: z.string(),
+    channelId: z.string().meta({ description: 'The last part of the ARN: the `{channelId}` of the /channels routes.' }),
     state: z.enum(['LIVE', 'OFFLINE']),
     streamId: z.string().nullable(),
     since: isoTime.nullable(),
+    stopsAt: isoTime.nullable().meta({
+      description:
+        'While the channel is offline inside its grace period: when what still runs for it stops (the offline time plus STOP_GRACE_SECONDS). null otherwise, and after POST /channels/{channelId}/end-grace.',
+    }),
   })
   .meta({ id: 'ChannelStatus' }) satisfies z.ZodType<ChannelStatusView>;
+
+export const channelSchema = z
+  .object({
+    channelArn: z.string(),
+    channelId: z.string(),
+    ingestServer: z.string().meta({
+      description: "The encoder's server (OBS: Settings → Stream → Server).",
+      example: 'rtmps://a1b2c3d4e5f6.global-contribute.live-video.net:443/app/',
+    }),
+    playbackUrl: z.string().meta({ description: "The channel's HLS playback URL, for a player." }),
+  })
+  .meta({ id: 'Channel' }) satisfies z.ZodType<ChannelView>;
+
+export const channelStreamKeySchema = z
+  .object({
+    channelArn: z.string(),
+    channelId: z.string(),
+    ingestServer: z.string(),
+    streamKey: z.string().meta({ description: "The IVS channel's stream key in clear: a credential. Sent with Cache-Control: no-store." }),
+  })
+  .meta({ id: 'ChannelStreamKey' }) satisfies z.ZodType<ChannelStreamKeyView>;
 
 export const streamStatusSchema = z.object({ channels: z.array(channelStatusSchema) }).meta({ id: 'StreamStatus' });
 

@@ -6,6 +6,8 @@
  */
 import type {
   ChannelStatusView,
+  ChannelStreamKeyView,
+  ChannelView,
   CreateDestinationInput,
   Destination,
   DestinationService,
@@ -14,11 +16,13 @@ import type {
   UpdateDestinationInput,
   UpdateOptions,
 } from './destination';
-import { streamKeyHint, toView } from './destination';
+import { channelIdOf, streamKeyHint, toView } from './destination';
 import { updateDestination } from './destination-updates';
 import type { DestinationEvent, DestinationEventKind, DestinationEventView, EventDetails } from './events';
 import { EVENTS_PAGE_DEFAULT, recordEvents, toEventView } from './events';
 import {
+  ChannelLiveError,
+  ChannelNotFoundError,
   ChannelOfflineError,
   DestinationDeletingError,
   DestinationDisabledError,
@@ -30,6 +34,8 @@ import {
 import { defaultProfile, defaultRtmpUrl } from './platforms';
 import { assertPlatformAcceptsUrl, assertPublicRtmpTarget } from './validation';
 import type {
+  ChannelDirectory,
+  ChannelStreamState,
   Clock,
   DestinationEventLog,
   DestinationRepository,
@@ -42,7 +48,7 @@ import type {
   WorkQueue,
 } from './ports';
 import { holdsNothing, retireUnusedSource } from './resources';
-import { broadcastOf, withinGrace } from './stream-state';
+import { broadcastOf, graceEndsAt, withinGrace } from './stream-state';
 
 export interface DestinationServiceDeps {
   destinations: DestinationRepository;
@@ -53,6 +59,8 @@ export interface DestinationServiceDeps {
   queue: WorkQueue;
   /** IVS, asked only by a manual stop when the stream-state table does not know the stream yet. */
   streams: Pick<StreamSource, 'getStream'>;
+  /** IVS channels' endpoints and stream keys, for the console's encoder settings and preview. */
+  channels: ChannelDirectory;
   /** STOP_GRACE_SECONDS: a stream that returns within it continues the broadcast. */
   graceSeconds: number;
   clock: Clock;
@@ -263,18 +271,92 @@ export class RestreamingDestinationService implements DestinationService {
    * account and shared with the monitor's ListStreams.
    */
   async streamStatus(): Promise<{ channels: ChannelStatusView[] }> {
-    const [states, destinations] = await Promise.all([
-      this.deps.streamStates.listAll(),
-      this.deps.trackedChannelArns.length > 0 ? Promise.resolve([]) : this.deps.destinations.listAll(),
-    ]);
-    const arns = new Set([...this.deps.trackedChannelArns, ...destinations.map((d) => d.channelArn)]);
+    const [states, arns] = await Promise.all([this.deps.streamStates.listAll(), this.channelArns()]);
     const stateByArn = new Map(states.map((s) => [s.id, s]));
-    const channels = [...arns].sort().map((channelArn): ChannelStatusView => {
-      const state = stateByArn.get(channelArn);
-      if (!state) return { channelArn, state: 'OFFLINE', streamId: null, since: null };
-      return { channelArn, state: state.state, streamId: state.state === 'LIVE' ? (state.streamId ?? null) : null, since: state.timestamp };
-    });
-    return { channels };
+    return { channels: arns.map((channelArn) => this.statusOf(channelArn, stateByArn.get(channelArn))) };
+  }
+
+  async endGrace(channelId: string): Promise<ChannelStatusView> {
+    const channelArn = await this.channelArnOf(channelId);
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.deps.streamStates.get(channelArn);
+      if (state?.state === 'LIVE') {
+        throw new ChannelLiveError(
+          `The IVS channel ${channelArn} is live, so there is no grace period to end. Stop its destinations one by one (POST /stream-destinations/{id}/stop), or end the stream in the encoder.`,
+        );
+      }
+      const now = this.deps.clock.now();
+      // Idempotent: a channel past its grace period (or never live) has nothing to end.
+      if (!withinGrace(state, now, this.deps.graceSeconds) || state?.offlineSince === undefined) return this.statusOf(channelArn, state);
+      if (await this.deps.streamStates.endGrace(channelArn, state.offlineSince, now.toISOString())) break;
+      // The monitor recorded a change in between (live again, or offline anew): look again.
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new VersionConflictError(`The stream state of ${channelArn} kept changing; try again.`);
+      }
+    }
+    this.deps.log.info('Grace period ended through the API', { channelArn });
+    try {
+      const notBefore = this.deps.clock.now().toISOString();
+      await this.deps.queue.enqueue([{ kind: 'channel', channelArn, notBefore, reason: 'grace period ended through the API' }]);
+    } catch (error) {
+      this.deps.log.warn('Could not put the channel on the work queue; the schedule will stop its destinations', {
+        channelArn,
+        errorName: error instanceof Error ? error.name : typeof error,
+      });
+    }
+    return this.statusOf(channelArn, await this.deps.streamStates.get(channelArn));
+  }
+
+  async channel(channelId: string): Promise<ChannelView> {
+    const channelArn = await this.channelArnOf(channelId);
+    const endpoints = await this.deps.channels.endpoints(channelArn);
+    return { channelArn, channelId: channelIdOf(channelArn), ingestServer: endpoints.ingestServer, playbackUrl: endpoints.playbackUrl };
+  }
+
+  async streamKey(channelId: string): Promise<ChannelStreamKeyView> {
+    const channelArn = await this.channelArnOf(channelId);
+    const [endpoints, streamKey] = await Promise.all([this.deps.channels.endpoints(channelArn), this.deps.channels.streamKey(channelArn)]);
+    // Who read it, never what: the key itself is in no log line.
+    this.deps.log.info('IVS stream key revealed', { channelArn });
+    return { channelArn, channelId: channelIdOf(channelArn), ingestServer: endpoints.ingestServer, streamKey };
+  }
+
+  /** What a channel's remembered state says, with the end of its grace period. */
+  private statusOf(channelArn: string, state: ChannelStreamState | undefined): ChannelStatusView {
+    const channelId = channelIdOf(channelArn);
+    if (!state) return { channelArn, channelId, state: 'OFFLINE', streamId: null, since: null, stopsAt: null };
+    const stopsAt = graceEndsAt(state, this.deps.graceSeconds);
+    return {
+      channelArn,
+      channelId,
+      state: state.state,
+      streamId: state.state === 'LIVE' ? (state.streamId ?? null) : null,
+      since: state.timestamp,
+      stopsAt: stopsAt !== undefined && Date.parse(stopsAt) > this.deps.clock.now().getTime() ? stopsAt : null,
+    };
+  }
+
+  /**
+   * The channels of this deployment: IVS_CHANNEL_ARNS, or (when none is configured) those the
+   * destinations follow.
+   */
+  private async channelArns(): Promise<string[]> {
+    if (this.deps.trackedChannelArns.length > 0) return [...new Set(this.deps.trackedChannelArns)].sort();
+    const destinations = await this.deps.destinations.listAll();
+    return [...new Set(destinations.map((d) => d.channelArn))].sort();
+  }
+
+  /** The ARN of one of this deployment's channels by its id; 404 for any other id. */
+  private async channelArnOf(channelId: string): Promise<string> {
+    const arns = await this.channelArns();
+    const found = arns.find((arn) => channelIdOf(arn) === channelId);
+    if (found === undefined) {
+      const known = arns.map(channelIdOf);
+      throw new ChannelNotFoundError(
+        `No IVS channel of this deployment has the id "${channelId}"${known.length > 0 ? `; use one of ${known.join(', ')}` : ''} (the last part of the channel ARN, as GET /stream-status lists it).`,
+      );
+    }
+    return found;
   }
 
   async events(

@@ -166,10 +166,40 @@ export type UpdateDestinationInput = Partial<CreateDestinationInput>;
 /** One IVS channel in `GET /stream-status`. */
 export interface ChannelStatusView {
   channelArn: string;
+  /** The channel's id (the last part of its ARN), as `/channels/{channelId}/…` routes take it. */
+  channelId: string;
   state: 'LIVE' | 'OFFLINE';
   streamId: string | null;
   /** ISO-8601 time the current state began, null when never observed. */
   since: string | null;
+  /**
+   * While the channel is offline inside its grace period: ISO-8601 time the grace period ends,
+   * when what still runs for it is stopped (`offlineSince + STOP_GRACE_SECONDS`). null otherwise,
+   * and once an admin ended the grace period early.
+   */
+  stopsAt: string | null;
+}
+
+/** `GET /channels/{channelId}`: where the encoder sends and where a player plays (IVS GetChannel). */
+export interface ChannelView {
+  channelArn: string;
+  channelId: string;
+  /** The encoder's "Server" (OBS: Settings → Stream → Server). */
+  ingestServer: string;
+  playbackUrl: string;
+}
+
+/** `GET /channels/{channelId}/stream-key`: the encoder's settings with the IVS stream key in clear. */
+export interface ChannelStreamKeyView {
+  channelArn: string;
+  channelId: string;
+  ingestServer: string;
+  streamKey: string;
+}
+
+/** The id of an IVS channel: the last part of its ARN (`…:channel/<id>`). */
+export function channelIdOf(channelArn: string): string {
+  return channelArn.slice(channelArn.lastIndexOf('/') + 1);
 }
 
 /** Options of an edit. */
@@ -206,4 +236,14 @@ export interface DestinationService {
    * page's `nextToken`). DestinationNotFoundError (404) for an unknown id.
    */
   events(id: string, options?: { limit?: number; cursor?: string }): Promise<{ events: DestinationEventView[]; nextToken: string | null }>;
+  /**
+   * Ends the grace period of an offline channel now: what still runs for it stops within seconds.
+   * Idempotent (a channel past its grace period answers as it is); ChannelLiveError (409) while
+   * the channel is live, ChannelNotFoundError (404) for an id that is not one of its channels.
+   */
+  endGrace(channelId: string): Promise<ChannelStatusView>;
+  /** The channel's ingest server and playback URL (IVS GetChannel). */
+  channel(channelId: string): Promise<ChannelView>;
+  /** The channel's IVS stream key, for the encoder. The caller must never log the answer. */
+  streamKey(channelId: string): Promise<ChannelStreamKeyView>;
 }

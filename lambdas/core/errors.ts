@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'DESTINATION_NOT_FOUND',
   'CHANNEL_OFFLINE',
+  'CHANNEL_LIVE',
+  'CHANNEL_NOT_FOUND',
   'DESTINATION_DISABLED',
   'VERSION_CONFLICT',
   'PRECONDITION_FAILED',
@@ -61,6 +63,16 @@ export class DestinationNotFoundError extends RestreamingError {
 /** The IVS channel is not live, so a manual start has nothing to send. */
 export class ChannelOfflineError extends RestreamingError {
   override readonly code = 'CHANNEL_OFFLINE';
+}
+
+/** The IVS channel is live, so it has no grace period to end. */
+export class ChannelLiveError extends RestreamingError {
+  override readonly code = 'CHANNEL_LIVE';
+}
+
+/** No IVS channel of this deployment has the id a request named. */
+export class ChannelNotFoundError extends RestreamingError {
+  override readonly code = 'CHANNEL_NOT_FOUND';
 }
 
 /** A manual start of a disabled destination: it must be enabled first (a start never enables silently). */

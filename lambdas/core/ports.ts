@@ -80,6 +80,12 @@ export interface ChannelStreamState {
    * get new stream ids from IVS but continue the broadcast. A manual stop holds for the broadcast.
    */
   broadcastId?: string;
+  /**
+   * ISO-8601 time an admin ended the grace period early (`POST /channels/{channelId}/end-grace`):
+   * from then on the channel counts as past its grace period, so what still runs stops and a
+   * stream that comes back begins a new broadcast. Going live or offline again clears it.
+   */
+  graceEndedAt?: string;
 }
 
 export interface StreamStateRepository {
@@ -87,6 +93,12 @@ export interface StreamStateRepository {
   listAll(): Promise<ChannelStreamState[]>;
   get(channelArn: string): Promise<ChannelStreamState | undefined>;
   put(state: ChannelStreamState): Promise<void>;
+  /**
+   * Records `graceEndedAt = at` only while the item is still OFFLINE since `offlineSince` (one
+   * conditional write): a reconcile that saw the channel go live, or go offline anew, in between
+   * wins. Returns false when the condition failed.
+   */
+  endGrace(channelArn: string, offlineSince: string, at: string): Promise<boolean>;
 }
 
 /** A live IVS stream as IVS reports it. */
@@ -121,6 +133,25 @@ export interface StreamSource {
    * restriction policy).
    */
   getPlaybackSource(channelArn: string): Promise<PlaybackSource>;
+}
+
+/** Where an encoder sends an IVS channel's stream and where a player plays it (IVS `GetChannel`). */
+export interface ChannelEndpoints {
+  /** The encoder's "Server": `rtmps://<ingestEndpoint>:443/app/` in IVS. */
+  ingestServer: string;
+  /** The channel's HLS playback URL. */
+  playbackUrl: string;
+}
+
+/**
+ * IVS channels as the console shows them: endpoints, and the channel's stream key for the
+ * encoder. Only the API uses it, on an admin's request; the key is never logged.
+ */
+export interface ChannelDirectory {
+  /** `GetChannel`. ResourceNotFoundError when the channel does not exist. */
+  endpoints(channelArn: string): Promise<ChannelEndpoints>;
+  /** `ListStreamKeys` then `GetStreamKey`: the channel's stream key in clear. ResourceNotFoundError when it has none. */
+  streamKey(channelArn: string): Promise<string>;
 }
 
 export const MEDIALIVE_CHANNEL_STATES = [

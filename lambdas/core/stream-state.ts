@@ -23,10 +23,22 @@ export function broadcastOf(state: Pick<ChannelStreamState, 'broadcastId' | 'str
   return state?.broadcastId ?? state?.streamId;
 }
 
-/** True while an offline channel is inside its grace period. */
+/** True while an offline channel is inside its grace period (not ended early by an admin). */
 export function withinGrace(state: ChannelStreamState | undefined, now: Date, graceSeconds: number): boolean {
-  if (state?.state !== 'OFFLINE' || state.offlineSince === undefined) return false;
-  return now.getTime() - Date.parse(state.offlineSince) < graceSeconds * 1000;
+  const ends = graceEndsAt(state, graceSeconds);
+  return ends !== undefined && now.getTime() < Date.parse(ends);
+}
+
+/**
+ * When the grace period of an offline channel ends (ISO-8601): `offlineSince + grace`, unless an
+ * admin ended it early. undefined when the channel is live, was never seen live, or its grace
+ * period was ended early.
+ */
+export function graceEndsAt(state: ChannelStreamState | undefined, graceSeconds: number): string | undefined {
+  if (state?.state !== 'OFFLINE' || state.offlineSince === undefined || state.graceEndedAt !== undefined) return undefined;
+  const offline = Date.parse(state.offlineSince);
+  if (Number.isNaN(offline)) return undefined;
+  return new Date(offline + graceSeconds * 1000).toISOString();
 }
 
 export function nextStreamState(
@@ -75,6 +87,9 @@ export function livenessOf(state: ChannelStreamState | undefined): ChannelLivene
   if (state.streamId !== undefined) liveness.streamId = state.streamId;
   const broadcastId = broadcastOf(state);
   if (broadcastId !== undefined) liveness.broadcastId = broadcastId;
-  if (state.state === 'OFFLINE' && state.offlineSince !== undefined) liveness.offlineSince = state.offlineSince;
+  // A grace period ended early holds nothing: the planner sees a channel offline without one.
+  if (state.state === 'OFFLINE' && state.offlineSince !== undefined && state.graceEndedAt === undefined) {
+    liveness.offlineSince = state.offlineSince;
+  }
   return liveness;
 }

@@ -47,6 +47,7 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
     streamStates: new DynamoStreamStateRepository(options.doc, options.tables.streamState),
     events: new DynamoDestinationEventLog(options.doc, options.tables.events, options.clock),
     streams: options.simulator.ivs,
+    channels: options.simulator.ivs,
     graceSeconds: options.graceSeconds,
     engine: new MediaLiveRelayEngine(options.simulator.medialive, options.projectName, options.timings ?? options.simulator.timings()),
     queue: options.queue,

@@ -9,6 +9,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type {
+  ChannelDirectory,
+  ChannelEndpoints,
   Clock,
   ChannelSpec,
   IvsChannelType,
@@ -206,6 +208,10 @@ interface IvsChannelRecord {
   type: IvsChannelType;
   playbackRestrictionPolicyArn?: string;
   stream?: LiveStream;
+  /** The encoder's server (`rtmps://<ingestEndpoint>:443/app/` in IVS). */
+  ingestServer: string;
+  /** The channel's one stream key. */
+  streamKey: string;
 }
 
 interface InputRecord {
@@ -308,8 +314,8 @@ function sleep(ms: number): Promise<void> {
 export class AwsSimulator {
   /** API calls by AWS action name (`ivs:ListStreams`, `medialive:StartChannel`, ...), pages counted separately. */
   readonly calls: Record<string, number> = {};
-  /** The IVS port. Methods are bound: they can be passed around on their own. */
-  readonly ivs: StreamSource;
+  /** The IVS ports. Methods are bound: they can be passed around on their own. */
+  readonly ivs: StreamSource & ChannelDirectory;
   /** The MediaLive port. Methods are bound: they can be passed around on their own. */
   readonly medialive: MediaLiveGateway;
 
@@ -369,6 +375,8 @@ export class AwsSimulator {
       listLiveStreams: () => this.#listLiveStreams(),
       getStream: (channelArn) => this.#getStream(channelArn),
       getPlaybackSource: (channelArn) => this.#getPlaybackSource(channelArn),
+      endpoints: (channelArn) => this.#endpoints(channelArn),
+      streamKey: (channelArn) => this.#streamKey(channelArn),
     };
     this.medialive = {
       listChannels: () => this.#listChannels(),
@@ -438,6 +446,10 @@ export class AwsSimulator {
       name?: string;
       type?: IvsChannelType;
       playbackRestrictionPolicyArn?: string;
+      /** The encoder's server; default IVS's form, `rtmps://<id>.global-contribute.live-video.net:443/app/`. */
+      ingestServer?: string;
+      /** The channel's stream key; default a random `sk_<region>_…`. */
+      streamKey?: string;
     } = {},
   ): string {
     const existing = this.#ivsChannels.get(channelArn);
@@ -451,6 +463,11 @@ export class AwsSimulator {
       type: options.type ?? existing?.type ?? 'STANDARD',
       ...(options.playbackRestrictionPolicyArn ? { playbackRestrictionPolicyArn: options.playbackRestrictionPolicyArn } : {}),
       stream: existing?.stream,
+      ingestServer:
+        options.ingestServer ??
+        existing?.ingestServer ??
+        `rtmps://${channelArn.split('/').pop() ?? 'channel'}.global-contribute.live-video.net:443/app/`,
+      streamKey: options.streamKey ?? existing?.streamKey ?? `sk_${this.#region}_${randomBytes(12).toString('base64url')}`,
     });
     return playbackUrl;
   }
@@ -651,6 +668,26 @@ export class AwsSimulator {
         );
       }
       return { url: channel.playbackUrl, channelType: channel.type };
+    });
+  }
+
+  async #endpoints(channelArn: string): Promise<ChannelEndpoints> {
+    return this.#call('ivs:GetChannel', READ, () => {
+      const channel = this.#ivsChannels.get(channelArn);
+      if (!channel) throw new ResourceNotFoundError(`IVS channel ${channelArn} does not exist`);
+      return { ingestServer: channel.ingestServer, playbackUrl: channel.playbackUrl };
+    });
+  }
+
+  async #streamKey(channelArn: string): Promise<string> {
+    const listed = await this.#call('ivs:ListStreamKeys', READ, () => {
+      if (!this.#ivsChannels.has(channelArn)) throw new ResourceNotFoundError(`IVS channel ${channelArn} does not exist`);
+      return `${channelArn.replace(':channel/', ':stream-key/')}`;
+    });
+    return this.#call('ivs:GetStreamKey', READ, () => {
+      const channel = this.#ivsChannels.get(channelArn);
+      if (!channel) throw new ResourceNotFoundError(`IVS stream key ${listed} does not exist`);
+      return channel.streamKey;
     });
   }
 

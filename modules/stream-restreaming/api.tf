@@ -10,6 +10,9 @@ locals {
     "POST /stream-destinations/{id}/stop",
     "GET /stream-destinations/{id}/events",
     "GET /stream-status",
+    "GET /channels/{channelId}",
+    "GET /channels/{channelId}/stream-key",
+    "POST /channels/{channelId}/end-grace",
   ])
 }
 

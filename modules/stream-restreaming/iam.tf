@@ -15,9 +15,12 @@ locals {
       history    = ["dynamodb:PutItem", "dynamodb:Query"]
       stream_key = ["kms:Encrypt"]
       # A manual stop asks IVS (GetStream) when the stream-state table has not seen the stream yet;
-      # the bundled IVS adapter holds the other two calls as well.
-      ivs_channels = ["ivs:GetChannel", "ivs:GetStream"]
-      ivs_account  = ["ivs:ListStreams"]
+      # the bundled IVS adapter holds the other two calls as well. GetChannel also gives the
+      # console a channel's ingest server and playback URL; ListStreamKeys and GetStreamKey reveal
+      # the channel's stream key to an admin (GET /channels/{channelId}/stream-key) — the API only.
+      ivs_channels    = ["ivs:GetChannel", "ivs:GetStream", "ivs:ListStreamKeys"]
+      ivs_account     = ["ivs:ListStreams"]
+      ivs_stream_keys = ["ivs:GetStreamKey", "ivs:ListStreamKeys"]
       # SendMessageBatch is authorised as sqs:SendMessage
       # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
       work_queue = ["sqs:SendMessage"]
@@ -32,6 +35,8 @@ locals {
       ivs_channels = ["ivs:GetChannel", "ivs:GetStream"]
       ivs_account  = ["ivs:ListStreams"]
       work_queue   = ["sqs:SendMessage"]
+      # Only the API reads IVS stream keys.
+      ivs_stream_keys = []
     }
   }
 
@@ -44,6 +49,9 @@ locals {
       medialive_account = ["medialive:ListChannels", "medialive:ListInputs"]
     }
   }
+
+  # arn:aws:ivs:<region>:<account>:channel/<id> → arn:aws:ivs:<region>:<account>:stream-key/*
+  ivs_stream_key_arns = distinct([for arn in var.ivs_channel_arns : replace(arn, "/channel\\/[A-Za-z0-9]+$/", "stream-key/*")])
 
   table_arns = [aws_dynamodb_table.destinations.arn, aws_dynamodb_table.stream_state.arn]
   # The history table has its own, narrower grant (statement RecordDestinationHistory).
@@ -167,6 +175,19 @@ data "aws_iam_policy_document" "lambda_ivs" {
     sid       = "ListLiveStreams"
     actions   = local.lambda_actions[each.key].ivs_account
     resources = ["*"]
+  }
+
+  # The stream keys of the tracked channels' account and region: GetStreamKey takes a stream-key
+  # ARN, ListStreamKeys a channel ARN and the stream-key resource type as well (service
+  # authorization reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoninteractivevideoservice.html).
+  # A key's ARN holds its own id, not its channel's, so no narrower pattern exists.
+  dynamic "statement" {
+    for_each = length(local.lambda_actions[each.key].ivs_stream_keys) > 0 && length(local.ivs_stream_key_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReadTrackedChannelStreamKeys"
+      actions   = local.lambda_actions[each.key].ivs_stream_keys
+      resources = local.ivs_stream_key_arns
+    }
   }
 }
 

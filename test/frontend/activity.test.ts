@@ -37,9 +37,11 @@ function destination(status: DestinationView['status'], channelArn = ARN): Desti
 
 const channel = (state: 'LIVE' | 'OFFLINE', agoMs: number | null, channelArn = ARN): ChannelStatusView => ({
   channelArn,
+  channelId: channelArn.slice(channelArn.lastIndexOf('/') + 1),
   state,
   streamId: state === 'LIVE' ? 'st-1' : null,
   since: agoMs === null ? null : new Date(NOW - agoMs).toISOString(),
+  stopsAt: null,
 });
 
 const HOUR = 3_600_000;

@@ -22,7 +22,7 @@ interface Exchange {
   /** Query parameters, from the query parameters' examples of this name. */
   query: Record<string, string>;
   ifMatch: string | undefined;
-  replay: { channel?: 'live' } | undefined;
+  replay: { channel?: 'live' | 'offline' } | undefined;
   response: any;
   /** Operation, then the example's place among the operation's request examples. */
   order: [number, number];
@@ -47,7 +47,7 @@ function exchangesOf(doc: any): Exchange[] {
             name,
             status: Number(status),
             body: requests[name]?.value,
-            pathId: param('path', 'id')?.examples?.[name]?.value,
+            pathId: (param('path', 'id') ?? param('path', 'channelId'))?.examples?.[name]?.value,
             query: Object.fromEntries(
               (op.parameters ?? [])
                 .filter((p: any) => p.in === 'query' && p.examples?.[name] !== undefined)
@@ -112,13 +112,19 @@ describe('the API document examples, replayed against the local stack', () => {
         stack.simulator.goLive(LOCAL_CHANNEL_ARN);
         await stack.reconcileNow(); // the stream-state table (which POST …/start reads) knows it is live
       }
+      if (exchange.replay?.channel === 'offline' && (await stack.simulator.ivs.getStream(LOCAL_CHANNEL_ARN))) {
+        stack.simulator.goOffline(LOCAL_CHANNEL_ARN);
+        await stack.reconcileNow();
+      }
       const id = exchange.pathId ?? destinationId ?? 'none-created-yet';
       const headers: Record<string, string> = {};
       if (exchange.body !== undefined) headers['content-type'] = 'application/json';
       if (exchange.ifMatch !== undefined) headers['if-match'] = exchange.ifMatch;
       const search = new URLSearchParams(exchange.query).toString();
-      const target = stack.url + exchange.path.replace('{id}', encodeURIComponent(id)) + (search ? `?${search}` : '');
-      const response = await fetch(target, {
+      const path = exchange.path
+        .replace('{id}', encodeURIComponent(id))
+        .replace('{channelId}', encodeURIComponent(exchange.pathId ?? LOCAL_CHANNEL_ARN.slice(LOCAL_CHANNEL_ARN.lastIndexOf('/') + 1)));
+      const response = await fetch(stack.url + path + (search ? `?${search}` : ''), {
         method: exchange.method,
         headers,
         ...(exchange.body === undefined ? {} : { body: JSON.stringify(exchange.body) }),

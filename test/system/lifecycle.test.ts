@@ -74,6 +74,83 @@ describe('go live and stream end', () => {
     expect(system.sim.runningChannels()).toHaveLength(0);
   });
 
+  it('says when the grace period ends, and ending it now stops the destination at once', async () => {
+    const { id } = await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    system.sim.goOffline(CHANNEL_A);
+    await system.monitor(system.ivsEvent(CHANNEL_A, 'Stream End'));
+    const offline = (await system.api('GET', '/stream-status')).json.channels[0];
+    expect(offline.state).toBe('OFFLINE');
+    expect(Date.parse(offline.stopsAt) - Date.parse(offline.since)).toBe(120_000);
+    await tick(1); // 10 s into the grace period: still running
+    expect(system.sim.runningChannels()).toHaveLength(1);
+
+    const ended = await system.api('POST', '/channels/AbCdEf123456/end-grace');
+    expect(ended.statusCode).toBe(202);
+    expect(ended.json).toMatchObject({ channelArn: CHANNEL_A, state: 'OFFLINE', stopsAt: null });
+    // The API's queue message alone makes the monitor stop it: no schedule run, no clock advance.
+    expect(system.sim.stats().totalStops).toBe(1);
+    await tick(4); // MediaLive's stop takes a while
+    expect(await statusOf(id)).toBe('inactive');
+    expect(system.sim.runningChannels()).toHaveLength(0);
+
+    // Idempotent: once more answers the same, and changes nothing.
+    const again = await system.api('POST', '/channels/AbCdEf123456/end-grace', {});
+    expect(again.statusCode).toBe(202);
+    expect(again.json.stopsAt).toBeNull();
+    expect(system.sim.stats().totalStops).toBe(1);
+
+    // A stream that comes back now begins a new broadcast, and the destination starts again.
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    expect(system.sim.runningChannels()).toHaveLength(1);
+    expect((await system.api('GET', '/stream-status')).json.channels[0].stopsAt).toBeNull();
+  });
+
+  it('refuses to end the grace period of a live channel (409) and names unknown channels (404)', async () => {
+    await createYouTube();
+    system.sim.goLive(CHANNEL_A);
+    await tick(8);
+    const live = await system.api('POST', '/channels/AbCdEf123456/end-grace');
+    expect(live.statusCode).toBe(409);
+    expect(live.json.error.code).toBe('CHANNEL_LIVE');
+    expect(system.sim.runningChannels()).toHaveLength(1);
+
+    const unknown = await system.api('POST', '/channels/NoSuchChannel/end-grace');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json.error).toMatchObject({ code: 'CHANNEL_NOT_FOUND', message: expect.stringContaining('use one of AbCdEf123456') });
+    const arn = await system.api('POST', `/channels/${encodeURIComponent(CHANNEL_A)}/end-grace`);
+    expect(arn.statusCode).toBe(404);
+    expect(arn.json.error.message).toContain('last part of the channel ARN');
+    const body = await system.api('POST', '/channels/AbCdEf123456/end-grace', { now: true });
+    expect(body.statusCode).toBe(400);
+    expect(body.json.error.details.fields).toEqual([{ field: 'now', message: 'is not a known field; send no body or {}' }]);
+  });
+
+  it("reveals the channel's encoder settings and IVS stream key, never cached and never logged", async () => {
+    const settings = await system.api('GET', '/channels/AbCdEf123456');
+    expect(settings.statusCode).toBe(200);
+    expect(settings.json).toEqual({
+      channelArn: CHANNEL_A,
+      channelId: 'AbCdEf123456',
+      ingestServer: expect.stringMatching(/^rtmps:\/\/.+:443\/app\/$/),
+      playbackUrl: expect.stringMatching(/^https:\/\/.+\.m3u8$/),
+    });
+    const key = await system.api('GET', '/channels/AbCdEf123456/stream-key');
+    expect(key.statusCode).toBe(200);
+    expect(key.headers?.['Cache-Control']).toBe('no-store');
+    const ivsKey = await system.sim.ivs.streamKey(CHANNEL_A);
+    expect(key.json).toEqual({
+      channelArn: CHANNEL_A,
+      channelId: 'AbCdEf123456',
+      ingestServer: settings.json.ingestServer,
+      streamKey: ivsKey,
+    });
+    expect(JSON.stringify(system.logs)).not.toContain(ivsKey);
+    expect(system.logs.some((l) => l.message === 'IVS stream key revealed')).toBe(true);
+  });
+
   it('continues the same broadcast when the encoder reconnects within the grace period', async () => {
     await createYouTube();
     system.sim.goLive(CHANNEL_A);
@@ -226,8 +303,15 @@ describe('changes and deletion', () => {
     expect(await statusOf(b.id)).toBe('active');
     const status = (await system.api('GET', '/stream-status')).json;
     expect(status.channels).toEqual([
-      { channelArn: CHANNEL_A, state: 'OFFLINE', streamId: null, since: expect.any(String) },
-      { channelArn: CHANNEL_B, state: 'LIVE', streamId: expect.any(String), since: expect.any(String) },
+      { channelArn: CHANNEL_A, channelId: 'AbCdEf123456', state: 'OFFLINE', streamId: null, since: expect.any(String), stopsAt: null },
+      {
+        channelArn: CHANNEL_B,
+        channelId: 'GhIjKl789012',
+        state: 'LIVE',
+        streamId: expect.any(String),
+        since: expect.any(String),
+        stopsAt: null,
+      },
     ]);
   });
 

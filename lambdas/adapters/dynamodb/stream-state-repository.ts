@@ -1,13 +1,13 @@
 /**
  * The stream-state table: one item per IVS channel (key `id` = channel ARN) recording what IVS last
- * said about it. Writes are unconditional on purpose: the table is a cache of IVS's answer, not a
+ * said about it. Writes of what IVS said are unconditional on purpose: the table is a cache of IVS's answer, not a
  * source of truth. Every reconcile asks IVS again and overwrites the item with what it saw, so the
  * last writer is always at least as fresh as the one it replaces, and a lost write is repaired by
  * the next run a minute later. Optimistic locking would only turn that harmless race into retries.
  */
-import { GetCommand, paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChannelStreamState, StreamStateRepository } from '../../core/ports';
-import { toDomainError } from './errors';
+import { isConditionalCheckFailed, toDomainError } from './errors';
 
 export class DynamoStreamStateRepository implements StreamStateRepository {
   /** @param tableName the `{project}-stream-state` table. */
@@ -43,6 +43,29 @@ export class DynamoStreamStateRepository implements StreamStateRepository {
       throw toDomainError(error, 'PutItem', this.tableName);
     }
   }
+
+  /**
+   * The one conditional write of this table: ending a grace period early must not land on a
+   * channel that went live (or offline anew) since the API read it, or it would end the wrong one.
+   */
+  async endGrace(channelArn: string, offlineSince: string, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id: channelArn },
+          UpdateExpression: 'SET graceEndedAt = :at',
+          ConditionExpression: '#state = :offline AND offlineSince = :offlineSince',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':at': at, ':offline': 'OFFLINE', ':offlineSince': offlineSince },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw toDomainError(error, 'UpdateItem', this.tableName);
+    }
+  }
 }
 
 function toItem(s: ChannelStreamState): Record<string, unknown> {
@@ -50,6 +73,7 @@ function toItem(s: ChannelStreamState): Record<string, unknown> {
   if (s.streamId !== undefined) item.streamId = s.streamId;
   if (s.offlineSince !== undefined) item.offlineSince = s.offlineSince;
   if (s.broadcastId !== undefined) item.broadcastId = s.broadcastId;
+  if (s.graceEndedAt !== undefined) item.graceEndedAt = s.graceEndedAt;
   return item;
 }
 
@@ -62,5 +86,6 @@ function fromItem(item: Record<string, unknown>): ChannelStreamState {
   if (typeof item.streamId === 'string') state.streamId = item.streamId;
   if (typeof item.offlineSince === 'string') state.offlineSince = item.offlineSince;
   if (typeof item.broadcastId === 'string') state.broadcastId = item.broadcastId;
+  if (typeof item.graceEndedAt === 'string') state.graceEndedAt = item.graceEndedAt;
   return state;
 }

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type {
+  ChannelDirectory,
   Clock,
   DestinationEventLog,
   DestinationRepository,
@@ -39,6 +40,8 @@ export interface ApiDependencies {
   queue: WorkQueue;
   /** IVS, for a manual stop the stream-state table cannot answer yet. */
   streams: StreamSource;
+  /** IVS channels' endpoints and stream keys (the console's encoder settings and preview). */
+  channels: ChannelDirectory;
   graceSeconds: number;
   clock: Clock;
   log: Log;

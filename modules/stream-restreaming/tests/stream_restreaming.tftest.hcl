@@ -302,6 +302,9 @@ run "every_route_has_the_jwt_authorizer" {
       "POST /stream-destinations/{id}/stop",
       "GET /stream-destinations/{id}/events",
       "GET /stream-status",
+      "GET /channels/{channelId}",
+      "GET /channels/{channelId}/stream-key",
+      "POST /channels/{channelId}/end-grace",
     ])
     error_message = "The API has exactly the routes of the API contract."
   }
@@ -528,6 +531,15 @@ run "iam_is_scoped" {
       ])
     ])
     error_message = "Stream keys are encrypted and decrypted with the module key and the destinationId encryption context only."
+  }
+  assert {
+    condition = (
+      [for s in data.aws_iam_policy_document.lambda_ivs["api"].statement : s.resources if s.sid == "ReadTrackedChannelStreamKeys"] ==
+      [toset(["arn:aws:ivs:eu-central-1:123456789012:stream-key/*"])] &&
+      length([for s in data.aws_iam_policy_document.lambda_ivs["monitor"].statement : s if s.sid == "ReadTrackedChannelStreamKeys"]) == 0 &&
+      alltrue([for s in data.aws_iam_policy_document.lambda_ivs["monitor"].statement : !contains(tolist(s.actions), "ivs:GetStreamKey") && !contains(tolist(s.actions), "ivs:ListStreamKeys")])
+    )
+    error_message = "Only the API reads IVS stream keys, and only those of the tracked channels' account and region."
   }
   assert {
     condition = (

@@ -47,6 +47,8 @@ function view(overrides: Partial<DestinationView> = {}): DestinationView {
   };
 }
 
+const IVS_STREAM_KEY = 'sk_us-east-1_ivsKeyThatMustNotBeLogged';
+
 function fakeService() {
   return {
     list: jest.fn<DestinationService['list']>(async () => [view()]),
@@ -57,7 +59,36 @@ function fakeService() {
     start: jest.fn<DestinationService['start']>(async (id) => view({ id, status: 'starting' })),
     stop: jest.fn<DestinationService['stop']>(async (id) => view({ id, status: 'stopping' })),
     streamStatus: jest.fn<DestinationService['streamStatus']>(async () => ({
-      channels: [{ channelArn: view().channelArn, state: 'LIVE' as const, streamId: 'st-1', since: '2030-01-01T00:00:00.000Z' }],
+      channels: [
+        {
+          channelArn: view().channelArn,
+          channelId: 'AbCdEfGhIjKl',
+          state: 'LIVE' as const,
+          streamId: 'st-1',
+          since: '2030-01-01T00:00:00.000Z',
+          stopsAt: null,
+        },
+      ],
+    })),
+    endGrace: jest.fn<DestinationService['endGrace']>(async (channelId) => ({
+      channelArn: `arn:aws:ivs:us-east-1:123456789012:channel/${channelId}`,
+      channelId,
+      state: 'OFFLINE' as const,
+      streamId: null,
+      since: '2030-01-01T00:00:00.000Z',
+      stopsAt: null,
+    })),
+    channel: jest.fn<DestinationService['channel']>(async (channelId) => ({
+      channelArn: `arn:aws:ivs:us-east-1:123456789012:channel/${channelId}`,
+      channelId,
+      ingestServer: 'rtmps://a1b2c3d4e5f6.global-contribute.live-video.net:443/app/',
+      playbackUrl: 'https://example.com/index.m3u8',
+    })),
+    streamKey: jest.fn<DestinationService['streamKey']>(async (channelId) => ({
+      channelArn: `arn:aws:ivs:us-east-1:123456789012:channel/${channelId}`,
+      channelId,
+      ingestServer: 'rtmps://a1b2c3d4e5f6.global-contribute.live-video.net:443/app/',
+      streamKey: IVS_STREAM_KEY,
     })),
     events: jest.fn<DestinationService['events']>(async () => ({ events: [], nextToken: null })),
   } satisfies DestinationService;
@@ -212,6 +243,31 @@ describe.each(PAYLOADS)('with %s events', (_label, makeEvent) => {
 
     expect(result.statusCode).toBe(200);
     expect(json(result)).toEqual(await service.streamStatus.mock.results[0]!.value);
+  });
+
+  it('reveals the IVS stream key with Cache-Control: no-store, and logs the request without it', async () => {
+    const result = await send({ method: 'GET', path: '/channels/AbCdEfGhIjKl/stream-key' });
+
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['Cache-Control']).toBe('no-store');
+    expect(json(result)).toMatchObject({ channelId: 'AbCdEfGhIjKl', streamKey: IVS_STREAM_KEY });
+    expect(service.streamKey).toHaveBeenCalledWith('AbCdEfGhIjKl');
+    expect(logged.lines.length).toBeGreaterThan(0);
+    expect(JSON.stringify(logged.lines)).not.toContain(IVS_STREAM_KEY);
+  });
+
+  it('routes the channel routes by channel id, and answers 404 for a value that cannot be one', async () => {
+    const channel = await send({ method: 'GET', path: '/channels/AbCdEfGhIjKl' });
+    const ended = await send({ method: 'POST', path: '/channels/AbCdEfGhIjKl/end-grace' });
+    const arn = await send({ method: 'POST', path: `/channels/${encodeURIComponent('arn:aws:ivs:us-east-1:1:channel/x')}/end-grace` });
+
+    expect(channel.statusCode).toBe(200);
+    expect(service.channel).toHaveBeenCalledWith('AbCdEfGhIjKl');
+    expect(ended.statusCode).toBe(202);
+    expect(service.endGrace).toHaveBeenCalledWith('AbCdEfGhIjKl');
+    expect(arn.statusCode).toBe(404);
+    expect(json(arn)).toMatchObject({ error: { code: 'CHANNEL_NOT_FOUND' } });
+    expect(service.endGrace).toHaveBeenCalledTimes(1);
   });
 
   it('routes a path with a stage prefix and a trailing slash', async () => {

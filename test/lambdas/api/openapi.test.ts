@@ -24,6 +24,9 @@ const service: DestinationService = {
   stop: unused,
   streamStatus: unused,
   events: unused,
+  endGrace: unused,
+  channel: unused,
+  streamKey: unused,
 };
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -154,6 +154,7 @@ it('a changed IVS channel does not reuse the input an interrupted create left fo
     cipher,
     queue,
     streams: sim.ivs,
+    channels: sim.ivs,
     graceSeconds: 120,
     clock,
     ids: { newId: () => 'unused' },

@@ -80,4 +80,31 @@ describe('DynamoStreamStateRepository', () => {
       await own.stop();
     }
   });
+
+  it('ends a grace period only while the channel is still offline since the time the caller read', async () => {
+    const id = channel('Grace01');
+    const offlineSince = '2025-01-01T12:00:00.000Z';
+    await repo.put({ id, state: 'OFFLINE', streamId: 'st-1', timestamp: offlineSince, offlineSince, broadcastId: 'st-1' });
+
+    await expect(repo.endGrace(id, '2025-01-01T11:59:00.000Z', '2025-01-01T12:00:30.000Z')).resolves.toBe(false);
+    await expect(repo.get(id)).resolves.not.toHaveProperty('graceEndedAt');
+    await expect(repo.endGrace(id, offlineSince, '2025-01-01T12:00:30.000Z')).resolves.toBe(true);
+    await expect(repo.get(id)).resolves.toEqual({
+      id,
+      state: 'OFFLINE',
+      streamId: 'st-1',
+      timestamp: offlineSince,
+      offlineSince,
+      broadcastId: 'st-1',
+      graceEndedAt: '2025-01-01T12:00:30.000Z',
+    });
+
+    // Live again in between: the write is refused and the live state stays whole.
+    await repo.put({ id, state: 'LIVE', streamId: 'st-2', timestamp: '2025-01-01T12:01:00.000Z' });
+    await expect(repo.endGrace(id, offlineSince, '2025-01-01T12:01:05.000Z')).resolves.toBe(false);
+    await expect(repo.get(id)).resolves.toEqual({ id, state: 'LIVE', streamId: 'st-2', timestamp: '2025-01-01T12:01:00.000Z' });
+    // A channel never seen: nothing is created.
+    await expect(repo.endGrace(channel('Never01'), offlineSince, offlineSince)).resolves.toBe(false);
+    await expect(repo.get(channel('Never01'))).resolves.toBeUndefined();
+  });
 });

@@ -71,6 +71,7 @@ it('runs, replaces and stops a pass-through relay without the stream key leaving
     cipher,
     queue,
     streams: aws.ivs,
+    channels: aws.ivs,
     graceSeconds: 120,
     clock,
     ids: { newId: () => 'd1' },
