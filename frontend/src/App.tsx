@@ -12,6 +12,7 @@ import { mergeByKey } from './merge';
 import { browserPollerEnvironment, createPoller, type Poller } from './poller';
 import { LocalBanner, StreamStatus } from './StreamStatus';
 import { BulkBar, FilterBar } from './Toolbar';
+import { ChannelPanels } from './ChannelPanel';
 
 /** A go-live / end-stream switch shows its target state at most this long before trusting the status again. */
 const PENDING_SWITCH_MS = 15_000;
@@ -236,6 +237,12 @@ function Dashboard({ api, config, session }: AppProps) {
     });
   };
 
+  const endGrace = (channel: ChannelStatusView): void =>
+    void withBusy(channel.channelArn, async () => {
+      const updated = await api.endGrace(channel.channelId);
+      setChannels((list) => (list ?? []).map((c) => (c.channelArn === updated.channelArn ? updated : c)));
+    });
+
   const toggleLive = (channelArn: string, live: boolean): void => {
     setNotice(null);
     setPendingLive((pending) => ({ ...pending, [channelArn]: live }));
@@ -398,7 +405,8 @@ function Dashboard({ api, config, session }: AppProps) {
           media={config.localMedia}
         />
       )}
-      <StreamStatus channels={channels} now={now} />
+      <StreamStatus channels={channels} now={now} onEndGrace={endGrace} ending={busy} />
+      {channels && channels.length > 0 && <ChannelPanels api={api} channels={channels} />}
       {loadError && destinations !== null && (
         <p class="stale" role="status" data-testid="stale-notice">
           Connection problem: {loadError.message}

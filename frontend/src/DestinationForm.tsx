@@ -3,7 +3,7 @@ import { PLATFORMS, PROFILES, type Platform, type Profile } from '../../lambdas/
 import { defaultProfile, defaultRtmpUrl, requiresRtmps } from '../../lambdas/core/platforms';
 import type { ApiClient, ChannelStatusView, DestinationView } from './api';
 import { Dialog } from './Dialog';
-import { PLATFORM_LABELS, channelLabel, profileLabel } from './format';
+import { PLATFORM_LABELS, channelLabel, profileLabel, restartGap } from './format';
 import {
   NO_ERRORS,
   changePlatform,
@@ -11,6 +11,7 @@ import {
   formErrorsFrom,
   formFromDestination,
   isPresetUrl,
+  restartsOnSave,
   streamKeyPlaceholder,
   toCreateInput,
   toUpdateInput,
@@ -35,6 +36,8 @@ export function DestinationForm({ api, destination, channels, onSaved, onClose }
   const [state, setState] = useState<DestinationFormState>(() => (destination ? formFromDestination(destination) : emptyForm(channelArns)));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [saving, setSaving] = useState(false);
+  /** Saving restarts a destination on air: the admin is told first and confirms. */
+  const [confirmRestart, setConfirmRestart] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
 
   // After a rejected save, move focus to the first field the API complained about.
@@ -45,12 +48,17 @@ export function DestinationForm({ api, destination, channels, onSaved, onClose }
 
   const update = (patch: Partial<DestinationFormState>, field: FormField): void => {
     setState((previous) => ({ ...previous, ...patch }));
+    setConfirmRestart(false);
     if (errors.fields[field]) setErrors((previous) => ({ ...previous, fields: { ...previous.fields, [field]: undefined } }));
   };
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
     if (saving) return;
+    if (destination && !confirmRestart && restartsOnSave(toUpdateInput(state, destination), destination)) {
+      setConfirmRestart(true);
+      return;
+    }
     setSaving(true);
     setErrors(NO_ERRORS);
     try {
@@ -224,15 +232,29 @@ export function DestinationForm({ api, destination, channels, onSaved, onClose }
           {fieldError('enabled')}
         </div>
 
+        {confirmRestart && destination && <RestartWarning destination={destination} />}
+
         <div class="form-actions">
           <button type="button" class="btn" onClick={onClose}>
             Cancel
           </button>
           <button type="submit" class="btn btn-primary" disabled={saving} data-testid="save-destination">
-            {saving ? 'Saving…' : destination ? 'Save changes' : 'Add destination'}
+            {saving ? 'Saving…' : confirmRestart ? 'Save and restart' : destination ? 'Save changes' : 'Add destination'}
           </button>
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** Shown before a save that restarts a destination on air: what happens and how long the gap is. */
+function RestartWarning({ destination }: { destination: DestinationView }) {
+  // `mode` (passthrough / transcode) comes with pass-through relays; without it the engine is MediaLive.
+  const { engine, gap } = restartGap((destination as DestinationView & { mode?: string }).mode);
+  return (
+    <div class="warning" role="alert" data-testid="restart-warning">
+      <strong>{destination.name} is live.</strong> Saving restarts it: its {engine} stops and starts again with the new settings, so{' '}
+      {PLATFORM_LABELS[destination.platform]} gets no video for {gap}. Press “Save and restart” to go ahead, or Cancel.
+    </div>
   );
 }

@@ -6,6 +6,7 @@ import {
   channelLabel,
   formatBitrate,
   formatClock,
+  formatCountdown,
   mediaLiveQuotasUrl,
   profileLabel,
   timeInState,
@@ -40,6 +41,20 @@ interface TableProps extends RowActions {
 
 const CAN_START = new Set(['inactive', 'error', 'stopping']);
 const CAN_STOP = new Set(['starting', 'active', 'error']);
+/** What still runs during a grace period, and so stops when it ends. */
+const ON_AIR = new Set(['starting', 'active']);
+
+/**
+ * Why Start is disabled, or null when it is not. The API refuses a start of a disabled
+ * destination and while the channel is offline (409): the button says so beforehand.
+ */
+export function startBlockedReason(destination: DestinationView, channel: ChannelStatusView | undefined): string | null {
+  if (!destination.enabled) return 'Turn the destination on first';
+  if (channel !== undefined && channel.state !== 'LIVE') {
+    return 'The IVS channel is offline: start streaming to it first; enabled destinations then start by themselves';
+  }
+  return null;
+}
 
 function isPaused(destination: DestinationView, channels: readonly ChannelStatusView[] | null): boolean {
   if (!destination.pausedStreamId) return false;
@@ -83,6 +98,7 @@ export function DestinationsTable({ destinations, channels, busy, now, selection
           <DestinationRow
             key={destination.id}
             destination={destination}
+            channel={channels?.find((c) => c.channelArn === destination.channelArn)}
             paused={isPaused(destination, channels)}
             showChannel={manyChannels}
             busy={busy.has(destination.id)}
@@ -129,14 +145,19 @@ interface RowProps extends RowActions {
   destination: DestinationView;
   selected: boolean;
   onSelect: Selection['onSelect'];
+  /** Its IVS channel's status; undefined until loaded. */
+  channel: ChannelStatusView | undefined;
   paused: boolean;
   showChannel: boolean;
   busy: boolean;
   now: number;
 }
 
-function DestinationRow({ destination: d, paused, showChannel, busy, now, selected, onSelect, ...actions }: RowProps) {
+function DestinationRow({ destination: d, channel, paused, showChannel, busy, now, selected, onSelect, ...actions }: RowProps) {
   const duration = timeInState(d.statusSince, now);
+  const stopsAt = channel?.stopsAt ? Date.parse(channel.stopsAt) : Number.NaN;
+  const inGrace = ON_AIR.has(d.status) && Number.isFinite(stopsAt);
+  const startBlocked = startBlockedReason(d, channel);
   const deleting = d.status === 'deleting';
   const sinceTitle = d.statusSince ? `Since ${formatClock(d.statusSince, now)}` : undefined;
   return (
@@ -185,7 +206,16 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, select
           </span>
           {duration && <span class="badge-time"> for {duration}</span>}
           {d.status === 'active' && <HealthLine destination={d} now={now} />}
-          {d.status === 'starting' && <p class="row-note">Usually one to three minutes.</p>}
+          {d.status === 'starting' && !inGrace && <p class="row-note">Usually one to three minutes.</p>}
+          {inGrace && (
+            <p
+              class="row-note row-grace"
+              data-testid="grace-countdown"
+              title={`The stream ended; it stops at ${formatClock(new Date(stopsAt).toISOString(), now)}`}
+            >
+              {stopsAt > now ? `Stream ended — stopping in ${formatCountdown(stopsAt - now)}` : 'Stream ended — stopping now'}
+            </p>
+          )}
           {d.status === 'error' && d.lastError && (
             <p class="row-error" data-testid="last-error">
               {d.lastError.message}
@@ -231,15 +261,20 @@ function DestinationRow({ destination: d, paused, showChannel, busy, now, select
           <button
             type="button"
             class="btn btn-small"
-            disabled={busy || !d.enabled || !CAN_START.has(d.status)}
-            // The API refuses to start a disabled destination (409): it is turned on first.
-            title={d.enabled ? undefined : 'Turn the destination on first'}
+            disabled={busy || startBlocked !== null || !CAN_START.has(d.status)}
+            title={startBlocked ?? undefined}
             aria-label={`Start ${d.name}`}
+            aria-describedby={startBlocked === null ? undefined : `start-blocked-${d.id}`}
             data-testid="start-button"
             onClick={() => actions.onStart(d)}
           >
             Start
           </button>
+          {startBlocked !== null && (
+            <span class="visually-hidden" id={`start-blocked-${d.id}`} data-testid="start-blocked-reason">
+              {startBlocked}
+            </span>
+          )}
           <button
             type="button"
             class="btn btn-small"

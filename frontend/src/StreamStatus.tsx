@@ -1,14 +1,18 @@
 import type { ChannelStatusView, LocalMediaLiveChannel } from './api';
 import type { LocalMediaConfig } from './config';
-import { channelLabel, formatClock, timeInState } from './format';
+import { channelLabel, formatClock, formatCountdown, timeInState } from './format';
 
 interface StreamStatusProps {
   channels: readonly ChannelStatusView[] | null;
   now: number;
+  /** Ends the channel's grace period now (POST /channels/{channelId}/end-grace). */
+  onEndGrace?: (channel: ChannelStatusView) => void;
+  /** Channel ARNs with an end-grace request on its way. */
+  ending?: ReadonlySet<string>;
 }
 
 /** LIVE since … / OFFLINE for every tracked IVS channel. */
-export function StreamStatus({ channels, now }: StreamStatusProps) {
+export function StreamStatus({ channels, now, onEndGrace, ending }: StreamStatusProps) {
   if (channels === null) return null;
   if (channels.length === 0) {
     return (
@@ -44,6 +48,23 @@ export function StreamStatus({ channels, now }: StreamStatusProps) {
             <span class="stream-channel">
               {many ? channelLabel(channel.channelArn) : `IVS channel ${channelLabel(channel.channelArn)}`}
             </span>
+            {!live && channel.stopsAt && Date.parse(channel.stopsAt) > now && (
+              <span class="stream-grace" data-testid="grace-period">
+                Grace period: running destinations stop in {formatCountdown(Date.parse(channel.stopsAt) - now)}
+                {onEndGrace && (
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    disabled={ending?.has(channel.channelArn) ?? false}
+                    aria-label={`End the grace period of ${channelLabel(channel.channelArn)} now`}
+                    data-testid="end-grace-button"
+                    onClick={() => onEndGrace(channel)}
+                  >
+                    End now
+                  </button>
+                )}
+              </span>
+            )}
           </div>
         );
       })}

@@ -2,10 +2,25 @@
  * The one typed client of the REST API (see the API contract). Components call this module, never
  * `fetch` directly.
  */
-import type { ChannelStatusView, CreateDestinationInput, DestinationView, UpdateDestinationInput } from '../../lambdas/core/destination';
+import type {
+  ChannelStatusView,
+  ChannelStreamKeyView,
+  ChannelView,
+  CreateDestinationInput,
+  DestinationView,
+  UpdateDestinationInput,
+} from '../../lambdas/core/destination';
 import type { FieldIssue } from '../../lambdas/core/errors';
 
-export type { ChannelStatusView, CreateDestinationInput, DestinationView, FieldIssue, UpdateDestinationInput };
+export type {
+  ChannelStatusView,
+  ChannelStreamKeyView,
+  ChannelView,
+  CreateDestinationInput,
+  DestinationView,
+  FieldIssue,
+  UpdateDestinationInput,
+};
 
 /** An error answer of the API, or a failure to reach it (`status` 0, code `NETWORK`). */
 export class ApiError extends Error {
@@ -150,6 +165,21 @@ export class ApiClient {
   async streamStatus(): Promise<ChannelStatusView[]> {
     const body = await this.polled<{ channels: ChannelStatusView[] }>('/stream-status');
     return body.channels;
+  }
+
+  /** A channel's ingest server and playback URL (IVS GetChannel). */
+  channel(channelId: string): Promise<ChannelView> {
+    return this.request('GET', `/channels/${encodeURIComponent(channelId)}`);
+  }
+
+  /** The channel's IVS stream key in clear, for the encoder: ask only when the admin asks to see it. */
+  channelStreamKey(channelId: string): Promise<ChannelStreamKeyView> {
+    return this.request('GET', `/channels/${encodeURIComponent(channelId)}/stream-key`);
+  }
+
+  /** 202 with the channel: ends its grace period now, so what still runs stops. 409 CHANNEL_LIVE while live. */
+  endGrace(channelId: string): Promise<ChannelStatusView> {
+    return this.request('POST', `/channels/${encodeURIComponent(channelId)}/end-grace`);
   }
 
   /** The API's OpenAPI 3.1 document (public: sent without a token is fine, with one too). */

@@ -142,6 +142,20 @@ export function toUpdateInput(state: DestinationFormState, original: Destination
   return input;
 }
 
+/**
+ * The fields whose change rebuilds a running destination's engine (the API bumps its config
+ * revision: lambdas/core/destination-service.ts, `configChanged`). A name change touches nothing
+ * that runs; turning it off stops it, which the switch says by itself.
+ */
+const RESTARTING_FIELDS = ['rtmpUrl', 'streamKey', 'profile', 'channelArn'] as const;
+
+/** True when saving `input` restarts `original` because it is on air (starting or active). */
+export function restartsOnSave(input: UpdateDestinationInput, original: DestinationView): boolean {
+  if (original.status !== 'active' && original.status !== 'starting') return false;
+  if (input.enabled === false) return false;
+  return RESTARTING_FIELDS.some((field) => input[field] !== undefined);
+}
+
 function isFormField(name: string): name is FormField {
   return (FORM_FIELDS as readonly string[]).includes(name);
 }

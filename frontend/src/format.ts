@@ -84,3 +84,22 @@ export function profileLabel(profile: string): string {
   const mbit = Number(match[2]) / 1000;
   return `${match[1]} · ${mbit.toLocaleString('en-US', { maximumFractionDigits: 1 })} Mbit/s`;
 }
+
+/** "1:32" (minutes:seconds) for a countdown; "0:00" once it has passed. */
+export function formatCountdown(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Roughly how long a platform gets no video while a running destination restarts with new
+ * settings, by engine. MediaLive stops, is rebuilt and starts again: its start alone takes one to
+ * three minutes (STARTING_HINT; docs/aws-notes.md, "a start of a minute or more"). A pass-through
+ * relay is an ffmpeg task started anew: seconds (`npm run bench:relay`: 3.7 s from go-live to the
+ * first frame at the sink, README "Benchmarks").
+ */
+export function restartGap(mode: string | undefined): { engine: string; gap: string } {
+  return mode === 'passthrough'
+    ? { engine: 'pass-through relay', gap: 'a few seconds' }
+    : { engine: 'MediaLive channel', gap: 'about one to three minutes' };
+}

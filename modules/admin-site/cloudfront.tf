@@ -9,7 +9,12 @@ locals {
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    "connect-src ${join(" ", concat(["'self'"], var.connect_src))}",
+    # The channel preview plays IVS playback URLs: hls.js fetches the playlists and segments from
+    # IVS's playback hosts (https://<id>.<region>.playback.live-video.net and the video-weaver
+    # hosts the playlists point to, all under live-video.net), and plays them through a
+    # MediaSource object URL (blob:).
+    "connect-src ${join(" ", concat(["'self'"], var.connect_src, ["https://*.live-video.net"]))}",
+    "media-src 'self' blob:",
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",

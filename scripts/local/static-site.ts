@@ -10,7 +10,7 @@ import { contentType } from 'mime-types';
 
 /** Sent with every page, as modules/admin-site sends it (plus the local API, same origin). */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self' blob:; " +
   "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 const SECURITY_HEADERS = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiError, type DestinationView } from '../../frontend/src/api';
 import {
+  restartsOnSave,
   changePlatform,
   emptyForm,
   formErrorsFrom,
@@ -188,5 +189,23 @@ describe('formErrorsFrom', () => {
 
   it('shows the message of an unexpected error', () => {
     expect(formErrorsFrom(new Error('boom')).general).toBe('boom');
+  });
+});
+
+describe('restartsOnSave', () => {
+  const live: DestinationView = { ...EXISTING, status: 'active' };
+
+  it('warns for a change of URL, key, profile or channel of a destination on air', () => {
+    expect(restartsOnSave({ streamKey: 'new-key' }, live)).toBe(true);
+    expect(restartsOnSave({ rtmpUrl: 'rtmps://x.example/app' }, live)).toBe(true);
+    expect(restartsOnSave({ profile: '720p30-4500' }, { ...live, status: 'starting' })).toBe(true);
+    expect(restartsOnSave({ channelArn: CHANNEL_B }, live)).toBe(true);
+  });
+
+  it('does not warn for a rename, for turning it off, or for a destination that is not on air', () => {
+    expect(restartsOnSave({ name: 'Renamed' }, live)).toBe(false);
+    expect(restartsOnSave({ enabled: false, streamKey: 'new-key' }, live)).toBe(false);
+    expect(restartsOnSave({ streamKey: 'new-key' }, { ...live, status: 'inactive' })).toBe(false);
+    expect(restartsOnSave({ streamKey: 'new-key' }, { ...live, status: 'error' })).toBe(false);
   });
 });

@@ -8,6 +8,8 @@ import {
   formatDuration,
   mediaLiveQuotasUrl,
   profileLabel,
+  formatCountdown,
+  restartGap,
   timeInState,
 } from '../../frontend/src/format';
 
@@ -77,5 +79,22 @@ describe('formatBitrate', () => {
     expect(formatBitrate(850.4)).toBe('850 kbit/s');
     expect(formatBitrate(2412)).toBe('2.4 Mbit/s');
     expect(formatBitrate(null)).toBeNull();
+  });
+});
+
+describe('formatCountdown', () => {
+  it('shows minutes and seconds, rounding up, and never below zero', () => {
+    expect(formatCountdown(92_000)).toBe('1:32');
+    expect(formatCountdown(91_200)).toBe('1:32');
+    expect(formatCountdown(5_000)).toBe('0:05');
+    expect(formatCountdown(-3_000)).toBe('0:00');
+  });
+});
+
+describe('restartGap', () => {
+  it('says minutes for MediaLive and seconds for a pass-through relay', () => {
+    expect(restartGap(undefined)).toEqual({ engine: 'MediaLive channel', gap: 'about one to three minutes' });
+    expect(restartGap('transcode').gap).toBe('about one to three minutes');
+    expect(restartGap('passthrough')).toEqual({ engine: 'pass-through relay', gap: 'a few seconds' });
   });
 });

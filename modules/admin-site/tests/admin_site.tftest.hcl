@@ -61,7 +61,7 @@ run "private_bucket_behind_cloudfront" {
     condition = (
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].frame_options[0].frame_option == "DENY" &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].strict_transport_security[0].access_control_max_age_sec >= 31536000 &&
-      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://abc123.execute-api.eu-central-1.amazonaws.com;")
+      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://abc123.execute-api.eu-central-1.amazonaws.com https://*.live-video.net; media-src 'self' blob:;")
     )
     error_message = "The headers policy sets HSTS, frame denial and a CSP that lets the UI reach the API."
   }
