@@ -27,11 +27,16 @@ function ChannelPanel({ api, channel, many }: { api: ApiClient; channel: Channel
   const [info, setInfo] = useState<ChannelView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [previewing, setPreviewing] = useState(false);
+  const [open, setOpen] = useState(false);
   const label = channelLabel(channel.channelArn);
   const live = channel.state === 'LIVE';
 
+  // Asked when the panel is first opened, not on every page load: each answer is an IVS GetChannel,
+  // and IVS's request rates are per account.
   useEffect(() => {
+    if (!open || info !== null) return;
     let current = true;
+    setError(null);
     api.channel(channel.channelId).then(
       (view) => current && setInfo(view),
       (cause: unknown) => current && setError(messageOf(cause)),
@@ -39,10 +44,15 @@ function ChannelPanel({ api, channel, many }: { api: ApiClient; channel: Channel
     return () => {
       current = false;
     };
-  }, [api, channel.channelId]);
+  }, [api, channel.channelId, open, info]);
 
   return (
-    <details class="panel channel-panel" data-testid="channel-panel" data-channel-id={channel.channelId}>
+    <details
+      class="panel channel-panel"
+      data-testid="channel-panel"
+      data-channel-id={channel.channelId}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+    >
       <summary>
         <h2 class="channel-panel-title">{many ? `Channel ${label}: preview and encoder settings` : 'Preview and encoder settings'}</h2>
       </summary>
