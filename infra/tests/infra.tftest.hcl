@@ -76,9 +76,9 @@ run "default_deploys_everything" {
   }
   assert {
     condition = (
-      strcontains(module.admin_site.content_security_policy, "connect-src 'self' https://mockedapi.execute-api.eu-central-1.amazonaws.com https://cognito-idp.eu-central-1.amazonaws.com https://acme-live-123456789012.auth.eu-central-1.amazoncognito.com;")
+      strcontains(module.admin_site.content_security_policy, "connect-src 'self' https://mockedapi.execute-api.eu-central-1.amazonaws.com https://cognito-idp.eu-central-1.amazonaws.com https://acme-live-123456789012.auth.eu-central-1.amazoncognito.com https://*.live-video.net;")
     )
-    error_message = "The admin site's CSP lets the UI reach this API's origin and the login endpoints, nothing else (no *.execute-api wildcard)."
+    error_message = "The admin site's CSP lets the UI reach this API's origin, the login endpoints and IVS playback (the preview), nothing else (no *.execute-api wildcard)."
   }
   assert {
     # The stream key is read after the channel exists (at apply); the plan shows where from.
@@ -135,7 +135,7 @@ run "existing_channels_and_issuer" {
     condition = (
       module.stream_restreaming[0].api_admin_scope == "restreaming:admin" && module.stream_restreaming[0].api_admin_group == null &&
       output.cognito_scopes == "openid email profile restreaming:admin" &&
-      strcontains(module.admin_site.content_security_policy, "connect-src 'self' https://mockedapi.execute-api.eu-central-1.amazonaws.com https://login.example.com;")
+      strcontains(module.admin_site.content_security_policy, "connect-src 'self' https://mockedapi.execute-api.eu-central-1.amazonaws.com https://login.example.com https://*.live-video.net;")
     )
     error_message = "An existing issuer is checked by admin_scope (its tokens have no cognito:groups); the CSP names its origin."
   }
