@@ -3,6 +3,7 @@
  * API, the schedule and IVS events can race without losing each other's changes.
  */
 import type { Destination } from './destination';
+import { applyRelayAlert, type RelayAlertEvent } from './health';
 import { VersionConflictError } from './errors';
 import type { Clock, DestinationRepository } from './ports';
 
@@ -37,4 +38,26 @@ export async function updateDestination(
       if (!(error instanceof VersionConflictError) || attempt >= attempts) throw error;
     }
   }
+}
+
+/**
+ * Records an engine alert (set or cleared) on the destination whose relay raised it. Returns
+ * whether the item changed: an alert about a relay the item no longer records is dropped.
+ */
+export async function recordRelayAlert(
+  repository: DestinationRepository,
+  clock: Clock,
+  destinationId: string,
+  event: RelayAlertEvent,
+): Promise<boolean> {
+  let changed = false;
+  await updateDestination(repository, clock, destinationId, (current) => {
+    const alerts = applyRelayAlert(current, event);
+    changed = alerts !== undefined;
+    if (alerts === undefined) return undefined;
+    const next: Destination = { ...current, relayAlerts: alerts };
+    if (alerts.length === 0) delete next.relayAlerts;
+    return next;
+  });
+  return changed;
 }

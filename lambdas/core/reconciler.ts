@@ -766,7 +766,7 @@ export class Reconciler {
     const now = this.deps.clock.now();
     const relayId = d.mediaLiveChannelId;
     const assessed =
-      this.telemetry.kind === 'unmeasured' && d.status === 'active'
+      this.telemetry.kind === 'unmeasured' && d.status === 'active' && (d.relayAlerts ?? []).length === 0
         ? { state: 'unknown' as const, bitrateKbps: null, message: 'Health is not measured here: no relay figures are available.' }
         : assessHealth({
             status: d.status,

@@ -5,6 +5,8 @@
  * - the schedule (`rate(1 minute)`): everything — the safety net;
  * - `IVS Stream State Change`: the channel in `resources[0]`;
  * - `MediaLive Channel State Change`: the destination whose channel changed (others ignored);
+ * - `MediaLive Channel Alert`: the alert is recorded on (SET) or removed from (CLEARED) the
+ *   destination whose channel raised it, which is then reconciled, so its health says so;
  * - the work queue (SQS): one destination (API intent, a look again) or one channel (a grace
  *   end), with partial-batch failure reporting so only failed messages come back.
  */
@@ -13,6 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { KMSClient } from '@aws-sdk/client-kms';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ReconcileResult, ReconcileScope } from '../core/reconciler';
 import { NotOwnedError } from '../core/errors';
@@ -23,16 +26,30 @@ import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observa
 import { KmsStreamKeyDecrypter } from '../adapters/kms-stream-key-cipher';
 import { AwsIvsStreamSource } from '../adapters/ivs-stream-source';
 import { AwsMediaLiveGateway } from '../adapters/medialive/gateway';
+import { CloudWatchRelayTelemetry } from '../adapters/cloudwatch/relay-telemetry';
 import { MediaLiveRelayEngine } from '../adapters/medialive/relay-engine';
 import { parseWorkItem } from '../adapters/sqs-work-queue';
 import { IVS_CHANNEL_ARN } from '../core/destination';
+import type { RelayAlert, RelayAlertEvent } from '../core/health';
+import { recordRelayAlert } from '../core/destination-updates';
 
 /** The parts of an EventBridge event the monitor reads. */
 export interface MonitorEvent {
   source?: string;
   'detail-type'?: string;
+  /** ISO-8601 time of the event. */
+  time?: string;
   resources?: string[];
   detail?: {
+    /**
+     * MediaLive Channel Alert (https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-alert.html):
+     * `alarm_state` SET or CLEARED, `alarm_id` the same for both, `alert_type` a short name,
+     * `message` the long one, `pipeline` "0" or "1".
+     */
+    alarm_state?: string;
+    alarm_id?: string;
+    alert_type?: string;
+    pipeline?: string;
     event_name?: string;
     channel_name?: string;
     stream_id?: string;
@@ -44,7 +61,11 @@ export interface MonitorEvent {
   };
 }
 
-export type MonitorScope = { kind: 'ignore'; why: string } | { kind: 'relay'; relayId: string } | ReconcileScope;
+export type MonitorScope =
+  | { kind: 'ignore'; why: string }
+  | { kind: 'relay'; relayId: string }
+  | { kind: 'alert'; relayId: string; state: RelayAlertEvent['state']; alert: Omit<RelayAlert, 'setAt'>; at?: string }
+  | ReconcileScope;
 
 export interface MonitorSummary {
   scope: MonitorScope['kind'];
@@ -69,9 +90,28 @@ export function scopeOf(event: MonitorEvent): MonitorScope {
     return { kind: 'all' };
   }
   if (event.source === 'aws.medialive') {
-    if (event['detail-type'] !== 'MediaLive Channel State Change') return { kind: 'ignore', why: 'not a channel state change' };
+    const detailType = event['detail-type'];
+    if (detailType !== 'MediaLive Channel State Change' && detailType !== 'MediaLive Channel Alert') {
+      return { kind: 'ignore', why: 'not a channel state change or alert' };
+    }
     const relayId = MEDIALIVE_CHANNEL_ARN.exec(event.detail?.channel_arn ?? event.resources?.[0] ?? '')?.[1];
-    return relayId === undefined ? { kind: 'ignore', why: 'no MediaLive channel ARN' } : { kind: 'relay', relayId };
+    if (relayId === undefined) return { kind: 'ignore', why: 'no MediaLive channel ARN' };
+    if (detailType === 'MediaLive Channel State Change') return { kind: 'relay', relayId };
+    const d = event.detail ?? {};
+    const state = d.alarm_state === 'SET' || d.alarm_state === 'CLEARED' ? d.alarm_state : undefined;
+    if (state === undefined || !d.alarm_id) return { kind: 'ignore', why: 'an alert without alarm_state SET/CLEARED or alarm_id' };
+    const at = event.time !== undefined && Number.isFinite(Date.parse(event.time)) ? new Date(event.time).toISOString() : undefined;
+    return {
+      kind: 'alert',
+      relayId,
+      state,
+      alert: {
+        id: d.alarm_id.slice(0, 128),
+        type: (d.alert_type ?? 'MediaLive alert').slice(0, 200),
+        message: (d.message ?? '').slice(0, 1000),
+      },
+      ...(at !== undefined ? { at } : {}),
+    };
   }
   return { kind: 'all' };
 }
@@ -117,23 +157,40 @@ export function createMonitorHandler(deps: MonitorDependencies) {
       deps.log.debug('Event ignored', { source: event.source, detailType: event['detail-type'], why: scope.why });
       return summarize('ignore', undefined);
     }
-    if (scope.kind === 'relay') {
+    if (scope.kind === 'relay' || scope.kind === 'alert') {
       // A hint about one MediaLive channel: only this project's channels are reconciled.
+      const { relayId } = scope;
       let relay;
       try {
-        relay = await deps.engine.describeRelay(scope.relayId);
+        relay = await deps.engine.describeRelay(relayId);
       } catch (error) {
         if (!(error instanceof NotOwnedError)) throw error;
       }
       if (!relay?.destinationId) {
-        deps.log.debug('MediaLive event for a channel that is not this project’s; ignored', { mediaLiveChannelId: scope.relayId });
+        deps.log.debug('MediaLive event for a channel that is not this project’s; ignored', { mediaLiveChannelId: relayId });
         return summarize('ignore', undefined);
       }
-      deps.log.info('MediaLive channel state event received', {
-        mediaLiveChannelId: scope.relayId,
-        destinationId: relay.destinationId,
-        state: event.detail?.state,
-      });
+      if (scope.kind === 'alert') {
+        const alert: RelayAlertEvent = {
+          relayId,
+          state: scope.state,
+          alert: { ...scope.alert, setAt: scope.at ?? deps.clock.now().toISOString() },
+        };
+        const recorded = await recordRelayAlert(deps.destinations, deps.clock, relay.destinationId, alert);
+        deps.log.info('MediaLive channel alert received', {
+          mediaLiveChannelId: relayId,
+          destinationId: relay.destinationId,
+          alarmState: alert.state,
+          alertType: alert.alert.type,
+          recorded,
+        });
+      } else {
+        deps.log.info('MediaLive channel state event received', {
+          mediaLiveChannelId: relayId,
+          destinationId: relay.destinationId,
+          state: event.detail?.state,
+        });
+      }
       const result = await createReconciler(deps, owner).reconcile(
         { kind: 'destination', destinationId: relay.destinationId, relay },
         options,
@@ -209,6 +266,8 @@ function createAwsMonitorDependencies(): MonitorDependencies {
     streams: new AwsIvsStreamSource(new IvsClient({})),
     engine: new MediaLiveRelayEngine(new AwsMediaLiveGateway(new MediaLiveClient({}), env.PROJECT_NAME), env.PROJECT_NAME),
     cipher: new KmsStreamKeyDecrypter(new KMSClient({}), env.STREAM_KEY_KMS_KEY_ID),
+    // Health: one batched GetMetricData per reconcile for every running relay.
+    telemetry: new CloudWatchRelayTelemetry(new CloudWatchClient({}), env.PROJECT_NAME),
     clock: systemClock,
     log: logPort(createLogger(serviceName)),
     metrics: new LambdaMetrics(serviceName),

@@ -1,6 +1,6 @@
 # Triggers of the same reconciler in the monitor function: a schedule (the safety net), IVS's
-# stream state events and MediaLive's channel state events (the fast path; best effort, so never
-# the only one). The work queue (queue.tf) is the fourth.
+# stream state events and MediaLive's channel state and alert events (the fast path; best effort,
+# so never the only one). The work queue (queue.tf) is the fifth.
 
 resource "aws_cloudwatch_event_rule" "schedule" {
   name                = "${var.project_name}-reconcile-schedule"
@@ -90,4 +90,38 @@ resource "aws_lambda_permission" "medialive_channel_state" {
   function_name = aws_lambda_function.this["monitor"].function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.medialive_channel_state.arn
+}
+
+# MediaLive's channel alerts (detail-type "MediaLive Channel Alert", detail.alarm_state SET or
+# CLEARED, alarm_id, alert_type, message, pipeline, channel_arn): the monitor records a SET alert
+# on the destination of the channel, removes it when CLEARED, and reconciles that destination, so
+# its health turns failing with MediaLive's own words within seconds.
+# https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-alert.html
+# https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-medialive.html
+resource "aws_cloudwatch_event_rule" "medialive_channel_alert" {
+  name        = "${var.project_name}-medialive-channel-alert"
+  description = "MediaLive channel alerts set and cleared (the monitor records this project's)"
+  event_pattern = jsonencode({
+    source        = ["aws.medialive"]
+    "detail-type" = ["MediaLive Channel Alert"]
+  })
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "medialive_channel_alert" {
+  rule = aws_cloudwatch_event_rule.medialive_channel_alert.name
+  arn  = aws_lambda_function.this["monitor"].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 300
+    maximum_retry_attempts       = 3
+  }
+}
+
+resource "aws_lambda_permission" "medialive_channel_alert" {
+  statement_id  = "AllowMediaLiveChannelAlertEvents"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["monitor"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.medialive_channel_alert.arn
 }

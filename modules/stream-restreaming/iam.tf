@@ -75,6 +75,7 @@ locals {
     { for fn in keys(local.functions) : "${fn}/work-queue" => data.aws_iam_policy_document.lambda_work_queue[fn] },
     { "monitor/dead-letter-queue" = data.aws_iam_policy_document.monitor_dlq },
     { "monitor/consume-work-queue" = data.aws_iam_policy_document.monitor_consume_work_queue },
+    { "monitor/relay-metrics" = data.aws_iam_policy_document.monitor_relay_metrics },
     # Pass-through relays on ECS (relay.tf), with create_relays only.
     var.create_relays ? { "monitor/relays" = data.aws_iam_policy_document.monitor_relays[0] } : {},
   )
@@ -396,4 +397,17 @@ resource "aws_iam_role_policy" "medialive_logs" {
   name   = "channel-logs"
   role   = aws_iam_role.medialive.id
   policy = data.aws_iam_policy_document.medialive_logs.json
+}
+
+# Health (lambdas/adapters/cloudwatch/relay-telemetry.ts): one batched GetMetricData per reconcile
+# reads MediaLive's channel metrics and the relay tasks' embedded metrics. GetMetricData supports
+# no resource type and no condition key, so "*" is the only resource IAM accepts
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+# It only reads metric values; it cannot list, write or alarm.
+data "aws_iam_policy_document" "monitor_relay_metrics" {
+  statement {
+    sid       = "ReadRelayMetrics"
+    actions   = ["cloudwatch:GetMetricData"]
+    resources = ["*"]
+  }
 }

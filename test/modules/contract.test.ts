@@ -37,6 +37,7 @@ import { DESTINATION_FAILURES_METRIC, METRICS_NAMESPACE } from '../../lambdas/ad
 import { resourceTags } from '../../lambdas/adapters/medialive/requests';
 import { IVS_CHANNEL_ARN } from '../../lambdas/core/destination';
 import { TAG_PROJECT } from '../../lambdas/core/ports';
+import { scopeOf } from '../../lambdas/monitor/handler';
 import { ApiClient } from '../../frontend/src/api';
 import { deploymentConfigSchema } from '../../scripts/deploy/config-schema';
 import { planModule, variableRegex, type PlannedModule } from '../support/terraform-plan';
@@ -312,6 +313,39 @@ describe('TypeScript and Terraform agree', () => {
       });
       expect(written[0]?.[EVENTS_TTL_ATTRIBUTE]).toBe(Date.parse('2030-01-31T00:00:00.000Z') / 1000);
       expect(Object.keys(written[0]!)).toEqual(expect.arrayContaining([table.hash_key, table.range_key]));
+    });
+  });
+
+  describe('EventBridge rules', () => {
+    /** A MediaLive event of `detailType` about a channel, shaped like AWS's documented examples. */
+    const medialiveEvent = (detailType: string) => ({
+      source: 'aws.medialive',
+      'detail-type': detailType,
+      time: '2030-01-01T12:00:00Z',
+      resources: ['arn:aws:medialive:eu-central-1:123456789012:channel:123456'],
+      detail: {
+        channel_arn: 'arn:aws:medialive:eu-central-1:123456789012:channel:123456',
+        state: 'RUNNING',
+        alarm_state: 'SET',
+        alarm_id: '7ad616bd389832yue90aab1324bffab5b834a',
+        alert_type: 'Failed to Create Output File or Socket',
+        message: 'unable to open output',
+        pipeline: '0',
+      },
+    });
+
+    it('every MediaLive event the rules send the monitor is one it acts on, and it acts on no other', () => {
+      const rules = [...plan.resources.keys()]
+        .filter((a) => a.startsWith('aws_cloudwatch_event_rule.') && planned(a).event_pattern)
+        .map((a) => JSON.parse(planned(a).event_pattern as string) as { source?: string[]; 'detail-type'?: string[] })
+        .filter((p) => p.source?.includes('aws.medialive'));
+      const routed = rules.flatMap((p) => p['detail-type'] ?? []).sort();
+      expect(routed).toEqual(['MediaLive Channel Alert', 'MediaLive Channel State Change']);
+      for (const detailType of routed) expect(scopeOf(medialiveEvent(detailType)).kind).not.toBe('ignore');
+      // MediaLive's other events (EventBridge reference) are not routed, and ignored if they came.
+      for (const other of ['MediaLive Multiplex State Change', 'MediaLive Multiplex Alert', 'MediaLive Channel Input Change']) {
+        expect(scopeOf(medialiveEvent(other)).kind).toBe('ignore');
+      }
     });
   });
 

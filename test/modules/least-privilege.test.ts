@@ -27,6 +27,7 @@ type FunctionKey = keyof typeof HANDLERS;
 
 /** IAM service prefix of each SDK package the Lambdas may use. */
 const SERVICE_PREFIX: Record<string, string> = {
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/lib-dynamodb': 'dynamodb',
   '@aws-sdk/client-ivs': 'ivs',

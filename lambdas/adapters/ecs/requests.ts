@@ -16,6 +16,8 @@ import type { PutParameterCommandInput } from '@aws-sdk/client-ssm';
 import type { RegisterTaskDefinitionCommandInput, RunTaskCommandInput, Tag } from '@aws-sdk/client-ecs';
 import type { RelaySpec } from '../../core/relay';
 import { resourceTags } from '../medialive/requests';
+import { FAILURE_METRICS, RELAY_METRICS_NAMESPACE } from '../cloudwatch/relay-telemetry';
+import { FFMPEG_LINE_PATTERNS } from '../ffmpeg-failures';
 
 /** Where relays run and with what: from the monitor's `RELAY_*` environment. */
 export interface RelaySettings {
@@ -39,21 +41,86 @@ export const RELAY_CONTAINER = 'relay';
 /** The environment variable the container finds the stream key in (filled from `secrets`). */
 export const STREAM_KEY_VARIABLE = 'STREAM_KEY';
 
+/** The namespace and metric names of the relay's embedded metrics (read by `cloudwatch/relay-telemetry.ts`). */
+export const RELAY_EMF = {
+  namespace: RELAY_METRICS_NAMESPACE,
+  dimensions: ['Project', 'DestinationId'],
+  failures: FAILURE_METRICS,
+} as const;
+
+/** `pattern` (ERE) as an awk regular-expression literal: `/` escaped. */
+function awkRegex(pattern: string): string {
+  return `/${pattern.replace(/\//g, '\\/')}/`;
+}
+
+/**
+ * The awk program between ffmpeg and the log: it masks the stream key in every line before the
+ * line reaches CloudWatch Logs (ffmpeg names the output URL in its errors), and prints what the
+ * monitor measures health from as CloudWatch embedded-metric-format lines, which CloudWatch Logs
+ * turns into metrics without any other call (the `x-amzn-logs-format` header is optional:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Generation_PutLogEvents.html;
+ * format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+ *
+ * - every `-progress` block (ffmpeg prints one each `-stats_period`): `Frames` written and
+ *   `BitrateKbps` over the block (bytes over media time), high resolution;
+ * - when ffmpeg ends, one count for how its run ended, from its last classified line
+ *   (`ffmpeg-failures.ts`, the same patterns the local relay applies): `PublishRefused` (closed
+ *   before any media, or an RTMP server error), `ConnectionDropped`, `HostUnreachable`,
+ *   `SourceFailures`.
+ *
+ * Dimensions Project and DestinationId come from the container's environment; no value in a
+ * metric line can hold the key. POSIX awk: `srand()` returns the previous seed, the time of day.
+ */
+export const RELAY_AWK = [
+  'function now() { srand(); return srand() }',
+  'function emf(name, unit, value,   t) {',
+  '  t = now() * 1000',
+  `  printf "{\\"_aws\\":{\\"Timestamp\\":%.0f,\\"CloudWatchMetrics\\":[{\\"Namespace\\":\\"${RELAY_METRICS_NAMESPACE}\\",\\"Dimensions\\":[[\\"Project\\",\\"DestinationId\\"]],\\"Metrics\\":[{\\"Name\\":\\"%s\\",\\"Unit\\":\\"%s\\",\\"StorageResolution\\":1}]}]},\\"Project\\":\\"%s\\",\\"DestinationId\\":\\"%s\\",\\"%s\\":%s}\\n", t, name, unit, ENVIRON["PROJECT_NAME"], ENVIRON["DESTINATION_ID"], name, value`,
+  '  fflush()',
+  '}',
+  '/^[a-z_0-9]+=[^ ]*$/ {',
+  '  i = index($0, "="); key = substr($0, 1, i - 1); value = substr($0, i + 1)',
+  '  if (key == "frame") frame = value + 0',
+  '  else if (key == "total_size") size = value + 0',
+  '  else if (key == "out_time_us") us = value + 0',
+  '  else if (key == "progress") {',
+  '    if (frame > 0) media = 1',
+  '    emf("Frames", "Count", frame - lastframe)',
+  '    if (us > lastus) emf("BitrateKbps", "Kilobits/Second", sprintf("%.1f", (size - lastsize) * 8000 / (us - lastus)))',
+  '    lastframe = frame; lastsize = size; lastus = us',
+  '  }',
+  '  next',
+  '}',
+  '{',
+  '  k = ENVIRON["STREAM_KEY"]; if (k != "") while ((i = index($0, k)) > 0) $0 = substr($0, 1, i - 1) "****" substr($0, i + length(k))',
+  '  print; fflush()',
+  '  l = tolower($0)',
+  ...FFMPEG_LINE_PATTERNS.map((p, i) => `  ${i === 0 ? '' : 'else '}if (l ~ ${awkRegex(p.pattern)}) kind = "${p.kind}"`),
+  '}',
+  'END {',
+  '  if (kind == "closed") kind = media ? "dropped" : "refused"',
+  ...Object.entries(FAILURE_METRICS).map(([kind, metric]) => `  if (kind == "${kind}") emf("${metric}", "Count", 1)`),
+  '}',
+].join('\n');
+
 /**
  * The container's program, the same for every relay and free of secrets: it copies the IVS HLS
  * playback (`-c copy`, no transcoding) to `$RTMP_URL/$STREAM_KEY` and starts ffmpeg again when it
  * ends (the platform dropped the connection, the source stalled), waiting 1 s, doubling up to 30 s,
- * and back to 1 s after a run that lasted a minute — seconds, not a new task. ffmpeg's output
- * passes through awk, which masks the key before a line reaches CloudWatch Logs (ffmpeg names the
- * output URL in its errors). POSIX sh and awk only: the image needs nothing else than ffmpeg.
+ * and back to 1 s after a run that lasted a minute — seconds, not a new task. ffmpeg's progress
+ * and log pass through {@link RELAY_AWK}, which masks the key and prints the embedded metrics.
+ * POSIX sh and awk only: the image needs nothing else than ffmpeg.
  */
+if (RELAY_AWK.includes("'")) throw new Error('RELAY_AWK must not contain a single quote: the shell quotes it with them');
+
 export const RELAY_SCRIPT = [
   'delay=1',
   'while :; do',
   '  started=$(date +%s)',
-  '  ffmpeg -nostdin -hide_banner -loglevel warning -rw_timeout 10000000 -live_start_index -2 -i "$SOURCE_URL" \\',
+  '  ffmpeg -nostdin -hide_banner -nostats -loglevel warning -progress pipe:1 -stats_period 10 \\',
+  '    -rw_timeout 10000000 -live_start_index -2 -i "$SOURCE_URL" \\',
   '    -c copy -f flv -flvflags no_duration_filesize "$RTMP_URL/$STREAM_KEY" 2>&1 \\',
-  '    | awk \'{ k = ENVIRON["STREAM_KEY"]; if (k != "") while ((i = index($0, k)) > 0) $0 = substr($0, 1, i - 1) "****" substr($0, i + length(k)); print; fflush() }\'',
+  `    | awk '${RELAY_AWK}'`,
   '  if [ $(( $(date +%s) - started )) -ge 60 ]; then delay=1; fi',
   '  echo "relay: ffmpeg ended; starting again in ${delay}s"',
   '  sleep "$delay"',
@@ -157,6 +224,9 @@ export function buildRegisterTaskDefinitionRequest(spec: RelaySpec, settings: Re
         environment: [
           { name: 'SOURCE_URL', value: spec.sourceUrl },
           { name: 'RTMP_URL', value: spec.rtmpUrl.replace(/\/+$/, '') },
+          // The dimensions of the embedded metrics the monitor reads health from.
+          { name: 'PROJECT_NAME', value: spec.projectName },
+          { name: 'DESTINATION_ID', value: spec.destinationId },
         ],
         secrets: [{ name: STREAM_KEY_VARIABLE, valueFrom: streamKeyParameterArn(settings, spec.projectName, spec.destinationId) }],
         readonlyRootFilesystem: true,

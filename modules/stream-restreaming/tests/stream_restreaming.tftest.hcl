@@ -474,10 +474,10 @@ run "iam_is_scoped" {
   assert {
     condition = alltrue(flatten([
       for d in values(local.lambda_policy_documents) : [
-        for s in d.statement : s.resources != toset(["*"]) || s.sid == "ListLiveStreams" || s.sid == "ListChannelsAndInputs"
+        for s in d.statement : s.resources != toset(["*"]) || contains(["ListLiveStreams", "ListChannelsAndInputs", "ReadRelayMetrics"], s.sid)
       ]
     ]))
-    error_message = "Resource \"*\" only for the List actions that support no resource type."
+    error_message = "Resource \"*\" only for the List actions and GetMetricData, which support no resource type."
   }
   assert {
     condition = alltrue(flatten([
@@ -630,5 +630,13 @@ run "work_queue_and_medialive_events" {
       "detail-type" = ["MediaLive Channel State Change"]
     } && aws_cloudwatch_event_target.medialive_channel_state.arn == aws_lambda_function.this["monitor"].arn
     error_message = "MediaLive Channel State Change events reach the monitor."
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.medialive_channel_alert.event_pattern) == {
+      source        = ["aws.medialive"]
+      "detail-type" = ["MediaLive Channel Alert"]
+    } && aws_cloudwatch_event_target.medialive_channel_alert.arn == aws_lambda_function.this["monitor"].arn && aws_lambda_permission.medialive_channel_alert.source_arn == aws_cloudwatch_event_rule.medialive_channel_alert.arn
+    error_message = "MediaLive Channel Alert events reach the monitor, which may be invoked by that rule."
   }
 }

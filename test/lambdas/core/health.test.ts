@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import {
+  applyRelayAlert,
   assessHealth,
+  MAX_RELAY_ALERTS,
   FRESH_MEDIA_MS,
   healthChanged,
   NO_MEDIA_FAILING_MS,
@@ -137,5 +139,34 @@ describe('figures that trail the present', () => {
     const telemetry = { observedAt: NOW.toISOString(), bitrateKbps: 3000, lastMediaAt: ago(FRESH_MEDIA_MS + 20_000), lagMs: 30_000 };
     expect(assessHealth(input(telemetry)).state).toBe('ok');
     expect(assessHealth(input({ ...telemetry, lagMs: 0 })).state).not.toBe('ok');
+  });
+});
+
+describe('applyRelayAlert', () => {
+  const alert = (id: string, setAt = ago(1_000)) => ({ id, type: 'RTMP Stream Not Found', message: 'x', setAt });
+
+  it('adds a SET alert of the recorded relay, removes it when CLEARED, and ignores other relays', () => {
+    const set = applyRelayAlert({ mediaLiveChannelId: 'ch-1' }, { relayId: 'ch-1', state: 'SET', alert: alert('a1') });
+    expect(set).toEqual([alert('a1')]);
+    expect(
+      applyRelayAlert({ mediaLiveChannelId: 'ch-1', relayAlerts: set! }, { relayId: 'ch-1', state: 'SET', alert: alert('a1') }),
+    ).toBeUndefined();
+    expect(
+      applyRelayAlert({ mediaLiveChannelId: 'ch-1', relayAlerts: set! }, { relayId: 'ch-1', state: 'CLEARED', alert: alert('a1') }),
+    ).toEqual([]);
+    expect(applyRelayAlert({ mediaLiveChannelId: 'ch-1' }, { relayId: 'ch-1', state: 'CLEARED', alert: alert('a1') })).toBeUndefined();
+    expect(applyRelayAlert({ mediaLiveChannelId: 'ch-2' }, { relayId: 'ch-1', state: 'SET', alert: alert('a1') })).toBeUndefined();
+  });
+
+  it('keeps at most the newest alerts', () => {
+    let alerts: ReturnType<typeof alert>[] = [];
+    for (let i = 0; i < MAX_RELAY_ALERTS + 5; i++) {
+      alerts = applyRelayAlert(
+        { mediaLiveChannelId: 'c', relayAlerts: alerts },
+        { relayId: 'c', state: 'SET', alert: alert(`a${i}`, ago(100_000 - i)) },
+      )!;
+    }
+    expect(alerts).toHaveLength(MAX_RELAY_ALERTS);
+    expect(alerts[0]!.id).toBe(`a${MAX_RELAY_ALERTS + 4}`);
   });
 });

@@ -26,6 +26,40 @@ describe('monitor event scope', () => {
     expect(scopeOf({ source: 'aws.ivs', 'detail-type': 'IVS Stream State Change', resources: ['not-an-arn'] })).toEqual({ kind: 'all' });
   });
 
+  it('reads a MediaLive Channel Alert as documented into an alert of the channel', () => {
+    // https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-alert.html
+    const event = {
+      version: '0',
+      id: '154769fb-9f7c-32a1-6822-26fppppe5a58',
+      'detail-type': 'MediaLive Channel Alert',
+      source: 'aws.medialive',
+      account: '111122223333',
+      time: '2023-03-08T18:14:25Z',
+      region: 'us-west-2',
+      resources: ['arn:aws:medialive:us-west-2:111122223333:channel:123456'],
+      detail: {
+        alarm_state: 'CLEARED',
+        alarm_id: '7ad616bd389832yue90aab1324bffab5b834a',
+        alert_type: 'Failed to Create Output File or Socket',
+        pipeline: '0',
+        channel_arn: 'arn:aws:medialive:us-west-2:111122223333:channel:123456',
+        message: 'MPEGTS muxer for mediaID [1] unable to open output or stream [https://<path>].',
+      },
+    };
+    expect(scopeOf(event)).toEqual({
+      kind: 'alert',
+      relayId: '123456',
+      state: 'CLEARED',
+      alert: {
+        id: '7ad616bd389832yue90aab1324bffab5b834a',
+        type: 'Failed to Create Output File or Socket',
+        message: 'MPEGTS muxer for mediaID [1] unable to open output or stream [https://<path>].',
+      },
+      at: '2023-03-08T18:14:25.000Z',
+    });
+    expect(scopeOf({ ...event, detail: { ...event.detail, alarm_state: 'MAYBE' } }).kind).toBe('ignore');
+  });
+
   it('does not take another IVS event type for a stream change', () => {
     expect(scopeOf({ source: 'aws.ivs', 'detail-type': 'IVS Recording State Change', resources: [ARN] })).toEqual({ kind: 'all' });
   });
