@@ -298,7 +298,11 @@ export async function billedPastGrace(make: (s: Setup) => Promise<Driver & { rec
 }
 
 /** Seconds from the stream start to the last StartChannel of `destinations` new destinations. */
-export async function firstGoLive(make: (s: Setup) => Promise<Driver & { recorder: Recorder }>, destinations: number) {
+export async function firstGoLive(
+  make: (s: Setup) => Promise<Driver & { recorder: Recorder }>,
+  destinations: number,
+  limitMs = 60 * 60_000,
+) {
   const d = await make({ destinations, enabled: true, createMs: 5_000 });
   const result = await world(d, async (spawn) => {
     // The stream starts half a minute before the next scheduled run (the mean wait for a poll).
@@ -306,7 +310,7 @@ export async function firstGoLive(make: (s: Setup) => Promise<Driver & { recorde
     const liveAt = d.vt.now();
     d.sim.goLive(IVS_CHANNEL);
     if (d.ivsEvent) spawn(d.ivsEvent('Stream Start'));
-    const ok = await until(d, () => new Set(d.recorder.starts.map((s) => s.id)).size >= destinations, 60 * 60_000);
+    const ok = await until(d, () => new Set(d.recorder.starts.map((s) => s.id)).size >= destinations, limitMs);
     return { seconds: ((d.recorder.starts.at(-1)?.at ?? NaN) - liveAt) / 1000, complete: ok };
   });
   await d.close();

@@ -52,6 +52,8 @@ export interface System {
   events: MediaLiveChannelStateChangeEvent[];
   logs: LogLine[];
   failures: { destinationId: string; code: string }[];
+  /** The stream-key cipher both handlers use, for tests that write items directly. */
+  cipher: LocalStreamKeyCipher;
   /** Calls the API, then delivers the queue messages it sent (unless `deliver` is false). */
   api(
     method: string,
@@ -61,7 +63,8 @@ export interface System {
     headers?: Record<string, string>,
     deliver?: boolean,
   ): Promise<ApiResult & { json: any }>;
-  monitor(event?: Record<string, unknown>): Promise<any>;
+  /** A monitor invocation; `remainingMs` is what Lambda's getRemainingTimeInMillis answers (the run's deadline). */
+  monitor(event?: Record<string, unknown>, remainingMs?: number): Promise<any>;
   /** Delivers every queue message that is due now to the monitor (partial-batch failures come back later). */
   flushQueue(): Promise<number>;
   /** Delivers the MediaLive events collected so far to the monitor. */
@@ -89,12 +92,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const queue = new MemoryWorkQueue(clock);
   const events: MediaLiveChannelStateChangeEvent[] = [];
   sim.onChannelStateChange((event) => events.push(event));
+  const cipher = new LocalStreamKeyCipher(randomBytes(32));
   const deps = createSimulatedDependencies({
     doc: db.doc,
     tables: db.tables,
     simulator: sim,
     queue,
-    cipher: new LocalStreamKeyCipher(randomBytes(32)),
+    cipher,
     clock,
     log,
     metrics: {
@@ -140,6 +144,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     events,
     logs,
     failures,
+    cipher,
     flushQueue,
     deliverEvents,
     async tick(advanceMs = 10_000) {
@@ -185,9 +190,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       if (deliver) await flushQueue();
       return { ...result, json };
     },
-    monitor(event = { source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [] }) {
+    monitor(event = { source: 'aws.events', 'detail-type': 'Scheduled Event', resources: [] }, remainingMs?: number) {
       request += 1;
-      return monitorHandler(event as never, { awsRequestId: `mon-${request}` });
+      return monitorHandler(event as never, {
+        awsRequestId: `mon-${request}`,
+        ...(remainingMs === undefined ? {} : { getRemainingTimeInMillis: () => remainingMs }),
+      });
     },
     ivsEvent(channelArn, eventName) {
       return {
