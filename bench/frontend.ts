@@ -197,7 +197,7 @@ function wireBytes(result: ApiResult): number {
  */
 async function pollBytes(count: number): Promise<void> {
   const destinations = fakeDestinations(count, Date.now());
-  const service = { list: async () => destinations } as Partial<DestinationService> as DestinationService;
+  const service = { list: async () => ({ destinations }) } as Partial<DestinationService> as DestinationService;
   const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const handler = createApiHandler({ service, corsAllowOrigins: [], log: silent });
   const poll = (headers: Record<string, string>) => handler(httpApiEvent({ method: 'GET', path: '/stream-destinations', headers }));

@@ -50,8 +50,10 @@ export const STATUS_BY_CODE = {
   QUOTA_EXCEEDED: 429,
   INVALID_CONFIGURATION: 409,
   SERVICE_UNAVAILABLE: 503,
-  // A stored item that does not parse: nothing the caller sent is wrong.
-  MALFORMED_ITEM: 500,
+  // A stored item that does not parse: nothing the caller sent is wrong, and it is no server
+  // fault a retry cures. It conflicts with what this version reads; the message names the
+  // attributes and the fix (never a 500 for data).
+  MALFORMED_ITEM: 409,
   NOT_OWNED: 404,
   MALFORMED_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,

@@ -142,7 +142,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/stream-destinations',
     summary: 'List destinations',
     description:
-      'Every destination, oldest first. Stream keys are never returned, only masked. Poll it with `If-None-Match` set to the last ETag: 304 with no body while nothing changed. Sent gzip-compressed to clients that accept it.',
+      'Every destination, oldest first. Stream keys are never returned, only masked. A stored item that does not parse is left out and named under `problems` with the attributes to fix. Poll it with `If-None-Match` set to the last ETag: 304 with no body while nothing changed. Sent gzip-compressed to clients that accept it.',
     tag: 'Destinations',
     conditional: true,
     responses: {
@@ -216,9 +216,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'get',
     path: '/stream-destinations/{id}',
     summary: 'Read a destination',
-    description: 'One destination; the ETag is its version, for If-Match on a later PUT.',
+    description:
+      'One destination; the ETag is its version, for If-Match on a later PUT. A stored item that does not parse answers 409 MALFORMED_ITEM naming the attributes to fix (as every route on it does).',
     tag: 'Destinations',
-    responses: { 200: { description: 'The destination.', schema: destinationSchema, headers: 'etag' }, 403: errors[403], 404: errors[404] },
+    responses: {
+      200: { description: 'The destination.', schema: destinationSchema, headers: 'etag' },
+      403: errors[403],
+      404: errors[404],
+      409: errors[409],
+    },
     examples: {
       existing: { summary: 'A destination', status: 200, response: destination() },
       unknownId: NOT_FOUND_EXAMPLE,

@@ -93,7 +93,7 @@ export function ifMatchVersion(request: HttpRequest): number | undefined {
 /** The routes of the destinations API. `notes` is per request (see createApiHandler). */
 export function destinationRoutes(service: DestinationService, notesOf: (request: HttpRequest) => RequestNotes): Route[] {
   return [
-    route('GET', '/stream-destinations', async () => ({ status: 200, body: { destinations: await service.list() } }), {
+    route('GET', '/stream-destinations', async () => ({ status: 200, body: await service.list() }), {
       conditional: true,
     }),
     route('POST', '/stream-destinations', async ({ request }) => {

@@ -114,7 +114,21 @@ export const destinationSchema = z
   })
   .meta({ id: 'Destination' }) satisfies z.ZodType<DestinationView>;
 
-export const destinationListSchema = z.object({ destinations: z.array(destinationSchema) }).meta({ id: 'DestinationList' });
+export const unreadableDestinationSchema = z
+  .object({
+    id: z.string(),
+    code: z.literal('MALFORMED_ITEM'),
+    message: z.string().meta({ description: 'What is wrong and the fix: correct the named attributes in the table, or delete the item.' }),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })),
+  })
+  .meta({ id: 'UnreadableDestination', description: 'A stored item that does not parse: left out of `destinations`, named here.' });
+
+export const destinationListSchema = z
+  .object({
+    destinations: z.array(destinationSchema),
+    problems: z.array(unreadableDestinationSchema).optional().meta({ description: 'Only when some stored item does not parse.' }),
+  })
+  .meta({ id: 'DestinationList' });
 
 export const channelStatusSchema = z
   .object({

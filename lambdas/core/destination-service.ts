@@ -10,9 +10,11 @@ import type {
   ChannelView,
   CreateDestinationInput,
   Destination,
+  DestinationList,
   DestinationService,
   DestinationView,
   StartOptions,
+  UnreadableDestination,
   UpdateDestinationInput,
   UpdateOptions,
 } from './destination';
@@ -27,6 +29,8 @@ import {
   DestinationDeletingError,
   DestinationDisabledError,
   DestinationNotFoundError,
+  itemProblemFields,
+  MalformedItemError,
   PreconditionFailedError,
   ValidationError,
   VersionConflictError,
@@ -87,9 +91,22 @@ const MAX_EDIT_ATTEMPTS = 32;
 export class RestreamingDestinationService implements DestinationService {
   constructor(private readonly deps: DestinationServiceDeps) {}
 
-  async list(): Promise<DestinationView[]> {
-    const items = await this.deps.destinations.listAll();
-    return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(toView);
+  async list(): Promise<DestinationList> {
+    const scan = await this.deps.destinations.scanAll();
+    const destinations = scan.destinations.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(toView);
+    if (scan.malformed.length === 0) return { destinations };
+    const problems = scan.malformed
+      .map((m): UnreadableDestination => {
+        const error = new MalformedItemError(m.id, m.problems);
+        // An operator has to fix it; the reconciler reports it on the item and meters it too.
+        this.deps.log.error('Stored destination item is unreadable; listed under problems', {
+          destinationId: m.id,
+          problems: m.problems,
+        });
+        return { id: m.id, code: error.code, message: error.message, fields: itemProblemFields(m.problems) };
+      })
+      .sort((a, b) => a.id.localeCompare(b.id));
+    return { destinations, problems };
   }
 
   async get(id: string): Promise<DestinationView> {

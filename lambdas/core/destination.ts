@@ -214,9 +214,27 @@ export interface StartOptions {
   enable?: boolean;
 }
 
+/**
+ * A stored item the list could not read (it fails the item schema): left out of `destinations`
+ * and named here with the attributes to fix, so one bad item neither hides nor breaks the rest.
+ */
+export interface UnreadableDestination {
+  id: string;
+  code: 'MALFORMED_ITEM';
+  message: string;
+  fields: { field: string; message: string }[];
+}
+
+/** `GET /stream-destinations`: the readable destinations, and the unreadable items if there are any. */
+export interface DestinationList {
+  destinations: DestinationView[];
+  /** Present only when some stored item does not parse. */
+  problems?: UnreadableDestination[];
+}
+
 /** The use cases behind the REST API. The HTTP layer maps each route to one call. */
 export interface DestinationService {
-  list(): Promise<DestinationView[]>;
+  list(): Promise<DestinationList>;
   get(id: string): Promise<DestinationView>;
   create(input: CreateDestinationInput): Promise<DestinationView>;
   /** Retries on concurrent writes; with `ifVersion`, throws PreconditionFailedError (412) when stale. */

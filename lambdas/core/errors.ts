@@ -127,7 +127,25 @@ export class ServiceUnavailableError extends RestreamingError {
   override readonly code = 'SERVICE_UNAVAILABLE';
 }
 
-/** A stored destination item does not parse (written by hand, by an older version or a bug). */
+/**
+ * The invalid attributes of a stored item, from the "field: message; field: message" problems
+ * the item schema reports.
+ */
+export function itemProblemFields(problems: string): FieldIssue[] {
+  return problems
+    .split('; ')
+    .filter((p) => p.length > 0)
+    .map((p) => {
+      const at = p.indexOf(': ');
+      return at < 0 ? { field: 'item', message: p } : { field: p.slice(0, at), message: p.slice(at + 2) };
+    });
+}
+
+/**
+ * A stored destination item does not parse (written by hand, by an older version or a bug).
+ * Nothing the caller sent is wrong, and nothing the server can retry fixes it: the item conflicts
+ * with what this version reads, so the API answers 409 naming the attributes and the fix.
+ */
 export class MalformedItemError extends RestreamingError {
   override readonly code = 'MALFORMED_ITEM';
   constructor(
@@ -135,7 +153,8 @@ export class MalformedItemError extends RestreamingError {
     readonly problems: string,
   ) {
     super(
-      `The stored destination item "${destinationId}" is invalid (${problems}). Fix the item in DynamoDB or delete it; the other destinations are not affected.`,
+      `The stored destination item "${destinationId}" is invalid (${problems}). Fix the named attributes of the item in the destinations table (DynamoDB) or delete the item; the other destinations are not affected.`,
+      { details: { destinationId, fields: itemProblemFields(problems) } },
     );
   }
 }

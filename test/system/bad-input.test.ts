@@ -1,10 +1,12 @@
 /**
- * Bad input gets a clear 4xx that names the field, never a 5xx, and the table stays as it was.
+ * Bad input gets a clear 4xx that names the field, never a 5xx, and the table stays as it was;
+ * a stored item that does not parse is a 409 naming its attributes, and the list names it apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { System } from '../support/system';
-import { startSystem } from '../support/system';
+import { CHANNEL_A, startSystem } from '../support/system';
+import { makeDestination } from '../support/fixtures';
 
 let system: System;
 let existingId: string;
@@ -263,5 +265,48 @@ describe('a deployment that allows private push targets', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['rtmpUrl']);
     }
+  });
+});
+
+describe('a stored item that does not parse (written by hand, an older version or a bug)', () => {
+  let own: System;
+  beforeAll(async () => {
+    own = await startSystem();
+    const good = await own.api('POST', '/stream-destinations', { platform: 'youtube', name: 'Good', streamKey: 'good-key-1234-5678' });
+    expect(good.statusCode).toBe(201);
+    const bad = makeDestination({ id: 'unreadable-1', channelArn: CHANNEL_A });
+    await own.db.doc.send(
+      new PutCommand({ TableName: own.db.tables.destinations, Item: { ...bad, staleInputIds: 'not-a-list', generation: 'two' } }),
+    );
+  });
+  afterAll(async () => own.stop());
+
+  it('the list answers 200 with every readable destination and names the unreadable item under problems', async () => {
+    const res = await own.api('GET', '/stream-destinations');
+    expect(res.statusCode).toBe(200);
+    expect(res.json.destinations.map((d: { name: string }) => d.name)).toEqual(['Good']);
+    expect(res.json.problems).toHaveLength(1);
+    expect(res.json.problems[0]).toMatchObject({ id: 'unreadable-1', code: 'MALFORMED_ITEM' });
+    expect(res.json.problems[0].fields.map((f: { field: string }) => f.field).sort()).toEqual(['generation', 'staleInputIds']);
+    expect(res.json.problems[0].message).toMatch(
+      /Fix the named attributes of the item in the destinations table \(DynamoDB\) or delete the item/,
+    );
+    expect(own.logs.some((l) => l.level === 'error' && l.attributes?.destinationId === 'unreadable-1')).toBe(true);
+  });
+
+  it.each([
+    ['GET', ''],
+    ['PUT', ''],
+    ['POST', '/start'],
+    ['POST', '/stop'],
+    ['DELETE', ''],
+  ])('%s …%s on it answers 409 MALFORMED_ITEM naming the attributes and the fix, never a 500', async (method, suffix) => {
+    const res = await own.api(method, `/stream-destinations/unreadable-1${suffix}`, method === 'PUT' ? { name: 'x' } : undefined);
+    expect(res.statusCode).toBe(409);
+    expect(res.json.error.code).toBe('MALFORMED_ITEM');
+    expect(res.json.error.message).toContain('staleInputIds');
+    expect(res.json.error.message).toContain('delete the item');
+    expect(res.json.error.details).toMatchObject({ destinationId: 'unreadable-1' });
+    expect(res.json.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['generation', 'staleInputIds']);
   });
 });

@@ -43,7 +43,7 @@ let handler: ReturnType<typeof createApiHandler>;
 beforeEach(() => {
   destinations = Array.from({ length: 10 }, (_, i) => view(i));
   const service = {
-    list: jest.fn<DestinationService['list']>(async () => destinations),
+    list: jest.fn<DestinationService['list']>(async () => ({ destinations })),
     streamStatus: jest.fn<DestinationService['streamStatus']>(async () => ({ channels: [] })),
   } as Partial<DestinationService> as DestinationService;
   const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -51,7 +51,7 @@ const IVS_STREAM_KEY = 'sk_us-east-1_ivsKeyThatMustNotBeLogged';
 
 function fakeService() {
   return {
-    list: jest.fn<DestinationService['list']>(async () => [view()]),
+    list: jest.fn<DestinationService['list']>(async () => ({ destinations: [view()] })),
     get: jest.fn<DestinationService['get']>(async (id) => view({ id })),
     create: jest.fn<DestinationService['create']>(async (input) => view({ name: input.name, platform: input.platform })),
     update: jest.fn<DestinationService['update']>(async (id, input) => view({ id, ...(input.name ? { name: input.name } : {}) })),
