@@ -58,6 +58,11 @@ export default defineConfig({
   // Unset (default) picks per platform.
   // defaultProfile: '720p30-4500',
 
+  // Prices of the admin UI's cost panel in USD, over the us-east-1 list prices of
+  // lambdas/core/costs.ts (sources in docs/costs.md). Set any of them for another region or a
+  // negotiated rate, e.g. { mediaLiveInputPerHour: 0.25, dataTransferOutPerGb: 0.085 }.
+  // prices: {},
+
   // Retention of the Lambda log groups in days (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14,
   // 30, 60, 90, 120, 150, 180, 365, ...).
   logRetentionDays: 30,

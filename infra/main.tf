@@ -35,6 +35,7 @@ module "stream_restreaming" {
   alarm_emails                  = var.alarm_email == null ? [] : [var.alarm_email]
   iam_role_permissions_boundary = var.iam_role_permissions_boundary
   allow_private_rtmp_targets    = var.allow_private_rtmp_targets
+  prices                        = var.prices
   create_medialive_log_group    = var.create_medialive_log_group
   create_relays                 = var.enable_relays
   relay_subnet_ids              = local.relay_subnet_ids

@@ -77,6 +77,12 @@ variable "idle_channel_ttl_seconds" {
   default     = 600
 }
 
+variable "prices" {
+  description = "Prices of the cost report in USD over the defaults of lambdas/core/costs.ts; see the module's prices variable."
+  type        = map(number)
+  default     = {}
+}
+
 variable "log_retention_days" {
   description = "Retention of every CloudWatch log group."
   type        = number

@@ -591,6 +591,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         segments[0] === 'stream-destinations' ||
         segments[0] === 'stream-status' ||
         segments[0] === 'channels' ||
+        pathname === '/costs' ||
         pathname === '/openapi.json';
       if (!isApi && (method === 'GET' || method === 'HEAD')) {
         if (pathname === '/config.json') return sendJson(req, res, 200, runtimeConfig, { 'cache-control': 'no-cache' });

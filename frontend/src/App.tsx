@@ -5,6 +5,7 @@ import type { Session } from './auth';
 import { bulkSummary, runBulk } from './bulk';
 import { applyFilter, FILTER_THRESHOLD, NO_FILTER, type DestinationFilter } from './filter';
 import type { RuntimeConfig } from './config';
+import { CostPanel } from './CostPanel';
 import { Dialog } from './Dialog';
 import { DestinationForm } from './DestinationForm';
 import { DestinationsTable, STARTING_HINT } from './DestinationsTable';
@@ -407,6 +408,7 @@ function Dashboard({ api, config, session }: AppProps) {
       )}
       <StreamStatus channels={channels} now={now} onEndGrace={endGrace} ending={busy} />
       {channels && channels.length > 0 && <ChannelPanels api={api} channels={channels} />}
+      {destinations !== null && destinations.length > 0 && <CostPanel api={api} destinations={destinations} />}
       {loadError && destinations !== null && (
         <p class="stale" role="status" data-testid="stale-notice">
           Connection problem: {loadError.message}

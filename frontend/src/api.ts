@@ -2,6 +2,7 @@
  * The one typed client of the REST API (see the API contract). Components call this module, never
  * `fetch` directly.
  */
+import type { CostReport } from '../../lambdas/core/costs';
 import type {
   ChannelStatusView,
   ChannelStreamKeyView,
@@ -16,6 +17,7 @@ export type {
   ChannelStatusView,
   ChannelStreamKeyView,
   ChannelView,
+  CostReport,
   CreateDestinationInput,
   DestinationView,
   FieldIssue,
@@ -180,6 +182,11 @@ export class ApiClient {
   /** 202 with the channel: ends its grace period now, so what still runs stops. 409 CHANNEL_LIVE while live. */
   endGrace(channelId: string): Promise<ChannelStatusView> {
     return this.request('POST', `/channels/${encodeURIComponent(channelId)}/end-grace`);
+  }
+
+  /** `GET /costs`: prices, what runs now and this month so far. Polled like the list, but rarely (it reads every history). */
+  costs(): Promise<CostReport> {
+    return this.polled<CostReport>('/costs');
   }
 
   /** The API's OpenAPI 3.1 document (public: sent without a token is fine, with one too). */

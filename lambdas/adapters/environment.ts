@@ -4,6 +4,7 @@
  * variables (`AWS_ENDPOINT_URL_DYNAMODB`, ...).
  */
 import { z } from 'zod';
+import { PRICE_KEYS, type PriceKey } from '../core/costs';
 import { IVS_CHANNEL_ARN } from '../core/destination';
 import { DEFAULT_IDLE_TTL_SECONDS } from '../core/planner';
 import type { RelaySettings } from './ecs/requests';
@@ -34,6 +35,30 @@ const list = z
       .map((x) => x.trim())
       .filter((x) => x.length > 0),
   );
+
+/**
+ * API function only: the deployment's prices as a JSON object of core/costs.ts PRICE_KEYS to
+ * non-negative numbers (Terraform `prices`, jsonencode'd). Unknown keys are refused by name.
+ */
+const prices = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"mediaLiveInputPerHour":0.25}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.strictObject(
+      Object.fromEntries(PRICE_KEYS.map((key) => [key, z.number().min(0, 'must be 0 or more').optional()])) as Record<
+        PriceKey,
+        z.ZodOptional<z.ZodNumber>
+      >,
+    ),
+  )
+  .optional();
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN');
 
@@ -71,6 +96,7 @@ export const environmentSchema = z.object({
   // them (modules/stream-restreaming/main.tf).
   ADMIN_GROUP: z.string().min(1).optional(),
   ADMIN_SCOPE: z.string().min(1).optional(),
+  PRICES: prices,
   // Terraform writes tostring(bool): "true" or "false". Anything else is a mistake, not "false".
   ALLOW_PRIVATE_RTMP_TARGETS: z
     .enum(['true', 'false'], { error: 'must be true or false' })

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { PRICE_KEYS, resolvePrices, RestreamingCostReporter } from '../core/costs';
 import { RestreamingDestinationService } from '../core/destination-service';
 import { readEnvironment } from '../adapters/environment';
 import type { ApiDependencies } from '../adapters/lambda/aws-dependencies';
@@ -38,7 +39,21 @@ export function createApiLambda(deps: ApiDependencies, options: { admin?: AdminR
     trackedChannelArns: deps.trackedChannelArns,
     allowPrivateRtmpTargets: deps.allowPrivateRtmpTargets,
   });
-  const handle = createApiHandler({ service, corsAllowOrigins: [...deps.corsAllowOrigins], log: deps.log, admin: options.admin ?? {} });
+  const overrides = deps.priceOverrides ?? {};
+  const costs = new RestreamingCostReporter({
+    destinations: deps.destinations,
+    events: deps.events,
+    clock: deps.clock,
+    prices: resolvePrices(overrides),
+    overridden: PRICE_KEYS.filter((key) => overrides[key] !== undefined),
+  });
+  const handle = createApiHandler({
+    service,
+    costs,
+    corsAllowOrigins: [...deps.corsAllowOrigins],
+    log: deps.log,
+    admin: options.admin ?? {},
+  });
   return async (event: ApiEvent, context?: Pick<Context, 'awsRequestId'>): Promise<ApiResult> => {
     try {
       return await handle(event, { awsRequestId: context?.awsRequestId ?? randomUUID() });
@@ -71,6 +86,7 @@ export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsReque
         trackedChannelArns: env.IVS_CHANNEL_ARNS,
         corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
         allowPrivateRtmpTargets: env.ALLOW_PRIVATE_RTMP_TARGETS,
+        ...(env.PRICES ? { priceOverrides: env.PRICES } : {}),
       },
       { admin: { group: env.ADMIN_GROUP, scope: env.ADMIN_SCOPE } },
     );

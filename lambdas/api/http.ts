@@ -6,6 +6,7 @@
  *
  * Request bodies hold stream keys: they are never logged and never echoed in a response.
  */
+import type { CostReporter } from '../core/costs';
 import type { DestinationService } from '../core/destination';
 import type { Log } from '../core/ports';
 import type { AdminRequirement } from './auth';
@@ -26,6 +27,8 @@ export { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from './cors';
 
 export interface ApiHandlerDependencies {
   service: DestinationService;
+  /** GET /costs; without it the route does not exist. */
+  costs?: CostReporter;
   /** Origins allowed to call the API from a browser; `*` allows any. */
   corsAllowOrigins: string[];
   log: Log;
@@ -64,7 +67,7 @@ export function createApiHandler(deps: ApiHandlerDependencies): ApiHandler {
     }
     return found;
   };
-  const router = new Router(destinationRoutes(service, notesOf));
+  const router = new Router(destinationRoutes(service, notesOf, deps.costs));
 
   async function respond(request: HttpRequest): Promise<HttpResponse> {
     if (request.method === 'OPTIONS') {

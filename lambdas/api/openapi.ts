@@ -13,6 +13,7 @@ import { createDocument } from 'zod-openapi';
 import type { ZodOpenApiObject, ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import { z as zod } from 'zod';
 import { EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX } from '../core/events';
+import { DEFAULT_PRICES, MONTH_BASIS } from '../core/costs';
 import { createSchema, updateSchema } from '../core/validation';
 import { STATUS_BY_CODE } from './errors';
 import {
@@ -20,6 +21,7 @@ import {
   channelStatusSchema,
   channelStreamKeySchema,
   destinationEventPageSchema,
+  costReportSchema,
   destinationListSchema,
   destinationSchema,
   endGraceBodySchema,
@@ -549,6 +551,51 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
           'CHANNEL_LIVE',
           `The IVS channel ${CHANNEL_ARN} is live, so there is no grace period to end. Stop its destinations one by one (POST /stream-destinations/{id}/stop), or end the stream in the encoder.`,
         ),
+      },
+    },
+  },
+  {
+    operationId: 'getCosts',
+    method: 'get',
+    path: '/costs',
+    summary: 'What restreaming costs',
+    description:
+      'What the relays running now cost per hour, by relay mode, and what this month’s runs add up to, from each destination’s history. Prices are us-east-1 list prices (docs/costs.md) unless the deployment overrides them. Reads every destination’s history of the month: fetch it on demand, not every few seconds. `If-None-Match` as the destination list.',
+    tag: 'Status',
+    conditional: true,
+    responses: {
+      200: { description: 'The cost now and this month.', schema: costReportSchema, headers: 'body-etag' },
+      304: { description: 'Unchanged since the ETag sent in If-None-Match; no body.' },
+      403: errors[403],
+    },
+    examples: {
+      costs: {
+        summary: 'Nothing running; nothing yet this month',
+        status: 200,
+        response: {
+          currency: 'USD',
+          prices: DEFAULT_PRICES,
+          overridden: [],
+          running: {
+            hourlyUsd: 0,
+            destinations: 0,
+            byMode: [
+              { mode: 'passthrough', destinations: 0, hourlyUsd: 0 },
+              { mode: 'transcode', destinations: 0, hourlyUsd: 0 },
+            ],
+          },
+          month: {
+            from: '2030-01-01T00:00:00.000Z',
+            to: AT,
+            usd: 0,
+            destinationHours: 0,
+            byMode: [
+              { mode: 'passthrough', hours: 0, runs: 0, usd: 0 },
+              { mode: 'transcode', hours: 0, runs: 0, usd: 0 },
+            ],
+            basis: MONTH_BASIS,
+          },
+        },
       },
     },
   },

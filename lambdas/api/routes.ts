@@ -6,6 +6,7 @@
  * or `_`) is answered 404 DESTINATION_NOT_FOUND without calling the service, like an id that
  * does not exist.
  */
+import type { CostReporter } from '../core/costs';
 import type { DestinationService, DestinationView } from '../core/destination';
 import { ChannelNotFoundError, DestinationNotFoundError, PreconditionFailedError } from '../core/errors';
 import { parseCreateDestination, parseUpdateDestination } from '../core/validation';
@@ -91,8 +92,13 @@ export function ifMatchVersion(request: HttpRequest): number | undefined {
 }
 
 /** The routes of the destinations API. `notes` is per request (see createApiHandler). */
-export function destinationRoutes(service: DestinationService, notesOf: (request: HttpRequest) => RequestNotes): Route[] {
+export function destinationRoutes(
+  service: DestinationService,
+  notesOf: (request: HttpRequest) => RequestNotes,
+  costs?: CostReporter,
+): Route[] {
   return [
+    ...(costs ? [route('GET', '/costs', async () => ({ status: 200, body: await costs.report() }), { conditional: true })] : []),
     route('GET', '/stream-destinations', async () => ({ status: 200, body: await service.list() }), {
       conditional: true,
     }),

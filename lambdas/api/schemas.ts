@@ -5,6 +5,8 @@
  * `satisfies` ties each answer schema to the TypeScript type the routes return.
  */
 import { z } from 'zod';
+import type { CostReport } from '../core/costs';
+import { PRICE_KEYS, RELAY_MODES } from '../core/costs';
 import type { ChannelStatusView, ChannelStreamKeyView, ChannelView, DestinationView } from '../core/destination';
 import { DESTINATION_STATUSES, PLATFORMS, PROFILES } from '../core/destination';
 import { HEALTH_STATES } from '../core/health';
@@ -166,6 +168,37 @@ export const channelStreamKeySchema = z
   .meta({ id: 'ChannelStreamKey' }) satisfies z.ZodType<ChannelStreamKeyView>;
 
 export const streamStatusSchema = z.object({ channels: z.array(channelStatusSchema) }).meta({ id: 'StreamStatus' });
+
+const usd = (description: string) => z.number().min(0).meta({ description });
+const priceSchema = z.object(
+  Object.fromEntries(PRICE_KEYS.map((key) => [key, z.number().min(0)])) as Record<(typeof PRICE_KEYS)[number], z.ZodNumber>,
+);
+
+/** `GET /costs`. */
+export const costReportSchema = z
+  .object({
+    currency: z.literal('USD'),
+    prices: priceSchema.meta({
+      description: 'The prices in effect: us-east-1 list prices (docs/costs.md) with the deployment’s overrides on top.',
+    }),
+    overridden: z.array(z.enum(PRICE_KEYS)).meta({ description: 'The prices the deployment set (deployment.config.ts `prices`).' }),
+    running: z.object({
+      hourlyUsd: usd('What the relays running now cost per hour, data transfer included.'),
+      destinations: z.number().int().min(0),
+      byMode: z.array(z.object({ mode: z.enum(RELAY_MODES), destinations: z.number().int().min(0), hourlyUsd: usd('Per hour.') })),
+    }),
+    month: z.object({
+      from: z.iso.datetime().meta({ description: 'The 1st of the month, 00:00 UTC.' }),
+      to: z.iso.datetime(),
+      usd: usd('The month so far.'),
+      destinationHours: z.number().min(0),
+      byMode: z.array(
+        z.object({ mode: z.enum(RELAY_MODES), hours: z.number().min(0), runs: z.number().int().min(0), usd: usd('The month so far.') }),
+      ),
+      basis: z.string().meta({ description: 'What the month’s figure is made of and what it leaves out.' }),
+    }),
+  })
+  .meta({ id: 'Costs' }) satisfies z.ZodType<CostReport>;
 
 const ERROR_CODE_LIST = Object.keys(STATUS_BY_CODE) as [ApiErrorCode, ...ApiErrorCode[]];
 

@@ -13,6 +13,7 @@ locals {
     "GET /channels/{channelId}",
     "GET /channels/{channelId}/stream-key",
     "POST /channels/{channelId}/end-grace",
+    "GET /costs",
   ])
 }
 

@@ -39,7 +39,7 @@ resource "aws_lambda_function" "this" {
       POWERTOOLS_SERVICE_NAME      = each.value.name
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"
-      }, each.key == "api" ? local.api_admin_environment : {},
+      }, each.key == "api" ? local.api_admin_environment : {}, each.key == "api" ? local.api_prices_environment : {},
       each.key == "monitor" ? merge(local.relay_environment, { IDLE_CHANNEL_TTL_SECONDS = tostring(var.idle_channel_ttl_seconds) }) : {},
     )
   }

@@ -47,6 +47,9 @@ locals {
   # else the scope. Never both: the function accepts a token holding either, and with Cognito every
   # user who signs in through the app client gets the scope, so the scope would open the door the
   # group closes. The authorizer requires the scope regardless (api.tf). Only with JWT auth.
+  # The cost report's prices (GET /costs), only when the deployment sets any: lambdas/adapters/environment.ts PRICES.
+  api_prices_environment = length(var.prices) > 0 ? { PRICES = jsonencode(var.prices) } : {}
+
   api_admin_environment = var.api_auth != "jwt" ? {} : var.admin_group != null ? { ADMIN_GROUP = var.admin_group } : var.admin_scope != null ? { ADMIN_SCOPE = var.admin_scope } : {}
 
   tags = merge(var.tags, { (local.project_tag_key) = var.project_name })

@@ -249,6 +249,18 @@ variable "alarm_emails" {
   default     = []
 }
 
+variable "prices" {
+  description = "Prices of the cost report (GET /costs) in USD, over the us-east-1 list prices of lambdas/core/costs.ts (sources in docs/costs.md). Any of: mediaLiveInputPerHour, mediaLiveOutputSdPerHour, mediaLiveOutputHdPerHour, mediaLiveMinimumMinutes, fargateVcpuPerHour, fargateGbPerHour, relayTaskVcpu, relayTaskMemoryGb, fargateMinimumMinutes, publicIpv4PerHour, dataTransferOutPerGb, passthroughKbps."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    # The names of lambdas/core/costs.ts PRICE_KEYS (test/modules/contract.test.ts compares them).
+    condition     = alltrue([for name, value in var.prices : contains(["mediaLiveInputPerHour", "mediaLiveOutputSdPerHour", "mediaLiveOutputHdPerHour", "mediaLiveMinimumMinutes", "fargateVcpuPerHour", "fargateGbPerHour", "relayTaskVcpu", "relayTaskMemoryGb", "fargateMinimumMinutes", "publicIpv4PerHour", "dataTransferOutPerGb", "passthroughKbps"], name) && value >= 0])
+    error_message = "prices: each name must be one of the keys in the description, each value a number of 0 or more."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource the module creates."
   type        = map(string)

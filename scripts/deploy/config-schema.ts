@@ -4,6 +4,7 @@
  * against this schema; Terraform receives the result as a JSON var-file (`./terraform-vars.ts`).
  */
 import { z } from 'zod';
+import { PRICE_KEYS, type PriceKey } from '../../lambdas/core/costs';
 import { IVS_CHANNEL_ARN, PROFILES } from '../../lambdas/core/destination';
 
 /** Retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
@@ -138,6 +139,19 @@ export const deploymentConfigSchema = z
      * in the VPC). Link-local and metadata addresses are refused regardless.
      */
     allowPrivateRtmpTargets: z.boolean().default(false),
+    /**
+     * Prices of the admin UI's cost panel (GET /costs), USD, over the us-east-1 list prices in
+     * lambdas/core/costs.ts (sources in docs/costs.md): e.g. `{ mediaLiveInputPerHour: 0.25 }`
+     * for another region or a negotiated rate. Unknown names are refused.
+     */
+    prices: z
+      .strictObject(
+        Object.fromEntries(PRICE_KEYS.map((key) => [key, z.number().min(0, 'must be 0 or more').optional()])) as Record<
+          PriceKey,
+          z.ZodOptional<z.ZodNumber>
+        >,
+      )
+      .default({}),
     /** Where Terraform keeps its state: `'local'` (infra/terraform.tfstate) or an S3 bucket. */
     terraformBackend: z.union([z.literal('local'), z.strictObject({ s3: s3Backend })]).default('local'),
     /** Tags on every AWS resource, in addition to the project tag. */

@@ -46,6 +46,8 @@ export function terraformVariables(
     tags: { ...config.tags },
   };
   if (config.defaultProfile !== undefined) variables.default_profile = config.defaultProfile;
+  const prices = Object.fromEntries(Object.entries(config.prices).filter(([, value]) => value !== undefined));
+  if (Object.keys(prices).length > 0) variables.prices = prices;
   if (config.alarmEmail !== undefined) {
     variables.alarm_email = config.alarmEmail;
     variables.alarm_emails = [config.alarmEmail];

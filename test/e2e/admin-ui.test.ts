@@ -156,6 +156,8 @@ describe('admin UI on the local stack', () => {
     await page.getByTestId('starting-note').waitFor();
     await row('active').waitFor();
     expect(stack.simulator.runningChannels()).toHaveLength(1);
+    // One MediaLive 1080p destination: $0.996 relay + 2.7 GB out = $1.239/h (docs/costs.md).
+    await waitFor(async () => (await page.getByTestId('cost-running').textContent())?.includes('$1.24/h'), { what: 'the running cost' });
     await page.getByTestId('starting-note').waitFor({ state: 'detached' });
     await shot('destinations-active');
 
@@ -291,6 +293,8 @@ describe('admin UI on the local stack', () => {
       }
       await page.goto(`${stack.url}/`);
       await waitFor(async () => (await rows.count()) === 25, { what: '25 rows' });
+      expect(await page.getByTestId('cost-running').textContent()).toContain('$0.00/h');
+      expect(await page.getByTestId('cost-month').textContent()).toMatch(/This month\s*\$\d+\.\d\d/);
 
       // ---- search and filter narrow the list
       await page.getByLabel('Search', { exact: true }).fill('kick');

@@ -35,6 +35,7 @@ import {
 import { DynamoDestinationEventLog } from '../../lambdas/adapters/dynamodb/destination-event-log';
 import { DESTINATION_FAILURES_METRIC, METRICS_NAMESPACE } from '../../lambdas/adapters/lambda/observability';
 import { resourceTags } from '../../lambdas/adapters/medialive/requests';
+import { PRICE_KEYS } from '../../lambdas/core/costs';
 import { IVS_CHANNEL_ARN } from '../../lambdas/core/destination';
 import { TAG_PROJECT } from '../../lambdas/core/ports';
 import { scopeOf } from '../../lambdas/monitor/handler';
@@ -116,6 +117,23 @@ describe('TypeScript and Terraform agree', () => {
       const code = environmentSchema.shape.IDLE_CHANNEL_TTL_SECONDS;
       expect([0, 600, 86_400].map((v) => code.safeParse(String(v)).success)).toEqual([true, true, true]);
       expect([-1, 86_401, 1.5].map((v) => code.safeParse(String(v)).success)).toEqual([false, false, false]);
+    });
+
+    it.each(FUNCTIONS)('%s: the prices Terraform plans are what the code parses', (fn) => {
+      const env = readEnvironment(environment(fn));
+      // Terraform's jsonencode of `prices` is what the API parses; the monitor gets none.
+      expect(env.PRICES).toEqual(fn === 'api' ? { mediaLiveInputPerHour: 0.25, passthroughKbps: 4500 } : undefined);
+    });
+
+    it('prices: variables.tf accepts exactly the price names of lambdas/core/costs.ts', async () => {
+      const text = await readFile(join(moduleDir, 'variables.tf'), 'utf8');
+      const block = text.slice(text.indexOf('variable "prices"'));
+      const names = /contains\(\[([^\]]*)\]/
+        .exec(block)?.[1]
+        ?.match(/"([^"]+)"/g)
+        ?.map((n) => n.slice(1, -1));
+      expect(names).toEqual([...PRICE_KEYS]);
+      expect(block.slice(0, block.indexOf('type'))).toContain(PRICE_KEYS.join(', '));
     });
   });
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { PriceKey } from '../../core/costs';
 import type {
   ChannelDirectory,
   Clock,
@@ -51,6 +52,8 @@ export interface ApiDependencies {
   corsAllowOrigins: readonly string[];
   /** Accept push targets on loopback and private networks (ALLOW_PRIVATE_RTMP_TARGETS). */
   allowPrivateRtmpTargets: boolean;
+  /** The deployment's prices over core/costs.ts DEFAULT_PRICES (PRICES); none: the defaults. */
+  priceOverrides?: Partial<Record<PriceKey, number>>;
 }
 
 /** What the stream monitor needs: the reconciler's ports (a cipher that can only decrypt). */

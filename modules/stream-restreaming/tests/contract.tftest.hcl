@@ -16,6 +16,7 @@ variables {
   admin_group             = "admins"
   admin_scope             = "contract-check-api/admin"
   cors_allow_origins      = ["https://admin.example.com"]
+  prices                  = { mediaLiveInputPerHour = 0.25, passthroughKbps = 4500 }
 }
 
 run "contract" {

@@ -96,6 +96,33 @@ run "private_rtmp_targets_are_refused_unless_allowed" {
   }
 }
 
+run "prices_reach_the_api_function_only" {
+  command = plan
+
+  variables {
+    prices = { mediaLiveInputPerHour = 0.25, dataTransferOutPerGb = 0.085 }
+  }
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["api"].environment[0].variables.PRICES) == { mediaLiveInputPerHour = 0.25, dataTransferOutPerGb = 0.085 }
+    error_message = "prices reach the API function as PRICES, JSON."
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this["monitor"].environment[0].variables), "PRICES")
+    error_message = "The monitor reports no cost and gets no PRICES."
+  }
+}
+
+run "prices_refuse_unknown_names" {
+  command = plan
+
+  variables {
+    prices = { medialiveInputPerHour = 0.25 }
+  }
+
+  expect_failures = [var.prices]
+}
+
 run "lambdas_match_the_environment_contract" {
   command = plan
 
@@ -125,7 +152,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "IDLE_CHANNEL_TTL_SECONDS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "WORK_QUEUE_URL", "IDLE_CHANNEL_TTL_SECONDS", "PRICES", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
@@ -305,6 +332,7 @@ run "every_route_has_the_jwt_authorizer" {
       "GET /channels/{channelId}",
       "GET /channels/{channelId}/stream-key",
       "POST /channels/{channelId}/end-grace",
+      "GET /costs",
     ])
     error_message = "The API has exactly the routes of the API contract."
   }

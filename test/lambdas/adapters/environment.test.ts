@@ -53,3 +53,22 @@ describe('readEnvironment: IDLE_CHANNEL_TTL_SECONDS', () => {
     expect(() => readEnvironment({ ...ENV, IDLE_CHANNEL_TTL_SECONDS: value })).toThrow(`IDLE_CHANNEL_TTL_SECONDS: ${message}`);
   });
 });
+
+describe('readEnvironment: PRICES', () => {
+  it('is optional and parses a JSON object of known prices', () => {
+    expect(readEnvironment(ENV).PRICES).toBeUndefined();
+    expect(readEnvironment({ ...ENV, PRICES: '{"mediaLiveInputPerHour":0.25,"passthroughKbps":4500}' }).PRICES).toEqual({
+      mediaLiveInputPerHour: 0.25,
+      passthroughKbps: 4500,
+    });
+  });
+
+  it.each([
+    ['not JSON', 'must be a JSON object'],
+    ['{"medialiveInputPerHour":1}', 'medialiveInputPerHour'],
+    ['{"dataTransferOutPerGb":-0.1}', 'PRICES.dataTransferOutPerGb: must be 0 or more'],
+    ['{"dataTransferOutPerGb":"0.1"}', 'PRICES.dataTransferOutPerGb'],
+  ])('fails naming the price for %s', (value, message) => {
+    expect(() => readEnvironment({ ...ENV, PRICES: value })).toThrow(message);
+  });
+});

@@ -28,6 +28,7 @@ const service: DestinationService = {
   channel: unused,
   streamKey: unused,
 };
+const costs = { report: unused };
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
@@ -69,7 +70,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents exactly the routes the handler serves', async () => {
-    const handler = createApiHandler({ service, corsAllowOrigins: [], log });
+    const handler = createApiHandler({ service, costs, corsAllowOrigins: [], log });
     const documented = Object.entries((apiDocument() as any).paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -119,7 +120,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('is served at GET /openapi.json without a token, even when the admin check is on', async () => {
-    const handler = createApiHandler({ service, corsAllowOrigins: [], log, admin: { group: 'admins' } });
+    const handler = createApiHandler({ service, costs, corsAllowOrigins: [], log, admin: { group: 'admins' } });
 
     const result = await handler(httpApiEvent({ method: 'GET', path: '/openapi.json' }));
     const other = await handler(httpApiEvent({ method: 'GET', path: '/stream-status' }));

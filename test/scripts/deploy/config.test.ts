@@ -56,9 +56,16 @@ describe('resolveDeploymentConfig', () => {
       apiAuth: 'jwt',
       acknowledgeUnauthenticatedApi: false,
       allowPrivateRtmpTargets: false,
+      prices: {},
       terraformBackend: 'local',
       tags: {},
     });
+  });
+
+  it('takes price overrides for the cost panel and refuses an unknown price by name', () => {
+    expect(resolveWith({ prices: { mediaLiveInputPerHour: 0.25 } }).prices).toEqual({ mediaLiveInputPerHour: 0.25 });
+    expect(() => resolveWith({ prices: { medialiveInputPerHour: 0.25 } })).toThrow(/medialiveInputPerHour/);
+    expect(() => resolveWith({ prices: { dataTransferOutPerGb: -1 } })).toThrow(/prices\.dataTransferOutPerGb/);
   });
 
   it('lets flags win over the environment, the environment over the file and the file over the defaults', () => {

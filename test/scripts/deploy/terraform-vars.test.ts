@@ -10,7 +10,12 @@ const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const INFRA = join(ROOT, 'infra');
 
 const everySetting = resolveDeploymentConfig({
-  fileSettings: { alarmEmail: 'ops@example.com', adminUsers: ['a@example.com'], tags: { team: 'video' } },
+  fileSettings: {
+    alarmEmail: 'ops@example.com',
+    adminUsers: ['a@example.com'],
+    tags: { team: 'video' },
+    prices: { mediaLiveInputPerHour: 0.25 },
+  },
   fileLabel: 'test',
   env: {},
 });
@@ -24,6 +29,13 @@ describe('the deploy and infra/ agree', () => {
     );
     const { undeclared } = onlyDeclared(variables, await declaredVariables(INFRA));
     expect(undeclared).toEqual([]);
+  });
+
+  it('passes price overrides as the prices map, and none when the defaults stand', () => {
+    const zips = { api: join(ROOT, 'dist/lambda.zip'), monitor: join(ROOT, 'dist/monitor.zip') };
+    expect(terraformVariables(everySetting, zips, INFRA).prices).toEqual({ mediaLiveInputPerHour: 0.25 });
+    const defaults = resolveDeploymentConfig({ fileSettings: {}, fileLabel: 'test', env: {} });
+    expect(terraformVariables(defaults, zips, INFRA)).not.toHaveProperty('prices');
   });
 
   it('gives zip paths that match the defaults infra/ assumes', () => {
