@@ -258,6 +258,17 @@ describe('admin UI on the local stack', () => {
         });
         expect(created.status).toBe(201);
       }
+      // The monitor's first pass writes each new destination once (its health); wait until two
+      // passes leave the list as it was, so the page's second poll has nothing new to fetch.
+      const listEtag = async (): Promise<string | null> => (await fetch(`${stack.url}/stream-destinations`)).headers.get('etag');
+      await waitFor(
+        async () => {
+          const before = await listEtag();
+          await stack.waitForMonitorRuns(2);
+          return before === (await listEtag());
+        },
+        { what: 'a settled destination list' },
+      );
       await page.goto(`${stack.url}/`);
       await page.locator('[data-testid="destination-row"]').first().waitFor();
       await waitFor(() => polls.length >= 2, { what: 'a second poll of the destination list', timeoutMs: 40_000 });
