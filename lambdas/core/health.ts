@@ -140,7 +140,7 @@ export function assessHealth(input: HealthInput): HealthAssessment {
       return {
         state: 'failing',
         bitrateKbps: null,
-        message: `No figures from the relay for ${seconds(runningMs)} s: check the relay logs.`,
+        message: `No figures from the relay for more than ${seconds(NO_MEDIA_FAILING_MS)} s: check the relay logs.`,
       };
     }
     return none('Running: waiting for the first figures from the relay.');
@@ -157,7 +157,12 @@ export function assessHealth(input: HealthInput): HealthAssessment {
     const silentMs = Math.min(mediaAge, runningMs);
     if (silentMs >= NO_MEDIA_FAILING_MS + lag) {
       const reason = failure && failureAfterMedia ? ` ${FAILURE_MESSAGES[failure.kind]}` : ' Check the source stream and the platform.';
-      return { state: 'failing', bitrateKbps: null, message: `No media sent for ${seconds(silentMs)} s.${reason}` };
+      // The message stays the same while the state does (no running count: `since` says how long).
+      return {
+        state: 'failing',
+        bitrateKbps: null,
+        message: `No media sent for more than ${seconds(NO_MEDIA_FAILING_MS + lag)} s.${reason}`,
+      };
     }
     return none(failure && failureAfterMedia ? FAILURE_MESSAGES[failure.kind] : 'Running: waiting for media to flow.');
   }
@@ -166,7 +171,7 @@ export function assessHealth(input: HealthInput): HealthAssessment {
     return {
       state: 'degraded',
       bitrateKbps,
-      message: `Sending again; the connection dropped ${seconds(ageMs(failure.at, now))} s ago (${failure.kind}).`,
+      message: `Sending again after the connection failed (${failure.kind}) within the last minute.`,
     };
   }
   if ((telemetry.activeAlerts ?? 0) > 0) {

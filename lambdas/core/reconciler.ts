@@ -762,11 +762,18 @@ export class Reconciler {
    * could not be read.
    */
   private withHealth(d: Destination): Destination {
+    // Health is stored only while a relay runs; for any other status the view derives it from the
+    // status, and a new item gets no write of its own for it.
+    if (d.status !== 'active') {
+      if (d.health === undefined) return d;
+      const { health: _gone, ...rest } = d;
+      return rest;
+    }
     if (this.telemetry.kind === 'failed') return d;
     const now = this.deps.clock.now();
     const relayId = d.mediaLiveChannelId;
     const assessed =
-      this.telemetry.kind === 'unmeasured' && d.status === 'active' && (d.relayAlerts ?? []).length === 0
+      this.telemetry.kind === 'unmeasured' && (d.relayAlerts ?? []).length === 0
         ? { state: 'unknown' as const, bitrateKbps: null, message: 'Health is not measured here: no relay figures are available.' }
         : assessHealth({
             status: d.status,

@@ -110,6 +110,9 @@ describe('health in the admin UI with real media', () => {
     await row.getByRole('button', { name: /Edit/ }).click();
     await form.getByLabel('Stream key', { exact: true }).fill(KEY);
     await form.getByTestId('save-destination').click();
+    // The destination is live: the form warns that saving restarts it, and saves on the second press.
+    await form.getByTestId('restart-warning').waitFor();
+    await form.getByTestId('save-destination').click();
     await form.waitFor({ state: 'detached' });
     const ok = row.locator('[data-testid="health"][data-health="ok"]');
     await ok.waitFor({ timeout: 60_000 });

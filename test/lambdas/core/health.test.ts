@@ -73,14 +73,20 @@ describe('assessHealth', () => {
     const long = { ...telemetry, lastMediaAt: ago(NO_MEDIA_FAILING_MS + 1_000) };
     const h = assessHealth(input(long));
     expect(h.state).toBe('failing');
-    expect(h.message).toMatch(/^No media sent for 31 s\./);
+    expect(h.message).toMatch(/^No media sent for more than 30 s\./);
+  });
+
+  it('keeps the same message while media stays missing, so a failing destination is not rewritten on every pass', () => {
+    const later = new Date(NOW.getTime() + 45_000);
+    const telemetry = { observedAt: NOW.toISOString(), lastMediaAt: ago(60_000) };
+    expect(assessHealth(input(telemetry)).message).toBe(assessHealth({ ...input(telemetry), now: later }).message);
   });
 
   it('fails when a running relay has sent nothing for the no-media limit, and waits before that', () => {
     expect(assessHealth(input({ observedAt: NOW.toISOString() }, { statusSince: ago(5_000) })).state).toBe('unknown');
     expect(assessHealth(input({ observedAt: NOW.toISOString() }, { statusSince: ago(NO_MEDIA_FAILING_MS) }))).toMatchObject({
       state: 'failing',
-      message: expect.stringMatching(/^No media sent for 30 s/),
+      message: expect.stringMatching(/^No media sent for more than 30 s/),
     });
   });
 
@@ -110,7 +116,7 @@ describe('assessHealth', () => {
 
   it('fails when a running relay reports no figures at all for the no-media limit', () => {
     expect(assessHealth(input(undefined, { statusSince: ago(1_000) })).state).toBe('unknown');
-    expect(assessHealth(input(undefined)).message).toMatch(/No figures from the relay for 120 s/);
+    expect(assessHealth(input(undefined)).message).toMatch(/No figures from the relay for more than 30 s/);
   });
 });
 
