@@ -86,6 +86,46 @@ export interface ChannelStreamState {
    * stream that comes back begins a new broadcast. Going live or offline again clears it.
    */
   graceEndedAt?: string;
+  /**
+   * What the broadcaster's encoder sent in the stream session `ingest.streamId`, read from IVS
+   * once per session. It stays after the channel goes offline (the last session's), so the
+   * console can warn before the next broadcast.
+   */
+  ingest?: SourceIngest;
+}
+
+/** Video codecs told apart by the platform checks; anything else is kept as IVS names it. */
+export type VideoCodec = 'h264' | 'h265' | 'av1' | (string & {});
+/** Audio codecs told apart by the platform checks; anything else is kept as IVS names it. */
+export type AudioCodec = 'aac' | 'mp3' | 'opus' | (string & {});
+
+/**
+ * One stream session's ingest configuration as IVS reports it (`GetStreamSession`,
+ * `streamSession.ingestConfiguration`:
+ * https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_GetStreamSession.html,
+ * https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_VideoConfiguration.html,
+ * https://docs.aws.amazon.com/ivs/latest/LowLatencyAPIReference/API_AudioConfiguration.html).
+ * Every number is what the encoder announced; a member IVS left out is absent.
+ */
+export interface SourceIngest {
+  /** The IVS stream id of the session this describes. */
+  streamId: string;
+  video?: {
+    codec?: VideoCodec;
+    /** H.264 profile in lower case (`baseline`, `main`, `high`, ...). */
+    profile?: string;
+    width?: number;
+    height?: number;
+    /** `targetBitrate`, bits per second. */
+    bitrateBps?: number;
+    framerate?: number;
+    /**
+     * Seconds between keyframes. IVS does not report it (VideoConfiguration has no such member);
+     * only the local stack, which measures its own ingest with ffprobe, fills it in.
+     */
+    keyframeIntervalSeconds?: number;
+  };
+  audio?: { codec?: AudioCodec; bitrateBps?: number; sampleRate?: number; channels?: number };
 }
 
 export interface StreamStateRepository {
@@ -133,6 +173,12 @@ export interface StreamSource {
    * restriction policy).
    */
   getPlaybackSource(channelArn: string): Promise<PlaybackSource>;
+  /**
+   * What the encoder sends in one stream session (`GetStreamSession`); undefined when IVS knows no
+   * such session. The reconciler asks once per stream session and keeps the answer with the
+   * channel's stream state (IVS allows 5 GetStreamSession calls a second per account).
+   */
+  getIngest(channelArn: string, streamId: string): Promise<SourceIngest | undefined>;
 }
 
 /** Where an encoder sends an IVS channel's stream and where a player plays it (IVS `GetChannel`). */

@@ -39,6 +39,7 @@ import type {
   DestinationEventLog,
   DestinationRepository,
   LiveStream,
+  SourceIngest,
   Log,
   MalformedDestination,
   Metrics,
@@ -62,7 +63,7 @@ import {
   withLease,
   withoutLease,
 } from './resources';
-import { livenessOf, nextStreamState } from './stream-state';
+import { livenessOf, needsIngest, nextStreamState } from './stream-state';
 
 export interface ReconcilerConfig {
   projectName: string;
@@ -428,7 +429,11 @@ export class Reconciler {
     const graceEnds: WorkItem[] = [];
     const states = await Promise.all(
       channelArns.map(async (arn) => {
-        const change = nextStreamState(arn, before.get(arn), liveByArn.get(arn), now, this.config.graceSeconds);
+        let change = nextStreamState(arn, before.get(arn), liveByArn.get(arn), now, this.config.graceSeconds);
+        if (needsIngest(change.next)) {
+          const ingest = await this.readIngest(arn, change.next.streamId);
+          if (ingest) change = { ...change, next: { ...change.next, ingest }, changed: true };
+        }
         if (!change.changed) return change.next;
         await this.deps.streamStates.put(change.next);
         if (change.transition) {
@@ -450,6 +455,27 @@ export class Reconciler {
     );
     if (graceEnds.length > 0) await this.enqueue(graceEnds, result);
     return states;
+  }
+
+  /**
+   * The stream session's ingest configuration, read once per session (the answer is kept with
+   * the stream state). Not on the essential path: a failure is logged and metered, and the next
+   * reconcile that sees the session asks again.
+   */
+  private async readIngest(channelArn: string, streamId: string): Promise<SourceIngest | undefined> {
+    try {
+      // Recorded even when IVS knows nothing of the session, so it is not asked again.
+      return (await this.deps.streams.getIngest(channelArn, streamId)) ?? { streamId };
+    } catch (error) {
+      const code = codeOf(error);
+      this.deps.log.warn('Could not read the stream session’s ingest configuration; pass-through warnings wait for it', {
+        channelArn,
+        streamId,
+        errorCode: code,
+      });
+      this.deps.metrics.auxiliaryReadFailed('getIngest', code);
+      return undefined;
+    }
   }
 
   private async reportMalformed(malformed: readonly MalformedDestination[], result: ReconcileResult): Promise<void> {

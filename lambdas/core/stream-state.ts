@@ -62,6 +62,8 @@ export function nextStreamState(
       broadcastId,
       timestamp: observed.startTime || now.toISOString(),
     };
+    // The last session's ingest stays until the new one is read (needsIngest).
+    if (previous?.ingest !== undefined) next.ingest = previous.ingest;
     return { next, changed: true, transition: { from, to: 'LIVE', streamId: observed.streamId } };
   }
   if (previous?.state === 'OFFLINE') return { next: previous, changed: false };
@@ -71,6 +73,7 @@ export function nextStreamState(
     if (previous.streamId !== undefined) next.streamId = previous.streamId;
     const broadcastId = broadcastOf(previous);
     if (broadcastId !== undefined) next.broadcastId = broadcastId;
+    if (previous.ingest !== undefined) next.ingest = previous.ingest;
     return {
       next,
       changed: true,
@@ -79,6 +82,14 @@ export function nextStreamState(
   }
   // Never seen before and not live: remember it, with no grace period to honour.
   return { next: { id: channelArn, state: 'OFFLINE', timestamp: now.toISOString() }, changed: true };
+}
+
+/**
+ * True when the channel is live in a stream session whose ingest configuration has not been read
+ * yet: IVS is asked once per session (GetStreamSession allows 5 calls a second per account).
+ */
+export function needsIngest(state: ChannelStreamState | undefined): state is ChannelStreamState & { streamId: string } {
+  return state?.state === 'LIVE' && state.streamId !== undefined && state.ingest?.streamId !== state.streamId;
 }
 
 export function livenessOf(state: ChannelStreamState | undefined): ChannelLiveness {

@@ -20,6 +20,7 @@ import type {
   MediaLiveGateway,
   MediaLiveInput,
   PlaybackSource,
+  SourceIngest,
   StreamSource,
 } from '../core/ports';
 import { TAG_PROJECT } from '../core/ports';
@@ -200,8 +201,26 @@ const READ: readonly FaultKind[] = ['throttle', 'unavailable'];
 const BY_ID: readonly FaultKind[] = [...MUTATING, 'not-found'];
 const STATE_CHANGE: readonly FaultKind[] = [...BY_ID, 'wrong-state'];
 
+/** What an encoder sends, as GetStreamSession reports it (without the stream id). */
+export type IngestSettings = Omit<SourceIngest, 'streamId'>;
+/** A channel's ingest: fixed settings, or read when IVS is first asked about a session (the local stack probes its real ingest). */
+export type IngestProvider = IngestSettings | ((streamId: string) => IngestSettings | undefined | Promise<IngestSettings | undefined>);
+
+/**
+ * What a simulated encoder sends unless a test says otherwise: H.264 Main 720p30 at 3.5 Mbit/s
+ * with 2-second keyframes and AAC stereo — inside every platform's published limits.
+ */
+export const DEFAULT_SIMULATED_INGEST: IngestSettings = {
+  video: { codec: 'h264', profile: 'main', width: 1280, height: 720, bitrateBps: 3_500_000, framerate: 30, keyframeIntervalSeconds: 2 },
+  audio: { codec: 'aac', bitrateBps: 128_000, sampleRate: 48_000, channels: 2 },
+};
+
 interface IvsChannelRecord {
   arn: string;
+  /** What the next stream sessions send. */
+  ingest: IngestProvider;
+  /** Every stream session's ingest, by stream id (read once, then kept, as IVS keeps sessions). */
+  sessions: Map<string, () => Promise<IngestSettings | undefined>>;
   name: string;
   playbackUrl: string;
   authorized: boolean;
@@ -377,6 +396,7 @@ export class AwsSimulator {
       getPlaybackSource: (channelArn) => this.#getPlaybackSource(channelArn),
       endpoints: (channelArn) => this.#endpoints(channelArn),
       streamKey: (channelArn) => this.#streamKey(channelArn),
+      getIngest: (channelArn, streamId) => this.#getIngest(channelArn, streamId),
     };
     this.medialive = {
       listChannels: () => this.#listChannels(),
@@ -461,6 +481,8 @@ export class AwsSimulator {
       playbackUrl,
       authorized: options.authorized ?? false,
       type: options.type ?? existing?.type ?? 'STANDARD',
+      ingest: existing?.ingest ?? DEFAULT_SIMULATED_INGEST,
+      sessions: existing?.sessions ?? new Map(),
       ...(options.playbackRestrictionPolicyArn ? { playbackRestrictionPolicyArn: options.playbackRestrictionPolicyArn } : {}),
       stream: existing?.stream,
       ingestServer:
@@ -477,14 +499,22 @@ export class AwsSimulator {
    * already live replaces the stream, as an encoder reconnect does in IVS (Stream End, then
    * Stream Start). Not an API call: not counted, never faulted, no latency.
    */
-  goLive(channelArn: string): string {
+  goLive(channelArn: string, options: { ingest?: IngestProvider } = {}): string {
     const channel = this.#requireIvsChannel(channelArn);
     if (channel.stream) this.#endStream(channel);
     const streamId = this.#newStreamId();
+    const provider = options.ingest ?? channel.ingest;
+    let read: Promise<IngestSettings | undefined> | undefined;
+    channel.sessions.set(streamId, () => (read ??= Promise.resolve(typeof provider === 'function' ? provider(streamId) : provider)));
     channel.stream = { channelArn, streamId, startTime: this.#clock.now().toISOString(), health: 'HEALTHY' };
     this.#readers(channel).forEach((c) => this.#read(c));
     this.#announce(channel, 'Stream Start', streamId);
     return streamId;
+  }
+
+  /** What the channel's next stream sessions send (GetStreamSession's ingest configuration). */
+  setIngest(channelArn: string, ingest: IngestProvider): void {
+    this.#requireIvsChannel(channelArn).ingest = ingest;
   }
 
   /** Ends the channel's broadcast, if any. */
@@ -651,6 +681,17 @@ export class AwsSimulator {
       if (!channel) throw new ResourceNotFoundError(`IVS channel ${channelArn} does not exist`);
       return channel.stream ? { ...channel.stream } : undefined;
     });
+  }
+
+  async #getIngest(channelArn: string, streamId: string): Promise<SourceIngest | undefined> {
+    const session = await this.#call('ivs:GetStreamSession', READ, () => {
+      const channel = this.#ivsChannels.get(channelArn);
+      if (!channel) throw new ResourceNotFoundError(`IVS channel ${channelArn} does not exist`);
+      return channel.sessions.get(streamId);
+    });
+    if (!session) return undefined;
+    const settings = await session();
+    return { streamId, ...structuredClone(settings ?? {}) };
   }
 
   async #getPlaybackSource(channelArn: string): Promise<PlaybackSource> {

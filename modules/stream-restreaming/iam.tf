@@ -18,7 +18,7 @@ locals {
       # the bundled IVS adapter holds the other two calls as well. GetChannel also gives the
       # console a channel's ingest server and playback URL; ListStreamKeys and GetStreamKey reveal
       # the channel's stream key to an admin (GET /channels/{channelId}/stream-key) — the API only.
-      ivs_channels    = ["ivs:GetChannel", "ivs:GetStream", "ivs:ListStreamKeys"]
+      ivs_channels    = ["ivs:GetChannel", "ivs:GetStream", "ivs:GetStreamSession", "ivs:ListStreamKeys"]
       ivs_account     = ["ivs:ListStreams"]
       ivs_stream_keys = ["ivs:GetStreamKey", "ivs:ListStreamKeys"]
       # SendMessageBatch is authorised as sqs:SendMessage
@@ -30,9 +30,12 @@ locals {
       dynamodb_tables = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
       dynamodb_index  = ["dynamodb:Query"]
       # Destination history: records what it observed; it never reads the history back.
-      history      = ["dynamodb:PutItem"]
-      stream_key   = ["kms:Decrypt"]
-      ivs_channels = ["ivs:GetChannel", "ivs:GetStream"]
+      history    = ["dynamodb:PutItem"]
+      stream_key = ["kms:Decrypt"]
+      # GetStreamSession: the ingest configuration of a stream session, once per session (the
+      # pass-through warnings); like GetStream it is authorised on the channel resource
+      # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoninteractivevideoservice.html).
+      ivs_channels = ["ivs:GetChannel", "ivs:GetStream", "ivs:GetStreamSession"]
       ivs_account  = ["ivs:ListStreams"]
       work_queue   = ["sqs:SendMessage"]
       # Only the API reads IVS stream keys.

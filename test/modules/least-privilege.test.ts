@@ -246,7 +246,7 @@ describe('SDK call scanner', () => {
 
   it('finds every call of the adapters it is pointed at', async () => {
     const { actions } = await codeActions('lambdas/adapters/ivs-stream-source.ts');
-    expect(sorted(actions)).toEqual(['ivs:GetChannel', 'ivs:GetStream', 'ivs:ListStreams']);
+    expect(sorted(actions)).toEqual(['ivs:GetChannel', 'ivs:GetStream', 'ivs:GetStreamSession', 'ivs:ListStreams']);
   });
 });
 

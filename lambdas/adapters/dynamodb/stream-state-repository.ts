@@ -6,7 +6,7 @@
  * the next run a minute later. Optimistic locking would only turn that harmless race into retries.
  */
 import { GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChannelStreamState, StreamStateRepository } from '../../core/ports';
+import type { ChannelStreamState, SourceIngest, StreamStateRepository } from '../../core/ports';
 import { isConditionalCheckFailed, toDomainError } from './errors';
 
 export class DynamoStreamStateRepository implements StreamStateRepository {
@@ -74,7 +74,29 @@ function toItem(s: ChannelStreamState): Record<string, unknown> {
   if (s.offlineSince !== undefined) item.offlineSince = s.offlineSince;
   if (s.broadcastId !== undefined) item.broadcastId = s.broadcastId;
   if (s.graceEndedAt !== undefined) item.graceEndedAt = s.graceEndedAt;
+  if (s.ingest !== undefined) item.ingest = JSON.parse(JSON.stringify(s.ingest)) as unknown;
   return item;
+}
+
+/** Only the members SourceIngest knows, of the types it knows: the item may be older or hand-written. */
+function ingestOf(value: unknown): SourceIngest | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const raw = value as Record<string, unknown>;
+  if (typeof raw.streamId !== 'string') return undefined;
+  const pick = (from: unknown, strings: string[], numbers: string[]): Record<string, string | number> | undefined => {
+    if (typeof from !== 'object' || from === null) return undefined;
+    const out: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(from)) {
+      if ((strings.includes(k) && typeof v === 'string') || (numbers.includes(k) && typeof v === 'number')) out[k] = v;
+    }
+    return out;
+  };
+  const ingest: SourceIngest = { streamId: raw.streamId };
+  const video = pick(raw.video, ['codec', 'profile'], ['width', 'height', 'bitrateBps', 'framerate', 'keyframeIntervalSeconds']);
+  if (video) ingest.video = video;
+  const audio = pick(raw.audio, ['codec'], ['bitrateBps', 'sampleRate', 'channels']);
+  if (audio) ingest.audio = audio;
+  return ingest;
 }
 
 function fromItem(item: Record<string, unknown>): ChannelStreamState {
@@ -87,5 +109,7 @@ function fromItem(item: Record<string, unknown>): ChannelStreamState {
   if (typeof item.offlineSince === 'string') state.offlineSince = item.offlineSince;
   if (typeof item.broadcastId === 'string') state.broadcastId = item.broadcastId;
   if (typeof item.graceEndedAt === 'string') state.graceEndedAt = item.graceEndedAt;
+  const ingest = ingestOf(item.ingest);
+  if (ingest) state.ingest = ingest;
   return state;
 }

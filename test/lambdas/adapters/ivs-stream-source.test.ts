@@ -4,6 +4,7 @@ import {
   ChannelNotBroadcasting,
   GetChannelCommand,
   GetStreamCommand,
+  GetStreamSessionCommand,
   InternalServerException,
   IvsClient,
   ListStreamsCommand,
@@ -20,7 +21,8 @@ import {
   ServiceUnavailableError,
   ThrottledError,
 } from '../../../lambdas/core/errors';
-import { AwsIvsStreamSource } from '../../../lambdas/adapters/ivs-stream-source';
+import { AwsIvsStreamSource, codecFamily } from '../../../lambdas/adapters/ivs-stream-source';
+import { IVS_MODEL } from '../../support/aws-api-model';
 
 const ivs = mockClient(IvsClient);
 const source = new AwsIvsStreamSource(new IvsClient({ region: 'us-east-1' }));
@@ -163,5 +165,87 @@ describe('AwsIvsStreamSource.getPlaybackSource', () => {
   it('reports an unknown channel as ResourceNotFoundError', async () => {
     ivs.on(GetChannelCommand).rejects(new ResourceNotFoundException({ message: 'Channel not found', $metadata }));
     await expect(source.getPlaybackSource(CHANNEL_A)).rejects.toBeInstanceOf(ResourceNotFoundError);
+  });
+});
+
+describe('AwsIvsStreamSource.getIngest', () => {
+  const STREAM_ID = 'st-1AbCdEfGhIjKlMnOpQrStU';
+
+  it('asks GetStreamSession for the one session, in a request that fits the IVS model, and maps its ingest configuration', async () => {
+    ivs.on(GetStreamSessionCommand).callsFake((input: unknown) => {
+      IVS_MODEL.validate('GetStreamSession', input);
+      return {
+        streamSession: {
+          streamId: STREAM_ID,
+          ingestConfiguration: {
+            video: {
+              avcProfile: 'High',
+              avcLevel: '4.2',
+              codec: 'avc1.64002A',
+              encoder: 'obs-output module (libobs version 30.0.0)',
+              targetBitrate: 8_000_000,
+              targetFramerate: 60,
+              videoHeight: 1080,
+              videoWidth: 1920,
+            },
+            audio: { codec: 'mp4a.40.2', targetBitrate: 160_000, sampleRate: 48_000, channels: 2 },
+          },
+        },
+      };
+    });
+    await expect(source.getIngest(CHANNEL_A, STREAM_ID)).resolves.toEqual({
+      streamId: STREAM_ID,
+      video: { codec: 'h264', profile: 'high', width: 1920, height: 1080, bitrateBps: 8_000_000, framerate: 60 },
+      audio: { codec: 'aac', bitrateBps: 160_000, sampleRate: 48_000, channels: 2 },
+    });
+    expect(ivs).toHaveReceivedCommandTimes(GetStreamSessionCommand, 1);
+    expect(ivs).toHaveReceivedCommandWith(GetStreamSessionCommand, { channelArn: CHANNEL_A, streamId: STREAM_ID });
+  });
+
+  it('leaves out what IVS did not report (empty strings, zeros), and a session without an ingest configuration has none', async () => {
+    ivs.on(GetStreamSessionCommand).resolves({
+      streamSession: {
+        streamId: STREAM_ID,
+        ingestConfiguration: {
+          video: { avcProfile: '', profile: 'Main', codec: 'H.264', targetBitrate: 0, videoWidth: 1280, videoHeight: 720 },
+        },
+      },
+    });
+    await expect(source.getIngest(CHANNEL_A, STREAM_ID)).resolves.toEqual({
+      streamId: STREAM_ID,
+      video: { codec: 'h264', profile: 'main', width: 1280, height: 720 },
+    });
+    ivs.on(GetStreamSessionCommand).resolves({ streamSession: { streamId: STREAM_ID } });
+    await expect(source.getIngest(CHANNEL_A, STREAM_ID)).resolves.toEqual({ streamId: STREAM_ID });
+  });
+
+  it('answers undefined for a session IVS does not know, and maps throttling to ThrottledError', async () => {
+    ivs.on(GetStreamSessionCommand).rejects(new ResourceNotFoundException({ message: 'Stream session not found', $metadata }));
+    await expect(source.getIngest(CHANNEL_A, STREAM_ID)).resolves.toBeUndefined();
+    ivs.on(GetStreamSessionCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata }));
+    await expect(source.getIngest(CHANNEL_A, STREAM_ID)).rejects.toBeInstanceOf(ThrottledError);
+  });
+
+  it('the IVS model check refuses a GetStreamSession without a channel ARN', () => {
+    expect(IVS_MODEL.violations('GetStreamSession', { streamId: STREAM_ID })).toEqual([expect.stringMatching(/channelArn/)]);
+  });
+});
+
+describe('codecFamily', () => {
+  it.each([
+    ['avc1.64002A', 'h264'],
+    ['avc1', 'h264'],
+    ['H.264', 'h264'],
+    ['hvc1.1.6.L120.90', 'h265'],
+    ['hev1.1.6.L93.B0', 'h265'],
+    ['HEVC', 'h265'],
+    ['av01.0.08M.08', 'av1'],
+    ['mp4a.40.2', 'aac'],
+    ['AAC', 'aac'],
+    ['mp4a.6B', 'mp3'],
+    ['Opus', 'opus'],
+    ['vp09.00.10.08', 'vp09.00.10.08'],
+  ])('names %s as %s', (codec, family) => {
+    expect(codecFamily(codec)).toBe(family);
   });
 });
