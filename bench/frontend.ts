@@ -63,6 +63,7 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
             : { state: 'unknown' as const, bitrateKbps: null, since: at, message: 'Not sending: nothing runs for this destination.' },
       mediaLiveChannelId: status === 'inactive' ? null : String(1_000_000 + i),
       pausedStreamId: null,
+      warnings: [],
       version: 1,
       createdAt: at,
       updatedAt: at,

@@ -91,6 +91,7 @@ function destination(overrides: Record<string, unknown> = {}): Record<string, un
     health: { state: 'unknown', bitrateKbps: null, since: AT, message: 'Not sending: nothing runs for this destination.' },
     mediaLiveChannelId: null,
     pausedStreamId: null,
+    warnings: [],
     version: 1,
     createdAt: AT,
     updatedAt: AT,

@@ -13,6 +13,7 @@ import { HEALTH_STATES } from '../core/health';
 import { ValidationError } from '../core/errors';
 import type { DestinationEventView } from '../core/events';
 import { decodeCursor, DESTINATION_EVENT_KINDS, EVENT_SOURCES, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX } from '../core/events';
+import { SOURCE_WARNING_CODES } from '../core/source-check';
 import type { FieldIssue } from '../core/errors';
 import { STATUS_BY_CODE } from './errors';
 import type { ApiErrorCode } from './errors';
@@ -88,6 +89,21 @@ export const healthSchema = z
     description: 'Whether media reaches the platform, from the data plane (relay progress, MediaLive alerts and metrics).',
   });
 
+export const destinationWarningSchema = z
+  .object({
+    code: z.enum(SOURCE_WARNING_CODES),
+    message: z.string().meta({
+      example:
+        'Twitch takes at most 6000 kbit/s of video at this resolution; the IVS source sends 8000 kbit/s. Pass-through sends the stream as it is: use transcode for this destination.',
+    }),
+    field: z.string().optional().meta({ description: 'The destination field that fixes it (`mode`: use transcode).', example: 'mode' }),
+  })
+  .meta({
+    id: 'DestinationWarning',
+    description:
+      "A limit of the destination's platform that the IVS source (its last stream session, as IVS reported it) does not meet: a pass-through relay would send it as it is.",
+  });
+
 export const destinationSchema = z
   .object({
     id: z.string().meta({ example: '3f0b8c5e-8d7a-4c1e-9f2b-6a5d4c3b2a10' }),
@@ -107,6 +123,10 @@ export const destinationSchema = z
     health: healthSchema,
     mediaLiveChannelId: z.string().nullable(),
     pausedStreamId: z.string().nullable().meta({ description: 'Set by a manual stop: off for this IVS stream, on again for the next.' }),
+    warnings: z.array(destinationWarningSchema).meta({
+      description:
+        "Why pass-through will not do: each platform limit (codec, H.264 profile, resolution, frame rate, video bit rate, keyframe interval, audio codec) the IVS channel's last stream session crosses. Empty when it fits or nothing is known yet.",
+    }),
     version: z
       .number()
       .int()

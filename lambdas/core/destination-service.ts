@@ -52,6 +52,7 @@ import type {
   WorkQueue,
 } from './ports';
 import { holdsNothing, retireUnusedSource } from './resources';
+import { destinationWarnings } from './source-check';
 import { broadcastOf, graceEndsAt, withinGrace } from './stream-state';
 
 export interface DestinationServiceDeps {
@@ -92,8 +93,11 @@ export class RestreamingDestinationService implements DestinationService {
   constructor(private readonly deps: DestinationServiceDeps) {}
 
   async list(): Promise<DestinationList> {
-    const scan = await this.deps.destinations.scanAll();
-    const destinations = scan.destinations.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(toView);
+    const [scan, states] = await Promise.all([this.deps.destinations.scanAll(), this.deps.streamStates.listAll()]);
+    const stateByArn = new Map(states.map((s) => [s.id, s]));
+    const destinations = scan.destinations
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .map((d) => toView(d, destinationWarnings(d, stateByArn.get(d.channelArn))));
     if (scan.malformed.length === 0) return { destinations };
     const problems = scan.malformed
       .map((m): UnreadableDestination => {
@@ -110,7 +114,7 @@ export class RestreamingDestinationService implements DestinationService {
   }
 
   async get(id: string): Promise<DestinationView> {
-    return toView(await this.load(id));
+    return this.view(await this.load(id));
   }
 
   async create(input: CreateDestinationInput): Promise<DestinationView> {
@@ -231,7 +235,7 @@ export class RestreamingDestinationService implements DestinationService {
     this.deps.log.info('Destination deletion requested', { destinationId: id });
     await this.history(id, 'delete-requested', 'Deletion requested: its relay is being stopped and removed.');
     await this.enqueue(id, 'deleted');
-    return { done: false, destination: toView(await this.load(id)) };
+    return { done: false, destination: await this.view(await this.load(id)) };
   }
 
   async start(id: string, options: StartOptions = {}): Promise<DestinationView> {
@@ -457,7 +461,12 @@ export class RestreamingDestinationService implements DestinationService {
   /** Puts the destination on the work queue and returns it as written. */
   private async converge(id: string): Promise<DestinationView> {
     await this.enqueue(id, 'changed through the API');
-    return toView(await this.load(id));
+    return this.view(await this.load(id));
+  }
+
+  /** The answer for one destination, with the warnings its channel's last stream session gives. */
+  private async view(d: Destination): Promise<DestinationView> {
+    return toView(d, destinationWarnings(d, await this.deps.streamStates.get(d.channelArn)));
   }
 
   /**

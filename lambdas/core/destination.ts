@@ -5,6 +5,8 @@
 import type { DestinationEventView } from './events';
 import { initialHealth, type DestinationHealth, type RelayAlert } from './health';
 
+import type { DestinationWarning } from './source-check';
+
 /**
  * An IVS channel ARN (partitions aws, aws-cn, aws-us-gov); group 1 is the region. The one
  * definition for the API, the Lambda environment, the monitor, the local stack and the deploy.
@@ -109,6 +111,12 @@ export interface DestinationView {
   health: DestinationHealth;
   mediaLiveChannelId: string | null;
   pausedStreamId: string | null;
+  /**
+   * Why pass-through will not do for this destination: where the IVS source (its last stream
+   * session, as IVS reported it) is outside the platform's published limits. Empty when it fits
+   * or nothing is known yet.
+   */
+  warnings: DestinationWarning[];
   /** Bumped by every write; the API sends it as the ETag, and If-Match compares with it. */
   version: number;
   createdAt: string;
@@ -126,7 +134,8 @@ export function streamKeyHint(streamKey: string): string {
   return shown === 0 ? '' : streamKey.slice(-shown);
 }
 
-export function toView(d: Destination): DestinationView {
+/** The API's view of a destination; `warnings` from `sourceWarnings` (source-check.ts). */
+export function toView(d: Destination, warnings: DestinationWarning[] = []): DestinationView {
   return {
     id: d.id,
     platform: d.platform,
@@ -143,6 +152,7 @@ export function toView(d: Destination): DestinationView {
     health: d.status === 'active' && d.health ? d.health : initialHealth(d.status, d.statusSince, d.lastError?.message),
     mediaLiveChannelId: d.mediaLiveChannelId ?? null,
     pausedStreamId: d.pausedStreamId ?? null,
+    warnings,
     version: d.version,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,

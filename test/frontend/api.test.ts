@@ -21,6 +21,7 @@ const VIEW: DestinationView = {
   },
   mediaLiveChannelId: null,
   pausedStreamId: null,
+  warnings: [],
   version: 1,
   createdAt: '2024-05-01T10:00:00.000Z',
   updatedAt: '2024-05-01T10:00:00.000Z',

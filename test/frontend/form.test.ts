@@ -36,6 +36,7 @@ const EXISTING: DestinationView = {
   },
   mediaLiveChannelId: null,
   pausedStreamId: null,
+  warnings: [],
   version: 1,
   createdAt: '2024-05-01T10:00:00.000Z',
   updatedAt: '2024-05-01T10:00:00.000Z',

@@ -40,6 +40,7 @@ function view(overrides: Partial<DestinationView> = {}): DestinationView {
     },
     mediaLiveChannelId: null,
     pausedStreamId: null,
+    warnings: [],
     version: 3,
     createdAt: '2030-01-01T00:00:00.000Z',
     updatedAt: '2030-01-01T00:00:00.000Z',
