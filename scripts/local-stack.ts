@@ -437,6 +437,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ingestServer: ingest.server,
             streamKey: ingest.streamKey,
           });
+          // GetStreamSession answers with what the real local ingest receives.
+          const local = media.ingests.get(ingest.channelArn);
+          simulator.setIngest(ingest.channelArn, () => local?.describeIngest());
         }
         settings.media = { real: true, ingests: media.views() };
       }

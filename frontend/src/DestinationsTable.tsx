@@ -197,6 +197,17 @@ function DestinationRow({ destination: d, channel, paused, showChannel, busy, no
             {profileLabel(d.profile)}
             {showChannel && ` · ${channelLabel(d.channelArn)}`}
           </span>
+          {d.warnings.length > 0 && (
+            // Where the IVS source is outside the platform's limits: pass-through would send it as is.
+            <ul class="row-warnings" data-testid="source-warnings" aria-label={`Source warnings: ${d.name}`}>
+              {d.warnings.map((w) => (
+                <li key={w.code} class="row-warning" data-testid="source-warning" data-code={w.code}>
+                  <span aria-hidden="true">⚠ </span>
+                  {w.message}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       </td>
       <td data-label="Status">

@@ -148,6 +148,12 @@ describe('admin UI on the local stack', () => {
     await form.waitFor({ state: 'detached' });
     expect((await apiDestinations()).map((d) => d.name)).toEqual([NAME]);
 
+    // ---- the encoder sends more than YouTube takes at 720p30: the row says so and offers transcode
+    stack.simulator.setIngest(stack.settings.channelArns[0]!, {
+      video: { codec: 'h264', profile: 'high', width: 1280, height: 720, bitrateBps: 12_000_000, framerate: 30 },
+      audio: { codec: 'aac', bitrateBps: 160_000, sampleRate: 48_000, channels: 2 },
+    });
+
     // ---- go live: the destination goes starting → active
     expect(await page.getByRole('switch', { name: 'Go live' }).isChecked()).toBe(false);
     await page.getByRole('switch', { name: 'Go live' }).click();
@@ -159,6 +165,12 @@ describe('admin UI on the local stack', () => {
     // One MediaLive 1080p destination: $0.996 relay + 2.7 GB out = $1.239/h (docs/costs.md).
     await waitFor(async () => (await page.getByTestId('cost-running').textContent())?.includes('$1.24/h'), { what: 'the running cost' });
     await page.getByTestId('starting-note').waitFor({ state: 'detached' });
+    const warning = row().locator('[data-testid="source-warning"][data-code="SOURCE_VIDEO_BITRATE"]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(
+      'YouTube takes at most 8000 kbit/s of video at this resolution; the IVS source sends 12000 kbit/s. Pass-through sends the stream as it is: use transcode for this destination.',
+    );
+    expect(await row().getByTestId('source-warning').count()).toBe(1);
     await shot('destinations-active');
 
     await page.setViewportSize({ width: 390, height: 844 });

@@ -13,14 +13,19 @@
  * Live follows the ingest: the channel is live from the first media the listener writes until the
  * publisher disconnects.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Log } from '../../../lambdas/core/ports';
+import type { Log, SourceIngest } from '../../../lambdas/core/ports';
+import { codecFamily } from '../../../lambdas/adapters/ivs-stream-source';
 import { FfmpegSupervisor } from './ffmpeg-process';
-import { TestPattern } from './test-pattern';
+import { probeStreams } from './probe';
+import { TestPattern, testPatternIngest } from './test-pattern';
 
 export interface IngestOptions {
   ffmpegPath: string;
+  /** ffprobe, to describe what an outside encoder sends; without it only the test pattern is described. */
+  ffprobePath?: string;
   channelArn: string;
   /** Loopback port of the RTMP listener. */
   port: number;
@@ -119,6 +124,39 @@ export class LocalIngest {
   /** Whether the generated test pattern (not an outside encoder) is what is live. */
   get testPatternRunning(): boolean {
     return this.#pattern.active;
+  }
+
+  /**
+   * What this session sends, as IVS's GetStreamSession would report it: the test pattern's own
+   * settings, or for an outside encoder what ffprobe reads from the HLS it is written to (codec,
+   * profile, size; one ffprobe run). Undefined when nothing is live or the probe fails.
+   */
+  async describeIngest(): Promise<Omit<SourceIngest, 'streamId'> | undefined> {
+    if (this.#pattern.active) return testPatternIngest(this.options.testPatternSize);
+    if (!this.#live || this.options.ffprobePath === undefined) return undefined;
+    const playlist = join(this.options.hlsDir, HLS_PLAYLIST);
+    // The playlist appears with the first segment, about a second after the publisher starts.
+    for (let waited = 0; !existsSync(playlist) && waited < 5_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+    try {
+      const streams = await probeStreams(this.options.ffprobePath, playlist);
+      const v = streams.find((s) => s.codecType === 'video');
+      const a = streams.find((s) => s.codecType === 'audio');
+      const ingest: Omit<SourceIngest, 'streamId'> = {};
+      if (v) {
+        ingest.video = { codec: codecFamily(v.codecName) };
+        if (v.profile) ingest.video.profile = v.profile.toLowerCase();
+        if (v.width) ingest.video.width = v.width;
+        if (v.height) ingest.video.height = v.height;
+      }
+      if (a) {
+        ingest.audio = { codec: codecFamily(a.codecName) };
+        if (a.sampleRate) ingest.audio.sampleRate = a.sampleRate;
+        if (a.channels) ingest.audio.channels = a.channels;
+      }
+      return ingest;
+    } catch {
+      return undefined;
+    }
   }
 
   async start(): Promise<void> {

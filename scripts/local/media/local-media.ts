@@ -104,6 +104,7 @@ export async function startLocalMedia(options: LocalMediaOptions): Promise<Local
       hlsDirs.set(channelIdOf(channelArn), hlsDir);
       const ingest = new LocalIngest({
         ffmpegPath: options.tools.ffmpeg,
+        ffprobePath: options.tools.ffprobe,
         channelArn,
         port: options.rtmpPort === 0 ? await freeLoopbackPort() : options.rtmpPort + index,
         streamKey: keys[channelArn] as string,

@@ -5,7 +5,7 @@
  * not frozen. Small (640×360, 30 fps, 1-second GOP) so it costs little CPU.
  */
 import { existsSync } from 'node:fs';
-import type { Log } from '../../../lambdas/core/ports';
+import type { Log, SourceIngest } from '../../../lambdas/core/ports';
 import { FfmpegSupervisor } from './ffmpeg-process';
 
 export interface TestPatternOptions {
@@ -22,6 +22,26 @@ export interface TestPatternOptions {
 /** A font drawtext can use; Debian's fonts-dejavu-core is installed with ffmpeg's dependencies. */
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'];
 
+/** The test pattern's encoding: the arguments below and what IVS's GetStreamSession would report for it. */
+const PATTERN = { framerate: 30, gop: 30, videoKbps: 800, audioKbps: 96, sampleRate: 48_000, channels: 2 } as const;
+
+/** What the local IVS reports as the ingest of a test-pattern session (GetStreamSession's shape). */
+export function testPatternIngest(size = '640x360'): Omit<SourceIngest, 'streamId'> {
+  const [width, height] = size.split('x').map(Number);
+  return {
+    video: {
+      codec: 'h264',
+      profile: 'main',
+      ...(width ? { width } : {}),
+      ...(height ? { height } : {}),
+      bitrateBps: PATTERN.videoKbps * 1000,
+      framerate: PATTERN.framerate,
+      keyframeIntervalSeconds: PATTERN.gop / PATTERN.framerate,
+    },
+    audio: { codec: 'aac', bitrateBps: PATTERN.audioKbps * 1000, sampleRate: PATTERN.sampleRate, channels: PATTERN.channels },
+  };
+}
+
 export function testPatternArgs(publishUrl: string, size = '640x360', font?: string): string[] {
   const fontArg = font ? `fontfile=${font}:` : '';
   const text = (value: string, y: string): string =>
@@ -31,13 +51,13 @@ export function testPatternArgs(publishUrl: string, size = '640x360', font?: str
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${size}:rate=30`,
+    `testsrc2=size=${size}:rate=${PATTERN.framerate}`,
     '-re',
     '-f',
     'lavfi',
     // A 1 kHz tone for the first 0.2 s of every second.
     '-i',
-    "sine=frequency=1000:sample_rate=48000:beep_factor=4,volume='if(lt(mod(t,1),0.2),1,0)':eval=frame",
+    `sine=frequency=1000:sample_rate=${PATTERN.sampleRate}:beep_factor=4,volume='if(lt(mod(t,1),0.2),1,0)':eval=frame`,
     '-vf',
     [text('IVS Restreaming local test', 'h/10'), text('%{localtime\\:%T}', 'h*0.72'), text('%{pts\\:hms}', 'h*0.84')].join(','),
     '-c:v',
@@ -51,19 +71,19 @@ export function testPatternArgs(publishUrl: string, size = '640x360', font?: str
     '-pix_fmt',
     'yuv420p',
     '-g',
-    '30',
+    String(PATTERN.gop),
     '-b:v',
-    '800k',
+    `${PATTERN.videoKbps}k`,
     '-maxrate',
-    '800k',
+    `${PATTERN.videoKbps}k`,
     '-bufsize',
-    '1600k',
+    `${PATTERN.videoKbps * 2}k`,
     '-c:a',
     'aac',
     '-b:a',
-    '96k',
+    `${PATTERN.audioKbps}k`,
     '-ac',
-    '2',
+    String(PATTERN.channels),
     '-f',
     'flv',
     publishUrl,

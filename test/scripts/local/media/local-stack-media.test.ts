@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Log } from '../../../../lambdas/core/ports';
 import { describeLocalStack, LOCAL_CHANNEL_ARN, startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
-import { TestPattern } from '../../../../scripts/local/media/test-pattern';
+import { TestPattern, testPatternIngest } from '../../../../scripts/local/media/test-pattern';
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const warnings: string[] = [];
@@ -75,6 +75,9 @@ describe('local stack with real media', () => {
     expect(live.status).toBe(200);
     expect(await streamState()).toBe('LIVE');
     expect(stack.media!.ingests.get(LOCAL_CHANNEL_ARN)!.testPatternRunning).toBe(true);
+    // The local IVS's GetStreamSession describes the session with the test pattern's settings.
+    const { streamId } = (await stack.simulator.ivs.getStream(LOCAL_CHANNEL_ARN))!;
+    expect(await stack.simulator.ivs.getIngest(LOCAL_CHANNEL_ARN, streamId)).toEqual({ streamId, ...testPatternIngest() });
 
     await eventually('the HLS playlist', async () => (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).status === 200, 20_000);
     const playlist = await (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).text();
@@ -105,6 +108,13 @@ describe('local stack with real media', () => {
     try {
       await eventually('LIVE', async () => (await streamState()) === 'LIVE', 30_000);
       expect(stack.media!.ingests.get(LOCAL_CHANNEL_ARN)!.testPatternRunning).toBe(false);
+      // GetStreamSession answers with what ffprobe reads from the real ingest.
+      const { streamId } = (await stack.simulator.ivs.getStream(LOCAL_CHANNEL_ARN))!;
+      expect(await stack.simulator.ivs.getIngest(LOCAL_CHANNEL_ARN, streamId)).toEqual({
+        streamId,
+        video: { codec: 'h264', profile: 'main', width: 320, height: 180 },
+        audio: { codec: 'aac', sampleRate: 48_000, channels: 2 },
+      });
     } finally {
       await encoder.stop();
     }
