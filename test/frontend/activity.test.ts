@@ -29,6 +29,7 @@ function destination(status: DestinationView['status'], channelArn = ARN): Desti
     },
     mediaLiveChannelId: null,
     pausedStreamId: null,
+    warnings: [],
     version: 1,
     createdAt: '2030-01-01T10:00:00.000Z',
     updatedAt: '2030-01-01T10:00:00.000Z',

@@ -30,6 +30,7 @@ function view(i: number, overrides: Partial<DestinationView> = {}): DestinationV
     },
     mediaLiveChannelId: null,
     pausedStreamId: null,
+    warnings: [],
     version: 1,
     createdAt: '2030-01-01T00:00:00.000Z',
     updatedAt: '2030-01-01T00:00:00.000Z',
