@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../../../lambdas/adapters/dynamodb/stream-state-repository';
+import { DynamoDestinationEventLog } from '../../../lambdas/adapters/dynamodb/destination-event-log';
 import { LocalStreamKeyCipher } from '../../../lambdas/adapters/local-stream-key-cipher';
 import { MediaLiveRelayEngine } from '../../../lambdas/adapters/medialive/relay-engine';
 import { ThrottledError } from '../../../lambdas/core/errors';
@@ -53,6 +54,7 @@ function reconciler(streams: StreamSource = sim.ivs): Reconciler {
     {
       destinations: new DynamoDestinationRepository(db.doc, db.tables.destinations),
       streamStates: states,
+      events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
       streams,
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue: new MemoryWorkQueue(clock),
