@@ -27,6 +27,7 @@ function destination(i: number, overrides: Partial<DestinationView> = {}): Desti
     },
     mediaLiveChannelId: null,
     pausedStreamId: null,
+    warnings: [],
     version: 1,
     createdAt: '2030-01-01T00:00:00.000Z',
     updatedAt: '2030-01-01T00:00:00.000Z',
