@@ -69,11 +69,17 @@ output "monitor_dead_letter_queue_url" {
 }
 
 output "lambda_iam_statements" {
-  description = "The Allow statements (sid and actions) of every policy on each function's role, keyed by `api` / `monitor`: an audit aid, and what the least-privilege test compares with the Lambda code."
+  description = "The Allow statements (sid, actions, resources, conditions) of every policy on each function's role, keyed by `api` / `monitor`: an audit aid, and what the least-privilege test compares with the Lambda code."
   value = {
     for fn in keys(local.functions) : fn => flatten([
       for key, doc in local.lambda_policy_documents : [
-        for s in doc.statement : { sid = s.sid, actions = sort(tolist(s.actions)) }
+        for s in doc.statement : {
+          sid        = s.sid
+          policy     = key
+          actions    = sort(tolist(s.actions))
+          resources  = try(sort(tolist(s.resources)), [])
+          conditions = [for c in try(s.condition, []) : { test = c.test, variable = c.variable, values = sort(tolist(c.values)) }]
+        }
       ] if split("/", key)[0] == fn
     ])
   }

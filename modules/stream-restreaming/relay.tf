@@ -180,7 +180,12 @@ data "aws_iam_policy_document" "monitor_relays" {
     resources = local.relay_family_arns
   }
 
-  # RunTask is authorised on the task definition; ecs:cluster keeps it on the relay cluster.
+  # RunTask is authorised on the task definition ("The full ARN value must match the value that
+  # you specified as the Resource of the principal's permissions policy"; `family:*` or a prefix
+  # wildcard covers every revision: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html);
+  # the ecs:cluster condition key keeps it on the relay cluster
+  # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_service-with-iam.html).
+  # test/modules/least-privilege.test.ts holds every statement here to exactly this scope.
   statement {
     sid       = "RunRelayTasksOnTheRelayCluster"
     actions   = ["ecs:RunTask"]

@@ -34,6 +34,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-medialive': 'medialive',
   '@aws-sdk/client-sqs': 'sqs',
+  '@aws-sdk/client-ecs': 'ecs',
+  '@aws-sdk/client-ssm': 'ssm',
 };
 
 /**
@@ -198,12 +200,16 @@ const TAGGING_COMMANDS = /\b(CreateTagsCommand|DeleteTagsCommand|TagResourceComm
 
 interface Statement {
   sid: string;
+  /** `<function>/<concern>`, e.g. `monitor/relays`. */
+  policy: string;
   actions: string[];
+  resources: string[];
+  conditions: { test: string; variable: string; values: string[] }[];
 }
 
 /** Plans the module with the mocked provider and returns output.lambda_iam_statements. */
-async function grantedStatements(): Promise<Record<FunctionKey, Statement[]>> {
-  const { outputs } = await planModule(moduleDir, 'tests/least_privilege.tftest.hcl');
+async function grantedStatements(testFile = 'tests/least_privilege.tftest.hcl'): Promise<Record<FunctionKey, Statement[]>> {
+  const { outputs } = await planModule(moduleDir, testFile);
   const statements = outputs['lambda_iam_statements'];
   if (!statements) throw new Error('the plan of tests/least_privilege.tftest.hcl has no output lambda_iam_statements');
   return statements as Record<FunctionKey, Statement[]>;
@@ -293,3 +299,134 @@ describe('IAM policies of the stream-restreaming module', () => {
     });
   });
 });
+
+/**
+ * Pass-through relays (create_relays = true). The ECS relay engine (lambdas/adapters/ecs) is the
+ * only code that calls ECS and SSM; the monitor runs it. Its actions and the actions they depend
+ * on (service authorization reference, ECS:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
+ * RegisterTaskDefinition names the execution and task roles (iam:PassRole) and, like RunTask,
+ * tags on create, which ECS authorises as ecs:TagResource
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html);
+ * PutParameter of a SecureString has SSM encrypt with the module's key on the caller's behalf.
+ */
+const RELAY_ENGINE = 'lambdas/adapters/ecs/relay-engine.ts';
+const RELAY_DEPENDENT_ACTIONS: Record<string, string[]> = {
+  'ecs:RegisterTaskDefinition': ['iam:PassRole', 'ecs:TagResource'],
+  'ecs:RunTask': ['ecs:TagResource'],
+  'ssm:PutParameter': ['kms:Encrypt', 'kms:GenerateDataKey'],
+};
+
+describe('IAM policies of the stream-restreaming module with create_relays = true', () => {
+  // Names fixed by tests/least_privilege_relays.tftest.hcl (project least-privilege, eu-central-1).
+  const ACCOUNT = 'arn:aws:ecs:eu-central-1:123456789012';
+  const CLUSTER = `${ACCOUNT}:cluster/least-privilege-relays`;
+  const FAMILIES = `${ACCOUNT}:task-definition/least-privilege-relay-*`;
+  const TASKS = `${ACCOUNT}:task/least-privilege-relays/*`;
+  const PARAMETERS = 'arn:aws:ssm:eu-central-1:123456789012:parameter/least-privilege/stream-keys/*';
+  const ROLES = [
+    'arn:aws:iam::123456789012:role/least-privilege-relay-execution',
+    'arn:aws:iam::123456789012:role/least-privilege-relay-task',
+  ];
+  const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+  const onCluster = { test: 'ArnEquals', variable: 'ecs:cluster', values: [CLUSTER] };
+  const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: ['ssm.eu-central-1.amazonaws.com'] };
+
+  /**
+   * The only scope each relay action may have: resources and conditions, exactly.
+   * - Task definitions: the relay families `{project}-relay-*` (every revision; the RunTask
+   *   reference: "To specify all revisions, use the wildcard (*) in the ARN",
+   *   https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+   * - RunTask is authorised on the task definition; the ecs:cluster condition key keeps it on the
+   *   relay cluster (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_service-with-iam.html).
+   * - Tasks: ARNs `task/{cluster name}/{task id}` of the relay cluster only.
+   * - ListTasks is authorised on container instances, so its resource is `*` with ecs:cluster;
+   *   ListTaskDefinitions has no resource type: `*` is all IAM accepts.
+   * - Parameters: `/{project}/stream-keys/*`; PassRole: the two relay roles, only to ECS tasks.
+   */
+  const SCOPE: Record<string, { resources: string[]; conditions: Statement['conditions'] }> = {
+    'ecs:RegisterTaskDefinition': { resources: [FAMILIES], conditions: [] },
+    'ecs:DeregisterTaskDefinition': { resources: [FAMILIES], conditions: [] },
+    'ecs:RunTask': { resources: [FAMILIES], conditions: [onCluster] },
+    'ecs:TagResource': {
+      resources: [FAMILIES, TASKS],
+      conditions: [
+        { test: 'StringEquals', variable: 'ecs:CreateAction', values: ['RegisterTaskDefinition', 'RunTask'] },
+        { test: 'StringEquals', variable: 'aws:RequestTag/ivs-restreaming:project', values: ['least-privilege'] },
+      ],
+    },
+    'ecs:DescribeTasks': { resources: [TASKS], conditions: [] },
+    'ecs:StopTask': { resources: [TASKS], conditions: [] },
+    'ecs:ListTasks': { resources: ['*'], conditions: [onCluster] },
+    'ecs:ListTaskDefinitions': { resources: ['*'], conditions: [] },
+    'ssm:PutParameter': { resources: [PARAMETERS], conditions: [] },
+    'ssm:DeleteParameter': { resources: [PARAMETERS], conditions: [] },
+    'kms:Encrypt': { resources: [KEY], conditions: [viaSsm] },
+    'kms:GenerateDataKey': { resources: [KEY], conditions: [viaSsm] },
+    'iam:PassRole': {
+      resources: ROLES,
+      conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] }],
+    },
+  };
+
+  let granted: Record<FunctionKey, Statement[]>;
+  let relay: Statement[];
+  let engine: Set<string>;
+
+  beforeAll(async () => {
+    granted = await grantedStatements('tests/least_privilege_relays.tftest.hcl');
+    relay = granted.monitor.filter((s) => s.policy === 'monitor/relays');
+    engine = (await codeActions(RELAY_ENGINE)).actions;
+  }, 300_000);
+
+  it('the scanner finds the ECS and SSM calls of the relay engine', () => {
+    expect(sorted(engine)).toEqual([
+      'ecs:DeregisterTaskDefinition',
+      'ecs:DescribeTasks',
+      'ecs:ListTaskDefinitions',
+      'ecs:ListTasks',
+      'ecs:RegisterTaskDefinition',
+      'ecs:RunTask',
+      'ecs:StopTask',
+      'ssm:DeleteParameter',
+      'ssm:PutParameter',
+    ]);
+  });
+
+  it('grants the monitor every action the relay engine calls and the actions they depend on, and nothing else', () => {
+    const expected = sorted([...engine, ...[...engine].flatMap((a) => RELAY_DEPENDENT_ACTIONS[a] ?? [])]);
+    expect(sorted(relay.flatMap((s) => s.actions))).toEqual(expected);
+  });
+
+  it('scopes every relay action to the relay cluster, families, tasks, parameters, key and roles, and no wider', () => {
+    const scopes = relay.flatMap((s) =>
+      s.actions.map((action) => ({ action, resources: sorted(s.resources), conditions: sortConditions(s.conditions) })),
+    );
+    const expected = scopes.map(({ action }) => ({
+      action,
+      resources: sorted(SCOPE[action]?.resources ?? ['(no scope expected)']),
+      conditions: sortConditions(SCOPE[action]?.conditions ?? []),
+    }));
+    expect(scopes).toEqual(expected);
+  });
+
+  it('gives no ECS, SSM or relay role outside the relay policy, and the API function none at all', () => {
+    const outside = granted.monitor.filter((s) => s.policy !== 'monitor/relays');
+    expect(outside.flatMap((s) => s.actions).filter((a) => /^(ecs|ssm):/.test(a))).toEqual([]);
+    expect(outside.flatMap((s) => s.resources).filter((r) => ROLES.includes(r))).toEqual([]);
+    expect(granted.api.flatMap((s) => s.actions).filter((a) => /^(ecs|ssm):/.test(a) || a === 'iam:PassRole')).toEqual([]);
+  });
+
+  it('leaves the rest of the monitor’s and the API’s policies as without relays', async () => {
+    const without = await grantedStatements();
+    const strip = (list: Statement[]) => list.filter((s) => s.policy !== 'monitor/relays').map((s) => ({ sid: s.sid, actions: s.actions }));
+    expect(strip(granted.monitor)).toEqual(strip(without.monitor));
+    expect(strip(granted.api)).toEqual(strip(without.api));
+  }, 300_000);
+});
+
+function sortConditions(conditions: Statement['conditions']): Statement['conditions'] {
+  return [...conditions]
+    .map((c) => ({ test: c.test, variable: c.variable, values: sorted(c.values) }))
+    .sort((a, b) => a.variable.localeCompare(b.variable));
+}
