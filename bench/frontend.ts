@@ -21,6 +21,7 @@ import { createApiHandler } from '../lambdas/api/http';
 import type { ApiResult } from '../lambdas/api/http';
 import type { ChannelStatusView, DestinationService, DestinationView } from '../lambdas/core/destination';
 import { FAST_POLL_MS, SLOW_POLL_MS } from '../frontend/src/activity';
+import { DEFAULT_PRICES, monthCost, monthStart, runningCost, type CostReport } from '../lambdas/core/costs';
 import { httpApiEvent } from '../test/support/api-gateway-events';
 import { launchChromium } from '../scripts/lib/chromium';
 import { median } from './stats';
@@ -69,6 +70,18 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
       updatedAt: at,
     };
   });
+}
+
+/** GET /costs as the API computes it, for the fake list (the month: nothing recorded). */
+function benchCosts(destinations: DestinationView[]): CostReport {
+  const now = new Date();
+  return {
+    currency: 'USD',
+    prices: DEFAULT_PRICES,
+    overridden: [],
+    running: runningCost(destinations, DEFAULT_PRICES),
+    month: monthCost([], DEFAULT_PRICES, monthStart(now), now),
+  };
 }
 
 /** The policy modules/admin-site sends, so the bench fails loudly if the UI ever needs more. */
@@ -120,6 +133,7 @@ export async function startFakeSite(count: number): Promise<{ url: string; serve
         return send(res, 400, { error: { code: 'READ_ONLY', message: 'The bench API is read-only.' } });
       }
       if (path === '/stream-status') return send(res, 200, { channels: [channel] });
+      if (path === '/costs') return send(res, 200, benchCosts(destinations));
       if (path.startsWith('/_local/ivs/')) {
         channel.state = path.endsWith('/live') ? 'LIVE' : 'OFFLINE';
         channel.since = new Date().toISOString();

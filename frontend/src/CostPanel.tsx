@@ -28,6 +28,11 @@ export function CostPanel({ api, destinations }: CostPanelProps) {
       api.costs().then(
         (next) => {
           if (cancelled) return;
+          // An answer that is not the report (an old API without /costs behind a site fallback).
+          if (typeof next !== 'object' || next === null || !('prices' in next)) {
+            setFailed('the API has no cost report (GET /costs).');
+            return;
+          }
           setReport(next);
           setFailed(null);
         },
