@@ -53,7 +53,7 @@ import type {
 } from './ports';
 import { holdsNothing, retireUnusedSource } from './resources';
 import { destinationWarnings } from './source-check';
-import { broadcastOf, graceEndsAt, withinGrace } from './stream-state';
+import { broadcastOf, graceEndsAt, nextStreamState, withinGrace } from './stream-state';
 
 export interface DestinationServiceDeps {
   destinations: DestinationRepository;
@@ -454,8 +454,13 @@ export class RestreamingDestinationService implements DestinationService {
     if (state?.state === 'LIVE') return broadcastOf(state);
     const stream = await this.deps.streams.getStream(channelArn);
     if (!stream) return broadcastOf(state); // the broadcast that just ended (grace period)
-    const continues = withinGrace(state, this.deps.clock.now(), this.deps.graceSeconds);
-    return (continues ? broadcastOf(state) : undefined) ?? stream.streamId;
+    // IVS is live but the table has not heard yet (a late event): record what was seen, so the
+    // broadcast the pause names is the one a later reconnect continues. Without it the next
+    // stream of the same broadcast looks like a new one and the pause is lost (model test,
+    // counterexample "a manual stop is undone when the go-live event comes late").
+    const change = nextStreamState(channelArn, state, stream, this.deps.clock.now(), this.deps.graceSeconds);
+    if (change.changed) await this.deps.streamStates.put(change.next);
+    return broadcastOf(change.next);
   }
 
   /** Puts the destination on the work queue and returns it as written. */

@@ -19,6 +19,17 @@ const twoDestinations: Action[] = [
 
 export const COUNTEREXAMPLES: readonly Counterexample[] = [
   {
+    name: 'a manual stop is undone when the go-live event comes late and IVS replaces the stream',
+    violation: 'destination … (enabled, stream live, paused): a channel runs although it is not wanted: 2000001 RUNNING',
+    history: [
+      { kind: 'create', slot: 0, channel: 0, enabled: true },
+      { kind: 'create', slot: 1, channel: 0, enabled: false },
+      { kind: 'goLive', channel: 0, event: 'late' },
+      { kind: 'stop', slot: 0 },
+      { kind: 'goLive', channel: 0, event: 'delivered' },
+    ],
+  },
+  {
     name: 'a malformed item (staleInputIds not a list) keeps every other destination from starting',
     violation: 'destination … (enabled, stream live, not paused): wanted, so exactly one RUNNING channel expected, found no channel',
     history: [
