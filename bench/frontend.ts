@@ -55,6 +55,7 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
       rtmpUrl: platform === 'custom' ? 'rtmp://203.0.113.10/live' : `rtmps://ingest.${platform}.example/app`,
       streamKeyMasked: '••••' + String(1000 + i).slice(-4),
       profile: platform === 'twitch' ? '720p30-4500' : '1080p30-6000',
+      mode: i % 3 === 0 ? 'transcode' : 'passthrough',
       lastError: status === 'error' ? { code: 'INVALID_CONFIGURATION', message: 'MediaLive rejected the output URL.', at } : null,
       health:
         status === 'active'
@@ -62,7 +63,7 @@ function fakeDestinations(count: number, now: number): DestinationView[] {
           : status === 'error'
             ? { state: 'failing' as const, bitrateKbps: null, since: at, message: 'MediaLive rejected the output URL.' }
             : { state: 'unknown' as const, bitrateKbps: null, since: at, message: 'Not sending: nothing runs for this destination.' },
-      mediaLiveChannelId: status === 'inactive' ? null : String(1_000_000 + i),
+      mediaLiveChannelId: status === 'inactive' || i % 3 !== 0 ? null : String(1_000_000 + i),
       pausedStreamId: null,
       warnings: [],
       version: 1,

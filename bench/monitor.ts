@@ -149,6 +149,7 @@ async function setup(
       streamKeyCiphertext: await cipher.encrypt(id, key),
       streamKeyHint: streamKeyHint(key),
       profile: '1080p30-6000',
+      mode: 'transcode',
       configRevision: 1,
       generation: 0,
       version: 1,

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { PRICE_KEYS, type PriceKey } from '../core/costs';
-import { IVS_CHANNEL_ARN } from '../core/destination';
+import { IVS_CHANNEL_ARN, RELAY_MODES } from '../core/destination';
+import type { RelayModeSettings } from '../core/destination-service';
 import { DEFAULT_IDLE_TTL_SECONDS } from '../core/planner';
 import type { RelaySettings } from './ecs/requests';
 
@@ -21,6 +22,7 @@ export const ENVIRONMENT_VARIABLES = [
   'CORS_ALLOW_ORIGINS',
   'ALLOW_PRIVATE_RTMP_TARGETS',
   'WORK_QUEUE_URL',
+  'DEFAULT_RELAY_MODE',
 ] as const;
 
 /** Set by Terraform for the stream monitor only (the API never deletes a relay). */
@@ -62,7 +64,7 @@ const prices = z
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN');
 
-/** The monitor's pass-through settings besides RELAY_CLUSTER_ARN: all set together by Terraform's create_relays. */
+/** The monitor's pass-through settings besides RELAY_CLUSTER_ARN: all set together by Terraform's create_relays (checked by relaySettings). */
 const RELAY_REQUIRED = [
   'RELAY_SUBNET_IDS',
   'RELAY_SECURITY_GROUP_IDS',
@@ -105,8 +107,12 @@ export const environmentSchema = z.object({
   /** The reconcile work queue (SQS); both functions send to it, the monitor consumes it. */
   WORK_QUEUE_URL: z.string().regex(/^https:\/\/\S+$/, 'must be the https URL of the SQS work queue'),
 
+  // The mode of a new destination that names none. Terraform sets it for both functions (only the
+  // API reads it): passthrough when the module creates relays, else transcode.
+  DEFAULT_RELAY_MODE: z.enum(RELAY_MODES, { error: `must be one of ${RELAY_MODES.join(', ')}` }).default('transcode'),
+
   // Pass-through relays on ECS Fargate (lambdas/adapters/ecs), offered when RELAY_CLUSTER_ARN is
-  // set; readEnvironment then requires the rest (RELAY_REQUIRED).
+  // set; relaySettings (the monitor) then requires the rest (RELAY_REQUIRED).
   RELAY_CLUSTER_ARN: z
     .string()
     .regex(/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/, 'must be an ECS cluster ARN')
@@ -128,9 +134,23 @@ export const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
-/** The ECS relay settings; undefined when pass-through is not deployed (no RELAY_CLUSTER_ARN). */
+/**
+ * The ECS relay settings; undefined when pass-through is not deployed (no RELAY_CLUSTER_ARN).
+ * Only the monitor runs relays and calls this: it fails at cold start, naming every missing
+ * RELAY_* variable, when the cluster is set without the rest. (The API gets RELAY_CLUSTER_ARN
+ * alone, to know that pass-through is offered.)
+ */
 export function relaySettings(env: Environment): RelaySettings | undefined {
   if (env.RELAY_CLUSTER_ARN === undefined) return undefined;
+  const missing = RELAY_REQUIRED.filter((name) => {
+    const value = env[name];
+    return value === undefined || value.length === 0;
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `Invalid Lambda environment: ${missing.map((name) => `${name}: is required when RELAY_CLUSTER_ARN is set`).join('; ')}`,
+    );
+  }
   return {
     clusterArn: env.RELAY_CLUSTER_ARN,
     subnetIds: env.RELAY_SUBNET_IDS,
@@ -145,15 +165,25 @@ export function relaySettings(env: Environment): RelaySettings | undefined {
   };
 }
 
+/**
+ * The relay modes the deployment runs: pass-through only with relays (RELAY_CLUSTER_ARN, which
+ * Terraform sets for both functions with create_relays).
+ */
+export function relayModes(env: Environment): RelayModeSettings {
+  return {
+    offered: env.RELAY_CLUSTER_ARN === undefined ? ['transcode'] : ['passthrough', 'transcode'],
+    defaultMode: env.DEFAULT_RELAY_MODE,
+  };
+}
+
 /** Validates the environment once, at cold start; the error names every bad variable. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = environmentSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  if (parsed.success && parsed.data.RELAY_CLUSTER_ARN !== undefined) {
-    for (const name of RELAY_REQUIRED) {
-      const value = parsed.data[name];
-      if (value === undefined || value.length === 0) problems.push(`${name}: is required when RELAY_CLUSTER_ARN is set`);
-    }
+  if (parsed.success && parsed.data.DEFAULT_RELAY_MODE === 'passthrough' && parsed.data.RELAY_CLUSTER_ARN === undefined) {
+    problems.push(
+      'DEFAULT_RELAY_MODE: passthrough needs RELAY_CLUSTER_ARN (a deployment with relays, create_relays = true); use transcode',
+    );
   }
   if (!parsed.success || problems.length > 0) throw new Error(`Invalid Lambda environment: ${problems.join('; ')}`);
   return parsed.data;

@@ -55,6 +55,7 @@ export const STATUS_BY_CODE = {
   // attributes and the fix (never a 500 for data).
   MALFORMED_ITEM: 409,
   NOT_OWNED: 404,
+  RELAY_MODE_UNAVAILABLE: 409,
   MALFORMED_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
   ROUTE_NOT_FOUND: 404,

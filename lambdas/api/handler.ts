@@ -10,7 +10,7 @@ import { IvsClient } from '@aws-sdk/client-ivs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PRICE_KEYS, resolvePrices, RestreamingCostReporter } from '../core/costs';
 import { RestreamingDestinationService } from '../core/destination-service';
-import { readEnvironment } from '../adapters/environment';
+import { readEnvironment, relayModes } from '../adapters/environment';
 import type { ApiDependencies } from '../adapters/lambda/aws-dependencies';
 import { createSharedAwsAdapters, newId, systemClock } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
@@ -38,6 +38,7 @@ export function createApiLambda(deps: ApiDependencies, options: { admin?: AdminR
     metrics: deps.metrics,
     trackedChannelArns: deps.trackedChannelArns,
     allowPrivateRtmpTargets: deps.allowPrivateRtmpTargets,
+    relayModes: deps.relayModes,
   });
   const overrides = deps.priceOverrides ?? {};
   const costs = new RestreamingCostReporter({
@@ -87,6 +88,7 @@ export const handler = async (event: ApiEvent, context?: Pick<Context, 'awsReque
         corsAllowOrigins: env.CORS_ALLOW_ORIGINS,
         allowPrivateRtmpTargets: env.ALLOW_PRIVATE_RTMP_TARGETS,
         ...(env.PRICES ? { priceOverrides: env.PRICES } : {}),
+        relayModes: relayModes(env),
       },
       { admin: { group: env.ADMIN_GROUP, scope: env.ADMIN_SCOPE } },
     );

@@ -87,6 +87,7 @@ function destination(overrides: Record<string, unknown> = {}): Record<string, un
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKeyMasked: '••••cd34',
     profile: '1080p30-6000',
+    mode: 'passthrough',
     lastError: null,
     health: { state: 'unknown', bitrateKbps: null, since: AT, message: 'Not sending: nothing runs for this destination.' },
     mediaLiveChannelId: null,
@@ -161,13 +162,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/stream-destinations',
     summary: 'Add a destination',
     description:
-      "Adds a destination. It starts by itself when its IVS channel goes live (if enabled). `rtmpUrl` defaults to the platform's ingest (required for `custom`); `channelArn` defaults to the only configured IVS channel; `profile` defaults per platform.",
+      "Adds a destination. It starts by itself when its IVS channel goes live (if enabled). `rtmpUrl` defaults to the platform's ingest (required for `custom`); `channelArn` defaults to the only configured IVS channel; `profile` defaults per platform; `mode` defaults to the deployment's (`passthrough` when it has relays, else `transcode`). 409 RELAY_MODE_UNAVAILABLE for `passthrough` in a deployment without relays.",
     tag: 'Destinations',
     request: { schema: createSchema.meta({ id: 'CreateDestinationRequest' }), required: true },
     responses: {
       201: { description: 'Created.', schema: destinationSchema, headers: 'etag' },
       400: errors[400],
       403: errors[403],
+      409: { description: '`mode: "passthrough"` in a deployment without relays (RELAY_MODE_UNAVAILABLE).', schema: errorSchema },
       413: errors[413],
     },
     examples: {
@@ -186,14 +188,28 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
           streamKey: 'studio-key-0001',
           rtmpUrl: 'rtmps://live.example.com/app',
           profile: '720p30-4500',
+          mode: 'transcode',
         },
         response: destination({
           platform: 'custom',
           name: 'Studio',
           rtmpUrl: 'rtmps://live.example.com/app',
           profile: '720p30-4500',
+          mode: 'transcode',
           streamKeyMasked: '••••0001',
         }),
+      },
+      badMode: {
+        summary: 'A mode that does not exist',
+        status: 400,
+        request: { platform: 'youtube', name: 'Main channel', streamKey: 'abcd-efgh-ijkl-cd34', mode: 'copy' },
+        response: fieldsError([
+          {
+            field: 'mode',
+            message:
+              'must be one of passthrough, transcode: passthrough copies the IVS stream as it is, transcode encodes it again with the profile (MediaLive)',
+          },
+        ]),
       },
       unknownField: {
         summary: 'A field the API does not know',
@@ -202,7 +218,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         response: fieldsError([
           {
             field: 'colour',
-            message: 'is not a known field; allowed fields are platform, name, streamKey, rtmpUrl, enabled, channelArn, profile',
+            message: 'is not a known field; allowed fields are platform, name, streamKey, rtmpUrl, enabled, channelArn, profile, mode',
           },
         ]),
       },
@@ -239,7 +255,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/stream-destinations/{id}',
     summary: 'Change a destination',
     description:
-      'Changes any subset of the fields. A change of URL, key or profile rebuilds the engine of a running destination. Racing edits are retried, never refused; send `If-Match` with the ETag you read to change only that version (412 otherwise).',
+      'Changes any subset of the fields. A change of URL, key, profile or mode rebuilds the relay of a running destination (a mode change moves it to the other engine). Racing edits are retried, never refused; send `If-Match` with the ETag you read to change only that version (412 otherwise).',
     tag: 'Destinations',
     request: { schema: updateSchema.meta({ id: 'UpdateDestinationRequest' }), required: true },
     ifMatch: true,
@@ -259,6 +275,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         request: { name: 'Main channel (backup)' },
         response: destination({ name: 'Main channel (backup)', version: 2 }),
       },
+      switchMode: {
+        summary: 'Transcode with MediaLive instead of copying',
+        status: 200,
+        request: { mode: 'transcode' },
+        response: destination({ mode: 'transcode', version: 3 }),
+      },
       staleEtag: {
         summary: 'If-Match from an old read',
         status: 412,
@@ -277,7 +299,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         response: fieldsError([
           {
             field: 'body',
-            message: 'must contain at least one field to change: platform, name, streamKey, rtmpUrl, enabled, channelArn, profile',
+            message: 'must contain at least one field to change: platform, name, streamKey, rtmpUrl, enabled, channelArn, profile, mode',
           },
         ]),
       },

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { CostReport } from '../core/costs';
 import { PRICE_KEYS, RELAY_MODES } from '../core/costs';
 import type { ChannelStatusView, ChannelStreamKeyView, ChannelView, DestinationView } from '../core/destination';
-import { DESTINATION_STATUSES, PLATFORMS, PROFILES } from '../core/destination';
+import { DESTINATION_STATUSES, PLATFORMS, PROFILES, RELAY_MODES } from '../core/destination';
 import { HEALTH_STATES } from '../core/health';
 import { ValidationError } from '../core/errors';
 import type { DestinationEventView } from '../core/events';
@@ -62,6 +62,10 @@ export function parseActionBody<T>(schema: z.ZodType<T>, body: unknown, allowed:
   }
   throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
 }
+
+/** What the `mode` field means, for the OpenAPI document. */
+export const RELAY_MODE_DESCRIPTION =
+  "`passthrough`: the IVS stream is copied as it is (ffmpeg `-c copy` on ECS Fargate), about $0.01 per destination-hour and under a minute to start; needs a deployment with relays (otherwise 409 RELAY_MODE_UNAVAILABLE). `transcode`: encoded again with `profile` by a MediaLive channel, about $1 per destination-hour (10-minute minimum per start) and 1–3 minutes to start; for a platform that needs a lower bit rate or resolution than the source. Changing it rebuilds the relay on the other engine. Default: the deployment's (passthrough when it has relays).";
 
 const isoTime = z.iso.datetime().meta({ example: '2030-01-01T12:00:00.000Z' });
 
@@ -118,10 +122,14 @@ export const destinationSchema = z
       description: 'The stream key is never returned: only its end, at most a quarter of it and four characters.',
       example: '••••tKeY',
     }),
-    profile: z.enum(PROFILES),
+    profile: z.enum(PROFILES).meta({ description: 'The encoding of mode `transcode`; pass-through sends the IVS stream as it is.' }),
+    mode: z.enum(RELAY_MODES).meta({ description: RELAY_MODE_DESCRIPTION }),
     lastError: destinationErrorSchema.nullable(),
     health: healthSchema,
-    mediaLiveChannelId: z.string().nullable(),
+    mediaLiveChannelId: z
+      .string()
+      .nullable()
+      .meta({ description: 'The MediaLive channel of a `transcode` relay; null for none and for a pass-through relay.' }),
     pausedStreamId: z.string().nullable().meta({ description: 'Set by a manual stop: off for this IVS stream, on again for the next.' }),
     warnings: z.array(destinationWarningSchema).meta({
       description:

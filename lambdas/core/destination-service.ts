@@ -13,6 +13,7 @@ import type {
   DestinationList,
   DestinationService,
   DestinationView,
+  RelayMode,
   StartOptions,
   UnreadableDestination,
   UpdateDestinationInput,
@@ -32,6 +33,7 @@ import {
   itemProblemFields,
   MalformedItemError,
   PreconditionFailedError,
+  RelayModeUnavailableError,
   ValidationError,
   VersionConflictError,
 } from './errors';
@@ -80,7 +82,24 @@ export interface DestinationServiceDeps {
    * stack allows them). Default false. Link-local and metadata addresses are refused regardless.
    */
   allowPrivateRtmpTargets?: boolean;
+  /** The relay modes this deployment runs; default TRANSCODE_ONLY. */
+  relayModes?: RelayModeSettings;
 }
+
+/** Which relay modes a deployment runs, and which one a new destination gets when it names none. */
+export interface RelayModeSettings {
+  /** `transcode` always; `passthrough` when the deployment has relays (RELAY_CLUSTER_ARN set). */
+  offered: readonly RelayMode[];
+  /** DEFAULT_RELAY_MODE; must be offered. */
+  defaultMode: RelayMode;
+}
+
+/** A deployment without pass-through relays. */
+export const TRANSCODE_ONLY: RelayModeSettings = { offered: ['transcode'], defaultMode: 'transcode' };
+
+/** What the 409 says when pass-through is asked of a deployment without relays. */
+export const PASSTHROUGH_UNAVAILABLE_MESSAGE =
+  'mode: passthrough is not enabled in this deployment, which has no pass-through relays. Enable them with enableRelays: true in deployment.config.ts (the stream-restreaming module\'s create_relays = true; infra/: enable_relays = true) and deploy again, or send "mode": "transcode" to use MediaLive.';
 
 const MAX_WRITE_ATTEMPTS = 4;
 /**
@@ -122,6 +141,7 @@ export class RestreamingDestinationService implements DestinationService {
     assertPlatformAcceptsUrl(input.platform, input.rtmpUrl);
     if (input.rtmpUrl !== undefined && this.deps.allowPrivateRtmpTargets !== true) assertPublicRtmpTarget(input.rtmpUrl);
     const rtmpUrl = input.rtmpUrl ?? (defaultRtmpUrl(input.platform) as string);
+    const mode = this.modeFor(input.mode);
     const id = this.deps.ids.newId();
     const now = this.deps.clock.now().toISOString();
     const destination: Destination = {
@@ -136,6 +156,7 @@ export class RestreamingDestinationService implements DestinationService {
       streamKeyCiphertext: await this.deps.cipher.encrypt(id, input.streamKey),
       streamKeyHint: streamKeyHint(input.streamKey),
       profile: input.profile ?? defaultProfile(input.platform),
+      mode,
       configRevision: 1,
       generation: 0,
       version: 1,
@@ -148,6 +169,7 @@ export class RestreamingDestinationService implements DestinationService {
       destinationName: destination.name,
       channelArn,
       platform: destination.platform,
+      mode,
     });
     await this.history(id, 'created', `Created (${destination.platform}, ${destination.enabled ? 'enabled' : 'disabled'}).`, {
       platform: destination.platform,
@@ -159,6 +181,7 @@ export class RestreamingDestinationService implements DestinationService {
 
   async update(id: string, input: UpdateDestinationInput, options: UpdateOptions = {}): Promise<DestinationView> {
     const channelArn = input.channelArn === undefined ? undefined : this.channelFor(input.channelArn);
+    if (input.mode !== undefined) this.modeFor(input.mode);
     if (input.rtmpUrl !== undefined && this.deps.allowPrivateRtmpTargets !== true) assertPublicRtmpTarget(input.rtmpUrl);
     const encrypted = input.streamKey === undefined ? undefined : await this.deps.cipher.encrypt(id, input.streamKey);
     await this.write(
@@ -183,6 +206,7 @@ export class RestreamingDestinationService implements DestinationService {
         }
         if (input.rtmpUrl !== undefined) next.rtmpUrl = input.rtmpUrl;
         if (input.profile !== undefined) next.profile = input.profile;
+        if (input.mode !== undefined) next.mode = input.mode;
         if (channelArn !== undefined) next.channelArn = channelArn;
         if (encrypted !== undefined && input.streamKey !== undefined) {
           next.streamKeyCiphertext = encrypted;
@@ -193,6 +217,7 @@ export class RestreamingDestinationService implements DestinationService {
           encrypted !== undefined ||
           next.rtmpUrl !== current.rtmpUrl ||
           next.profile !== current.profile ||
+          next.mode !== current.mode ||
           next.channelArn !== current.channelArn;
         if (configChanged) {
           next.configRevision = current.configRevision + 1;
@@ -405,6 +430,21 @@ export class RestreamingDestinationService implements DestinationService {
     const item = await this.deps.destinations.get(id);
     if (!item) throw new DestinationNotFoundError(id);
     return item;
+  }
+
+  /** The mode asked for, or the deployment's default; RelayModeUnavailableError (409) when not offered. */
+  private modeFor(requested: RelayMode | undefined): RelayMode {
+    const modes = this.deps.relayModes ?? TRANSCODE_ONLY;
+    const mode = requested ?? modes.defaultMode;
+    if (!modes.offered.includes(mode)) {
+      throw new RelayModeUnavailableError(PASSTHROUGH_UNAVAILABLE_MESSAGE, {
+        details: {
+          fields: [{ field: 'mode', message: PASSTHROUGH_UNAVAILABLE_MESSAGE.replace(/^mode: /, '') }],
+          offered: [...modes.offered],
+        },
+      });
+    }
+    return mode;
   }
 
   /** The channel a destination follows: the one given (if tracked), or the only tracked one. */

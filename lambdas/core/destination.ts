@@ -21,6 +21,21 @@ export const PROFILES = ['1080p30-6000', '720p30-4500', '480p30-2000'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /**
+ * How a destination's stream is carried (docs/architecture.md, "Relay modes"):
+ * - `passthrough`: copied as IVS delivers it, no transcoding (an ffmpeg `-c copy` task on ECS
+ *   Fargate; a local ffmpeg process in `npm start`). Cents per hour, starts in under a minute.
+ * - `transcode`: encoded again with the destination's `profile` by a MediaLive channel. About
+ *   $1 per hour, 1–3 minutes to start; for a platform that needs another resolution or bit rate.
+ * New destinations get the deployment's default (DEFAULT_RELAY_MODE); items stored before the
+ * field existed read as `transcode`, which is what they run.
+ */
+export const RELAY_MODES = ['passthrough', 'transcode'] as const;
+export type RelayMode = (typeof RELAY_MODES)[number];
+
+/** The mode an item without `mode` has: stored before modes existed, it runs on MediaLive. */
+export const LEGACY_RELAY_MODE: RelayMode = 'transcode';
+
+/**
  * What the last reconcile observed. `deleting` is set by the API when a destination is removed
  * while MediaLive still holds its channel or input.
  */
@@ -48,6 +63,8 @@ export interface Destination {
   /** Last four characters of the key for the masked display, empty for keys shorter than 8. */
   streamKeyHint: string;
   profile: Profile;
+  /** Which engine carries the stream; a change rebuilds the relay on the other engine. */
+  mode: RelayMode;
   /** Set by a manual stop while live: the destination stays off for this IVS stream id. */
   pausedStreamId?: string;
   mediaLiveChannelId?: string;
@@ -57,7 +74,7 @@ export interface Destination {
    * stream came back with a new id inside a broadcast.
    */
   reattachedStreamId?: string;
-  /** Bumped whenever rtmpUrl, stream key or profile change. */
+  /** Bumped whenever rtmpUrl, stream key, profile, mode or IVS channel change. */
   configRevision: number;
   /** The configRevision the current MediaLive channel was built from. */
   mediaLiveConfigRevision?: number;
@@ -106,9 +123,11 @@ export interface DestinationView {
   rtmpUrl: string;
   streamKeyMasked: string;
   profile: Profile;
+  mode: RelayMode;
   lastError: DestinationError | null;
   /** Whether media reaches the platform (`unknown` while nothing runs). */
   health: DestinationHealth;
+  /** The MediaLive channel of a transcoding relay; null for none and for a pass-through relay. */
   mediaLiveChannelId: string | null;
   pausedStreamId: string | null;
   /**
@@ -124,6 +143,14 @@ export interface DestinationView {
 }
 
 export const MASK = '••••';
+
+/**
+ * True for a relay id recorded as the bare id of the MediaLive engine. Relays of any other engine
+ * are recorded as `<engine>:<id>` (see `relay-router.ts`), and MediaLive's ids are digits.
+ */
+export function isMediaLiveRelayId(relayId: string): boolean {
+  return !relayId.includes(':');
+}
 
 /**
  * The end of a key, enough to tell keys apart and never more than a quarter of it: 4 characters
@@ -147,10 +174,11 @@ export function toView(d: Destination, warnings: DestinationWarning[] = []): Des
     rtmpUrl: d.rtmpUrl,
     streamKeyMasked: MASK + d.streamKeyHint,
     profile: d.profile,
+    mode: d.mode,
     lastError: d.lastError ?? null,
     // Stored health describes a running relay; any other status says all there is to say.
     health: d.status === 'active' && d.health ? d.health : initialHealth(d.status, d.statusSince, d.lastError?.message),
-    mediaLiveChannelId: d.mediaLiveChannelId ?? null,
+    mediaLiveChannelId: d.mediaLiveChannelId !== undefined && isMediaLiveRelayId(d.mediaLiveChannelId) ? d.mediaLiveChannelId : null,
     pausedStreamId: d.pausedStreamId ?? null,
     warnings,
     version: d.version,
@@ -168,6 +196,7 @@ export interface CreateDestinationInput {
   enabled?: boolean;
   channelArn?: string;
   profile?: Profile;
+  mode?: RelayMode;
 }
 
 /** A validated `PUT /stream-destinations/{id}` body: any subset of the writable fields. */

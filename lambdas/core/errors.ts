@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'MALFORMED_ITEM',
   'NOT_OWNED',
+  'RELAY_MODE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -93,6 +94,11 @@ export class PreconditionFailedError extends RestreamingError {
 /** A destination that is being deleted cannot be changed. */
 export class DestinationDeletingError extends RestreamingError {
   override readonly code = 'DESTINATION_DELETING';
+}
+
+/** A destination asked for a relay mode this deployment does not run (pass-through without relays). */
+export class RelayModeUnavailableError extends RestreamingError {
+  override readonly code = 'RELAY_MODE_UNAVAILABLE';
 }
 
 // ---- errors of the outside services, as the adapters report them ----

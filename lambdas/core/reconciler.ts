@@ -63,6 +63,7 @@ import {
   withLease,
   withoutLease,
 } from './resources';
+import { PartialListingError } from './relay-router';
 import { livenessOf, needsIngest, nextStreamState } from './stream-state';
 
 export interface ReconcilerConfig {
@@ -289,14 +290,14 @@ export class Reconciler {
   // ---------------------------------------------------------------- observe
 
   private async observe(scope: ReconcileScope, result: ReconcileResult): Promise<Observation> {
-    const { destinations, streamStates, streams, engine } = this.deps;
+    const { destinations, streamStates, streams } = this.deps;
     if (scope.kind === 'all') {
       // The engine is listed before the destinations are read, so a relay seen here always has
       // its destination in the list (destinations exist before their relays).
-      const [live, previous, relays, sweep] = await Promise.all([
+      const [live, previous, listing, sweep] = await Promise.all([
         streams.listLiveStreams(),
         streamStates.listAll(),
-        engine.listRelays(),
+        this.listRelays(),
         this.listSourcesForSweep(),
       ]);
       const scan = await destinations.scanAll();
@@ -304,28 +305,31 @@ export class Reconciler {
       const states = await this.updateStreamStates([...arns], previous, live, result);
       return {
         ...scan,
+        destinations: listing.coveredOnly(scan.destinations),
         streams: livenessMap(states),
         states,
-        relays,
+        relays: listing.relays,
         sources: sweep,
         sweep: sweep ? 'done' : 'failed',
-        complete: true,
+        // An engine that could not be listed may run relays no destination records: no orphan
+        // clean-up on a partial view.
+        complete: listing.complete,
       };
     }
     if (scope.kind === 'channel') {
-      const [stream, previous, relays] = await Promise.all([
+      const [stream, previous, listing] = await Promise.all([
         streams.getStream(scope.channelArn),
         streamStates.get(scope.channelArn),
-        engine.listRelays(),
+        this.listRelays(),
       ]);
       const scan = await destinations.listByChannel(scope.channelArn);
       const states = await this.updateStreamStates([scope.channelArn], previous ? [previous] : [], stream ? [stream] : [], result);
       return {
-        destinations: scan.destinations.filter((d) => d.channelArn === scope.channelArn),
+        destinations: listing.coveredOnly(scan.destinations.filter((d) => d.channelArn === scope.channelArn)),
         malformed: scan.malformed,
         streams: livenessMap(states),
         states,
-        relays,
+        relays: listing.relays,
         sources: undefined,
         sweep: 'skipped',
         complete: false,
@@ -370,8 +374,11 @@ export class Reconciler {
       states = await this.updateStreamStates(arns, previous, live, result);
     }
     let relays: Relay[];
-    if (many) relays = await engine.listRelays();
-    else {
+    if (many) {
+      const listing = await this.listRelays();
+      relays = listing.relays;
+      scan.destinations = listing.coveredOnly(scan.destinations);
+    } else {
       relays = [];
       for (const d of scan.destinations) {
         if (d.mediaLiveChannelId === undefined) continue;
@@ -393,7 +400,11 @@ export class Reconciler {
     const wanted = new Set(destinations.map((d) => d.id));
     const targets = relays
       .filter((r) => r.state === 'running' && r.destinationId !== undefined && wanted.has(r.destinationId))
-      .map((r) => ({ engine: this.deps.engine.name, relayId: r.id, destinationId: r.destinationId as string }));
+      .map((r) => ({
+        engine: this.deps.engine.engineOf?.(r.id) ?? this.deps.engine.name,
+        relayId: r.id,
+        destinationId: r.destinationId as string,
+      }));
     if (targets.length === 0) return { kind: 'read', figures: new Map() };
     try {
       return { kind: 'read', figures: await source.read(targets, this.deps.clock.now()) };
@@ -405,11 +416,52 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Every relay, from every engine. When one engine's listing fails (`relay-router.ts`), the other
+   * engines' destinations go on: a destination whose recorded relay is on the failed engine is
+   * left out of this pass (its relay was not seen, and must not be taken for gone), the failure is
+   * logged and metered, and the view is not complete (no orphan clean-up).
+   */
+  private async listRelays(): Promise<{ relays: Relay[]; complete: boolean; coveredOnly: (ds: Destination[]) => Destination[] }> {
+    try {
+      return { relays: await this.deps.engine.listRelays(), complete: true, coveredOnly: (ds) => ds };
+    } catch (error) {
+      if (!(error instanceof PartialListingError)) throw error;
+      const partial = error as PartialListingError<Relay>;
+      for (const failure of partial.failed) {
+        const code = codeOf(failure.error);
+        this.deps.log.warn('Listing the relays of one engine failed; destinations on the other engines go on', {
+          engine: failure.engine,
+          errorCode: code,
+        });
+        this.deps.metrics.auxiliaryReadFailed(`listRelays:${failure.engine}`, code);
+      }
+      return {
+        relays: partial.items,
+        complete: false,
+        coveredOnly: (ds) => ds.filter((d) => d.mediaLiveChannelId === undefined || partial.covers(d.mediaLiveChannelId)),
+      };
+    }
+  }
+
   /** The orphan sweep's read. It is not on the essential path: a failure is logged and metered. */
   private async listSourcesForSweep(): Promise<RelaySource[] | undefined> {
     try {
       return await this.deps.engine.listSources();
     } catch (error) {
+      if (error instanceof PartialListingError) {
+        // Sources of the engines that answered can still be swept: an orphan is never attached.
+        const partial = error as PartialListingError<RelaySource>;
+        for (const failure of partial.failed) {
+          const code = codeOf(failure.error);
+          this.deps.log.warn('Orphan sweep of one engine skipped: listing its relay sources failed', {
+            engine: failure.engine,
+            errorCode: code,
+          });
+          this.deps.metrics.auxiliaryReadFailed(`listSources:${failure.engine}`, code);
+        }
+        return partial.items;
+      }
       const code = codeOf(error);
       this.deps.log.warn('Orphan sweep skipped: listing the relay sources failed; starts and stops go on', { errorCode: code });
       this.deps.metrics.auxiliaryReadFailed('listSources', code);
@@ -683,7 +735,15 @@ export class Reconciler {
           // The relay may be missing only from a lagging or failing read (a describe can answer a
           // spurious "not found"): a listing decides. Forgetting on two describes made a second
           // channel for a destination whose first still ran (fault seeds 15, 17 and 89).
-          const existing = (await engine.listRelays()).some((r) => r.id === step.relayId);
+          let listed: Relay[];
+          try {
+            listed = await engine.listRelays();
+          } catch (error) {
+            // Only a listing that covers the relay's own engine may say it is gone.
+            if (!(error instanceof PartialListingError) || !error.covers(step.relayId)) throw error;
+            listed = (error as PartialListingError<Relay>).items;
+          }
+          const existing = listed.some((r) => r.id === step.relayId);
           if (existing) return { outcome: 'raced', requeueAfterMs: 0 };
           log.info('Recorded relay no longer exists; forgetting it', { ...keys, mediaLiveChannelId: step.relayId });
           return { outcome: 'done', change: (cur) => forgetRelay(cur, step.relayId, []), requeueAfterMs: 0 };
@@ -758,6 +818,7 @@ export class Reconciler {
       rtmpUrl: d.rtmpUrl,
       streamKey: await this.deps.cipher.decrypt(d.id, d.streamKeyCiphertext),
       profile: d.profile,
+      mode: d.mode,
       configRevision: d.configRevision,
       roleArn: this.config.mediaLiveRoleArn,
     };

@@ -17,6 +17,7 @@
  * An engine that starts on create (a task) returns a relay already `starting` from `createRelay`;
  * the planner then has no `start` step to take. Pure types, no I/O.
  */
+import type { RelayMode } from './destination';
 import type { ChannelSpec } from './ports';
 
 export const RELAY_STATES = ['absent', 'provisioning', 'idle', 'starting', 'running', 'stopping', 'failed', 'deleting'] as const;
@@ -24,7 +25,10 @@ export type RelayState = (typeof RELAY_STATES)[number];
 
 /** One relay of this project as the engine reports it (never `absent`: absent relays are not listed). */
 export interface Relay {
-  /** The engine's id (a MediaLive channel id). Recorded on the item as `mediaLiveChannelId`. */
+  /**
+   * The engine's id (a MediaLive channel id; through the router, `ecs:<task ARN>` for a
+   * pass-through task). Recorded on the item as `mediaLiveChannelId`.
+   */
   id: string;
   state: Exclude<RelayState, 'absent'>;
   /** The destination it belongs to, from its tag; undefined for a relay of this project without one. */
@@ -48,8 +52,11 @@ export interface RelaySource {
   attachedTo: string[];
 }
 
-/** Everything an engine needs to build one destination's relay (the stream key only in memory). */
-export type RelaySpec = ChannelSpec;
+/**
+ * Everything an engine needs to build one destination's relay (the stream key only in memory);
+ * `mode` picks the engine (`relay-router.ts`).
+ */
+export type RelaySpec = ChannelSpec & { mode: RelayMode };
 
 /**
  * How long an engine's transitions usually take. The executor asks to be looked at again after
@@ -70,6 +77,8 @@ export interface RelayTimings {
 export interface RelayEngine {
   /** Names the engine in logs and error codes (`medialive`). */
   readonly name: string;
+  /** The engine that owns a relay id, where one port fronts several (`relay-router.ts`); else `name`. */
+  engineOf?(relayId: string): string;
   readonly timings: RelayTimings;
   /** Every relay of this project (one paginated list). */
   listRelays(): Promise<Relay[]>;

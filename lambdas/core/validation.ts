@@ -9,7 +9,7 @@
  * we generate with 404 DESTINATION_NOT_FOUND, like any id that does not exist.
  */
 import { z } from 'zod';
-import { IVS_CHANNEL_ARN, PLATFORMS, PROFILES } from './destination';
+import { IVS_CHANNEL_ARN, PLATFORMS, PROFILES, RELAY_MODES } from './destination';
 import type { CreateDestinationInput, Platform, UpdateDestinationInput } from './destination';
 import { ValidationError } from './errors';
 import type { FieldIssue } from './errors';
@@ -20,7 +20,7 @@ export const NAME_MAX_LENGTH = 100;
 export const STREAM_KEY_MAX_LENGTH = 512;
 export const RTMP_URL_MAX_LENGTH = 2048;
 
-const FIELDS = ['platform', 'name', 'streamKey', 'rtmpUrl', 'enabled', 'channelArn', 'profile'] as const;
+const FIELDS = ['platform', 'name', 'streamKey', 'rtmpUrl', 'enabled', 'channelArn', 'profile', 'mode'] as const;
 type Field = (typeof FIELDS)[number];
 
 const EXAMPLE_URL = 'rtmps://live.example.com/app';
@@ -35,6 +35,7 @@ const WHAT_TO_SEND: Record<Field, string> = {
   enabled: 'true or false',
   channelArn: `an IVS channel ARN, e.g. ${EXAMPLE_ARN}`,
   profile: `one of ${PROFILES.join(', ')}`,
+  mode: `passthrough (copy the IVS stream as it is) or transcode (MediaLive, with the profile)`,
 };
 
 /** The rule broken, per field: used when the type is right but the value is not. */
@@ -46,6 +47,7 @@ const RULE: Record<Field, string> = {
   enabled: 'must be true or false',
   channelArn: `must be an IVS channel ARN (arn:aws:ivs:<region>:<12-digit account>:channel/<id>), e.g. ${EXAMPLE_ARN}`,
   profile: `must be one of ${PROFILES.join(', ')}`,
+  mode: `must be one of ${RELAY_MODES.join(', ')}: passthrough copies the IVS stream as it is, transcode encodes it again with the profile (MediaLive)`,
 };
 
 /** Why a push target is always refused (see push-targets.ts). */
@@ -121,6 +123,7 @@ const fields = {
   enabled: z.boolean(),
   channelArn: z.string().refine((v) => IVS_CHANNEL_ARN.test(v), { message: RULE.channelArn }),
   profile: z.enum(PROFILES),
+  mode: z.enum(RELAY_MODES),
 };
 
 /** The `POST /stream-destinations` body; also the source of the OpenAPI document. */
@@ -132,6 +135,7 @@ export const createSchema = z.strictObject({
   enabled: fields.enabled.optional(),
   channelArn: fields.channelArn.optional(),
   profile: fields.profile.optional(),
+  mode: fields.mode.optional(),
 });
 
 /** The `PUT /stream-destinations/{id}` body; also the source of the OpenAPI document. */
@@ -143,6 +147,7 @@ export const updateSchema = z.strictObject({
   enabled: fields.enabled.optional(),
   channelArn: fields.channelArn.optional(),
   profile: fields.profile.optional(),
+  mode: fields.mode.optional(),
 });
 
 /** The JSON type of a value, never the value. */
@@ -177,7 +182,7 @@ function messageFor(issue: z.core.$ZodRawIssue): string {
   if (jsonType(issue.input) !== expected) {
     return `expected ${EXPECTED_WORD[expected]}, got ${jsonType(issue.input)}; send ${WHAT_TO_SEND[field]}`;
   }
-  if (issue.code === 'too_big' && field !== 'platform' && field !== 'profile') {
+  if (issue.code === 'too_big' && field !== 'platform' && field !== 'profile' && field !== 'mode') {
     return `must be at most ${String(issue.maximum)} characters`;
   }
   if (issue.code === 'too_small' && field === 'name') return 'must not be empty or only spaces';
@@ -318,6 +323,7 @@ export function parseCreateDestination(body: unknown): CreateDestinationInput {
   if (input.enabled !== undefined) result.enabled = input.enabled;
   if (input.channelArn !== undefined) result.channelArn = input.channelArn;
   if (input.profile !== undefined) result.profile = input.profile;
+  if (input.mode !== undefined) result.mode = input.mode;
   return result;
 }
 

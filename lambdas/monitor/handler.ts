@@ -16,10 +16,14 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ReconcileResult, ReconcileScope } from '../core/reconciler';
 import { NotOwnedError } from '../core/errors';
-import { readEnvironment } from '../adapters/environment';
+import { readEnvironment, relaySettings, type Environment } from '../adapters/environment';
+import { EcsRelayEngine } from '../adapters/ecs/relay-engine';
+import { RelayRouter } from '../core/relay-router';
 import type { MonitorDependencies } from '../adapters/lambda/aws-dependencies';
 import { createReconciler, createSharedAwsAdapters, reconcilerConfig, sleep, systemClock } from '../adapters/lambda/aws-dependencies';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
@@ -257,6 +261,23 @@ export function createMonitorHandler(deps: MonitorDependencies) {
 
 let lambdaHandler: ReturnType<typeof createMonitorHandler> | undefined;
 
+/**
+ * The relay engines of the deployment behind one port: MediaLive (transcode) always, ECS Fargate
+ * (pass-through) when RELAY_CLUSTER_ARN is set; the SDK clients are built only for what runs.
+ */
+export function createRelayEngine(
+  env: Environment,
+  clients: { ecs: () => ECSClient; ssm: () => SSMClient; mediaLive: () => MediaLiveClient },
+): RelayRouter {
+  const settings = relaySettings(env);
+  return new RelayRouter({
+    transcode: new MediaLiveRelayEngine(new AwsMediaLiveGateway(clients.mediaLive(), env.PROJECT_NAME), env.PROJECT_NAME),
+    ...(settings
+      ? { passthrough: new EcsRelayEngine(clients.ecs(), clients.ssm(), settings, env.PROJECT_NAME, env.STREAM_KEY_KMS_KEY_ID) }
+      : {}),
+  });
+}
+
 /** Builds the monitor's AWS adapters from the validated environment. */
 function createAwsMonitorDependencies(): MonitorDependencies {
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-monitor';
@@ -264,7 +285,11 @@ function createAwsMonitorDependencies(): MonitorDependencies {
   return {
     ...createSharedAwsAdapters(env),
     streams: new AwsIvsStreamSource(new IvsClient({})),
-    engine: new MediaLiveRelayEngine(new AwsMediaLiveGateway(new MediaLiveClient({}), env.PROJECT_NAME), env.PROJECT_NAME),
+    engine: createRelayEngine(env, {
+      ecs: () => new ECSClient({}),
+      ssm: () => new SSMClient({}),
+      mediaLive: () => new MediaLiveClient({}),
+    }),
     cipher: new KmsStreamKeyDecrypter(new KMSClient({}), env.STREAM_KEY_KMS_KEY_ID),
     // Health: one batched GetMetricData per reconcile for every running relay.
     telemetry: new CloudWatchRelayTelemetry(new CloudWatchClient({}), env.PROJECT_NAME),

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RelayMode } from '../core/destination';
 import type { Clock, Log, Metrics, RelayTelemetrySource, StreamKeyCipher, WorkQueue } from '../core/ports';
 import type { ReconcilerConfig } from '../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG } from '../core/reconciler';
@@ -14,7 +15,25 @@ import { DynamoDestinationRepository } from '../adapters/dynamodb/destination-re
 import { DynamoStreamStateRepository } from '../adapters/dynamodb/stream-state-repository';
 import type { ApiDependencies, MonitorDependencies } from '../adapters/lambda/aws-dependencies';
 import { MediaLiveRelayEngine } from '../adapters/medialive/relay-engine';
+import { ECS_TIMINGS, EcsRelayEngine } from '../adapters/ecs/relay-engine';
+import type { RelaySettings } from '../adapters/ecs/requests';
+import { RelayRouter } from '../core/relay-router';
+import type { EcsSimulator } from './ecs-simulator';
 import type { AwsSimulator } from './simulator';
+
+/** Where simulated pass-through tasks "run": values of the shapes Terraform passes in AWS. */
+export const SIMULATED_RELAY_SETTINGS: RelaySettings = {
+  clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/local-relays',
+  subnetIds: ['subnet-0000000a'],
+  securityGroupIds: ['sg-0000000a'],
+  assignPublicIp: true,
+  image: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+  executionRoleArn: 'arn:aws:iam::000000000000:role/local-relay-execution',
+  taskRoleArn: 'arn:aws:iam::000000000000:role/local-relay-task',
+  logGroupName: '/local/relays',
+  cpu: '256',
+  memory: '512',
+};
 
 export interface SimulatedDependenciesOptions {
   doc: DynamoDBDocumentClient;
@@ -37,11 +56,33 @@ export interface SimulatedDependenciesOptions {
   timings?: RelayTimings;
   /** The relays' figures for health (locally: the ffmpeg relays); without it health is not measured. */
   telemetry?: RelayTelemetrySource;
+  /**
+   * Pass-through relays on the simulated ECS (the tests tick it): offered only with it, as in AWS
+   * only with RELAY_CLUSTER_ARN.
+   */
+  ecs?: { simulator: EcsSimulator; settings?: RelaySettings; timings?: RelayTimings };
+  /** DEFAULT_RELAY_MODE. Default `transcode`, so tests that name no mode get MediaLive. */
+  defaultMode?: RelayMode;
 }
 
 export type SimulatedDependencies = ApiDependencies & MonitorDependencies;
 
 export function createSimulatedDependencies(options: SimulatedDependenciesOptions): SimulatedDependencies {
+  const engine = new RelayRouter({
+    transcode: new MediaLiveRelayEngine(options.simulator.medialive, options.projectName, options.timings ?? options.simulator.timings()),
+    ...(options.ecs
+      ? {
+          passthrough: new EcsRelayEngine(
+            options.ecs.simulator.ecs,
+            options.ecs.simulator.ssm,
+            options.ecs.settings ?? SIMULATED_RELAY_SETTINGS,
+            options.projectName,
+            'arn:aws:kms:us-east-1:000000000000:key/local',
+            options.ecs.timings ?? ECS_TIMINGS,
+          ),
+        }
+      : {}),
+  });
   return {
     destinations: new DynamoDestinationRepository(options.doc, options.tables.destinations),
     streamStates: new DynamoStreamStateRepository(options.doc, options.tables.streamState),
@@ -49,7 +90,8 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
     streams: options.simulator.ivs,
     channels: options.simulator.ivs,
     graceSeconds: options.graceSeconds,
-    engine: new MediaLiveRelayEngine(options.simulator.medialive, options.projectName, options.timings ?? options.simulator.timings()),
+    engine,
+    relayModes: { offered: engine.modes, defaultMode: options.defaultMode ?? 'transcode' },
     queue: options.queue,
     cipher: options.cipher,
     clock: options.clock,

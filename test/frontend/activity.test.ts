@@ -20,6 +20,7 @@ function destination(status: DestinationView['status'], channelArn = ARN): Desti
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKeyMasked: '••••abcd',
     profile: '1080p30-6000',
+    mode: 'passthrough',
     lastError: null,
     health: {
       state: 'unknown',

@@ -12,6 +12,7 @@ const VIEW: DestinationView = {
   rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
   streamKeyMasked: '••••abcd',
   profile: '1080p30-6000',
+  mode: 'passthrough',
   lastError: null,
   health: {
     state: 'unknown',

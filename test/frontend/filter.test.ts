@@ -18,6 +18,7 @@ function destination(i: number, overrides: Partial<DestinationView> = {}): Desti
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKeyMasked: '••••abcd',
     profile: '1080p30-6000',
+    mode: 'passthrough',
     lastError: null,
     health: {
       state: 'unknown',

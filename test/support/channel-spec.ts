@@ -1,7 +1,10 @@
-import type { ChannelSpec } from '../../lambdas/core/ports';
+import type { RelaySpec } from '../../lambdas/core/relay';
 
-/** A valid ChannelSpec for tests; every field can be overridden. The key is a fake, never a real one. */
-export function channelSpec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
+/**
+ * A valid relay spec (a MediaLive ChannelSpec plus the mode) for tests; every field can be
+ * overridden. The key is a fake, never a real one.
+ */
+export function channelSpec(overrides: Partial<RelaySpec> = {}): RelaySpec {
   const destinationId = overrides.destinationId ?? 'dest-1';
   return {
     projectName: 'restream-test',
@@ -14,6 +17,7 @@ export function channelSpec(overrides: Partial<ChannelSpec> = {}): ChannelSpec {
     rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2',
     streamKey: 'test-key-aaaa-bbbb-cccc-dddd',
     profile: '1080p30-6000',
+    mode: 'transcode',
     configRevision: 1,
     roleArn: 'arn:aws:iam::123456789012:role/restream-test-medialive',
     ...overrides,

@@ -21,6 +21,7 @@ export function makeDestination(overrides: Partial<Destination> = {}): Destinati
     streamKeyCiphertext: 'local:v1:dGVzdC1maXh0dXJlLWNpcGhlcnRleHQ=',
     streamKeyHint: 'wxyz',
     profile: '1080p30-6000',
+    mode: 'transcode',
     configRevision: 1,
     generation: 0,
     statusSince: '2025-01-01T00:00:00.000Z',

@@ -20,6 +20,9 @@ import type { MediaLiveChannelStateChangeEvent } from '../../lambdas/testing/sim
 import type { AwsSimulatorOptions } from '../../lambdas/testing/simulator';
 import { AwsSimulator } from '../../lambdas/testing/simulator';
 import { createSimulatedDependencies } from '../../lambdas/testing/simulated-dependencies';
+import { EcsSimulator } from '../../lambdas/testing/ecs-simulator';
+import type { RelayMode } from '../../lambdas/core/destination';
+import { ECS_MODEL, SSM_MODEL } from './aws-api-model';
 import type { Dynalite } from './dynalite';
 import { startDynalite } from './dynalite';
 
@@ -41,11 +44,20 @@ export interface SystemOptions {
   log?: Log;
   /** ALLOW_PRIVATE_RTMP_TARGETS. Default false, as in AWS. */
   allowPrivateRtmpTargets?: boolean;
+  /**
+   * Pass-through relays on the simulated ECS (requests checked against AWS's models), as a
+   * deployment with relays has them. Default false: MediaLive only.
+   */
+  passthrough?: boolean;
+  /** DEFAULT_RELAY_MODE. Default transcode. */
+  defaultMode?: RelayMode;
 }
 
 export interface System {
   db: Dynalite;
   sim: AwsSimulator;
+  /** The simulated ECS of pass-through relays; moves one task state per `tick` and driver wait. */
+  ecs: EcsSimulator;
   clock: ManualClock;
   queue: MemoryWorkQueue;
   /** MediaLive state-change events not yet delivered. */
@@ -90,6 +102,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     };
   const log: Log = options.log ?? { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   const queue = new MemoryWorkQueue(clock);
+  const ecs = new EcsSimulator();
+  ecs.onRequest = (service, operation, input) => (service === 'ECS' ? ECS_MODEL : SSM_MODEL).validate(operation, input);
   const events: MediaLiveChannelStateChangeEvent[] = [];
   sim.onChannelStateChange((event) => events.push(event));
   const cipher = new LocalStreamKeyCipher(randomBytes(32));
@@ -108,6 +122,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     },
     sleep: async (ms) => {
       clock.advance(ms);
+      ecs.tick();
       await new Promise((resolve) => setImmediate(resolve));
     },
     projectName: 'test',
@@ -116,6 +131,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     corsAllowOrigins: ['http://localhost:8787'],
     allowPrivateRtmpTargets: options.allowPrivateRtmpTargets ?? false,
     reconciler: { ...options.reconciler },
+    ...(options.passthrough ? { ecs: { simulator: ecs } } : {}),
+    ...(options.defaultMode ? { defaultMode: options.defaultMode } : {}),
   });
   const apiHandler = createApiLambda(deps);
   const monitorHandler = createMonitorHandler(deps);
@@ -139,6 +156,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   return {
     db,
     sim,
+    ecs,
     clock,
     queue,
     events,
@@ -149,6 +167,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     deliverEvents,
     async tick(advanceMs = 10_000) {
       clock.advance(advanceMs);
+      ecs.tick();
       sim.pollStateChanges();
       await flushQueue();
       await deliverEvents();

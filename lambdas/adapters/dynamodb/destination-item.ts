@@ -5,7 +5,7 @@
  * a plaintext `streamKey` written by the original system) are dropped, never passed on.
  */
 import { z } from 'zod';
-import { DESTINATION_STATUSES, PLATFORMS, PROFILES, type Destination } from '../../core/destination';
+import { DESTINATION_STATUSES, LEGACY_RELAY_MODE, PLATFORMS, PROFILES, RELAY_MODES, type Destination } from '../../core/destination';
 import { HEALTH_STATES } from '../../core/health';
 
 const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'expected an ISO-8601 time');
@@ -22,6 +22,8 @@ export const destinationItemSchema = z.object({
   streamKeyCiphertext: z.string().min(1),
   streamKeyHint: z.string(),
   profile: z.enum(PROFILES),
+  // Items written before relay modes existed run on MediaLive: they read as `transcode`.
+  mode: z.enum(RELAY_MODES).default(LEGACY_RELAY_MODE),
   pausedStreamId: z.string().optional(),
   mediaLiveChannelId: z.string().min(1).optional(),
   mediaLiveInputId: z.string().min(1).optional(),

@@ -178,6 +178,7 @@ const DESTINATION_FIELDS = {
   streamKeyCiphertext: true,
   streamKeyHint: true,
   profile: true,
+  mode: true,
   pausedStreamId: true,
   mediaLiveChannelId: true,
   mediaLiveInputId: true,

@@ -23,6 +23,7 @@ import type {
   StreamStateRepository,
   WorkQueue,
 } from '../../core/ports';
+import type { RelayModeSettings } from '../../core/destination-service';
 import type { ReconcilerConfig, ReconcilerDeps } from '../../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../core/reconciler';
 import { DynamoDestinationEventLog } from '../dynamodb/destination-event-log';
@@ -54,6 +55,8 @@ export interface ApiDependencies {
   allowPrivateRtmpTargets: boolean;
   /** The deployment's prices over core/costs.ts DEFAULT_PRICES (PRICES); none: the defaults. */
   priceOverrides?: Partial<Record<PriceKey, number>>;
+  /** The relay modes offered and the default (RELAY_CLUSTER_ARN, DEFAULT_RELAY_MODE). */
+  relayModes: RelayModeSettings;
 }
 
 /** What the stream monitor needs: the reconciler's ports (a cipher that can only decrypt). */

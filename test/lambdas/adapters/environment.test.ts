@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readEnvironment } from '../../../lambdas/adapters/environment';
+import { readEnvironment, relayModes } from '../../../lambdas/adapters/environment';
 
 const ENV = {
   DESTINATIONS_TABLE: 'acme-streaming-destinations',
@@ -70,5 +70,34 @@ describe('readEnvironment: PRICES', () => {
     ['{"dataTransferOutPerGb":"0.1"}', 'PRICES.dataTransferOutPerGb'],
   ])('fails naming the price for %s', (value, message) => {
     expect(() => readEnvironment({ ...ENV, PRICES: value })).toThrow(message);
+  });
+});
+
+describe('readEnvironment: DEFAULT_RELAY_MODE and the modes offered', () => {
+  const RELAYS = {
+    RELAY_CLUSTER_ARN: 'arn:aws:ecs:us-east-1:123456789012:cluster/acme-relays',
+    RELAY_SUBNET_IDS: 'subnet-0a1b2c3d',
+    RELAY_SECURITY_GROUP_IDS: 'sg-0123abcd',
+    RELAY_IMAGE: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+    RELAY_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-relay-execution',
+    RELAY_TASK_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-relay-task',
+    RELAY_LOG_GROUP_NAME: '/acme/relays',
+  };
+
+  it('offers transcode only without RELAY_CLUSTER_ARN, both with it', () => {
+    expect(relayModes(readEnvironment(ENV))).toEqual({ offered: ['transcode'], defaultMode: 'transcode' });
+    expect(relayModes(readEnvironment({ ...ENV, ...RELAYS, DEFAULT_RELAY_MODE: 'passthrough' }))).toEqual({
+      offered: ['passthrough', 'transcode'],
+      defaultMode: 'passthrough',
+    });
+  });
+
+  it('refuses passthrough as the default of a deployment without relays, and unknown modes', () => {
+    expect(() => readEnvironment({ ...ENV, DEFAULT_RELAY_MODE: 'passthrough' })).toThrow(
+      'DEFAULT_RELAY_MODE: passthrough needs RELAY_CLUSTER_ARN',
+    );
+    expect(() => readEnvironment({ ...ENV, DEFAULT_RELAY_MODE: 'copy' })).toThrow(
+      'DEFAULT_RELAY_MODE: must be one of passthrough, transcode',
+    );
   });
 });

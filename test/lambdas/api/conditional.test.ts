@@ -21,6 +21,7 @@ function view(i: number, overrides: Partial<DestinationView> = {}): DestinationV
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKeyMasked: '••••tKeY',
     profile: '1080p30-6000',
+    mode: 'passthrough',
     lastError: null,
     health: {
       state: 'unknown',

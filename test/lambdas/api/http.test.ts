@@ -31,6 +31,7 @@ function view(overrides: Partial<DestinationView> = {}): DestinationView {
     rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
     streamKeyMasked: '••••tKeY',
     profile: '1080p30-6000',
+    mode: 'passthrough',
     lastError: null,
     health: {
       state: 'unknown',

@@ -19,6 +19,7 @@ function destination(overrides: Partial<Destination> = {}): Destination {
     streamKeyCiphertext: 'ciphertext',
     streamKeyHint: 'abcd',
     profile: '1080p30-6000',
+    mode: 'transcode',
     configRevision: 1,
     generation: 0,
     version: 1,

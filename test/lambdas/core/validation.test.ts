@@ -394,7 +394,7 @@ describe('parseUpdateDestination', () => {
     expect(error.issues).toEqual([
       {
         field: 'body',
-        message: 'must contain at least one field to change: platform, name, streamKey, rtmpUrl, enabled, channelArn, profile',
+        message: 'must contain at least one field to change: platform, name, streamKey, rtmpUrl, enabled, channelArn, profile, mode',
       },
     ]);
   });

@@ -1,6 +1,8 @@
 /**
- * A full pass-through cycle — create a destination, go live, a task that exits by itself is
- * replaced, go offline, delete — through the destination service (the API's use cases), the
+ * A full pass-through cycle, twice: once through the use cases and the reconciler with the ECS
+ * engine alone, once through the API and monitor handlers with both engines behind the router.
+ * Create a destination, go live, a task that exits by itself is replaced, go offline, delete —
+ * through the destination service (the API's use cases), the
  * reconciler and the ECS engine over dynalite and the ECS/SSM simulator. Every ECS and SSM
  * request, every log line and every service answer is captured: the stream key is in none of them
  * except the SecureString PutParameter that stores it.
@@ -22,6 +24,7 @@ import { MemoryWorkQueue } from '../../../../lambdas/testing/memory-work-queue';
 import { AwsSimulator } from '../../../../lambdas/testing/simulator';
 import { ECS_MODEL, SSM_MODEL } from '../../../support/aws-api-model';
 import { startDynalite, type Dynalite } from '../../../support/dynalite';
+import { CHANNEL_A, startSystem } from '../../../support/system';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const KEY = 'live_777_PassThroughSecretKey';
@@ -146,3 +149,74 @@ it('runs, replaces and stops a pass-through relay without the stream key leaving
     expect.arrayContaining(['RunTask', 'StopTask', 'DescribeTasks', 'ListTasks', 'DeleteParameter']),
   );
 });
+
+it('runs the same cycle through the API and monitor handlers in mode passthrough, the key only in the PutParameter', async () => {
+  const system = await startSystem({ passthrough: true, defaultMode: 'passthrough', graceSeconds: 120 });
+  try {
+    const answers: unknown[] = [];
+    const call = async (method: string, path: string, body?: unknown) => {
+      const answer = await system.api(method, path, body);
+      answers.push(answer.headers, answer.body);
+      return answer;
+    };
+    const created = await call('POST', '/stream-destinations', {
+      platform: 'twitch',
+      name: 'Twitch',
+      streamKey: KEY,
+      rtmpUrl: 'rtmps://live.twitch.tv:443/app',
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json.mode).toBe('passthrough');
+    const id = created.json.id as string;
+    system.sim.goLive(CHANNEL_A);
+    for (let i = 0; i < 6; i++) await system.tick();
+    expect((await call('GET', `/stream-destinations/${id}`)).json).toMatchObject({ status: 'active', mediaLiveChannelId: null });
+    const [first] = [...system.ecs.tasks.values()].filter((t) => t.lastStatus === 'RUNNING');
+    expect(first?.resolvedEnvironment?.STREAM_KEY).toBe(KEY);
+
+    // The container exits by itself while live: a new task takes over.
+    system.ecs.exitTask(first!.taskArn!);
+    for (let i = 0; i < 8; i++) await system.tick();
+    const running = [...system.ecs.tasks.values()].filter((t) => t.lastStatus === 'RUNNING');
+    expect(running).toHaveLength(1);
+    expect(running[0]!.taskArn).not.toBe(first!.taskArn);
+    expect((await call('GET', `/stream-destinations/${id}`)).json.status).toBe('active');
+
+    // A key change reaches the task through a new parameter value, again only in PutParameter.
+    await call('PUT', `/stream-destinations/${id}`, { streamKey: `${KEY}-2` });
+    for (let i = 0; i < 8; i++) await system.tick();
+    expect([...system.ecs.tasks.values()].find((t) => t.lastStatus === 'RUNNING')?.resolvedEnvironment?.STREAM_KEY).toBe(`${KEY}-2`);
+
+    system.sim.goOffline(CHANNEL_A);
+    for (let i = 0; i < 20; i++) await system.tick();
+    expect([...system.ecs.tasks.values()].every((t) => t.lastStatus === 'STOPPED')).toBe(true);
+    await call('DELETE', `/stream-destinations/${id}`);
+    for (let i = 0; i < 6; i++) await system.tick();
+    expect((await call('GET', `/stream-destinations/${id}`)).statusCode).toBe(404);
+    expect(system.ecs.parameters.size).toBe(0);
+    expect(system.ecs.taskDefinitions.every((d) => d.status === 'INACTIVE')).toBe(true);
+    expect(system.sim.channels({ includeDeleted: true })).toEqual([]);
+
+    const carrying = system.ecs.requests.filter((r) => JSON.stringify(r.input).includes(KEY));
+    // One per task definition made (create, the replacement's new generation, the key change).
+    expect(carrying.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(carrying.map((r) => `${r.service} ${r.operation} ${String(r.input.Type)}`))).toEqual(
+      new Set(['SSM PutParameter SecureString']),
+    );
+    expect(JSON.stringify(system.logs)).not.toContain(KEY);
+    expect(JSON.stringify(answers)).not.toContain(KEY);
+    expect(system.ecs.requests.map((r) => r.operation)).toEqual(
+      expect.arrayContaining([
+        'RegisterTaskDefinition',
+        'RunTask',
+        'StopTask',
+        'DescribeTasks',
+        'ListTasks',
+        'DeregisterTaskDefinition',
+        'DeleteParameter',
+      ]),
+    );
+  } finally {
+    await system.stop();
+  }
+}, 60_000);

@@ -256,7 +256,9 @@ describe('relay settings from the environment', () => {
   });
 
   it('names every missing RELAY_* variable when the cluster is set', () => {
-    expect(() => readEnvironment({ ...BASE, RELAY_CLUSTER_ARN: SETTINGS.clusterArn })).toThrow(
+    // The API gets RELAY_CLUSTER_ARN alone (pass-through offered); the monitor needs the rest.
+    const apiEnvironment = readEnvironment({ ...BASE, RELAY_CLUSTER_ARN: SETTINGS.clusterArn });
+    expect(() => relaySettings(apiEnvironment)).toThrow(
       /RELAY_SUBNET_IDS: is required when RELAY_CLUSTER_ARN is set.*RELAY_LOG_GROUP_NAME: is required/,
     );
   });
