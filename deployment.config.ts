@@ -11,6 +11,7 @@
  *   IVS_RESTREAMING_IVS_CHANNEL_ARNS (comma-separated), IVS_RESTREAMING_RECONCILE_SCHEDULE,
  *   IVS_RESTREAMING_STOP_GRACE_SECONDS, IVS_RESTREAMING_IDLE_CHANNEL_TTL_SECONDS,
  *   IVS_RESTREAMING_DEFAULT_PROFILE,
+ *   IVS_RESTREAMING_ENABLE_RELAYS (boolean), IVS_RESTREAMING_DEFAULT_RELAY_MODE,
  *   IVS_RESTREAMING_LOG_RETENTION_DAYS, IVS_RESTREAMING_ALARM_EMAIL,
  *   IVS_RESTREAMING_ADMIN_USERS (comma-separated; the flag: --admin-email),
  *   IVS_RESTREAMING_DELETION_PROTECTION (boolean), IVS_RESTREAMING_API_AUTH,
@@ -62,6 +63,17 @@ export default defineConfig({
   // lambdas/core/costs.ts (sources in docs/costs.md). Set any of them for another region or a
   // negotiated rate, e.g. { mediaLiveInputPerHour: 0.25, dataTransferOutPerGb: 0.085 }.
   // prices: {},
+
+  // Pass-through relays: one ECS Fargate task (ffmpeg -c copy, about $0.01 per destination-hour)
+  // per live destination in mode 'passthrough', instead of a MediaLive channel (about $1 per
+  // destination-hour). Creates an ECS cluster and, without infra/'s relay_subnet_ids, a VPC with
+  // two public subnets; nothing of it costs anything while no relay runs. false: MediaLive only.
+  enableRelays: true,
+
+  // Mode of a new destination that names none: 'passthrough' (copy the IVS stream as it is) or
+  // 'transcode' (MediaLive, with the destination's profile). Unset (default): passthrough with
+  // enableRelays, else transcode. Each destination can change its own mode in the admin UI.
+  // defaultRelayMode: 'transcode',
 
   // Retention of the Lambda log groups in days (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14,
   // 30, 60, 90, 120, 150, 180, 365, ...).

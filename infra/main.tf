@@ -38,6 +38,7 @@ module "stream_restreaming" {
   prices                        = var.prices
   create_medialive_log_group    = var.create_medialive_log_group
   create_relays                 = var.enable_relays
+  default_relay_mode            = var.default_relay_mode
   relay_subnet_ids              = local.relay_subnet_ids
   relay_assign_public_ip        = var.relay_assign_public_ip
   relay_image                   = coalesce(var.relay_image, "lscr.io/linuxserver/ffmpeg:7.1.1")

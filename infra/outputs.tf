@@ -50,6 +50,11 @@ output "cognito_domain" {
   value       = local.create_cognito ? "${aws_cognito_user_pool_domain.this[0].domain}.auth.${var.region}.amazoncognito.com" : null
 }
 
+output "relay_modes" {
+  description = "Relay modes offered and the default for new destinations (config.json relayModes); null while restreaming is off."
+  value       = try(module.stream_restreaming[0].relay_modes, null)
+}
+
 output "ivs_channel_arns" {
   description = "IVS channels whose streams are restreamed."
   value       = local.ivs_channel_arns

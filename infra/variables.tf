@@ -209,6 +209,12 @@ variable "enable_relays" {
   nullable    = false
 }
 
+variable "default_relay_mode" {
+  description = "Mode of a new destination that names none: \"passthrough\" or \"transcode\"; null: passthrough with enable_relays, else transcode (the module's default_relay_mode)."
+  type        = string
+  default     = null
+}
+
 variable "relay_subnet_ids" {
   description = "Subnets for the relay tasks (public, or private behind a NAT with relay_assign_public_ip = false). Empty: infra/ creates a VPC with public subnets."
   type        = list(string)

@@ -36,10 +36,11 @@ resource "aws_lambda_function" "this" {
       CORS_ALLOW_ORIGINS           = join(",", var.cors_allow_origins)
       ALLOW_PRIVATE_RTMP_TARGETS   = tostring(var.allow_private_rtmp_targets)
       WORK_QUEUE_URL               = aws_sqs_queue.work.url
+      DEFAULT_RELAY_MODE           = local.default_relay_mode
       POWERTOOLS_SERVICE_NAME      = each.value.name
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"
-      }, each.key == "api" ? local.api_admin_environment : {}, each.key == "api" ? local.api_prices_environment : {},
+      }, each.key == "api" ? merge(local.api_admin_environment, local.api_relay_environment) : {}, each.key == "api" ? local.api_prices_environment : {},
       each.key == "monitor" ? merge(local.relay_environment, { IDLE_CHANNEL_TTL_SECONDS = tostring(var.idle_channel_ttl_seconds) }) : {},
     )
   }

@@ -109,3 +109,11 @@ output "relay_log_group_name" {
   description = "CloudWatch log group of the relay tasks (ffmpeg's output, stream key masked); null without create_relays."
   value       = try(aws_cloudwatch_log_group.relays[0].name, null)
 }
+
+output "relay_modes" {
+  description = "The relay modes the deployment runs (offered) and the one a new destination gets when it names none (default), for the admin UI's config.json."
+  value = {
+    offered = var.create_relays ? ["passthrough", "transcode"] : ["transcode"]
+    default = local.default_relay_mode
+  }
+}

@@ -15,7 +15,12 @@ locals {
   relay_cluster_arn      = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:cluster/${var.project_name}-relays"
   relay_task_arns        = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${var.project_name}-relays/*"]
 
+  # DEFAULT_RELAY_MODE of both functions: the API gives it to a new destination that names no mode.
+  default_relay_mode = coalesce(var.default_relay_mode, var.create_relays ? "passthrough" : "transcode")
+
   # The monitor's RELAY_* variables (lambdas/adapters/environment.ts); none without the toggle.
+  # The API gets RELAY_CLUSTER_ARN alone (api_relay_environment): it offers mode "passthrough" only
+  # when it is set, and answers 409 RELAY_MODE_UNAVAILABLE otherwise.
   relay_environment = var.create_relays ? {
     RELAY_CLUSTER_ARN        = aws_ecs_cluster.relays[0].arn
     RELAY_SUBNET_IDS         = join(",", var.relay_subnet_ids)
@@ -28,6 +33,7 @@ locals {
     RELAY_TASK_CPU           = tostring(var.relay_task_cpu)
     RELAY_TASK_MEMORY        = tostring(var.relay_task_memory)
   } : {}
+  api_relay_environment = var.create_relays ? { RELAY_CLUSTER_ARN = aws_ecs_cluster.relays[0].arn } : {}
 }
 
 resource "aws_ecs_cluster" "relays" {

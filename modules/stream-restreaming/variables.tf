@@ -276,6 +276,21 @@ variable "create_relays" {
   nullable    = false
 }
 
+variable "default_relay_mode" {
+  description = "Mode of a new destination that names none: \"passthrough\" (copy the IVS stream, about $0.01 per destination-hour on Fargate) or \"transcode\" (MediaLive, about $1 per destination-hour). null (default): passthrough with create_relays, else transcode. passthrough needs create_relays."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.default_relay_mode == null || contains(["passthrough", "transcode"], coalesce(var.default_relay_mode, "transcode"))
+    error_message = "default_relay_mode must be \"passthrough\", \"transcode\" or null."
+  }
+  validation {
+    condition     = var.default_relay_mode != "passthrough" || var.create_relays
+    error_message = "default_relay_mode = \"passthrough\" needs create_relays = true (pass-through relays run on ECS Fargate)."
+  }
+}
+
 variable "relay_subnet_ids" {
   description = "Subnets the relay tasks run in (one VPC; several zones give Fargate more capacity). They need a route to the internet: public subnets with relay_assign_public_ip, or private ones behind a NAT gateway."
   type        = list(string)

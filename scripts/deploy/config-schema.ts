@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PRICE_KEYS, type PriceKey } from '../../lambdas/core/costs';
-import { IVS_CHANNEL_ARN, PROFILES } from '../../lambdas/core/destination';
+import { IVS_CHANNEL_ARN, PROFILES, RELAY_MODES } from '../../lambdas/core/destination';
 
 /** Retention periods CloudWatch Logs accepts (`PutRetentionPolicy`). */
 export const LOG_RETENTION_DAYS = [
@@ -108,6 +108,15 @@ export const deploymentConfigSchema = z
       .default(600),
     /** Encoding profile for new destinations; unset means per-platform defaults. */
     defaultProfile: z.enum(PROFILES, { error: `must be one of ${PROFILES.join(', ')}` }).optional(),
+    /**
+     * Pass-through relays (ECS Fargate, ffmpeg `-c copy`) besides MediaLive: destinations in mode
+     * `passthrough` cost cents per hour instead of about $1. Creates an ECS cluster, two roles and,
+     * unless infra/ is given subnets, a VPC with two public subnets (none of which costs anything
+     * while no relay runs). false: every destination transcodes on MediaLive.
+     */
+    enableRelays: z.boolean().default(true),
+    /** Mode of a new destination that names none; unset: passthrough with enableRelays, else transcode. */
+    defaultRelayMode: z.enum(RELAY_MODES, { error: `must be one of ${RELAY_MODES.join(', ')}` }).optional(),
     /** CloudWatch Logs retention of the Lambda log groups, in days. */
     logRetentionDays: z
       .number()
@@ -167,7 +176,16 @@ export const deploymentConfigSchema = z
       .default({}),
   })
   .check((ctx) => {
-    const { ivs, region, apiAuth, acknowledgeUnauthenticatedApi } = ctx.value;
+    const { ivs, region, apiAuth, acknowledgeUnauthenticatedApi, enableRelays, defaultRelayMode } = ctx.value;
+    if (defaultRelayMode === 'passthrough' && !enableRelays) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['defaultRelayMode'],
+        message:
+          "passthrough needs enableRelays: true (pass-through relays run on ECS Fargate); set enableRelays: true or defaultRelayMode: 'transcode'",
+        input: defaultRelayMode,
+      });
+    }
     if (apiAuth === 'none' && !acknowledgeUnauthenticatedApi) {
       ctx.issues.push({
         code: 'custom',

@@ -35,6 +35,8 @@ export const ENVIRONMENT_OVERRIDES = {
   IVS_RESTREAMING_STOP_GRACE_SECONDS: { path: ['stopGraceSeconds'], kind: 'number' },
   IVS_RESTREAMING_IDLE_CHANNEL_TTL_SECONDS: { path: ['idleChannelTtlSeconds'], kind: 'number' },
   IVS_RESTREAMING_DEFAULT_PROFILE: { path: ['defaultProfile'], kind: 'string' },
+  IVS_RESTREAMING_ENABLE_RELAYS: { path: ['enableRelays'], kind: 'boolean' },
+  IVS_RESTREAMING_DEFAULT_RELAY_MODE: { path: ['defaultRelayMode'], kind: 'string' },
   IVS_RESTREAMING_LOG_RETENTION_DAYS: { path: ['logRetentionDays'], kind: 'number' },
   IVS_RESTREAMING_ALARM_EMAIL: { path: ['alarmEmail'], kind: 'string' },
   /** Comma-separated e-mail addresses. */

@@ -13,6 +13,8 @@ export interface RuntimeConfigFile {
   apiUrl: string;
   auth: { issuer: string; clientId: string; domain?: string; redirectUri?: string; scopes?: string } | null;
   localMode: false;
+  /** The relay modes the deployment runs and the default of new destinations (the form's choice). */
+  relayModes?: { offered: string[]; default: string };
 }
 
 function text(outputs: Record<string, unknown>, name: string): string | undefined {
@@ -43,7 +45,12 @@ export function runtimeConfigFrom(outputs: Record<string, unknown>): RuntimeConf
     const scopes = text(outputs, 'cognito_scopes');
     if (scopes) auth.scopes = scopes;
   }
-  return { apiUrl: (apiUrl ?? '').replace(/\/+$/, ''), auth, localMode: false };
+  const config: RuntimeConfigFile = { apiUrl: (apiUrl ?? '').replace(/\/+$/, ''), auth, localMode: false };
+  const modes = outputs.relay_modes as { offered?: unknown; default?: unknown } | null | undefined;
+  if (modes && Array.isArray(modes.offered) && typeof modes.default === 'string') {
+    config.relayModes = { offered: modes.offered.filter((m): m is string => typeof m === 'string'), default: modes.default };
+  }
+  return config;
 }
 
 export async function buildFrontend(input: {

@@ -40,6 +40,7 @@ export function terraformVariables(
     api_auth: config.apiAuth,
     acknowledge_unauthenticated_api: config.acknowledgeUnauthenticatedApi,
     allow_private_rtmp_targets: config.allowPrivateRtmpTargets,
+    enable_relays: config.enableRelays,
     // Relative to infra/ (Terraform runs with -chdir=infra), so no machine's path reaches the state.
     api_lambda_zip_path: relative(infraDir, zips.api),
     monitor_lambda_zip_path: relative(infraDir, zips.monitor),
@@ -48,6 +49,7 @@ export function terraformVariables(
   if (config.defaultProfile !== undefined) variables.default_profile = config.defaultProfile;
   const prices = Object.fromEntries(Object.entries(config.prices).filter(([, value]) => value !== undefined));
   if (Object.keys(prices).length > 0) variables.prices = prices;
+  if (config.defaultRelayMode !== undefined) variables.default_relay_mode = config.defaultRelayMode;
   if (config.alarmEmail !== undefined) {
     variables.alarm_email = config.alarmEmail;
     variables.alarm_emails = [config.alarmEmail];

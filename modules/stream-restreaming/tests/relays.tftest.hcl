@@ -30,6 +30,30 @@ run "off_by_default" {
     condition     = !contains(keys(aws_iam_role_policy.lambda), "monitor/relays")
     error_message = "Without create_relays the monitor may not touch ECS or SSM."
   }
+  assert {
+    condition     = alltrue([for f in aws_lambda_function.this : f.environment[0].variables.DEFAULT_RELAY_MODE == "transcode"]) && !contains(keys(aws_lambda_function.this["api"].environment[0].variables), "RELAY_CLUSTER_ARN")
+    error_message = "Without create_relays new destinations transcode, and the API does not offer passthrough."
+  }
+  assert {
+    condition     = output.relay_modes.offered == tolist(["transcode"]) && output.relay_modes.default == "transcode"
+    error_message = "Without create_relays the admin UI offers transcode only."
+  }
+}
+
+run "passthrough_default_needs_relays" {
+  command = plan
+  variables {
+    default_relay_mode = "passthrough"
+  }
+  expect_failures = [var.default_relay_mode]
+}
+
+run "refuses_an_unknown_default_mode" {
+  command = plan
+  variables {
+    default_relay_mode = "copy"
+  }
+  expect_failures = [var.default_relay_mode]
 }
 
 run "needs_subnets" {
@@ -89,6 +113,14 @@ run "cluster_network_logs_and_environment" {
   assert {
     condition     = length([for k in keys(aws_lambda_function.this["api"].environment[0].variables) : k if startswith(k, "RELAY_") && k != "RELAY_CLUSTER_ARN"]) == 0
     error_message = "The API runs no relay: it gets no relay settings."
+  }
+  assert {
+    condition     = aws_lambda_function.this["api"].environment[0].variables.RELAY_CLUSTER_ARN == aws_ecs_cluster.relays[0].arn
+    error_message = "The API gets RELAY_CLUSTER_ARN: it offers passthrough."
+  }
+  assert {
+    condition     = alltrue([for f in aws_lambda_function.this : f.environment[0].variables.DEFAULT_RELAY_MODE == "passthrough"]) && output.relay_modes.default == "passthrough" && length(output.relay_modes.offered) == 2
+    error_message = "With create_relays new destinations default to passthrough."
   }
 }
 

@@ -57,6 +57,7 @@ describe('resolveDeploymentConfig', () => {
       acknowledgeUnauthenticatedApi: false,
       allowPrivateRtmpTargets: false,
       prices: {},
+      enableRelays: true,
       terraformBackend: 'local',
       tags: {},
     });
@@ -66,6 +67,15 @@ describe('resolveDeploymentConfig', () => {
     expect(resolveWith({ prices: { mediaLiveInputPerHour: 0.25 } }).prices).toEqual({ mediaLiveInputPerHour: 0.25 });
     expect(() => resolveWith({ prices: { medialiveInputPerHour: 0.25 } })).toThrow(/medialiveInputPerHour/);
     expect(() => resolveWith({ prices: { dataTransferOutPerGb: -1 } })).toThrow(/prices\.dataTransferOutPerGb/);
+  });
+
+  it('refuses passthrough as the default mode of a deployment without relays, naming the fix', () => {
+    expect(() => resolveWith({ enableRelays: false, defaultRelayMode: 'passthrough' })).toThrow(/defaultRelayMode.*enableRelays: true/s);
+    expect(resolveWith({ enableRelays: false, defaultRelayMode: 'transcode' })).toMatchObject({
+      enableRelays: false,
+      defaultRelayMode: 'transcode',
+    });
+    expect(resolveWith({}, { IVS_RESTREAMING_ENABLE_RELAYS: 'no' })).toMatchObject({ enableRelays: false });
   });
 
   it('lets flags win over the environment, the environment over the file and the file over the defaults', () => {
@@ -160,12 +170,13 @@ const TRUE_SPELLINGS = ['true', 'TRUE', 'yes', 'Yes', '1', 'on', 'ON', ' true ']
 const FALSE_SPELLINGS = ['false', 'False', 'no', 'NO', '0', 'off', 'Off'];
 
 describe('boolean environment variables', () => {
-  it('are all five of them', () => {
+  it('are all six of them', () => {
     expect(BOOLEAN_VARIABLES.map(([name]) => name).sort()).toEqual([
       'IVS_RESTREAMING_ACKNOWLEDGE_UNAUTHENTICATED_API',
       'IVS_RESTREAMING_ALLOW_PRIVATE_RTMP_TARGETS',
       'IVS_RESTREAMING_CREATE_IVS_CHANNEL',
       'IVS_RESTREAMING_DELETION_PROTECTION',
+      'IVS_RESTREAMING_ENABLE_RELAYS',
       'IVS_RESTREAMING_ENABLE_STREAM_RESTREAMING',
     ]);
   });
