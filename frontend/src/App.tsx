@@ -429,6 +429,7 @@ function Dashboard({ api, config, session }: AppProps) {
           api={api}
           destination={formTarget.mode === 'edit' ? formTarget.destination : undefined}
           channels={channels}
+          {...(config.relayModes ? { relayModes: config.relayModes } : {})}
           onClose={() => setFormTarget(null)}
           onSaved={(saved) => {
             setFormTarget(null);

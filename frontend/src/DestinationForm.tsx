@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { PLATFORMS, PROFILES, type Platform, type Profile } from '../../lambdas/core/destination';
+import { PLATFORMS, PROFILES, RELAY_MODES, type Platform, type Profile, type RelayMode } from '../../lambdas/core/destination';
+import type { RelayModesConfig } from './config';
 import { defaultProfile, defaultRtmpUrl, requiresRtmps } from '../../lambdas/core/platforms';
 import type { ApiClient, ChannelStatusView, DestinationView } from './api';
 import { Dialog } from './Dialog';
@@ -22,18 +23,43 @@ import {
 
 const HINTED = new Set<FormField>(['rtmpUrl', 'streamKey', 'channelArn']);
 
+/** Both modes, pass-through the default, when config.json does not say (written before modes). */
+const ALL_MODES: RelayModesConfig = { offered: [...RELAY_MODES], default: 'passthrough' };
+
+/**
+ * What each mode costs and when to pick it; the figures are docs/costs.md's (us-east-1 list
+ * prices: Fargate arm64 0.25 vCPU / 0.5 GB plus a public IPv4 address, against a MediaLive HD
+ * input and HD output). Data transfer out is the same for both at the same bit rate.
+ */
+export const RELAY_MODE_CHOICES: Record<RelayMode, { label: string; cost: string; when: string }> = {
+  passthrough: {
+    label: 'Pass-through (copy)',
+    cost: 'About $0.015 an hour for the relay; starts in under a minute.',
+    when: 'Sends your IVS stream as it is. Pick it when your encoder already sends what the platform accepts (H.264 and AAC, 2-second keyframes, within its bit rate and resolution) — the usual case.',
+  },
+  transcode: {
+    label: 'Transcode (MediaLive)',
+    cost: 'About $1 an hour (MediaLive HD input and output, at least 10 minutes per start); starts in 1–3 minutes.',
+    when: 'Encodes the stream again with the profile below. Pick it when the platform needs a lower bit rate or resolution than you send.',
+  },
+};
+
 interface DestinationFormProps {
   api: ApiClient;
   /** The destination to edit; absent to add one. */
   destination?: DestinationView;
   channels: readonly ChannelStatusView[] | null;
+  /** The deployment's relay modes (config.json); default: both, pass-through first. */
+  relayModes?: RelayModesConfig;
   onSaved: (destination: DestinationView) => void;
   onClose: () => void;
 }
 
-export function DestinationForm({ api, destination, channels, onSaved, onClose }: DestinationFormProps) {
+export function DestinationForm({ api, destination, channels, relayModes = ALL_MODES, onSaved, onClose }: DestinationFormProps) {
   const channelArns = (channels ?? []).map((c) => c.channelArn);
-  const [state, setState] = useState<DestinationFormState>(() => (destination ? formFromDestination(destination) : emptyForm(channelArns)));
+  const [state, setState] = useState<DestinationFormState>(() =>
+    destination ? formFromDestination(destination) : emptyForm(channelArns, 'youtube', relayModes.default),
+  );
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [saving, setSaving] = useState(false);
   /** Saving restarts a destination on air: the admin is told first and confirms. */
@@ -178,6 +204,38 @@ export function DestinationForm({ api, destination, channels, onSaved, onClose }
             Stored encrypted and never shown again{destination ? '; type a new key to replace it' : ''}.
           </p>
         </div>
+
+        <fieldset class="field" id="f-mode" tabIndex={-1} data-testid="relay-mode">
+          <legend>Relay mode</legend>
+          {RELAY_MODES.map((mode) => {
+            const offered = relayModes.offered.includes(mode);
+            const choice = RELAY_MODE_CHOICES[mode];
+            return (
+              <div class="field-inline" key={mode}>
+                <input
+                  type="radio"
+                  id={`f-mode-${mode}`}
+                  name="mode"
+                  value={mode}
+                  checked={state.mode === mode}
+                  disabled={!offered && state.mode !== mode}
+                  aria-describedby={`f-mode-${mode}-hint`}
+                  onChange={() => update({ mode }, 'mode')}
+                />
+                <label for={`f-mode-${mode}`}>
+                  {choice.label}
+                  {mode === relayModes.default ? ' (default)' : ''}
+                </label>
+                <p class="field-hint" id={`f-mode-${mode}-hint`}>
+                  {choice.when} {choice.cost}
+                  {offered ? '' : ' Not enabled in this deployment: deploy with enableRelays: true to offer it.'}
+                </p>
+              </div>
+            );
+          })}
+          <p class="field-hint">Data sent to the platform costs the same in both modes (about $0.24 an hour at 6 Mbit/s).</p>
+          {fieldError('mode')}
+        </fieldset>
 
         <div class="field">
           <label for="f-profile">Encoding profile</label>

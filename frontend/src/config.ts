@@ -1,3 +1,5 @@
+import { RELAY_MODES, type RelayMode } from '../../lambdas/core/destination';
+
 /**
  * The runtime configuration: `config.json` next to index.html, written by the deploy (and served by
  * the local stack), so one build runs against any API and identity provider.
@@ -34,6 +36,12 @@ export interface LocalMediaConfig {
   ingests: LocalIngestConfig[];
 }
 
+/** The relay modes the deployment runs and the default of a new destination (the deploy writes it). */
+export interface RelayModesConfig {
+  offered: RelayMode[];
+  default: RelayMode;
+}
+
 export interface RuntimeConfig {
   /** Base URL of the REST API without a trailing slash; '' means the same origin. */
   apiUrl: string;
@@ -43,6 +51,8 @@ export interface RuntimeConfig {
   localMode: boolean;
   /** Local stack only: real or simulated media. */
   localMedia?: LocalMediaConfig;
+  /** Absent in a config.json written before relay modes: the form then offers both, default pass-through. */
+  relayModes?: RelayModesConfig;
 }
 
 export const DEFAULT_SCOPES = 'openid email profile';
@@ -94,8 +104,26 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     if (redirectUri) auth.redirectUri = redirectUri;
     if (scopes?.trim()) auth.scopes = scopes.trim();
   }
+  const config: RuntimeConfig = { apiUrl, auth, localMode };
   const localMedia = parseLocalMedia(raw['localMedia']);
-  return localMedia ? { apiUrl, auth, localMode, localMedia } : { apiUrl, auth, localMode };
+  if (localMedia) config.localMedia = localMedia;
+  const relayModes = parseRelayModes(raw['relayModes']);
+  if (relayModes) config.relayModes = relayModes;
+  return config;
+}
+
+function isRelayMode(value: unknown): value is RelayMode {
+  return typeof value === 'string' && (RELAY_MODES as readonly string[]).includes(value);
+}
+
+function parseRelayModes(value: unknown): RelayModesConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value) || !Array.isArray(value['offered']) || !isRelayMode(value['default'])) {
+    throw new ConfigError('config.relayModes must be {"offered": [modes], "default": mode} with modes passthrough and transcode.');
+  }
+  const offered = value['offered'].filter(isRelayMode);
+  if (!offered.includes(value['default'])) throw new ConfigError('config.relayModes.default must be one of config.relayModes.offered.');
+  return { offered, default: value['default'] };
 }
 
 function parseLocalMedia(value: unknown): LocalMediaConfig | undefined {

@@ -8,6 +8,7 @@ import {
   type DestinationView,
   type Platform,
   type Profile,
+  type RelayMode,
   type UpdateDestinationInput,
 } from '../../lambdas/core/destination';
 import { defaultProfile, defaultRtmpUrl } from '../../lambdas/core/platforms';
@@ -19,12 +20,13 @@ export interface DestinationFormState {
   rtmpUrl: string;
   /** Write-only: empty on edit means "keep the current key". */
   streamKey: string;
+  mode: RelayMode;
   profile: Profile;
   channelArn: string;
   enabled: boolean;
 }
 
-export const FORM_FIELDS = ['platform', 'name', 'rtmpUrl', 'streamKey', 'profile', 'channelArn', 'enabled'] as const;
+export const FORM_FIELDS = ['platform', 'name', 'rtmpUrl', 'streamKey', 'mode', 'profile', 'channelArn', 'enabled'] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
 export interface FormErrors {
@@ -39,13 +41,21 @@ function presetUrl(platform: Platform): string {
   return defaultRtmpUrl(platform) ?? '';
 }
 
-/** A new destination: YouTube preset, enabled, on the first known IVS channel. */
-export function emptyForm(channelArns: readonly string[], platform: Platform = 'youtube'): DestinationFormState {
+/**
+ * A new destination: YouTube preset, enabled, on the first known IVS channel, in the deployment's
+ * default relay mode (pass-through unless config.json says otherwise).
+ */
+export function emptyForm(
+  channelArns: readonly string[],
+  platform: Platform = 'youtube',
+  mode: RelayMode = 'passthrough',
+): DestinationFormState {
   return {
     platform,
     name: '',
     rtmpUrl: presetUrl(platform),
     streamKey: '',
+    mode,
     profile: defaultProfile(platform),
     channelArn: channelArns[0] ?? '',
     enabled: true,
@@ -59,6 +69,7 @@ export function formFromDestination(destination: DestinationView): DestinationFo
     name: destination.name,
     rtmpUrl: destination.rtmpUrl,
     streamKey: '',
+    mode: destination.mode,
     profile: destination.profile,
     channelArn: destination.channelArn,
     enabled: destination.enabled,
@@ -117,6 +128,7 @@ export function toCreateInput(state: DestinationFormState): CreateDestinationInp
     platform: state.platform,
     name: state.name.trim(),
     streamKey: state.streamKey.trim(),
+    mode: state.mode,
     profile: state.profile,
     enabled: state.enabled,
   };
@@ -136,6 +148,7 @@ export function toUpdateInput(state: DestinationFormState, original: Destination
   if (rtmpUrl !== original.rtmpUrl) input.rtmpUrl = rtmpUrl;
   const streamKey = state.streamKey.trim();
   if (streamKey) input.streamKey = streamKey;
+  if (state.mode !== original.mode) input.mode = state.mode;
   if (state.profile !== original.profile) input.profile = state.profile;
   if (state.channelArn && state.channelArn !== original.channelArn) input.channelArn = state.channelArn;
   if (state.enabled !== original.enabled) input.enabled = state.enabled;

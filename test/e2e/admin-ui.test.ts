@@ -112,6 +112,14 @@ describe('admin UI on the local stack', () => {
     await form.getByLabel('Platform', { exact: true }).selectOption('youtube');
     await form.getByLabel('Name', { exact: true }).fill(NAME);
     await form.getByLabel('Stream key', { exact: true }).fill(STREAM_KEY);
+    // The relay mode: pass-through preselected (the local stack's default), each with its cost and when to pick it.
+    const modes = form.getByTestId('relay-mode');
+    expect(await form.getByLabel('Pass-through (copy) (default)').isChecked()).toBe(true);
+    expect(await modes.textContent()).toContain('About $0.015 an hour');
+    expect(await modes.textContent()).toContain('About $1 an hour');
+    expect(await modes.textContent()).toContain('lower bit rate or resolution');
+    // This walk-through follows a MediaLive channel (minutes to start, so "starting" is on screen).
+    await form.getByLabel('Transcode (MediaLive)').check();
     await form.getByTestId('save-destination').click();
     await form.waitFor({ state: 'detached' });
     await row('inactive').waitFor();
@@ -119,6 +127,7 @@ describe('admin UI on the local stack', () => {
     expect(created).toMatchObject({
       name: NAME,
       platform: 'youtube',
+      mode: 'transcode',
       status: 'inactive',
       rtmpUrl: expect.stringMatching(/^rtmps?:\/\/.*youtube/),
     });

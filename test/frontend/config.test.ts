@@ -2,6 +2,18 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { ConfigError, loadRuntimeConfig, parseRuntimeConfig } from '../../frontend/src/config';
 
 describe('parseRuntimeConfig', () => {
+  it('reads the relay modes the deployment offers and their default', () => {
+    expect(parseRuntimeConfig({ relayModes: { offered: ['transcode'], default: 'transcode' } }).relayModes).toEqual({
+      offered: ['transcode'],
+      default: 'transcode',
+    });
+    expect(parseRuntimeConfig({}).relayModes).toBeUndefined();
+    expect(() => parseRuntimeConfig({ relayModes: { offered: ['transcode'], default: 'passthrough' } })).toThrow(
+      'config.relayModes.default must be one of config.relayModes.offered.',
+    );
+    expect(() => parseRuntimeConfig({ relayModes: { offered: 'both', default: 'transcode' } })).toThrow('config.relayModes must be');
+  });
+
   it('reads the local stack config: same-origin API, no login, local mode', () => {
     expect(parseRuntimeConfig({ apiUrl: '', auth: null, localMode: true })).toEqual({ apiUrl: '', auth: null, localMode: true });
   });

@@ -27,6 +27,7 @@ const EXISTING: DestinationView = {
   rtmpUrl: PLATFORM_PRESETS.twitch.defaultRtmpUrl,
   streamKeyMasked: '••••wxyz',
   profile: '720p30-4500',
+  mode: 'passthrough',
   lastError: null,
   health: {
     state: 'unknown',
@@ -49,10 +50,15 @@ describe('emptyForm', () => {
       name: '',
       rtmpUrl: PLATFORM_PRESETS.youtube.defaultRtmpUrl,
       streamKey: '',
+      mode: 'passthrough',
       profile: PLATFORM_PRESETS.youtube.defaultProfile,
       channelArn: CHANNEL_A,
       enabled: true,
     });
+  });
+
+  it("starts in the deployment's default relay mode", () => {
+    expect(emptyForm([CHANNEL_A], 'youtube', 'transcode').mode).toBe('transcode');
   });
 
   it('leaves the ingest URL empty for a custom destination and the channel empty when none is known', () => {
@@ -99,6 +105,7 @@ describe('toCreateInput', () => {
       platform: 'custom',
       name: 'Studio',
       streamKey: 'key-1234',
+      mode: 'passthrough',
       profile: '720p30-4500',
       enabled: true,
     });
@@ -111,6 +118,7 @@ describe('toCreateInput', () => {
       name: 'YT',
       streamKey: 'k',
       rtmpUrl: PLATFORM_PRESETS.youtube.defaultRtmpUrl,
+      mode: 'passthrough',
       profile: '1080p30-6000',
       channelArn: CHANNEL_B,
       enabled: false,
@@ -130,6 +138,11 @@ describe('toUpdateInput', () => {
   it('sends only the changed fields and a newly typed stream key', () => {
     const state = { ...formFromDestination(EXISTING), name: 'Twitch backup ', streamKey: 'new-key-9876', profile: '480p30-2000' as const };
     expect(toUpdateInput(state, EXISTING)).toEqual({ name: 'Twitch backup', streamKey: 'new-key-9876', profile: '480p30-2000' });
+  });
+
+  it('sends a changed relay mode', () => {
+    const state = { ...formFromDestination(EXISTING), mode: 'transcode' as const };
+    expect(toUpdateInput(state, EXISTING)).toEqual({ mode: 'transcode' });
   });
 
   it('sends platform and ingest URL together when the platform changes', () => {
