@@ -57,6 +57,9 @@ import { createTerminalLog, LOG_LEVELS, type LogLevel } from './local/terminal-l
 import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
 import { startLocalMedia, type LocalIngestView, type LocalMedia } from './local/media/local-media';
 import { MediaLiveRelays } from './local/media/medialive-relays';
+import { EcsRelays, telemetryOfBoth } from './local/media/ecs-relays';
+import { EcsSimulator } from '../lambdas/testing/ecs-simulator';
+import { ECS_TIMINGS } from '../lambdas/adapters/ecs/relay-engine';
 import { findMediaTools, HOW_TO_GET_FFMPEG } from './local/media/tools';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -72,6 +75,8 @@ export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 5;
 export const DEFAULT_RTMP_PORT = 1935;
 /** How long `stop()` lets running reconciles finish before it closes the database anyway. */
 const STOP_WAIT_MS = 10_000;
+/** One step of a simulated Fargate task's lifecycle (three steps from RunTask to RUNNING), before the timescale. */
+const ECS_TICK_MS = 15_000;
 /** How often the work queue and the simulator's MediaLive state changes are looked at. */
 const PUMP_INTERVAL_MS = 200;
 
@@ -150,8 +155,12 @@ export interface LocalStack {
   controls: LocalControls;
   /** The ffmpeg ingests when media is real. */
   media: LocalMedia | undefined;
+  /** The simulated ECS of the pass-through relays (tasks, task definitions, SSM parameters). */
+  ecs: EcsSimulator;
   /** The ffmpeg relays behind the simulated MediaLive channels when media is real. */
   relays: MediaLiveRelays | undefined;
+  /** The ffmpeg relays standing in for the running pass-through tasks when media is real. */
+  passthroughRelays: EcsRelays | undefined;
   /** Runs a full reconcile now, as the schedule does. */
   reconcileNow(): Promise<MonitorSummary | undefined>;
   /** Resolves once `count` monitor runs that started after this call have finished. */
@@ -454,10 +463,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queue = new MemoryWorkQueue(systemClock, { visibilityTimeoutMs: 10_000 });
     const cipher = new LocalStreamKeyCipher(key);
 
-    // ---- real media behind the simulated MediaLive: an ffmpeg relay per RUNNING channel, whose
-    // progress is also what the monitor measures health from (GetMetricData in AWS).
+    // Pass-through relays: the simulated ECS runs the task lifecycle (one state per tick: a
+    // Fargate task takes about 30-60 s to run, here divided by the timescale), and with real
+    // media an ffmpeg copy stands in for each running task's container (EcsRelays below).
+    const ecs = new EcsSimulator('us-east-1', '000000000000');
+    const ecsTick = setInterval(() => ecs.tick(), Math.max(20, ECS_TICK_MS / settings.timescale));
+    cleanups.push(() => clearInterval(ecsTick));
+    const scaled = (ms: number): number => Math.max(1, Math.round(ms / settings.timescale));
+
+    // ---- real media behind the simulated MediaLive and ECS: an ffmpeg relay per RUNNING channel
+    // or task, whose progress is also what the monitor measures health from (GetMetricData in AWS).
     let relays: MediaLiveRelays | undefined;
+    let passthroughRelays: EcsRelays | undefined;
     if (media) {
+      passthroughRelays = new EcsRelays({ ecs, tools: media.tools, log });
+      passthroughRelays.start();
+      const startedCopies = passthroughRelays;
+      cleanups.push(() => startedCopies.stop());
       relays = new MediaLiveRelays({
         simulator,
         destinations: new DynamoDestinationRepository(doc, tables.destinations),
@@ -486,7 +508,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.idleTtlSeconds !== undefined ? { reconciler: { idleTtlSeconds: options.idleTtlSeconds } } : {}),
       // Pushing to a server on this machine (e.g. a local RTMP server) is what a laptop is for.
       allowPrivateRtmpTargets: true,
-      ...(relays ? { telemetry: relays } : {}),
+      ...(relays && passthroughRelays ? { telemetry: telemetryOfBoth(relays, passthroughRelays) } : {}),
+      // Both modes, pass-through the default, as in a deployment with relays.
+      ecs: {
+        simulator: ecs,
+        timings: {
+          provisionMs: scaled(ECS_TIMINGS.provisionMs),
+          startMs: scaled(ECS_TIMINGS.startMs),
+          stopMs: scaled(ECS_TIMINGS.stopMs),
+          deleteMs: scaled(ECS_TIMINGS.deleteMs),
+        },
+      },
+      defaultMode: 'passthrough',
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
       corsAllowOrigins: [...LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`), ...viteDevOrigins],
     });
@@ -578,6 +611,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localMode: true,
       channels: settings.channelArns,
       localMedia: { real: settings.media.real, reason: settings.media.reason ?? null, ingests: settings.media.ingests },
+      relayModes: { offered: deps.relayModes.offered, default: deps.relayModes.defaultMode },
     };
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -588,7 +622,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const segments = pathname.split('/').filter((s) => s !== '');
       if (segments[0] === '_local' && segments[1] === 'hls' && media && (method === 'GET' || method === 'HEAD'))
         return media.serveHls(req, res, segments.slice(2));
-      if (pathname === '/_local/relays' && method === 'GET') return sendJson(req, res, 200, { relays: relays?.views() ?? [] });
+      if (pathname === '/_local/relays' && method === 'GET')
+        return sendJson(req, res, 200, { relays: [...(relays?.views() ?? []), ...(passthroughRelays?.views() ?? [])] });
       if (segments[0] === '_local') return controls.handle(req, res, segments.slice(1));
       const isApi =
         segments[0] === 'stream-destinations' ||
@@ -643,7 +678,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator,
       controls,
       media,
+      ecs,
       relays,
+      passthroughRelays,
       reconcileNow: () => runMonitor(SCHEDULED_EVENT, 'manual'),
       waitForMonitorRuns(count, timeoutMs = 30_000) {
         const after = sequence;

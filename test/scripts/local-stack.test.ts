@@ -187,6 +187,7 @@ describe('local stack', () => {
         localMode: true,
         channels: [LOCAL_CHANNEL_ARN, OTHER_CHANNEL],
         localMedia: { real: false, reason: expect.stringContaining('LOCAL_MEDIA=real'), ingests: [] },
+        relayModes: { offered: ['passthrough', 'transcode'], default: 'passthrough' },
       });
     });
   });
@@ -198,11 +199,13 @@ describe('local stack', () => {
         name: 'Main',
         streamKey: STREAM_KEY,
         channelArn: LOCAL_CHANNEL_ARN,
+        mode: 'transcode',
       });
       expect(created.status).toBe(201);
       expect(created.json).toMatchObject({
         name: 'Main',
         platform: 'youtube',
+        mode: 'transcode',
         status: 'inactive',
         streamKeyMasked: expect.stringContaining('5b4a'),
       });
@@ -509,7 +512,7 @@ describe('local stack restart', () => {
         const created = await fetch(`${first.url}/stream-destinations`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ platform: 'twitch', name: 'Kept', streamKey: STREAM_KEY }),
+          body: JSON.stringify({ platform: 'twitch', name: 'Kept', streamKey: STREAM_KEY, mode: 'transcode' }),
         });
         id = ((await created.json()) as any).id;
         await fetch(`${first.url}/_local/ivs/live`, { method: 'POST' });

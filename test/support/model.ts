@@ -2,7 +2,8 @@
  * A random-history model of the whole back end: histories of creator, operator and AWS actions run
  * against the real API and monitor handlers over dynalite and the simulator (test/support/system.ts),
  * then a quiet period, then the invariants of DESIGN.md's desired-state rule are checked against
- * what MediaLive holds. Used by test/system/model.test.ts (random histories, fast-check) and by
+ * what the relay engines hold: MediaLive channels (mode transcode) and ECS tasks (mode
+ * passthrough; the simulated ECS moves one task state per 10 s of clock time). Used by test/system/model.test.ts (random histories, fast-check) and by
  * the example tests that keep shrunk counterexamples.
  *
  * The harness only uses the stable entry points (API handler, monitor handler, simulator,
@@ -11,7 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import type { Destination } from '../../lambdas/core/destination';
+import type { Destination, RelayMode } from '../../lambdas/core/destination';
 import type { MediaLiveChannelState } from '../../lambdas/core/ports';
 import { TAG_DESTINATION } from '../../lambdas/core/ports';
 import type { FaultKind, IvsStreamStateChangeEvent, SimulatedChannel } from '../../lambdas/testing/simulator';
@@ -30,6 +31,8 @@ const SLOTS = 4;
 const MAX_BACKWARD_JUMP_MS = 5_000;
 const MARGIN_MS = 2 * MAX_BACKWARD_JUMP_MS;
 const SCHEDULE_MS = 60_000;
+/** Clock time per step of a simulated Fargate task (three from RunTask to RUNNING, four to STOPPED). */
+const ECS_STEP_MS = 10_000;
 /**
  * Issue 13 finding 2: a manual stop holds until the broadcast really ends, through encoder
  * reconnects inside the grace period. Until the reconciler does that, a reconnect after a stop
@@ -43,8 +46,9 @@ export type Malformation = 'staleInputIds-string' | 'staleInputIds-map' | 'gener
 
 /** One step of a history. `slot` names one of a few destinations; `channel` one of two IVS channels. */
 export type Action =
-  | { kind: 'create'; slot: number; channel: number; enabled: boolean }
-  | { kind: 'update'; slot: number; change: 'enable' | 'disable' | 'profile' | 'key' | 'url' | 'rename' }
+  | { kind: 'create'; slot: number; channel: number; enabled: boolean; mode?: RelayMode }
+  /** `mode` switches the destination to the other relay mode (its relay moves to the other engine). */
+  | { kind: 'update'; slot: number; change: 'enable' | 'disable' | 'profile' | 'key' | 'url' | 'rename' | 'mode' }
   /** A manual start; `enable` also enables a disabled destination (else it answers 409). */
   | { kind: 'start'; slot: number; enable: boolean }
   | { kind: 'stop'; slot: number }
@@ -84,14 +88,33 @@ const fate = fc.constantFrom<EventFate>('delivered', 'delivered', 'delivered', '
 
 /** Random steps, weighted towards what happens often. */
 const weightedActions: { kind: Action['kind']; weight: number; arbitrary: fc.Arbitrary<Action> }[] = [
-  { kind: 'create', weight: 4, arbitrary: fc.record({ kind: fc.constant('create' as const), slot, channel, enabled: fc.boolean() }) },
+  {
+    kind: 'create',
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('create' as const),
+      slot,
+      channel,
+      enabled: fc.boolean(),
+      mode: fc.constantFrom<RelayMode>('transcode', 'passthrough'),
+    }),
+  },
   {
     kind: 'update',
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('update' as const),
       slot,
-      change: fc.constantFrom('enable' as const, 'disable' as const, 'profile' as const, 'key' as const, 'url' as const, 'rename' as const),
+      change: fc.constantFrom(
+        'enable' as const,
+        'disable' as const,
+        'profile' as const,
+        'key' as const,
+        'url' as const,
+        'rename' as const,
+        'mode' as const,
+        'mode' as const,
+      ),
     }),
   },
   { kind: 'start', weight: 2, arbitrary: fc.record({ kind: fc.constant('start' as const), slot, enable: fc.boolean() }) },
@@ -199,10 +222,14 @@ export function actionArbitrary(kinds?: readonly Action['kind'][]): fc.Arbitrary
 /** Two destinations exist from the start, so that most actions have something to act on. */
 export const historyArbitrary = (kinds?: readonly Action['kind'][]): fc.Arbitrary<Action[]> =>
   fc
-    .tuple(fc.boolean(), fc.array(actionArbitrary(kinds), { minLength: 1, maxLength: 40 }))
-    .map(([secondEnabled, actions]) => [
-      { kind: 'create', slot: 0, channel: 0, enabled: true } as const,
-      { kind: 'create', slot: 1, channel: 0, enabled: secondEnabled } as const,
+    .tuple(
+      fc.boolean(),
+      fc.constantFrom<RelayMode>('transcode', 'passthrough'),
+      fc.array(actionArbitrary(kinds), { minLength: 1, maxLength: 40 }),
+    )
+    .map(([secondEnabled, secondMode, actions]) => [
+      { kind: 'create', slot: 0, channel: 0, enabled: true, mode: 'transcode' } as const,
+      { kind: 'create', slot: 1, channel: 0, enabled: secondEnabled, mode: secondMode } as const,
       ...actions,
     ]);
 
@@ -220,6 +247,8 @@ interface SlotModel {
   deleted: boolean | undefined;
   pause: Pause;
   malformed: boolean;
+  /** The mode last asked for; undefined when a change's answer was lost. */
+  mode: RelayMode | undefined;
 }
 
 interface ChannelModel {
@@ -271,6 +300,7 @@ export async function runHistory(actions: readonly Action[], options: HistoryOpt
     channels: [...CHANNELS],
     graceSeconds: GRACE_SECONDS,
     reconciler: { idleTtlSeconds: IDLE_TTL_SECONDS },
+    passthrough: true,
   });
   try {
     return await new Harness(system, options.stopHoldsAcrossReconnects ?? STOP_HOLDS_ACROSS_RECONNECTS).run(actions);
@@ -338,6 +368,9 @@ class Harness {
         if (typeof fn === 'function') port[name] = gate(fn as (...args: unknown[]) => Promise<unknown>);
       }
     }
+    for (const client of [this.system.ecs.ecs, this.system.ecs.ssm] as unknown as { send: (command: unknown) => Promise<unknown> }[]) {
+      client.send = gate(client.send);
+    }
     this.system.db.client.middlewareStack.add(
       (next) => async (args) => {
         const kill = this.invocation.getStore();
@@ -379,10 +412,20 @@ class Harness {
     return this.system.clock.now().getTime();
   }
 
+  /** Clock time not yet turned into ECS task steps. */
+  private ecsDebtMs = 0;
+
+  /** Advances the clock; the simulated ECS moves one task state per ECS_STEP_MS of it. */
+  private advance(ms: number): void {
+    this.system.clock.advance(ms);
+    this.ecsDebtMs += ms;
+    for (; this.ecsDebtMs >= ECS_STEP_MS; this.ecsDebtMs -= ECS_STEP_MS) this.system.ecs.tick();
+  }
+
   private async apply(action: Action): Promise<void> {
     switch (action.kind) {
       case 'create':
-        return this.create(action.slot, action.channel, action.enabled);
+        return this.create(action.slot, action.channel, action.enabled, action.mode ?? 'transcode');
       case 'update':
         return this.update(action.slot, action.change);
       case 'start':
@@ -422,7 +465,7 @@ class Harness {
       case 'wait':
         return this.wait(action.ms);
       case 'jump':
-        if (action.ms >= 0) this.system.clock.advance(action.ms);
+        if (action.ms >= 0) this.advance(action.ms);
         else this.system.clock.set(this.now() + action.ms);
         this.nextTickAt = Math.ceil((this.now() + 1) / SCHEDULE_MS) * SCHEDULE_MS;
         return;
@@ -439,7 +482,7 @@ class Harness {
     }
   }
 
-  private async create(slotIndex: number, channelIndex: number, enabled: boolean): Promise<void> {
+  private async create(slotIndex: number, channelIndex: number, enabled: boolean, mode: RelayMode): Promise<void> {
     const existing = this.slots[slotIndex];
     if (existing && existing.deleted === false) return;
     const res = await this.api('POST', '/stream-destinations', {
@@ -449,10 +492,19 @@ class Harness {
       streamKey: `model_key_${slotIndex}_${this.created.size}_abcdef`,
       channelArn: CHANNELS[channelIndex],
       enabled,
+      mode,
     });
     if (res.statusCode !== 201) return;
     this.created.add(res.json.id);
-    this.slots[slotIndex] = { id: res.json.id, channel: channelIndex, enabled, deleted: false, pause: { kind: 'none' }, malformed: false };
+    this.slots[slotIndex] = {
+      id: res.json.id,
+      channel: channelIndex,
+      enabled,
+      deleted: false,
+      pause: { kind: 'none' },
+      malformed: false,
+      mode,
+    };
   }
 
   private liveSlot(slotIndex: number): SlotModel | undefined {
@@ -474,9 +526,12 @@ class Harness {
               ? { streamKey: `model_key_rotated_${this.now()}_abcdef` }
               : change === 'url'
                 ? { rtmpUrl: `rtmps://live${this.now() % 7}.example.com/app` }
-                : { name: `Renamed ${this.now()}` };
+                : change === 'mode'
+                  ? { mode: s.mode === 'passthrough' ? ('transcode' as const) : ('passthrough' as const) }
+                  : { name: `Renamed ${this.now()}` };
     const res = await this.api('PUT', `/stream-destinations/${s.id}`, body);
     if (res.statusCode === 200 && 'enabled' in body) s.enabled = body.enabled;
+    if (res.statusCode === 200 && 'mode' in body) s.mode = body.mode;
   }
 
   private async start(slotIndex: number, enable: boolean): Promise<void> {
@@ -579,7 +634,7 @@ class Harness {
       const queued = this.queue()?.nextVisibleAt()?.getTime();
       const next = Math.min(this.nextTickAt, until, queued !== undefined && queued > this.now() ? queued : Infinity);
       if (next > until) break;
-      if (next > this.now()) this.system.clock.advance(next - this.now());
+      if (next > this.now()) this.advance(next - this.now());
       if (this.nextTickAt <= this.now()) {
         this.nextTickAt += SCHEDULE_MS;
         await this.monitor();
@@ -589,7 +644,7 @@ class Harness {
         break;
       }
     }
-    if (until > this.now()) this.system.clock.advance(until - this.now());
+    if (until > this.now()) this.advance(until - this.now());
   }
 
   // ------------------------------------------------------------------ the work queue and MediaLive events
@@ -791,12 +846,18 @@ class Harness {
     const items = await this.items();
     const channels = this.system.sim.channels();
     const inputs = new Set(this.system.sim.inputIds());
+    const ecs = this.system.ecs;
+    // Tasks that are not STOPPED, and ACTIVE task definitions: the pass-through engine's relays and sources.
+    const tasks = [...ecs.tasks.values()].filter((t) => t.lastStatus !== 'STOPPED');
+    const taskDefinitions = new Set(ecs.taskDefinitions.filter((d) => d.status === 'ACTIVE').map((d) => d.arn));
     const bySlotId = new Map(this.slots.flatMap((s) => (s ? [[s.id, s] as const] : [])));
     const itemIds = new Set(items.map((i) => String(i.id)));
     const malformedIds = new Set(this.slots.flatMap((s) => (s?.malformed ? [s.id] : [])));
     const ownerOf = (c: SimulatedChannel) => c.tags[TAG_DESTINATION] ?? '';
+    const taskOwner = (t: (typeof tasks)[number]) => t.tags?.find((tag) => tag.key === TAG_DESTINATION)?.value ?? '';
     const exempt = (c: SimulatedChannel) => malformedIds.has(ownerOf(c));
     const running = (state: MediaLiveChannelState) => state === 'STARTING' || state === 'RUNNING' || state === 'RECOVERING';
+    const taskRunning = (t: (typeof tasks)[number]) => t.desiredStatus === 'RUNNING';
     const ownerOfInput = (inputId: string) => this.system.sim.inputTags(inputId)?.[TAG_DESTINATION];
 
     // Idle channels are deleted after IDLE_TTL (a queued look at the TTL end; the schedule, a
@@ -816,47 +877,76 @@ class Harness {
       if (malformedIds.has(d.id)) continue;
       const model = bySlotId.get(d.id);
       const own = channels.filter((c) => ownerOf(c) === d.id);
+      const ownTasks = tasks.filter((t) => taskOwner(t) === d.id);
+      const relays = [
+        ...own.map((c) => `channel ${c.id} ${c.state}`),
+        ...ownTasks.map((t) => `task ${t.taskArn ?? ''} ${t.lastStatus ?? ''}`),
+      ];
+      const mode = (raw.mode as RelayMode | undefined) ?? 'transcode';
       const deleted = model?.deleted ?? d.deleteRequested === true;
       const enabled = model?.enabled ?? d.enabled;
       const c = this.channels[CHANNELS.indexOf(d.channelArn as (typeof CHANNELS)[number])];
       const live = c?.live === true;
       const paused = this.pausedNow(model, c);
       const desired = paused === undefined ? undefined : !deleted && enabled && live && !paused;
-      const name = `destination ${d.id} (${deleted ? 'deleted' : enabled ? 'enabled' : 'disabled'}, stream ${live ? 'live' : 'offline'}, ${paused === undefined ? 'pause unknown' : paused ? 'paused' : 'not paused'})`;
+      const name = `destination ${d.id} (${mode}, ${deleted ? 'deleted' : enabled ? 'enabled' : 'disabled'}, stream ${live ? 'live' : 'offline'}, ${paused === undefined ? 'pause unknown' : paused ? 'paused' : 'not paused'})`;
 
+      if (model?.mode !== undefined && model.mode !== mode) problems.push(`${name}: mode ${mode}, but ${model.mode} was asked for`);
       if (deleted) problems.push(`${name}: its item still exists after the quiet period (status ${d.status})`);
-      if (desired === false && own.some((x) => running(x.state))) {
-        problems.push(`${name}: a channel runs although it is not wanted: ${describe(own)}`);
+      if (desired === false && (own.some((x) => running(x.state)) || ownTasks.some(taskRunning))) {
+        problems.push(`${name}: a relay runs although it is not wanted: ${relays.join(', ')}`);
       }
-      if (desired === true && !(own.length === 1 && own[0]?.state === 'RUNNING')) {
-        problems.push(`${name}: wanted, so exactly one RUNNING channel expected, found ${describe(own)}`);
+      if (desired === true) {
+        const ok =
+          mode === 'transcode'
+            ? own.length === 1 && own[0]?.state === 'RUNNING' && ownTasks.length === 0
+            : ownTasks.length === 1 && ownTasks[0]?.lastStatus === 'RUNNING' && taskRunning(ownTasks[0]) && own.length === 0;
+        if (!ok)
+          problems.push(
+            `${name}: wanted, so exactly one RUNNING ${mode === 'transcode' ? 'channel' : 'task'} expected, found ${relays.join(', ') || 'none'}`,
+          );
       }
       if (own.length > 1) problems.push(`${name}: more than one channel: ${describe(own)}`);
-      if (own.filter((x) => x.state === 'RUNNING').length > 1) problems.push(`${name}: more than one RUNNING channel`);
+      if (ownTasks.length > 1) problems.push(`${name}: more than one task: ${relays.join(', ')}`);
 
-      const recorded = d.mediaLiveChannelId === undefined ? undefined : channels.find((x) => x.id === d.mediaLiveChannelId);
-      if (d.mediaLiveChannelId !== undefined && !recorded) {
-        problems.push(`${name}: the item records channel ${d.mediaLiveChannelId}, which MediaLive does not have`);
+      const recordedId = d.mediaLiveChannelId;
+      const onEcs = recordedId?.startsWith('ecs:') === true;
+      const recorded = recordedId === undefined || onEcs ? undefined : channels.find((x) => x.id === recordedId);
+      const recordedTask = onEcs ? tasks.find((t) => t.taskArn === recordedId?.slice(4)) : undefined;
+      if (recordedId !== undefined && !recorded && !recordedTask) {
+        problems.push(`${name}: the item records relay ${recordedId}, which ${onEcs ? 'ECS does not run' : 'MediaLive does not have'}`);
       }
       if (recorded && ownerOf(recorded) !== d.id)
         problems.push(`${name}: the recorded channel ${recorded.id} belongs to ${ownerOf(recorded)}`);
-      if (d.mediaLiveChannelId === undefined && own.length > 0)
-        problems.push(`${name}: MediaLive holds ${describe(own)}, the item records none`);
-      if (d.mediaLiveInputId !== undefined) {
-        if (!inputs.has(d.mediaLiveInputId))
-          problems.push(`${name}: the item records input ${d.mediaLiveInputId}, which MediaLive does not have`);
-        if (recorded && recorded.inputIds[0] !== d.mediaLiveInputId) {
-          problems.push(`${name}: the item records input ${d.mediaLiveInputId}, its channel uses ${recorded.inputIds.join(',')}`);
-        }
-        // An input without a channel is kept on purpose (its idle channel was deleted): it must be this destination's.
-        if (!recorded && ownerOfInput(d.mediaLiveInputId) !== d.id) {
-          problems.push(`${name}: the item records input ${d.mediaLiveInputId}, which belongs to ${ownerOfInput(d.mediaLiveInputId)}`);
-        }
+      if (recordedTask && taskOwner(recordedTask) !== d.id)
+        problems.push(`${name}: the recorded task belongs to ${taskOwner(recordedTask)}`);
+      if (recordedId === undefined && relays.length > 0)
+        problems.push(`${name}: the engines hold ${relays.join(', ')}, the item records none`);
+      const inputId = d.mediaLiveInputId;
+      if (inputId !== undefined) {
+        const exists = inputId.startsWith('ecs:') ? taskDefinitions.has(inputId.slice(4)) : inputs.has(inputId);
+        if (!exists) problems.push(`${name}: the item records source ${inputId}, which its engine does not have`);
+        const uses = recorded ? recorded.inputIds[0] : recordedTask ? `ecs:${recordedTask.taskDefinitionArn ?? ''}` : undefined;
+        if ((recorded || recordedTask) && uses !== inputId)
+          problems.push(`${name}: the item records source ${inputId}, its relay uses ${uses ?? 'none'}`);
+        // A source without a relay is kept on purpose (its idle channel was deleted): it must be this destination's.
+        const sourceOwner = inputId.startsWith('ecs:')
+          ? (/:task-definition\/[A-Za-z0-9_-]+-relay-(.+):\d+$/.exec(inputId)?.[1] ?? '')
+          : ownerOfInput(inputId);
+        if (!recorded && !recordedTask && sourceOwner !== d.id)
+          problems.push(`${name}: the item records source ${inputId}, which belongs to ${sourceOwner ?? 'nobody'}`);
       }
-      if ((d.staleInputIds ?? []).length > 0) problems.push(`${name}: stale inputs left: ${String(d.staleInputIds)}`);
-      const expected = statusFor(recorded?.state);
+      if ((d.staleInputIds ?? []).length > 0) problems.push(`${name}: stale sources left: ${String(d.staleInputIds)}`);
+      const expected = recordedTask
+        ? recordedTask.lastStatus === 'RUNNING' && taskRunning(recordedTask)
+          ? 'active'
+          : `settled (not ${recordedTask.lastStatus ?? ''})`
+        : statusFor(recorded?.state);
       if (d.status !== expected) {
-        problems.push(`${name}: status ${d.status}, but MediaLive says ${recorded ? recorded.state : 'no channel'} (expected ${expected})`);
+        const engineSays = recordedTask
+          ? `ECS says ${recordedTask.lastStatus ?? ''}`
+          : `MediaLive says ${recorded ? recorded.state : 'no channel'}`;
+        problems.push(`${name}: status ${d.status}, but ${engineSays} (expected ${expected})`);
       }
     }
 
@@ -864,10 +954,17 @@ class Harness {
       if (itemIds.has(id)) continue;
       const left = channels.filter((c) => ownerOf(c) === id);
       if (left.length > 0) problems.push(`removed destination ${id} left ${describe(left)}`);
+      if (tasks.some((t) => taskOwner(t) === id)) problems.push(`removed destination ${id} left a task`);
+      if ([...ecs.parameters.keys()].some((name) => name.endsWith(`/${id}`)))
+        problems.push(`removed destination ${id} left its stream-key parameter`);
     }
     for (const c of channels) {
       if (!exempt(c) && !itemIds.has(ownerOf(c)) && !this.created.has(ownerOf(c)))
         problems.push(`orphaned channel ${c.id} (${c.state}) of ${ownerOf(c)}`);
+    }
+    for (const t of tasks) {
+      if (!malformedIds.has(taskOwner(t)) && !itemIds.has(taskOwner(t)))
+        problems.push(`orphaned task ${t.taskArn ?? ''} (${t.lastStatus ?? ''}) of ${taskOwner(t)}`);
     }
     const usedInputs = new Set(channels.flatMap((c) => c.inputIds));
     const malformedInputs = new Set(
@@ -878,6 +975,11 @@ class Harness {
     const recordedInputs = new Set(items.map((i) => i.mediaLiveInputId));
     for (const input of inputs) {
       if (!usedInputs.has(input) && !malformedInputs.has(input) && !recordedInputs.has(input)) problems.push(`orphaned input ${input}`);
+    }
+    const usedDefinitions = new Set(tasks.map((t) => t.taskDefinitionArn));
+    for (const arn of taskDefinitions) {
+      if (!usedDefinitions.has(arn) && !malformedInputs.has(`ecs:${arn}`) && !recordedInputs.has(`ecs:${arn}`))
+        problems.push(`orphaned task definition ${arn}`);
     }
     return problems;
   }
@@ -905,6 +1007,7 @@ class Harness {
       enabled: i.enabled,
       deleteRequested: i.deleteRequested,
       pausedStreamId: i.pausedStreamId,
+      mode: i.mode,
       mediaLiveChannelId: i.mediaLiveChannelId,
       mediaLiveInputId: i.mediaLiveInputId,
       staleInputIds: i.staleInputIds,
@@ -921,6 +1024,10 @@ class Harness {
         items: view,
         channels,
         inputs: this.system.sim.inputIds(),
+        tasks: [...this.system.ecs.tasks.values()]
+          .filter((t) => t.lastStatus !== 'STOPPED')
+          .map((t) => ({ arn: t.taskArn, status: t.lastStatus, desired: t.desiredStatus, definition: t.taskDefinitionArn })),
+        taskDefinitions: this.system.ecs.taskDefinitions.filter((d) => d.status === 'ACTIVE').map((d) => d.arn),
       },
       null,
       1,

@@ -31,11 +31,12 @@ export interface MediaLiveRelaysOptions {
 
 /** One relay as `GET /_local/relays` shows it (never the key). */
 export interface LocalRelayView {
-  /** The simulated MediaLive channel it follows. */
+  /** The simulated MediaLive channel (transcode) or ECS task (passthrough) it follows. */
   channelId: string;
   destinationId: string;
-  mode: 'transcode';
-  profile: string;
+  mode: 'passthrough' | 'transcode';
+  /** The encoding profile of a transcode; null for a copy. */
+  profile: string | null;
   rtmpUrl: string;
   stats: RelayStats;
 }
@@ -69,7 +70,7 @@ export class MediaLiveRelays implements RelayTelemetrySource {
     return [...this.#relays].map(([channelId, { relay, channel, destinationId }]) => ({
       channelId,
       destinationId,
-      mode: 'transcode',
+      mode: 'transcode' as const,
       profile: channel.spec.profile,
       rtmpUrl: channel.spec.rtmpUrl,
       stats: relay.stats,
