@@ -9,6 +9,7 @@ import { createRelayEngine } from '../../../lambdas/monitor/handler';
 const ENV = {
   DESTINATIONS_TABLE: 'acme-streaming-destinations',
   STREAM_STATE_TABLE: 'acme-stream-state',
+  DESTINATION_EVENTS_TABLE: 'acme-destination-events',
   MEDIALIVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-medialive',
   PROJECT_NAME: 'acme',
   IVS_CHANNEL_ARNS: 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456',
