@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { CostReport } from '../core/costs';
-import { PRICE_KEYS, RELAY_MODES } from '../core/costs';
+import { PRICE_KEYS } from '../core/costs';
 import type { ChannelStatusView, ChannelStreamKeyView, ChannelView, DestinationView } from '../core/destination';
 import { DESTINATION_STATUSES, PLATFORMS, PROFILES, RELAY_MODES } from '../core/destination';
 import { HEALTH_STATES } from '../core/health';

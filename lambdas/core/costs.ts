@@ -13,13 +13,15 @@
  * a run is billed from `starting` to `stopped` with the minimum per start (MediaLive 10 minutes,
  * Fargate 1 minute); the mode of a past run is the destination's mode now.
  */
+import { RELAY_MODES, type RelayMode } from './destination';
 import type { Destination, DestinationStatus, Profile } from './destination';
 import type { DestinationEventKind } from './events';
 import type { Clock, DestinationEventLog, DestinationRepository } from './ports';
 
 /** The two relay engines (DESIGN.md): a Fargate ffmpeg copy, or a MediaLive channel. */
-export const RELAY_MODES = ['passthrough', 'transcode'] as const;
-export type RelayMode = (typeof RELAY_MODES)[number];
+// The relay modes are the destination model's (one definition); re-exported for the cost report.
+export { RELAY_MODES };
+export type { RelayMode };
 
 /** Every price the cost report uses, in USD; the keys a deployment may override. */
 export const PRICE_KEYS = [
