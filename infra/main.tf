@@ -33,6 +33,7 @@ module "stream_restreaming" {
   admin_scope                   = var.api_auth == "jwt" ? local.admin_scope : null
   cors_allow_origins            = [local.admin_url]
   alarm_emails                  = var.alarm_email == null ? [] : [var.alarm_email]
+  alert_webhook_parameter_name  = var.alert_webhook_parameter_name
   iam_role_permissions_boundary = var.iam_role_permissions_boundary
   allow_private_rtmp_targets    = var.allow_private_rtmp_targets
   prices                        = var.prices

@@ -170,6 +170,17 @@ variable "alarm_email" {
   default     = null
 }
 
+variable "alert_webhook_parameter_name" {
+  description = "Name of an SSM SecureString (created by you) holding a Slack/Discord webhook URL for destination alerts. Null: alerts go to the alarm topic only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alert_webhook_parameter_name == null || can(regex("^/[A-Za-z0-9_./-]{1,1000}$", var.alert_webhook_parameter_name))
+    error_message = "alert_webhook_parameter_name must be an SSM parameter name starting with /."
+  }
+}
+
 variable "api_lambda_zip_path" {
   description = "The API function's package, relative to infra/ (built by `npm run build:lambdas`)."
   type        = string

@@ -11,7 +11,8 @@
  * Environment: PORT (8787; 0 = any free port), SIM_TIMESCALE (20), STOP_GRACE_SECONDS (20 here,
  * 120 in AWS), RECONCILE_INTERVAL_SECONDS (5), IVS_CHANNEL_ARNS (one local channel),
  * LOCAL_DATA_DIR (.local), LOG_LEVEL (info), LOCAL_MEDIA (real | simulated; `npm start` uses real
- * media when ffmpeg is installed), RTMP_PORT (1935, the first channel's RTMP ingest; 0 = any free).
+ * media when ffmpeg is installed), RTMP_PORT (1935, the first channel's RTMP ingest; 0 = any free),
+ * ALERT_WEBHOOK_URL (a Slack/Discord webhook for failing/recovered alerts; a secret, never printed).
  *
  * Real media (scripts/local/media/): every local IVS channel gets an RTMP ingest on loopback that
  * OBS or ffmpeg can push to, served as HLS like IVS's playback URL; live and offline follow that
@@ -44,6 +45,7 @@ import { sleep, systemClock } from '../lambdas/adapters/lambda/aws-dependencies'
 import { DynamoDestinationRepository } from '../lambdas/adapters/dynamodb/destination-repository';
 import { LocalStreamKeyCipher } from '../lambdas/adapters/local-stream-key-cipher';
 import { createSimulatedDependencies } from '../lambdas/testing/simulated-dependencies';
+import { isAcceptableWebhookUrl, WebhookAlertNotifier } from '../lambdas/adapters/alerts/webhook-alert-notifier';
 import { AwsSimulator, type SimulatorTimings } from '../lambdas/testing/simulator';
 import { MemoryWorkQueue } from '../lambdas/testing/memory-work-queue';
 import { createMonitorHandler, type MonitorEvent, type MonitorSummary } from '../lambdas/monitor/handler';
@@ -119,6 +121,11 @@ export interface LocalStackOptions {
   realMedia?: boolean;
   /** The first channel's RTMP ingest port (RTMP_PORT); the next channels take the next ports. 0 = free ports. Default 1935. */
   rtmpPort?: number;
+  /**
+   * A Slack/Discord-compatible webhook that gets the failing/recovered alerts (ALERT_WEBHOOK_URL):
+   * https, or http on loopback. A secret like a stream key: never logged or shown. Default: none.
+   */
+  alertWebhookUrl?: string;
 }
 
 /** Whether media is real, and how to push to it. */
@@ -185,6 +192,7 @@ const envSchema = z.object({
   LOCAL_DATA_DIR: z.string().optional(),
   LOCAL_MEDIA: z.enum(['real', 'simulated']).optional(),
   RTMP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  ALERT_WEBHOOK_URL: z.string().refine(isAcceptableWebhookUrl, 'must be an https URL (or http on 127.0.0.1/localhost)').optional(),
   LOG_LEVEL: z
     .string()
     .transform((s) => s.toLowerCase())
@@ -206,7 +214,7 @@ const envSchema = z.object({
     .optional(),
 });
 
-/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, IDLE_CHANNEL_TTL_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA, RTMP_PORT and LOG_LEVEL. */
+/** Reads PORT, SIM_TIMESCALE, STOP_GRACE_SECONDS, IDLE_CHANNEL_TTL_SECONDS, RECONCILE_INTERVAL_SECONDS, IVS_CHANNEL_ARNS, LOCAL_DATA_DIR, LOCAL_MEDIA, RTMP_PORT, ALERT_WEBHOOK_URL and LOG_LEVEL. */
 export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOptions {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape).flatMap((k) => {
@@ -216,8 +224,11 @@ export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOpti
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`,
+    // The webhook URL is a secret: its value is never quoted back.
+    const problems = parsed.error.issues.map((i) =>
+      i.path[0] === 'ALERT_WEBHOOK_URL'
+        ? `ALERT_WEBHOOK_URL: ${i.message}`
+        : `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`,
     );
     throw new LocalStackError(`Invalid environment: ${problems.join('; ')}`);
   }
@@ -232,6 +243,7 @@ export function localStackOptionsFromEnv(env: NodeJS.ProcessEnv): LocalStackOpti
   if (e.LOCAL_DATA_DIR !== undefined) options.dataDir = e.LOCAL_DATA_DIR;
   if (e.LOCAL_MEDIA !== undefined) options.realMedia = e.LOCAL_MEDIA === 'real';
   if (e.RTMP_PORT !== undefined) options.rtmpPort = e.RTMP_PORT;
+  if (e.ALERT_WEBHOOK_URL !== undefined) options.alertWebhookUrl = e.ALERT_WEBHOOK_URL;
   if (e.LOG_LEVEL !== undefined) options.logLevel = e.LOG_LEVEL;
   return options;
 }
@@ -335,6 +347,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     uiBuilt: false,
     media: { real: false, reason: 'real media is off; start with LOCAL_MEDIA=real (npm start turns it on)', ingests: [] },
   };
+  const webhookUrl = options.alertWebhookUrl;
+  if (webhookUrl !== undefined && !isAcceptableWebhookUrl(webhookUrl)) {
+    throw new LocalStackError('ALERT_WEBHOOK_URL must be an https URL (or http on 127.0.0.1/localhost).');
+  }
   const bad = settings.channelArns.filter((arn) => !IVS_CHANNEL_ARN.test(arn));
   if (bad.length > 0) throw new LocalStackError(`Not IVS channel ARNs: ${bad.join(', ')}`);
   const host = options.host ?? '127.0.0.1';
@@ -522,6 +538,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       defaultMode: 'passthrough',
       // Same origin needs no CORS; these let `vite dev` (port 5173) call this API too.
       corsAllowOrigins: [...LOOPBACK_HOSTS.map((name) => `http://${name}:${port}`), ...viteDevOrigins],
+      // No SNS here: the webhook (ALERT_WEBHOOK_URL) is the local alert channel.
+      alertChannels: webhookUrl === undefined ? [] : [new WebhookAlertNotifier(async () => webhookUrl)],
     });
     const api = createApiLambda(deps);
     const monitor = createMonitorHandler(deps);

@@ -104,6 +104,17 @@ export const environmentSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true'),
+  // Monitor only: where alerts go. The module's SNS topic (Terraform always sets it for the
+  // monitor), and the name of an SSM SecureString holding a Slack/Discord webhook URL (optional;
+  // the URL itself is never in the environment).
+  ALERT_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+    .optional(),
+  ALERT_WEBHOOK_PARAMETER: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_./-]{1,1000}$/, 'must be an SSM parameter name starting with /')
+    .optional(),
   /** The reconcile work queue (SQS); both functions send to it, the monitor consumes it. */
   WORK_QUEUE_URL: z.string().regex(/^https:\/\/\S+$/, 'must be the https URL of the SQS work queue'),
 

@@ -3,6 +3,7 @@
  * simulator implements the IVS and MediaLive ones for tests and the local stack.
  */
 import type { Destination, DestinationError, Platform, Profile } from './destination';
+import type { Alert, AlertDirection } from './alerts';
 import type { DestinationEvent, DestinationEventPage } from './events';
 import type { RelayTelemetry } from './health';
 
@@ -60,6 +61,22 @@ export interface DestinationEventLog {
    * (core/events.ts `decodeCursor` has already accepted it, or throws ValidationError).
    */
   list(destinationId: string, options: { limit: number; cursor?: string }): Promise<DestinationEventPage>;
+}
+
+/** One alert channel (the SNS topic, a webhook), or several as one (`core/alerts.ts`). */
+export interface AlertNotifier {
+  /** Channel names for logs and history, e.g. `["sns", "webhook"]`; empty when none is configured. */
+  readonly channels: readonly string[];
+  /** Sends to every channel; rejects with AlertDeliveryError naming the channels that failed. */
+  notify(alert: Alert): Promise<void>;
+}
+
+/**
+ * The durable rate limit of alerts: `claim` is one conditional write that succeeds for exactly
+ * one caller per destination, direction and window (`mayAlert` in core/alerts.ts is its rule).
+ */
+export interface AlertGate {
+  claim(destinationId: string, direction: AlertDirection, now: Date, windowMs: number): Promise<boolean>;
 }
 
 export type StreamState = 'LIVE' | 'OFFLINE';

@@ -25,6 +25,7 @@ import {
   VersionConflictError,
   WrongStateError,
 } from './errors';
+import type { HealthAlerts } from './alerts';
 import { mapWithConcurrency } from './concurrency';
 import type { DestinationEvent } from './events';
 import { reconcilerEvents, recordEvents } from './events';
@@ -109,6 +110,8 @@ export interface ReconcilerDeps {
   streamStates: StreamStateRepository;
   /** Destination history: what each write changed (started, stopped, failed, recovered). */
   events: DestinationEventLog;
+  /** A relay that fails or recovers while its stream is live alerts (rate-limited; never throws). */
+  alerts: Pick<HealthAlerts, 'onRelayTransition'>;
   streams: StreamSource;
   engine: RelayEngine;
   queue: WorkQueue;
@@ -837,10 +840,21 @@ export class Reconciler {
     await this.history(d, stored);
   }
 
-  /** Records what a successful write changed; never throws (core/events.ts). */
+  /**
+   * Records what a successful write changed, and alerts when a relay failed or recovered (while
+   * its stream is live). Never throws (core/events.ts, core/alerts.ts).
+   */
   private async history(before: Destination, after: Destination | undefined, extra: DestinationEvent[] = []): Promise<void> {
-    const events = [...(after ? reconcilerEvents(before, after, this.deps.clock.now().toISOString()) : []), ...extra];
-    if (events.length > 0) await recordEvents(this.deps, events);
+    const now = this.deps.clock.now();
+    const events = [...(after ? reconcilerEvents(before, after, now.toISOString()) : []), ...extra];
+    if (events.length === 0) return;
+    await recordEvents(this.deps, events);
+    for (const event of events) {
+      if (after && (event.kind === 'failed' || event.kind === 'recovered')) {
+        const message = event.kind === 'failed' ? event.message : 'The relay runs again.';
+        await this.deps.alerts.onRelayTransition(after, event.kind === 'failed' ? 'failing' : 'recovered', message, now);
+      }
+    }
   }
 
   /**

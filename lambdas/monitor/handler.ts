@@ -17,6 +17,7 @@ import { IvsClient } from '@aws-sdk/client-ivs';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ReconcileResult, ReconcileScope } from '../core/reconciler';
@@ -25,7 +26,19 @@ import { readEnvironment, relaySettings, type Environment } from '../adapters/en
 import { EcsRelayEngine } from '../adapters/ecs/relay-engine';
 import { RelayRouter } from '../core/relay-router';
 import type { MonitorDependencies } from '../adapters/lambda/aws-dependencies';
-import { createReconciler, createSharedAwsAdapters, reconcilerConfig, sleep, systemClock } from '../adapters/lambda/aws-dependencies';
+import {
+  createHealthAlerts,
+  createReconciler,
+  createSharedAwsAdapters,
+  reconcilerConfig,
+  sleep,
+  systemClock,
+} from '../adapters/lambda/aws-dependencies';
+import { AlertChannels } from '../adapters/alerts/notifiers';
+import { SnsAlertNotifier } from '../adapters/alerts/sns-alert-notifier';
+import { ssmWebhookUrl } from '../adapters/alerts/ssm-webhook-url';
+import { WebhookAlertNotifier } from '../adapters/alerts/webhook-alert-notifier';
+import type { AlertNotifier } from '../core/ports';
 import { createLogger, LambdaMetrics, logPort } from '../adapters/lambda/observability';
 import { KmsStreamKeyDecrypter } from '../adapters/kms-stream-key-cipher';
 import { AwsIvsStreamSource } from '../adapters/ivs-stream-source';
@@ -282,8 +295,25 @@ export function createRelayEngine(
 function createAwsMonitorDependencies(): MonitorDependencies {
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stream-monitor';
   const env = readEnvironment();
+  const shared = createSharedAwsAdapters(env);
+  const log = logPort(createLogger(serviceName));
+  const metrics = new LambdaMetrics(serviceName);
+  const channels: AlertNotifier[] = [];
+  if (env.ALERT_TOPIC_ARN !== undefined) channels.push(new SnsAlertNotifier(new SNSClient({}), env.ALERT_TOPIC_ARN));
+  if (env.ALERT_WEBHOOK_PARAMETER !== undefined) {
+    channels.push(new WebhookAlertNotifier(ssmWebhookUrl(new SSMClient({}), env.ALERT_WEBHOOK_PARAMETER, systemClock)));
+  }
   return {
-    ...createSharedAwsAdapters(env),
+    ...shared,
+    alerts: createHealthAlerts({
+      doc: shared.doc,
+      eventsTable: env.DESTINATION_EVENTS_TABLE,
+      events: shared.events,
+      streamStates: shared.streamStates,
+      notifier: new AlertChannels(channels),
+      log,
+      metrics,
+    }),
     streams: new AwsIvsStreamSource(new IvsClient({})),
     engine: createRelayEngine(env, {
       ecs: () => new ECSClient({}),
@@ -294,8 +324,8 @@ function createAwsMonitorDependencies(): MonitorDependencies {
     // Health: one batched GetMetricData per reconcile for every running relay.
     telemetry: new CloudWatchRelayTelemetry(new CloudWatchClient({}), env.PROJECT_NAME),
     clock: systemClock,
-    log: logPort(createLogger(serviceName)),
-    metrics: new LambdaMetrics(serviceName),
+    log,
+    metrics,
     sleep,
     reconciler: reconcilerConfig(env),
     trackedChannelArns: env.IVS_CHANNEL_ARNS,

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayMode } from '../core/destination';
-import type { Clock, Log, Metrics, RelayTelemetrySource, StreamKeyCipher, WorkQueue } from '../core/ports';
+import type { AlertNotifier, Clock, Log, Metrics, RelayTelemetrySource, StreamKeyCipher, WorkQueue } from '../core/ports';
 import type { ReconcilerConfig } from '../core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG } from '../core/reconciler';
 import type { RelayTimings } from '../core/relay';
@@ -14,6 +14,8 @@ import { DynamoDestinationEventLog } from '../adapters/dynamodb/destination-even
 import { DynamoDestinationRepository } from '../adapters/dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../adapters/dynamodb/stream-state-repository';
 import type { ApiDependencies, MonitorDependencies } from '../adapters/lambda/aws-dependencies';
+import { createHealthAlerts } from '../adapters/lambda/aws-dependencies';
+import { AlertChannels } from '../adapters/alerts/notifiers';
 import { MediaLiveRelayEngine } from '../adapters/medialive/relay-engine';
 import { ECS_TIMINGS, EcsRelayEngine } from '../adapters/ecs/relay-engine';
 import type { RelaySettings } from '../adapters/ecs/requests';
@@ -63,6 +65,8 @@ export interface SimulatedDependenciesOptions {
   ecs?: { simulator: EcsSimulator; settings?: RelaySettings; timings?: RelayTimings };
   /** DEFAULT_RELAY_MODE. Default `transcode`, so tests that name no mode get MediaLive. */
   defaultMode?: RelayMode;
+  /** Where alerts go (e.g. a webhook on loopback); default: no channel. */
+  alertChannels?: readonly AlertNotifier[];
 }
 
 export type SimulatedDependencies = ApiDependencies & MonitorDependencies;
@@ -83,10 +87,21 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
         }
       : {}),
   });
+  const streamStates = new DynamoStreamStateRepository(options.doc, options.tables.streamState);
+  const events = new DynamoDestinationEventLog(options.doc, options.tables.events, options.clock);
   return {
     destinations: new DynamoDestinationRepository(options.doc, options.tables.destinations),
-    streamStates: new DynamoStreamStateRepository(options.doc, options.tables.streamState),
-    events: new DynamoDestinationEventLog(options.doc, options.tables.events, options.clock),
+    streamStates,
+    events,
+    alerts: createHealthAlerts({
+      doc: options.doc,
+      eventsTable: options.tables.events,
+      events,
+      streamStates,
+      notifier: new AlertChannels(options.alertChannels ?? []),
+      log: options.log,
+      metrics: options.metrics,
+    }),
     streams: options.simulator.ivs,
     channels: options.simulator.ivs,
     graceSeconds: options.graceSeconds,

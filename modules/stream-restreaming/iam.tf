@@ -79,6 +79,7 @@ locals {
     { "monitor/dead-letter-queue" = data.aws_iam_policy_document.monitor_dlq },
     { "monitor/consume-work-queue" = data.aws_iam_policy_document.monitor_consume_work_queue },
     { "monitor/relay-metrics" = data.aws_iam_policy_document.monitor_relay_metrics },
+    { "monitor/alerts" = data.aws_iam_policy_document.monitor_alerts },
     # Pass-through relays on ECS (relay.tf), with create_relays only.
     var.create_relays ? { "monitor/relays" = data.aws_iam_policy_document.monitor_relays[0] } : {},
   )
@@ -347,6 +348,53 @@ data "aws_iam_policy_document" "monitor_consume_work_queue" {
     sid       = "ConsumeWorkQueue"
     actions   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
     resources = [aws_sqs_queue.work.arn]
+  }
+}
+
+data "aws_iam_policy_document" "monitor_alerts" {
+  # Alerts of failing and recovered destinations go to the alarm topic.
+  statement {
+    sid       = "PublishAlertsToAlarmTopic"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alarms.arn]
+  }
+
+  # The topic is encrypted with the module's key: a publisher needs GenerateDataKey and Decrypt on
+  # it (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), through SNS only.
+  statement {
+    sid       = "UseTopicKeyThroughSns"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${local.region}.amazonaws.com"]
+    }
+  }
+
+  # The webhook URL: read from exactly the named SecureString, decrypted by SSM with the module's
+  # key on the caller's behalf (through SSM only). Nothing when no parameter is named.
+  dynamic "statement" {
+    for_each = length(local.alert_webhook_parameter_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReadAlertWebhookParameter"
+      actions   = ["ssm:GetParameter"]
+      resources = local.alert_webhook_parameter_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.alert_webhook_parameter_arns) > 0 ? [1] : []
+    content {
+      sid       = "DecryptAlertWebhookParameterThroughSsm"
+      actions   = ["kms:Decrypt"]
+      resources = [aws_kms_key.this.arn]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.amazonaws.com"]
+      }
+    }
   }
 }
 

@@ -41,7 +41,7 @@ resource "aws_lambda_function" "this" {
       POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       NODE_OPTIONS                 = "--enable-source-maps"
       }, each.key == "api" ? merge(local.api_admin_environment, local.api_relay_environment) : {}, each.key == "api" ? local.api_prices_environment : {},
-      each.key == "monitor" ? merge(local.relay_environment, { IDLE_CHANNEL_TTL_SECONDS = tostring(var.idle_channel_ttl_seconds) }) : {},
+      each.key == "monitor" ? merge(local.relay_environment, local.alert_environment, { IDLE_CHANNEL_TTL_SECONDS = tostring(var.idle_channel_ttl_seconds) }) : {},
     )
   }
 

@@ -20,6 +20,18 @@ resource "aws_sns_topic" "alarms" {
   tags              = local.tags
 }
 
+locals {
+  # The monitor's alert channels (lambdas/core/alerts.ts): the alarm topic always, a chat webhook
+  # when its parameter is named. Only the parameter's name is in the environment, never the URL.
+  alert_environment = merge(
+    { ALERT_TOPIC_ARN = aws_sns_topic.alarms.arn },
+    var.alert_webhook_parameter_name != null ? { ALERT_WEBHOOK_PARAMETER = var.alert_webhook_parameter_name } : {},
+  )
+  alert_webhook_parameter_arns = var.alert_webhook_parameter_name == null ? [] : [
+    "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${var.alert_webhook_parameter_name}",
+  ]
+}
+
 resource "aws_sns_topic_subscription" "alarm_email" {
   for_each = toset(var.alarm_emails)
 

@@ -128,6 +128,15 @@ export const deploymentConfigSchema = z
       }),
     /** Where alarms (Lambda errors, failed MediaLive starts) are e-mailed; unset means no subscription. */
     alarmEmail: email.optional(),
+    /**
+     * The name of an SSM SecureString you created holding a Slack/Discord webhook URL: live
+     * destinations that fail and recover are announced there (and on the alarm topic). Only the
+     * name is configured here; the URL is a secret and never passes through the deployment.
+     */
+    alertWebhookParameter: z
+      .string()
+      .regex(/^\/[A-Za-z0-9_./-]{1,1000}$/, 'must be an SSM parameter name starting with /, e.g. /acme-live/alert-webhook-url')
+      .optional(),
     /** E-mail addresses that get an admin login (Cognito); each receives a temporary password. */
     adminUsers: z.array(email).default([]),
     /**

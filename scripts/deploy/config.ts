@@ -39,6 +39,7 @@ export const ENVIRONMENT_OVERRIDES = {
   IVS_RESTREAMING_DEFAULT_RELAY_MODE: { path: ['defaultRelayMode'], kind: 'string' },
   IVS_RESTREAMING_LOG_RETENTION_DAYS: { path: ['logRetentionDays'], kind: 'number' },
   IVS_RESTREAMING_ALARM_EMAIL: { path: ['alarmEmail'], kind: 'string' },
+  IVS_RESTREAMING_ALERT_WEBHOOK_PARAMETER: { path: ['alertWebhookParameter'], kind: 'string' },
   /** Comma-separated e-mail addresses. */
   IVS_RESTREAMING_ADMIN_USERS: { path: ['adminUsers'], kind: 'list' },
   IVS_RESTREAMING_DELETION_PROTECTION: { path: ['deletionProtection'], kind: 'boolean' },

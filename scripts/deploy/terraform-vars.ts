@@ -17,7 +17,13 @@ export interface LambdaZipPaths {
  * Variables infra/ may lack without anything being lost: alternative spellings and values
  * Terraform can compute itself. Any other undeclared variable is reported.
  */
-const OPTIONAL_VARIABLES = new Set(['alarm_email', 'alarm_emails', 'api_lambda_source_code_hash', 'monitor_lambda_source_code_hash']);
+const OPTIONAL_VARIABLES = new Set([
+  'alarm_email',
+  'alarm_emails',
+  'alert_webhook_parameter_name',
+  'api_lambda_source_code_hash',
+  'monitor_lambda_source_code_hash',
+]);
 
 export function terraformVariables(
   config: DeploymentConfig,
@@ -54,6 +60,7 @@ export function terraformVariables(
     variables.alarm_email = config.alarmEmail;
     variables.alarm_emails = [config.alarmEmail];
   }
+  if (config.alertWebhookParameter !== undefined) variables.alert_webhook_parameter_name = config.alertWebhookParameter;
   if (zips.hashes) {
     variables.api_lambda_source_code_hash = zips.hashes.api;
     variables.monitor_lambda_source_code_hash = zips.hashes.monitor;

@@ -35,6 +35,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-medialive': 'medialive',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-ecs': 'ecs',
+  '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-ssm': 'ssm',
 };
 
@@ -97,6 +98,16 @@ const PLATFORM_STATEMENTS: Record<string, { actions: string[]; needed: (fn: Func
   ConsumeWorkQueue: {
     actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
     needed: (fn) => fn === 'monitor',
+  },
+  // SNS uses the alarm topic's customer-managed key on the publisher's behalf (kms:ViaService).
+  UseTopicKeyThroughSns: {
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    needed: (_fn, code) => code.has('sns:Publish'),
+  },
+  // SSM decrypts the webhook SecureString with the module's key on the reader's behalf (kms:ViaService).
+  DecryptAlertWebhookParameterThroughSsm: {
+    actions: ['kms:Decrypt'],
+    needed: (_fn, code) => code.has('ssm:GetParameter'),
   },
   // SQS uses the queue's customer-managed key on the sender's behalf (kms:ViaService).
   UseQueueKeyThroughSqs: {

@@ -677,6 +677,23 @@ describe('localStackOptionsFromEnv', () => {
     expect(() => localStackOptionsFromEnv({ IVS_CHANNEL_ARNS: 'channel/local' })).toThrow(/IVS_CHANNEL_ARNS/);
   });
 
+  it('reads ALERT_WEBHOOK_URL, and refuses one it would not send to without quoting it (it is a secret)', () => {
+    expect(localStackOptionsFromEnv({ ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/abc' })).toEqual({
+      alertWebhookUrl: 'https://hooks.slack.com/services/T/B/abc',
+    });
+    expect(localStackOptionsFromEnv({ ALERT_WEBHOOK_URL: 'http://127.0.0.1:9999/hook' })).toEqual({
+      alertWebhookUrl: 'http://127.0.0.1:9999/hook',
+    });
+    let message = '';
+    try {
+      localStackOptionsFromEnv({ ALERT_WEBHOOK_URL: 'http://hooks.example.com/secret-token-123' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid environment: ALERT_WEBHOOK_URL: must be an https URL/);
+    expect(message).not.toContain('secret-token-123');
+  });
+
   it('reads LOG_LEVEL in any case and refuses an unknown level in one line listing the allowed ones', () => {
     expect(localStackOptionsFromEnv({ LOG_LEVEL: 'DEBUG' })).toEqual({ logLevel: 'debug' });
     expect(localStackOptionsFromEnv({ LOG_LEVEL: 'warn' })).toEqual({ logLevel: 'warn' });

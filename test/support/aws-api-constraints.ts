@@ -65,6 +65,18 @@ export const AWS_API_CONSTRAINTS: Record<string, Record<string, MemberConstraint
     ...ecsTagConstraints('RunTask'),
     ...ecsTagConstraints('RegisterTaskDefinition'),
   },
+  SNS: {
+    // Subject: "must be ASCII text that begins with a letter, number, or punctuation mark; must not
+    // include line breaks or control characters; and must be less than 100 characters long".
+    // Message: "at most 256 KB in size (262,144 bytes, not 262,144 characters)".
+    'Publish.Subject': {
+      min: 1,
+      max: 99,
+      pattern: '^[A-Za-z0-9\\p{P}][\\x20-\\x7e]*$',
+      source: 'https://docs.aws.amazon.com/sns/latest/api/API_Publish.html',
+    },
+    'Publish.Message': { min: 1, max: 262_144, source: 'https://docs.aws.amazon.com/sns/latest/api/API_Publish.html' },
+  },
   SSM: {
     // Naming constraints: only a-zA-Z0-9_.- and "/" for hierarchies, no "aws"/"ssm" prefix
     // (case-insensitive), no spaces; "maximum length of 2048 characters" (1037 reserved).

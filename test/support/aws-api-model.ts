@@ -185,3 +185,4 @@ export const ECS_MODEL = awsApiModel('ECS', 'ecs-2014-11-13');
 export const SSM_MODEL = awsApiModel('SSM', 'ssm-2014-11-06');
 export const CLOUDWATCH_MODEL = awsApiModel('CloudWatch', 'monitoring-2010-08-01');
 export const IVS_MODEL = awsApiModel('IVS', 'ivs-2020-07-14');
+export const SNS_MODEL = awsApiModel('SNS', 'sns-2010-03-31');

@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Log } from '../../lambdas/core/ports';
+import type { HealthAlerts } from '../../lambdas/core/alerts';
+import type { AlertNotifier, Log } from '../../lambdas/core/ports';
 import { createApiLambda } from '../../lambdas/api/handler';
 import type { ApiResult } from '../../lambdas/api/http';
 import { createMonitorHandler } from '../../lambdas/monitor/handler';
@@ -51,6 +52,8 @@ export interface SystemOptions {
   passthrough?: boolean;
   /** DEFAULT_RELAY_MODE. Default transcode. */
   defaultMode?: RelayMode;
+  /** Where the monitor's alerts go (e.g. a webhook on loopback). Default: nowhere. */
+  alertChannels?: readonly AlertNotifier[];
 }
 
 export interface System {
@@ -66,6 +69,8 @@ export interface System {
   failures: { destinationId: string; code: string }[];
   /** The stream-key cipher both handlers use, for tests that write items directly. */
   cipher: LocalStreamKeyCipher;
+  /** The monitor's health transitions → history and alerts (what the health code calls). */
+  alerts: HealthAlerts;
   /** Calls the API, then delivers the queue messages it sent (unless `deliver` is false). */
   api(
     method: string,
@@ -133,6 +138,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     reconciler: { ...options.reconciler },
     ...(options.passthrough ? { ecs: { simulator: ecs } } : {}),
     ...(options.defaultMode ? { defaultMode: options.defaultMode } : {}),
+    ...(options.alertChannels ? { alertChannels: options.alertChannels } : {}),
   });
   const apiHandler = createApiLambda(deps);
   const monitorHandler = createMonitorHandler(deps);
@@ -163,6 +169,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     logs,
     failures,
     cipher,
+    alerts: deps.alerts,
     flushQueue,
     deliverEvents,
     async tick(advanceMs = 10_000) {

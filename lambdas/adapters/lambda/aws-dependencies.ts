@@ -25,6 +25,9 @@ import type {
 } from '../../core/ports';
 import type { RelayModeSettings } from '../../core/destination-service';
 import type { ReconcilerConfig, ReconcilerDeps } from '../../core/reconciler';
+import { HealthAlerts } from '../../core/alerts';
+import type { AlertNotifier } from '../../core/ports';
+import { DynamoAlertGate } from '../dynamodb/alert-gate';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../core/reconciler';
 import { DynamoDestinationEventLog } from '../dynamodb/destination-event-log';
 import { DynamoDestinationRepository } from '../dynamodb/destination-repository';
@@ -60,7 +63,9 @@ export interface ApiDependencies {
 }
 
 /** What the stream monitor needs: the reconciler's ports (a cipher that can only decrypt). */
-export interface MonitorDependencies extends Omit<ReconcilerDeps, 'ownerId' | 'metrics' | 'cipher'> {
+export interface MonitorDependencies extends Omit<ReconcilerDeps, 'ownerId' | 'metrics' | 'cipher' | 'alerts'> {
+  /** Health and relay transitions → history and alerts (what the health code calls, too). */
+  alerts: HealthAlerts;
   cipher: StreamKeyDecrypter;
   metrics: Metrics & { flush(): void };
   reconciler: ReconcilerConfig;
@@ -79,6 +84,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function createSharedAwsAdapters(env: Environment) {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return {
+    doc: dynamo,
     destinations: new DynamoDestinationRepository(dynamo, env.DESTINATIONS_TABLE),
     streamStates: new DynamoStreamStateRepository(dynamo, env.STREAM_STATE_TABLE),
     events: new DynamoDestinationEventLog(dynamo, env.DESTINATION_EVENTS_TABLE, systemClock),
@@ -100,6 +106,26 @@ export function reconcilerConfig(env: Environment, overrides: Partial<Reconciler
 }
 
 export const newId = randomUUID;
+
+/** The monitor's alerts: the history table (events and the durable rate limit) and the channels. */
+export function createHealthAlerts(input: {
+  doc: DynamoDBDocumentClient;
+  eventsTable: string;
+  events: DestinationEventLog;
+  streamStates: StreamStateRepository;
+  notifier: AlertNotifier;
+  log: Log;
+  metrics: Metrics;
+}): HealthAlerts {
+  return new HealthAlerts({
+    events: input.events,
+    notifier: input.notifier,
+    gate: new DynamoAlertGate(input.doc, input.eventsTable),
+    streamStates: input.streamStates,
+    log: input.log,
+    metrics: input.metrics,
+  });
+}
 
 /** A reconciler for one invocation; `ownerId` names it in destination leases. */
 export function createReconciler(deps: MonitorDependencies, ownerId: string): Reconciler {

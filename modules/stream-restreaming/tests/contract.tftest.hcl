@@ -17,6 +17,8 @@ variables {
   admin_scope             = "contract-check-api/admin"
   cors_allow_origins      = ["https://admin.example.com"]
   prices                  = { mediaLiveInputPerHour = 0.25, passthroughKbps = 4500 }
+  # Named, so the plan holds every statement the monitor's alert code may need.
+  alert_webhook_parameter_name = "/alerts/webhook-url"
 }
 
 run "contract" {

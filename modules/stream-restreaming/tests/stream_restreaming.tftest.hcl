@@ -152,7 +152,7 @@ run "lambdas_match_the_environment_contract" {
       for f in aws_lambda_function.this :
       length(setsubtract(
         keys(f.environment[0].variables),
-        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "DEFAULT_RELAY_MODE", "WORK_QUEUE_URL", "IDLE_CHANNEL_TTL_SECONDS", "PRICES", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
+        ["DESTINATIONS_TABLE", "STREAM_STATE_TABLE", "DESTINATION_EVENTS_TABLE", "MEDIALIVE_ROLE_ARN", "PROJECT_NAME", "IVS_CHANNEL_ARNS", "STOP_GRACE_SECONDS", "STREAM_KEY_KMS_KEY_ID", "CORS_ALLOW_ORIGINS", "ADMIN_GROUP", "ADMIN_SCOPE", "ALLOW_PRIVATE_RTMP_TARGETS", "DEFAULT_RELAY_MODE", "WORK_QUEUE_URL", "ALERT_TOPIC_ARN", "ALERT_WEBHOOK_PARAMETER", "IDLE_CHANNEL_TTL_SECONDS", "PRICES", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "NODE_OPTIONS"]
       )) == 0
     ])
     error_message = "The functions get no variable outside the contract (plus Powertools and NODE_OPTIONS)."
@@ -667,4 +667,52 @@ run "work_queue_and_medialive_events" {
     } && aws_cloudwatch_event_target.medialive_channel_alert.arn == aws_lambda_function.this["monitor"].arn && aws_lambda_permission.medialive_channel_alert.source_arn == aws_cloudwatch_event_rule.medialive_channel_alert.arn
     error_message = "MediaLive Channel Alert events reach the monitor, which may be invoked by that rule."
   }
+}
+
+run "alerts_go_to_the_alarm_topic_and_the_named_webhook_parameter" {
+  command = plan
+
+  variables {
+    alert_webhook_parameter_name = "/acme-live/alert-webhook-url"
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this["monitor"].environment[0].variables.ALERT_TOPIC_ARN == aws_sns_topic.alarms.arn &&
+      aws_lambda_function.this["monitor"].environment[0].variables.ALERT_WEBHOOK_PARAMETER == "/acme-live/alert-webhook-url" &&
+      length(setintersection(keys(aws_lambda_function.this["api"].environment[0].variables), ["ALERT_TOPIC_ARN", "ALERT_WEBHOOK_PARAMETER"])) == 0
+    )
+    error_message = "The monitor gets the topic ARN and the parameter's name (never the URL); the API gets neither."
+  }
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.monitor_alerts.statement :
+      s.sid != "ReadAlertWebhookParameter" || (
+        toset(s.actions) == toset(["ssm:GetParameter"]) &&
+        toset(s.resources) == toset(["arn:aws:ssm:eu-central-1:123456789012:parameter/acme-live/alert-webhook-url"])
+      )
+    ]) && contains([for s in data.aws_iam_policy_document.monitor_alerts.statement : s.sid], "ReadAlertWebhookParameter")
+    error_message = "The monitor may read exactly the named webhook parameter."
+  }
+}
+
+run "without_a_webhook_parameter_the_monitor_reads_no_parameter" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this["monitor"].environment[0].variables), "ALERT_WEBHOOK_PARAMETER")
+    error_message = "No webhook parameter is configured by default."
+  }
+  assert {
+    condition     = !contains([for s in data.aws_iam_policy_document.monitor_alerts.statement : s.sid], "ReadAlertWebhookParameter")
+    error_message = "Without a webhook parameter the monitor may read no SSM parameter."
+  }
+}
+
+run "rejects_a_webhook_parameter_name_that_is_not_one" {
+  command = plan
+  variables {
+    alert_webhook_parameter_name = "https://hooks.slack.com/services/T/B/X"
+  }
+  expect_failures = [var.alert_webhook_parameter_name]
 }

@@ -51,6 +51,7 @@ function reconciler(owner = 'r1'): Reconciler {
       destinations: repo,
       streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
       events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
+      alerts: { onRelayTransition: async () => ({ direction: undefined, alert: 'no-channel' as const }) },
       streams: sim.ivs,
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue,

@@ -86,6 +86,7 @@ it('runs, replaces and stops a pass-through relay without the stream key leaving
       destinations,
       streamStates,
       events,
+      alerts: { onRelayTransition: async () => ({ direction: undefined, alert: 'no-channel' as const }) },
       streams: aws.ivs,
       engine: new EcsRelayEngine(ecs.ecs, ecs.ssm, SETTINGS, 'p', 'arn:aws:kms:us-east-1:123456789012:key/abc'),
       queue,

@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { Alert, HealthState } from '../../../lambdas/core/alerts';
+import { ALERT_WINDOW_MS, alertCutoff, alertSubject, alertText, directionOf, mayAlert } from '../../../lambdas/core/alerts';
+
+const alert: Alert = {
+  destinationId: 'd1',
+  destinationName: 'YouTube',
+  platform: 'youtube',
+  channelArn: 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456',
+  direction: 'failing',
+  at: '2030-01-01T00:00:00.000Z',
+  message: 'The platform refused the stream key.',
+};
+
+describe('directionOf', () => {
+  const states: HealthState[] = ['ok', 'degraded', 'failing', 'unknown'];
+  it.each([
+    ['ok', 'failing', 'failing'],
+    ['degraded', 'failing', 'failing'],
+    ['unknown', 'failing', 'failing'],
+    ['failing', 'ok', 'recovered'],
+    ['failing', 'degraded', 'recovered'],
+    ['failing', 'unknown', undefined],
+    ['failing', 'failing', undefined],
+    ['ok', 'degraded', undefined],
+  ] as const)('%s → %s is %s', (from, to, expected) => {
+    expect(directionOf({ state: from }, { state: to })).toBe(expected);
+  });
+
+  it('a first report of failing is a change into failing', () => {
+    expect(directionOf(undefined, { state: 'failing' })).toBe('failing');
+  });
+
+  it('reports a change exactly when a path enters failing, or leaves it for a state where media flows', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...states), { maxLength: 30 }), (path) => {
+        let previous: HealthState | undefined;
+        for (const state of path) {
+          const d = directionOf(previous === undefined ? undefined : { state: previous }, { state });
+          const was = previous ?? 'unknown';
+          expect(d === 'failing').toBe(state === 'failing' && was !== 'failing');
+          expect(d === 'recovered').toBe(was === 'failing' && (state === 'ok' || state === 'degraded'));
+          previous = state;
+        }
+      }),
+    );
+  });
+});
+
+describe('mayAlert and alertCutoff', () => {
+  it('allow the first alert, and the next one no sooner than the window', () => {
+    const t = Date.parse(alert.at);
+    expect(mayAlert(undefined, new Date(t))).toBe(true);
+    expect(mayAlert(alert.at, new Date(t + ALERT_WINDOW_MS - 1))).toBe(false);
+    expect(mayAlert(alert.at, new Date(t + ALERT_WINDOW_MS))).toBe(true);
+  });
+
+  it('agree: a last alert at or before the cutoff lets the next one out', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 12 }), fc.integer({ min: 0, max: 20 * 60_000 }), (last, gap) => {
+        const lastSentAt = new Date(last).toISOString();
+        const now = new Date(last + gap);
+        expect(mayAlert(lastSentAt, now)).toBe(lastSentAt <= alertCutoff(now));
+      }),
+    );
+  });
+});
+
+describe('alert text', () => {
+  it('says who, which way and why, for chat and e-mail', () => {
+    expect(alertText(alert)).toBe(
+      `🔴 YouTube (youtube) is failing while the stream is live: The platform refused the stream key.\nDestination d1 on ${alert.channelArn}, at ${alert.at}.`,
+    );
+    expect(alertText({ ...alert, direction: 'recovered', message: 'The relay runs again.' })).toMatch(
+      /^🟢 YouTube \(youtube\) recovered: The relay runs again\./,
+    );
+    expect(alertSubject(alert)).toBe('Restreaming: YouTube is failing');
+  });
+});
