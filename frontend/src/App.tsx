@@ -9,6 +9,7 @@ import { CostPanel } from './CostPanel';
 import { Dialog } from './Dialog';
 import { DestinationForm } from './DestinationForm';
 import { DestinationsTable, STARTING_HINT } from './DestinationsTable';
+import { HistoryDialog } from './HistoryDialog';
 import { mergeByKey } from './merge';
 import { browserPollerEnvironment, createPoller, type Poller } from './poller';
 import { LocalBanner, StreamStatus } from './StreamStatus';
@@ -115,6 +116,7 @@ function Dashboard({ api, config, session }: AppProps) {
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [formTarget, setFormTarget] = useState<FormTarget | null>(null);
   const [toDelete, setToDelete] = useState<DestinationView | null>(null);
+  const [historyOf, setHistoryOf] = useState<DestinationView | null>(null);
   const [pendingLive, setPendingLive] = useState<Record<string, boolean>>({});
   const [filter, setFilter] = useState<DestinationFilter>(NO_FILTER);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -228,6 +230,7 @@ function Dashboard({ api, config, session }: AppProps) {
       }),
     onEdit: (d: DestinationView) => setFormTarget({ mode: 'edit', destination: d }),
     onDelete: (d: DestinationView) => setToDelete(d),
+    onHistory: (d: DestinationView) => setHistoryOf(d),
   };
 
   const confirmDelete = (d: DestinationView): void => {
@@ -438,6 +441,7 @@ function Dashboard({ api, config, session }: AppProps) {
           }}
         />
       )}
+      {historyOf && <HistoryDialog api={api} destination={historyOf} now={now} onClose={() => setHistoryOf(null)} />}
       {toDelete && (
         <Dialog title={`Delete ${toDelete.name}?`} onClose={() => setToDelete(null)} testId="confirm-delete">
           <p>

@@ -20,6 +20,7 @@ export interface RowActions {
   onStop(destination: DestinationView): void;
   onEdit(destination: DestinationView): void;
   onDelete(destination: DestinationView): void;
+  onHistory(destination: DestinationView): void;
 }
 
 /** Row selection for bulk enable/disable. */
@@ -305,6 +306,15 @@ function DestinationRow({ destination: d, channel, paused, showChannel, busy, no
             onClick={() => actions.onEdit(d)}
           >
             Edit
+          </button>
+          <button
+            type="button"
+            class="btn btn-small"
+            aria-label={`History of ${d.name}`}
+            data-testid="history-button"
+            onClick={() => actions.onHistory(d)}
+          >
+            History
           </button>
           <button
             type="button"

@@ -12,6 +12,7 @@ import type {
   UpdateDestinationInput,
 } from '../../lambdas/core/destination';
 import type { FieldIssue } from '../../lambdas/core/errors';
+import type { DestinationEventView } from '../../lambdas/core/events';
 
 export type {
   ChannelStatusView,
@@ -19,10 +20,17 @@ export type {
   ChannelView,
   CostReport,
   CreateDestinationInput,
+  DestinationEventView,
   DestinationView,
   FieldIssue,
   UpdateDestinationInput,
 };
+
+/** One page of a destination's history, newest first; `nextToken` null on the last page. */
+export interface DestinationEventPage {
+  events: DestinationEventView[];
+  nextToken: string | null;
+}
 
 /** An error answer of the API, or a failure to reach it (`status` 0, code `NETWORK`). */
 export class ApiError extends Error {
@@ -161,6 +169,15 @@ export class ApiClient {
   /** 202; while live the destination stays off for the current stream. */
   stopDestination(id: string): Promise<DestinationView> {
     return this.request('POST', `/stream-destinations/${encodeURIComponent(id)}/stop`);
+  }
+
+  /** A destination's history, newest first; pass a page's `nextToken` for the next (older) page. */
+  listDestinationEvents(id: string, options: { limit?: number; nextToken?: string } = {}): Promise<DestinationEventPage> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.nextToken !== undefined) query.set('nextToken', options.nextToken);
+    const search = query.toString();
+    return this.request('GET', `/stream-destinations/${encodeURIComponent(id)}/events${search ? `?${search}` : ''}`);
   }
 
   /** Polled like listDestinations. */

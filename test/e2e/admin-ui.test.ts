@@ -216,6 +216,20 @@ describe('admin UI on the local stack', () => {
     const stoppedAt = logs.filter((l) => l.message === 'Stopped relay').at(-1)!.at;
     expect(stoppedAt - offlineSince).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
 
+    // ---- its history, newest first: the whole show so far
+    await page.getByRole('button', { name: `History of ${NAME}` }).click();
+    const history = page.getByTestId('history-dialog');
+    await history.getByTestId('history-list').waitFor();
+    const kinds = await history.getByTestId('history-event').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind')));
+    expect(kinds.at(-1)).toBe('created');
+    expect(kinds[0]).toBe('stopped');
+    for (const kind of ['starting', 'running', 'stop-requested', 'start-requested']) expect(kinds).toContain(kind);
+    expect(kinds.indexOf('start-requested')).toBeLessThan(kinds.indexOf('stop-requested'));
+    expect(await history.getByTestId('history-more').count()).toBe(0);
+    expect(await history.textContent()).not.toContain(STREAM_KEY);
+    await history.getByTestId('history-close').click();
+    await history.waitFor({ state: 'detached' });
+
     // ---- delete, with confirmation
     await page.getByRole('button', { name: `Delete ${NAME}` }).click();
     const dialog = page.getByTestId('confirm-delete');
@@ -234,6 +248,46 @@ describe('admin UI on the local stack', () => {
     expect(JSON.stringify(logs)).not.toContain(BAD_KEY);
     expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 180_000);
+
+  it('shows a destination’s history page by page, newest first, with "Load more"', async () => {
+    const created = await fetch(`${stack.url}/stream-destinations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'twitch', name: 'History check', streamKey: 'tw-e2e-history-key-0001' }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    for (let i = 1; i <= 24; i++) {
+      const edit = await fetch(`${stack.url}/stream-destinations/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `History check ${i}` }),
+      });
+      expect(edit.status).toBe(200);
+    }
+    try {
+      const name = 'History check 24';
+      await page.goto(`${stack.url}/`);
+      const button = page.getByRole('button', { name: `History of ${name}` });
+      await button.click();
+      const history = page.getByTestId('history-dialog');
+      const items = history.getByTestId('history-event');
+      await history.getByTestId('history-list').waitFor();
+      expect(await items.count()).toBe(20);
+      expect(await items.first().textContent()).toContain('Edited: name.');
+      await shot('history');
+      await history.getByTestId('history-more').click();
+      await waitFor(async () => (await items.count()) === 25, { what: 'the second page of the history' });
+      expect(await items.last().getAttribute('data-kind')).toBe('created');
+      await history.getByTestId('history-more').waitFor({ state: 'detached' });
+      const times = await history.locator('time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
+      expect(times).toEqual([...times].sort().reverse());
+      // Escape closes it.
+      await page.keyboard.press('Escape');
+      await history.waitFor({ state: 'detached' });
+    } finally {
+      await fetch(`${stack.url}/stream-destinations/${id}`, { method: 'DELETE' });
+    }
+  }, 60_000);
 
   it("links to an API reference rendered from the API's own /openapi.json, offline", async () => {
     const external: string[] = [];

@@ -53,6 +53,18 @@ describe('ApiClient', () => {
     expect(call(fetchMock).init.method).toBe('GET');
   });
 
+  it("reads a destination's history page by page from GET /stream-destinations/{id}/events", async () => {
+    const page = {
+      events: [{ id: 'e2', at: '2024-05-01T10:00:01.000Z', kind: 'edited', source: 'api', message: 'Edited: name.', details: {} }],
+      nextToken: 'e1.abc',
+    };
+    const { api, fetchMock } = client(() => json(200, page));
+    await expect(api.listDestinationEvents('d 1')).resolves.toEqual(page);
+    expect(call(fetchMock, 0).url).toBe('https://api.example.com/stream-destinations/d%201/events');
+    await api.listDestinationEvents('d-1', { limit: 20, nextToken: 'e1.a+b/=' });
+    expect(call(fetchMock, 1).url).toBe('https://api.example.com/stream-destinations/d-1/events?limit=20&nextToken=e1.a%2Bb%2F%3D');
+  });
+
   it('sends the last ETag as If-None-Match and returns the remembered list on 304', async () => {
     let etag = 'W/"aaa"';
     let destinations = [VIEW];

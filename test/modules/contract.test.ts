@@ -250,6 +250,7 @@ describe('TypeScript and Terraform agree', () => {
       await client.startDestination('d1');
       await client.stopDestination('d1');
       await client.streamStatus();
+      await client.listDestinationEvents('d1', { limit: 5, nextToken: 'e1.x' });
       const routes = routeKeys();
       expect(calls.map((c) => c.replace('/d1', '/{id}')).filter((c) => !routes.includes(c))).toEqual([]);
     });
