@@ -11,6 +11,7 @@
  */
 import type { Destination } from './destination';
 import type { DestinationEvent } from './events';
+import type { HealthState } from './health';
 import { recordEvents } from './events';
 import { ServiceUnavailableError } from './errors';
 import type { AlertGate, AlertNotifier, DestinationEventLog, Log, Metrics, StreamStateRepository } from './ports';
@@ -56,8 +57,7 @@ export function alertCutoff(now: Date, windowMs: number = ALERT_WINDOW_MS): stri
   return new Date(now.getTime() - windowMs).toISOString();
 }
 
-/** A health state as the health code reports it. */
-export type HealthState = 'ok' | 'degraded' | 'failing' | 'unknown';
+export type { HealthState };
 
 export interface HealthSnapshot {
   state: HealthState;

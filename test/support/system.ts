@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HealthAlerts } from '../../lambdas/core/alerts';
-import type { AlertNotifier, Log } from '../../lambdas/core/ports';
+import type { AlertNotifier, Log, RelayTelemetrySource } from '../../lambdas/core/ports';
 import { createApiLambda } from '../../lambdas/api/handler';
 import type { ApiResult } from '../../lambdas/api/http';
 import { createMonitorHandler } from '../../lambdas/monitor/handler';
@@ -54,6 +54,8 @@ export interface SystemOptions {
   defaultMode?: RelayMode;
   /** Where the monitor's alerts go (e.g. a webhook on loopback). Default: nowhere. */
   alertChannels?: readonly AlertNotifier[];
+  /** The relays' figures for health; default: health not measured. */
+  telemetry?: RelayTelemetrySource;
 }
 
 export interface System {
@@ -139,6 +141,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ...(options.passthrough ? { ecs: { simulator: ecs } } : {}),
     ...(options.defaultMode ? { defaultMode: options.defaultMode } : {}),
     ...(options.alertChannels ? { alertChannels: options.alertChannels } : {}),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const apiHandler = createApiLambda(deps);
   const monitorHandler = createMonitorHandler(deps);

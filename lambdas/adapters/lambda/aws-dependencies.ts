@@ -115,7 +115,7 @@ export function createHealthAlerts(input: {
   streamStates: StreamStateRepository;
   notifier: AlertNotifier;
   log: Log;
-  metrics: Metrics;
+  metrics: Pick<Metrics, 'auxiliaryReadFailed'>;
 }): HealthAlerts {
   return new HealthAlerts({
     events: input.events,

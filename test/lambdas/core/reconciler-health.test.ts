@@ -19,6 +19,7 @@ import { AwsSimulator } from '../../../lambdas/testing/simulator';
 import type { Dynalite } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 import { makeDestination } from '../../support/fixtures';
+import { alertsWithoutChannels } from '../../support/alerts';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -69,6 +70,7 @@ function reconciler(withTelemetry = true): Reconciler {
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue: new MemoryWorkQueue(clock),
       events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
+      alerts: alertsWithoutChannels(db, clock, quiet),
       cipher,
       clock,
       log: quiet,

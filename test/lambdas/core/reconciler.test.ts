@@ -19,6 +19,7 @@ import { MemoryWorkQueue } from '../../../lambdas/testing/memory-work-queue';
 import type { Dynalite } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 import { makeDestination } from '../../support/fixtures';
+import { alertsWithoutChannels } from '../../support/alerts';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const B = 'arn:aws:ivs:us-east-1:123456789012:channel/GhIjKl789012';
@@ -51,7 +52,7 @@ function reconciler(owner = 'r1'): Reconciler {
       destinations: repo,
       streamStates: new DynamoStreamStateRepository(db.doc, db.tables.streamState),
       events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
-      alerts: { onRelayTransition: async () => ({ direction: undefined, alert: 'no-channel' as const }) },
+      alerts: alertsWithoutChannels(db, clock, quiet),
       streams: sim.ivs,
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue,

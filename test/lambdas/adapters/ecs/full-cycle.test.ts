@@ -24,6 +24,7 @@ import { MemoryWorkQueue } from '../../../../lambdas/testing/memory-work-queue';
 import { AwsSimulator } from '../../../../lambdas/testing/simulator';
 import { ECS_MODEL, SSM_MODEL } from '../../../support/aws-api-model';
 import { startDynalite, type Dynalite } from '../../../support/dynalite';
+import { alertsWithoutChannels } from '../../../support/alerts';
 import { CHANNEL_A, startSystem } from '../../../support/system';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
@@ -86,7 +87,7 @@ it('runs, replaces and stops a pass-through relay without the stream key leaving
       destinations,
       streamStates,
       events,
-      alerts: { onRelayTransition: async () => ({ direction: undefined, alert: 'no-channel' as const }) },
+      alerts: alertsWithoutChannels(db, clock, log),
       streams: aws.ivs,
       engine: new EcsRelayEngine(ecs.ecs, ecs.ssm, SETTINGS, 'p', 'arn:aws:kms:us-east-1:123456789012:key/abc'),
       queue,
