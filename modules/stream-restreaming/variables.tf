@@ -258,6 +258,9 @@ variable "prices" {
     # The names of lambdas/core/costs.ts PRICE_KEYS (test/modules/contract.test.ts compares them).
     condition     = alltrue([for name, value in var.prices : contains(["mediaLiveInputPerHour", "mediaLiveOutputSdPerHour", "mediaLiveOutputHdPerHour", "mediaLiveMinimumMinutes", "fargateVcpuPerHour", "fargateGbPerHour", "relayTaskVcpu", "relayTaskMemoryGb", "fargateMinimumMinutes", "publicIpv4PerHour", "dataTransferOutPerGb", "passthroughKbps"], name) && value >= 0])
     error_message = "prices: each name must be one of the keys in the description, each value a number of 0 or more."
+  }
+}
+
 variable "alert_webhook_parameter_name" {
   description = "Name of an SSM SecureString parameter holding a Slack/Discord webhook URL for destination alerts (failing while live, recovered), e.g. /acme-live/alert-webhook-url. Create it yourself, encrypted with the module's key (alias/<project_name>-restreaming): the URL is a secret and never passes through Terraform. Null: alerts go to the alarm topic only."
   type        = string
