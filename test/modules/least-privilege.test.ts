@@ -423,7 +423,16 @@ describe('IAM policies of the stream-restreaming module with create_relays = tru
 
   it('gives no ECS, SSM or relay role outside the relay policy, and the API function none at all', () => {
     const outside = granted.monitor.filter((s) => s.policy !== 'monitor/relays');
-    expect(outside.flatMap((s) => s.actions).filter((a) => /^(ecs|ssm):/.test(a))).toEqual([]);
+    // The one SSM read outside the relay policy: the alert webhook's SecureString, exactly that parameter.
+    const webhook = outside.filter((s) => s.sid === 'ReadAlertWebhookParameter');
+    expect(webhook.flatMap((s) => s.actions)).toEqual(['ssm:GetParameter']);
+    expect(webhook.flatMap((s) => s.resources)).toEqual([expect.stringMatching(/:ssm:[a-z0-9-]+:\d{12}:parameter\/alerts\/webhook-url$/)]);
+    expect(
+      outside
+        .filter((s) => s.sid !== 'ReadAlertWebhookParameter')
+        .flatMap((s) => s.actions)
+        .filter((a) => /^(ecs|ssm):/.test(a)),
+    ).toEqual([]);
     expect(outside.flatMap((s) => s.resources).filter((r) => ROLES.includes(r))).toEqual([]);
     expect(granted.api.flatMap((s) => s.actions).filter((a) => /^(ecs|ssm):/.test(a) || a === 'iam:PassRole')).toEqual([]);
   });

@@ -25,12 +25,14 @@ variables {
   ivs_channel_arns        = ["arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456"]
   api_lambda_zip_path     = "does-not-exist/lambda.zip"
   monitor_lambda_zip_path = "does-not-exist/monitor.zip"
-  jwt_issuer              = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example"
-  jwt_audience            = ["example-client-id"]
-  admin_group             = "admins"
-  admin_scope             = "least-privilege-api/admin"
-  create_relays           = true
-  relay_subnet_ids        = ["subnet-0a1b2c3d"]
+  # As in least_privilege.tftest.hcl, so the two plans differ only by the relays.
+  alert_webhook_parameter_name = "/alerts/webhook-url"
+  jwt_issuer                   = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example"
+  jwt_audience                 = ["example-client-id"]
+  admin_group                  = "admins"
+  admin_scope                  = "least-privilege-api/admin"
+  create_relays                = true
+  relay_subnet_ids             = ["subnet-0a1b2c3d"]
 }
 
 run "relay_iam_statements" {

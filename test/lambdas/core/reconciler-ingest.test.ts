@@ -18,6 +18,7 @@ import { AwsSimulator, DEFAULT_SIMULATED_INGEST } from '../../../lambdas/testing
 import type { Dynalite } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 import { makeDestination } from '../../support/fixtures';
+import { alertsWithoutChannels } from '../../support/alerts';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const B = 'arn:aws:ivs:us-east-1:123456789012:channel/GhIjKl789012';
@@ -55,6 +56,7 @@ function reconciler(streams: StreamSource = sim.ivs): Reconciler {
       destinations: new DynamoDestinationRepository(db.doc, db.tables.destinations),
       streamStates: states,
       events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
+      alerts: alertsWithoutChannels(db, clock, quiet),
       streams,
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue: new MemoryWorkQueue(clock),
