@@ -116,6 +116,9 @@ describe('the console during a show, on the local stack with real media', () => 
         rtmpUrl: 'rtmp://127.0.0.1:9/live',
         streamKey: STREAM_KEY,
         profile: '480p30-2000',
+        // MediaLive on purpose: the restart warning below names its one-to-three-minute gap
+        // (pass-through, the default, warns of a few seconds).
+        mode: 'transcode',
       }),
     });
     expect(created.status).toBe(201);
