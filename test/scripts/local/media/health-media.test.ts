@@ -102,7 +102,17 @@ describe('health from the data plane on loopback', () => {
     const created = await fetch(`${stack.url}/stream-destinations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ platform: 'custom', name: 'Sink', rtmpUrl: sink.rtmpUrl, streamKey: WRONG_KEY, profile: '480p30-2000' }),
+      // Transcode: a constant 2000 kbit/s, so the bit rate compared with the sink's is steady (a
+      // pass-through copy carries the test pattern's variable rate, and the 20% bound then
+      // measures the pattern, not the health reading).
+      body: JSON.stringify({
+        platform: 'custom',
+        name: 'Sink',
+        rtmpUrl: sink.rtmpUrl,
+        streamKey: WRONG_KEY,
+        profile: '480p30-2000',
+        mode: 'transcode',
+      }),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as DestinationView;
