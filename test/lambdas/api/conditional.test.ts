@@ -6,38 +6,12 @@ import { createApiHandler } from '../../../lambdas/api/http';
 import type { ApiResult } from '../../../lambdas/api/http';
 import type { DestinationService, DestinationView } from '../../../lambdas/core/destination';
 import { httpApiEvent, restApiEvent } from '../../support/api-gateway-events';
+import { makeDestinationView } from '../../support/fixtures';
 
 const ORIGIN = 'https://admin.example.com';
 
-function view(i: number, overrides: Partial<DestinationView> = {}): DestinationView {
-  return {
-    id: `dest-${i}`,
-    platform: 'youtube',
-    name: `Destination ${i}`,
-    enabled: true,
-    status: 'inactive',
-    statusSince: '2030-01-01T00:00:00.000Z',
-    channelArn: 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEfGhIjKl',
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-    streamKeyMasked: '••••tKeY',
-    profile: '1080p30-6000',
-    mode: 'passthrough',
-    lastError: null,
-    health: {
-      state: 'unknown',
-      bitrateKbps: null,
-      since: '2030-01-01T00:00:00.000Z',
-      message: 'Not sending: nothing runs for this destination.',
-    },
-    mediaLiveChannelId: null,
-    pausedStreamId: null,
-    warnings: [],
-    version: 1,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+const view = (i: number, overrides: Partial<DestinationView> = {}): DestinationView =>
+  makeDestinationView({ id: `dest-${i}`, name: `Destination ${i}`, ...overrides });
 
 let destinations: DestinationView[];
 let handler: ReturnType<typeof createApiHandler>;

@@ -13,41 +13,14 @@ import {
 } from '../../../lambdas/core/errors';
 import type { Log } from '../../../lambdas/core/ports';
 import { httpApiEvent, restApiEvent } from '../../support/api-gateway-events';
+import { makeDestinationView } from '../../support/fixtures';
 import type { EventOptions } from '../../support/api-gateway-events';
 
 const ID = '3f0b8c5e-8d7a-4c1e-9f2b-6a5d4c3b2a10';
 const STREAM_KEY = 'live_998877_QwErTySeCrEtKeY';
 const ADMIN_ORIGIN = 'https://admin.example.com';
 
-function view(overrides: Partial<DestinationView> = {}): DestinationView {
-  return {
-    id: ID,
-    platform: 'youtube',
-    name: 'Main channel',
-    enabled: true,
-    status: 'inactive',
-    statusSince: '2030-01-01T00:00:00.000Z',
-    channelArn: 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEfGhIjKl',
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-    streamKeyMasked: '••••tKeY',
-    profile: '1080p30-6000',
-    mode: 'passthrough',
-    lastError: null,
-    health: {
-      state: 'unknown',
-      bitrateKbps: null,
-      since: '2030-01-01T00:00:00.000Z',
-      message: 'Not sending: nothing runs for this destination.',
-    },
-    mediaLiveChannelId: null,
-    pausedStreamId: null,
-    warnings: [],
-    version: 3,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+const view = (overrides: Partial<DestinationView> = {}): DestinationView => makeDestinationView({ id: ID, version: 3, ...overrides });
 
 const IVS_STREAM_KEY = 'sk_us-east-1_ivsKeyThatMustNotBeLogged';
 
