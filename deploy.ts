@@ -8,7 +8,9 @@ import { createInterface } from 'node:readline/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import yargs from 'yargs';
@@ -61,7 +63,7 @@ export function buildParser(argv: string[]) {
         'destroy',
         booleanFlag(
           'destroy',
-          'Stop and delete the MediaLive channels and inputs, then tear everything down (asks you to type the project name)',
+          'Stop and delete the MediaLive channels and inputs and the relay tasks, then tear everything down (asks you to type the project name)',
         ),
       )
       .option('yes', booleanFlag('yes', 'Apply or destroy without asking (required without a terminal, e.g. in CI)', { alias: 'y' }))
@@ -91,7 +93,7 @@ export function buildParser(argv: string[]) {
         'restreaming',
         booleanFlag(
           'restreaming',
-          'Override enableStreamRestreaming (--no-restreaming switches it off and first deletes the MediaLive channels and inputs)',
+          'Override enableStreamRestreaming (--no-restreaming switches it off and first deletes the MediaLive channels and inputs and the relay tasks)',
         ),
       )
       // After coercion, so that `--destroy=no --frontend` is no conflict (yargs' .conflicts() sees any value).
@@ -182,6 +184,8 @@ export function defaultDeps(): DeployDeps {
       cloudfront: new CloudFrontClient({ region }),
       sts: new STSClient({ region }),
       medialive: new MediaLiveClient({ region }),
+      ecs: new ECSClient({ region }),
+      ssm: new SSMClient({ region }),
     }),
     buildLambdas,
     interactive,

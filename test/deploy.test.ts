@@ -3,18 +3,23 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { ListChannelsCommand, ListInputsCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildParser, main, modeOf, optionsOf } from '../deploy';
 import { createDeploySandbox, TEST_CONFIG, type DeploySandbox } from './support/deploy-fixture';
 import { fakeS3Bucket } from './support/fake-s3-bucket';
+import { FakeRelays } from './support/fake-relays-sdk';
 
 const s3Mock = mockClient(S3Client);
 const cloudFrontMock = mockClient(CloudFrontClient);
 const stsMock = mockClient(STSClient);
 const mediaLiveMock = mockClient(MediaLiveClient);
+const ecsMock = mockClient(ECSClient);
+const ssmMock = mockClient(SSMClient);
 
 let sandbox: DeploySandbox;
 let errors: string[];
@@ -28,6 +33,9 @@ beforeEach(async () => {
   mediaLiveMock.reset();
   mediaLiveMock.on(ListChannelsCommand).resolves({ Channels: [] });
   mediaLiveMock.on(ListInputsCommand).resolves({ Inputs: [] });
+  ecsMock.reset();
+  ssmMock.reset();
+  new FakeRelays().install(ecsMock, ssmMock);
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/deployer' });
   cloudFrontMock.on(CreateInvalidationCommand).resolves({});
   fakeS3Bucket(s3Mock);

@@ -9,7 +9,8 @@
  *   frontend        preflight → outputs → build admin UI → upload → invalidation → summary
  *   plan            preflight → build zips → terraform init → plan (printed with its summary)
  *   destroy         preflight → typed confirmation → deletion-protection confirmation → terraform
- *                   init → runtime teardown (MediaLive) → deletion protection off → destroy →
+ *                   init → runtime teardown (MediaLive; relay tasks, task definitions, stream-key
+ *                   parameters) → deletion protection off → destroy →
  *                   runtime sweep → leftovers listed
  *
  * When the plan removes the restreaming control plane (restreaming switched off), the runtime
@@ -18,7 +19,9 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { MediaLiveClient } from '@aws-sdk/client-medialive';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
@@ -75,6 +78,8 @@ export interface AwsClients {
   cloudfront: CloudFrontClient;
   sts: STSClient;
   medialive: MediaLiveClient;
+  ecs: ECSClient;
+  ssm: SSMClient;
 }
 
 export interface Prompter {
@@ -149,7 +154,7 @@ const STEP_TITLES: Record<StepId, string> = {
   upload: 'Upload the admin UI to S3',
   invalidate: 'Invalidate CloudFront',
   'terraform-destroy': 'terraform destroy',
-  'runtime-teardown': 'Stop and delete MediaLive channels and inputs',
+  'runtime-teardown': 'Stop and delete the relays (MediaLive channels and inputs, ECS tasks, stream-key parameters)',
   'deletion-protection': 'Turn off deletion protection',
   'runtime-sweep': 'Check that nothing of the project runs',
 };
@@ -411,10 +416,17 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     result.applied = true;
   });
 
-  // Runtime resources (MediaLive today): before Terraform changes anything, and once more after.
+  // Runtime resources (MediaLive, ECS relays): before Terraform changes anything, and once more after.
   const teardownStep = (id: 'runtime-teardown' | 'runtime-sweep') =>
     step(id, async (wrapper) => {
-      const engines = runtimeTeardownEngines({ projectName: config().projectName, medialive: clients().medialive, ...deps.teardownWait });
+      const engines = runtimeTeardownEngines({
+        projectName: config().projectName,
+        region: config().region,
+        medialive: clients().medialive,
+        ecs: clients().ecs,
+        ssm: clients().ssm,
+        ...deps.teardownWait,
+      });
       const report = await runTeardown(engines, (message) => (wrapper.output = message));
       const previous = result.teardown ?? { removed: [], leftovers: [] };
       // The sweep's findings replace the first pass's leftovers: what it removed is gone.
@@ -489,7 +501,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     if (!ctx.plan?.changes) return false;
     const summaryText = ctx.plan.summary ? formatPlanSummary(ctx.plan.summary) : '';
     const teardownNote = restreamingRemoved()
-      ? '\n  Restreaming is switched off: every MediaLive channel and input of the project is stopped and deleted first.'
+      ? '\n  Restreaming is switched off: every MediaLive channel and input, relay task and stream-key parameter of the project is stopped and deleted first.'
       : '';
     if (options.yes) {
       if (summaryText) deps.print(summaryText + teardownNote);
@@ -567,7 +579,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       }
       if (!options.yes) {
         const typed = await deps.prompt.input(
-          `This stops and deletes every MediaLive channel and input of "${config().projectName}", then destroys every resource of it in ${config().region} (account ${ctx.account}). Type the project name to confirm:`,
+          `This stops and deletes every MediaLive channel and input, relay task and stream-key parameter of "${config().projectName}", then destroys every resource of it in ${config().region} (account ${ctx.account}). Type the project name to confirm:`,
         );
         if (typed.trim() !== config().projectName)
           throw new DeployUserError(DEPLOY_ERROR_CODES.aborted, 'Nothing destroyed: the typed name did not match the project name');

@@ -1,6 +1,7 @@
 /**
  * Teardown of the runtime resources: what the Lambdas create at run time (MediaLive channels and
- * inputs today; the relay's ECS tasks and SSM parameters later), which Terraform does not know and
+ * inputs; the pass-through relays' ECS tasks, task definitions and SSM stream-key parameters),
+ * which Terraform does not know and
  * so never deletes. `--destroy` and switching restreaming off run it before Terraform changes
  * anything (so nothing keeps billing even when Terraform then fails) and once more afterwards (to
  * catch what a still-deployed Lambda created in between).
@@ -8,8 +9,11 @@
  * Each kind of resource is one `TeardownEngine`; another engine's cleanup is added by appending
  * it to the list `runtimeTeardownEngines` returns.
  */
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { MediaLiveClient } from '@aws-sdk/client-medialive';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { mediaLiveTeardown, type WaitOptions } from './teardown-medialive';
+import { relayTeardown } from './teardown-relays';
 
 /** A resource the teardown could not remove, and why. */
 export interface Leftover {
@@ -33,12 +37,18 @@ export interface TeardownEngine {
 
 export interface RuntimeTeardownOptions extends WaitOptions {
   projectName: string;
+  region: string;
   medialive: MediaLiveClient;
+  ecs: ECSClient;
+  ssm: SSMClient;
 }
 
-/** The engines for what the deployed Lambdas can create. */
+/**
+ * The engines for what the deployed Lambdas can create. The relays' engine runs whether or not
+ * the deployment has relays (`create_relays`): without its cluster and parameters it finds nothing.
+ */
 export function runtimeTeardownEngines(options: RuntimeTeardownOptions): TeardownEngine[] {
-  return [mediaLiveTeardown(options)];
+  return [mediaLiveTeardown(options), relayTeardown(options)];
 }
 
 /** Runs every engine in turn; one engine's failure becomes a leftover, the others still run. */

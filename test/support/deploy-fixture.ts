@@ -7,7 +7,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { MediaLiveClient } from '@aws-sdk/client-medialive';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { BuildLambdasOptions, LambdaArtifact } from '../../scripts/build-lambdas';
@@ -103,6 +105,8 @@ export async function createDeploySandbox(settings: FakeTerraformSettings = {}):
       cloudfront: new CloudFrontClient({ region }),
       sts: new STSClient({ region }),
       medialive: new MediaLiveClient({ region }),
+      ecs: new ECSClient({ region }),
+      ssm: new SSMClient({ region }),
     }),
     buildLambdas,
     interactive: false,

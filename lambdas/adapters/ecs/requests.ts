@@ -36,6 +36,14 @@ export interface RelaySettings {
   memory: string;
 }
 
+/** RunTask's `startedBy` of every relay task: ListTasks filters on it, ECS task events carry it. */
+export const RELAY_STARTED_BY = 'ivs-restreaming';
+
+/** The relay cluster's name, as modules/stream-restreaming/relay.tf names it. */
+export function relayClusterName(projectName: string): string {
+  return `${projectName}-relays`;
+}
+
 /** The container's name in every relay task definition. */
 export const RELAY_CONTAINER = 'relay';
 /** The environment variable the container finds the stream key in (filled from `secrets`). */
@@ -256,7 +264,7 @@ export function buildRunTaskRequest(spec: RelaySpec, taskDefinitionArn: string, 
       },
     },
     clientToken: runTaskClientToken(spec),
-    startedBy: 'ivs-restreaming',
+    startedBy: RELAY_STARTED_BY,
     tags: ecsTags(spec),
   };
 }

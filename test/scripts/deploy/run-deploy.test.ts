@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { ListChannelsCommand, ListInputsCommand, MediaLiveClient } from '@aws-sdk/client-medialive';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,12 +13,15 @@ import { runDeploy, type DeployOptions } from '../../../scripts/deploy/run-deplo
 import { createDeploySandbox, TEST_CONFIG, type DeploySandbox } from '../../support/deploy-fixture';
 import { fakeS3Bucket, type StoredObject } from '../../support/fake-s3-bucket';
 import { FakeMediaLive } from '../../support/fake-medialive-sdk';
+import { FakeRelays } from '../../support/fake-relays-sdk';
 import { DEPLOYED_OUTPUTS } from '../../support/fake-terraform';
 
 const s3Mock = mockClient(S3Client);
 const cloudFrontMock = mockClient(CloudFrontClient);
 const stsMock = mockClient(STSClient);
 const mediaLiveMock = mockClient(MediaLiveClient);
+const ecsMock = mockClient(ECSClient);
+const ssmMock = mockClient(SSMClient);
 
 let sandbox: DeploySandbox;
 let bucket: Map<string, StoredObject>;
@@ -30,6 +35,10 @@ beforeEach(async () => {
   mediaLiveMock.reset();
   mediaLiveMock.on(ListChannelsCommand).resolves({ Channels: [] });
   mediaLiveMock.on(ListInputsCommand).resolves({ Inputs: [] });
+  ecsMock.reset();
+  ssmMock.reset();
+  // No relay cluster and no parameters: the relay teardown finds nothing.
+  new FakeRelays().install(ecsMock, ssmMock);
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/deployer', UserId: 'AID' });
   cloudFrontMock.on(CreateInvalidationCommand).resolves({ Invalidation: undefined });
   bucket = fakeS3Bucket(s3Mock);
@@ -353,11 +362,16 @@ describe('infra/ variables', () => {
 
 describe('--destroy and runtime resources', () => {
   let fake: FakeMediaLive;
+  let relays: FakeRelays;
 
   beforeEach(() => {
     mediaLiveMock.reset();
     fake = new FakeMediaLive();
     fake.install(mediaLiveMock);
+    ecsMock.reset();
+    ssmMock.reset();
+    relays = new FakeRelays();
+    relays.install(ecsMock, ssmMock);
     let now = 0;
     sandbox.deps.teardownWait = {
       timeoutMs: 120_000,
@@ -372,7 +386,10 @@ describe('--destroy and runtime resources', () => {
     sandbox.deps.process = {
       run: (file, args, options) => {
         const command = args.find((a) => !a.startsWith('-'));
-        if (file !== 'npm' && command && command !== 'version') fake.log.push(`terraform ${command}`);
+        if (file !== 'npm' && command && command !== 'version') {
+          fake.log.push(`terraform ${command}`);
+          relays.log.push(`terraform ${command}`);
+        }
         return runner.run(file, args, options);
       },
     };
@@ -396,6 +413,32 @@ describe('--destroy and runtime resources', () => {
     ]);
     expect(fake.remaining()).toEqual([`channel ${other.channelId} RUNNING`, `input ${other.inputId} ATTACHED`]);
     expect(result.teardown).toEqual({ removed: [expect.stringContaining(channelId), expect.stringContaining(inputId)], leftovers: [] });
+  });
+
+  it('stops the relay tasks and deletes their task definitions and stream-key parameters before Terraform destroys anything', async () => {
+    const task = relays.addTask('ivs-test', 'd-1');
+    const definition = relays.addTaskDefinition('ivs-test', 'd-1');
+    relays.addParameter('ivs-test', 'd-1');
+    const other = relays.addTask('someone-else', 'd-1');
+
+    const result = await deploy({ mode: 'destroy', yes: true, disableDeletionProtection: true });
+
+    expect(relays.log).toEqual([
+      'terraform init',
+      `StopTask ${task}`,
+      `DeregisterTaskDefinition ${definition}`,
+      'DeleteParameters 1',
+      'terraform state',
+      'terraform plan',
+      'terraform apply',
+      'terraform destroy',
+    ]);
+    expect(relays.remaining()).toEqual([`task ${other} RUNNING`]);
+    expect(result.teardown?.removed).toEqual([
+      expect.stringContaining(task.slice(-32)),
+      'ECS task definition ivs-test-relay-d-1:1',
+      'SSM parameter /ivs-test/stream-keys/d-1',
+    ]);
   });
 
   it('sweeps again after terraform destroy and removes what appeared in between', async () => {
@@ -528,7 +571,7 @@ describe('switching restreaming off', () => {
     expect(fake.log).toEqual([`StopChannel ${channelId}`, `DeleteChannel ${channelId}`, `DeleteInput ${inputId}`]);
     const printed = sandbox.printed.join('\n');
     expect(printed).toContain(
-      'Restreaming is switched off: every MediaLive channel and input of the project is stopped and deleted first.',
+      'Restreaming is switched off: every MediaLive channel and input, relay task and stream-key parameter of the project is stopped and deleted first.',
     );
     expect(printed).toContain('    - module.stream_restreaming[0].aws_dynamodb_table.destinations');
   });
