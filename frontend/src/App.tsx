@@ -6,7 +6,7 @@ import { bulkSummary, runBulk } from './bulk';
 import { applyFilter, FILTER_THRESHOLD, NO_FILTER, type DestinationFilter } from './filter';
 import type { RuntimeConfig } from './config';
 import { CostPanel } from './CostPanel';
-import { Dialog } from './Dialog';
+import { Dialog, rowControl } from './Dialog';
 import { DestinationForm } from './DestinationForm';
 import { DestinationsTable, STARTING_HINT } from './DestinationsTable';
 import { HistoryDialog } from './HistoryDialog';
@@ -443,7 +443,12 @@ function Dashboard({ api, config, session }: AppProps) {
       )}
       {historyOf && <HistoryDialog api={api} destination={historyOf} now={now} onClose={() => setHistoryOf(null)} />}
       {toDelete && (
-        <Dialog title={`Delete ${toDelete.name}?`} onClose={() => setToDelete(null)} testId="confirm-delete">
+        <Dialog
+          title={`Delete ${toDelete.name}?`}
+          onClose={() => setToDelete(null)}
+          testId="confirm-delete"
+          returnFocusTo={rowControl(toDelete.id, 'delete-button')}
+        >
           <p>
             The destination is removed and its MediaLive channel is stopped and deleted. Its stream key is discarded. This cannot be undone.
           </p>

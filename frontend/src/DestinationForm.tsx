@@ -3,7 +3,7 @@ import { PLATFORMS, PROFILES, RELAY_MODES, type Platform, type Profile, type Rel
 import type { RelayModesConfig } from './config';
 import { defaultProfile, defaultRtmpUrl, requiresRtmps } from '../../lambdas/core/platforms';
 import type { ApiClient, ChannelStatusView, DestinationView } from './api';
-import { Dialog } from './Dialog';
+import { ADD_DESTINATION, Dialog, rowControl } from './Dialog';
 import { PLATFORM_LABELS, channelLabel, profileLabel, restartGap } from './format';
 import {
   NO_ERRORS,
@@ -121,7 +121,13 @@ export function DestinationForm({ api, destination, channels, relayModes = ALL_M
   const title = destination ? `Edit ${destination.name}` : 'Add destination';
 
   return (
-    <Dialog title={title} onClose={onClose} testId="destination-form" wide>
+    <Dialog
+      title={title}
+      onClose={onClose}
+      testId="destination-form"
+      returnFocusTo={destination ? rowControl(destination.id, 'edit-button') : ADD_DESTINATION}
+      wide
+    >
       <form ref={formRef} class="form" onSubmit={submit} noValidate>
         {errors.general && (
           <p class="form-error" role="alert" data-testid="form-error">

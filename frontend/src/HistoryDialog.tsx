@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, type ApiClient, type DestinationEventView, type DestinationView } from './api';
-import { Dialog } from './Dialog';
+import { Dialog, rowControl } from './Dialog';
 
 /** The time of an event to the second; with the date when it is not today. */
 function eventTime(iso: string, now: number): string {
@@ -77,7 +77,13 @@ export function HistoryDialog({ api, destination, onClose, now }: HistoryDialogP
   }, [load]);
 
   return (
-    <Dialog title={`History of ${destination.name}`} onClose={onClose} testId="history-dialog" wide>
+    <Dialog
+      title={`History of ${destination.name}`}
+      onClose={onClose}
+      testId="history-dialog"
+      returnFocusTo={rowControl(destination.id, 'history-button')}
+      wide
+    >
       <p class="muted">Starts, stops, failures, recoveries, edits and alerts of the last 30 days, newest first.</p>
       {loaded && events.length === 0 && (
         <p class="muted" data-testid="history-empty">

@@ -416,9 +416,50 @@ describe('admin UI on the local stack', () => {
       await page.getByTestId('destination-form').waitFor({ state: 'detached' });
       expect(await focused()).toBe(`Edit ${first}`);
       await page.getByRole('button', { name: `Delete ${first}`, exact: true }).click();
+      // What has focus at the moment the dialog leaves the DOM, not a frame later: Preact runs an
+      // unmounted component's useEffect cleanup after the next paint, and focus sat on <body> until
+      // then (the failure seen on a busy machine).
+      await page.evaluate(() => {
+        (window as any).focusWhenClosed = new Promise<string | null>((done) => {
+          const observer = new MutationObserver(() => {
+            if (document.querySelector('[data-testid="confirm-delete"]')) return;
+            observer.disconnect();
+            done(document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? null);
+          });
+          observer.observe(document.body, { childList: true, subtree: true });
+        });
+      });
       await page.getByTestId('confirm-delete').getByRole('button', { name: 'Cancel' }).click();
-      await page.getByTestId('confirm-delete').waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => (window as any).focusWhenClosed)).toBe(`Delete ${first}`);
       expect(await focused()).toBe(`Delete ${first}`);
+
+      // A poll re-creates the row while its history is open (it left the search and came back):
+      // focus goes to the History button of the row as it is now, not to the element that is gone.
+      const firstId = (await apiDestinations()).find((d) => d.name === first).id;
+      const rename = async (name: string): Promise<void> => {
+        const response = await fetch(`${stack.url}/stream-destinations/${firstId}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name }),
+        });
+        expect(response.status).toBe(200);
+        // A poll now, as when the tab comes back into view (the idle interval is 15 s).
+        await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      };
+      const firstRow = page.locator(`[data-testid="destination-row"][data-id="${firstId}"]`);
+      await page.getByLabel('Search', { exact: true }).fill(first);
+      await page.getByRole('button', { name: `History of ${first}`, exact: true }).click();
+      await page.getByTestId('history-dialog').getByTestId('history-list').waitFor();
+      await firstRow.evaluate((el) => el.setAttribute('data-opened-history', ''));
+      await rename('Renamed while open');
+      await firstRow.waitFor({ state: 'detached' });
+      await rename(first);
+      await firstRow.waitFor();
+      expect(await firstRow.getAttribute('data-opened-history')).toBeNull();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('history-dialog').waitFor({ state: 'detached' });
+      expect(await focused()).toBe(`History of ${first}`);
+      await page.getByLabel('Search', { exact: true }).fill('');
       await page.getByTestId('filter-clear').click();
       await waitFor(async () => (await rows.count()) === 25, { what: 'all rows again' });
 
