@@ -13,7 +13,7 @@ const noTestingCode = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'frontend/dist/', '.local/', 'coverage/', '**/.terraform/'] },
+  { ignores: ['node_modules/', 'dist/', 'frontend/dist/', '.local/', 'coverage/', '**/.terraform/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

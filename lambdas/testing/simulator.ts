@@ -1108,10 +1108,14 @@ export class AwsSimulator {
     return `https://${host}.${this.#region}.playback.live-video.net/api/video/v1/${this.#region}.${this.#accountId}.channel.${channelId}.m3u8`;
   }
 
+  /**
+   * "st-" and 23 letters or digits: IVS stream ids have a "Fixed length of 26" and the pattern
+   * `st-[a-zA-Z0-9]+` (https://docs.aws.amazon.com/ivs/latest/APIReference/API_GetStreamSession.html).
+   */
   #newStreamId(): string {
     for (;;) {
       let id = 'st-';
-      for (let i = 0; i < 22; i += 1) id += BASE62[Math.floor(this.#idRandom() * BASE62.length)];
+      for (let i = 0; i < 23; i += 1) id += BASE62[Math.floor(this.#idRandom() * BASE62.length)];
       if (!this.#streamIds.has(id)) {
         this.#streamIds.add(id);
         return id;

@@ -1,33 +1,53 @@
 /**
- * AWS's API models as the `aws-sdk` v2 package ships them (`aws-sdk/apis/<service>.min.json`,
- * installed from the npm registry as a devDependency) and a request validator over them: required
- * members, unknown members and member types. The v2 "min" models carry no enum, range, length or
- * pattern information, so those are checked only where aws-api-constraints.ts names them, each
- * entry citing the AWS page it was read on.
+ * AWS's published API models (botocore's `service-2.json`, vendored in test/fixtures/aws-models/
+ * with their origin, licence and refresh steps) and a request validator over them.
+ *
+ * Checked for every member of a request, at any depth: required members, unknown members, member
+ * types (structure, list, map, string, integer/long, float/double, boolean, timestamp, blob) and
+ * the member constraints the model states: `min`/`max` (numbers: the value; strings: Unicode
+ * code points; blobs: bytes; lists and maps: entries), `enum` and `pattern` (model-pattern.ts
+ * compiles them; a pattern that cannot be compiled is reported as a violation, never skipped).
+ * aws-api-constraints.ts adds what the model lacks, each entry citing its AWS page: constraints
+ * stated only in the documentation, and members newer than the model.
  *
  * Requests are the AWS SDK v3 input objects, whose member names are the model's member names.
+ * Values of members the model marks `sensitive` (stream keys, parameter values) never appear in a
+ * violation message.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { AWS_API_CONSTRAINTS, type MemberConstraint } from './aws-api-constraints';
+import { AWS_API_CONSTRAINTS, AWS_API_NEWER_MEMBERS, type MemberConstraint } from './aws-api-constraints';
+import { compileModelPattern } from './model-pattern';
 
-/** A member or shape of an aws-sdk v2 model: `shape` names a shared shape, no `type` = string. */
-interface V2Shape {
-  shape?: string;
-  type?: string;
-  members?: Record<string, V2Shape>;
+/** A reference to a shape from a member, list member, map key or value, or operation input. */
+export interface ShapeRef {
+  shape: string;
+  [trait: string]: unknown;
+}
+
+/** A botocore shape: its type, the structure's members, the list's member, the map's key and value, constraints. */
+export interface ModelShape {
+  type: string;
+  members?: Record<string, ShapeRef>;
   required?: string[];
-  member?: V2Shape;
-  key?: V2Shape;
-  value?: V2Shape;
-}
-interface V2Model {
-  operations: Record<string, { input?: V2Shape }>;
-  shapes: Record<string, V2Shape>;
+  member?: ShapeRef;
+  key?: ShapeRef;
+  value?: ShapeRef;
+  min?: number;
+  max?: number;
+  enum?: string[];
+  pattern?: string;
+  sensitive?: boolean;
+  union?: boolean;
+  [trait: string]: unknown;
 }
 
-/** One violation of the model, with the member path (`CreateChannel.EncoderSettings.…`). */
+export interface ServiceModel {
+  metadata: { serviceId: string; apiVersion: string; uid?: string };
+  operations: Record<string, { name: string; input?: ShapeRef }>;
+  shapes: Record<string, ModelShape>;
+}
+
+/** One or more violations of the model, each with the member path (`CreateChannel.EncoderSettings.…`). */
 export class AwsModelViolation extends Error {
   constructor(
     readonly service: string,
@@ -38,11 +58,22 @@ export class AwsModelViolation extends Error {
   }
 }
 
-function resolve(model: V2Model, ref: V2Shape): V2Shape {
-  if (!ref.shape) return ref;
-  const shape = model.shapes[ref.shape];
-  if (!shape) throw new Error(`The model has no shape ${ref.shape}`);
-  return shape;
+/** The vendored models, by file name without `.json`. */
+export const MODELS_DIR = new URL('../fixtures/aws-models/', import.meta.url);
+
+/** Reads a vendored model and adds the service's members newer than it (aws-api-constraints.ts). */
+export function loadServiceModel(service: string, fileName: string): ServiceModel {
+  const model = JSON.parse(readFileSync(new URL(`${fileName}.json`, MODELS_DIR), 'utf8')) as ServiceModel;
+  for (const [path, newer] of Object.entries(AWS_API_NEWER_MEMBERS[service] ?? {})) {
+    const [shapeName, memberName] = path.split('.') as [string, string];
+    const shape = model.shapes[shapeName];
+    if (!shape?.members) throw new Error(`${fileName}: no structure ${shapeName} to add ${memberName} to`);
+    if (shape.members[memberName]) throw new Error(`${fileName}: ${path} is in the model now; drop it from AWS_API_NEWER_MEMBERS`);
+    const added = `${shapeName}$${memberName}`;
+    model.shapes[added] = newer.shape;
+    shape.members[memberName] = { shape: added };
+  }
+  return model;
 }
 
 /** The path with list indexes and map keys generalised: `Op.Tags[2].key` → `Op.Tags[].key`. */
@@ -53,125 +84,170 @@ function tablePath(path: string): string {
     .replace(/\{key ".*?"\}/g, '{key}');
 }
 
-function checkBounds(path: string, n: number, c: MemberConstraint, what: string, out: string[]): void {
-  if (c.min !== undefined && n < c.min) out.push(`${path}: ${what} ${n} is below the minimum ${c.min}`);
-  if (c.max !== undefined && n > c.max) out.push(`${path}: ${what} ${n} is above the maximum ${c.max}`);
-}
+class Validator {
+  readonly out: string[] = [];
 
-function checkConstraint(service: string, path: string, value: unknown, out: string[]): void {
-  const c = AWS_API_CONSTRAINTS[service]?.[tablePath(path)];
-  if (!c) return;
-  if (typeof value === 'string') {
-    if (c.enum && !c.enum.includes(value)) out.push(`${path}: ${JSON.stringify(value)} is not one of ${c.enum.join(', ')}`);
-    checkBounds(path, [...value].length, c, 'length', out);
-    if (c.pattern && !new RegExp(c.pattern, 'u').test(value)) out.push(`${path}: does not match the pattern ${c.pattern}`);
-  } else if (typeof value === 'number') {
-    checkBounds(path, value, c, 'value', out);
-  } else if (Array.isArray(value)) {
-    checkBounds(path, value.length, c, 'length', out);
+  constructor(
+    readonly service: string,
+    readonly model: ServiceModel,
+  ) {}
+
+  shape(ref: ShapeRef): ModelShape {
+    const shape = this.model.shapes[ref.shape];
+    if (!shape) throw new Error(`The ${this.service} model has no shape ${ref.shape}`);
+    return shape;
   }
-}
 
-function validate(service: string, model: V2Model, ref: V2Shape, value: unknown, path: string, out: string[]): void {
-  if (value === undefined || value === null) return;
-  const shape = resolve(model, ref);
-  switch (shape.type ?? 'string') {
-    case 'structure': {
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        out.push(`${path}: expected a structure, got ${Array.isArray(value) ? 'an array' : typeof value}`);
-        return;
+  bounds(path: string, n: number, c: { min?: number; max?: number }, what: string): void {
+    if (c.min !== undefined && n < c.min) this.out.push(`${path}: ${what} ${n} is below the minimum ${c.min}`);
+    if (c.max !== undefined && n > c.max) this.out.push(`${path}: ${what} ${n} is above the maximum ${c.max}`);
+  }
+
+  string(path: string, value: string, c: Pick<ModelShape, 'min' | 'max' | 'enum' | 'pattern' | 'sensitive'>): void {
+    if (c.enum && !c.enum.includes(value)) {
+      const shown = c.sensitive ? 'the (sensitive) value' : JSON.stringify(value);
+      this.out.push(`${path}: ${shown} is not one of ${c.enum.join(', ')}`);
+    }
+    this.bounds(path, [...value].length, c, 'length');
+    if (c.pattern !== undefined) {
+      const compiled = compileModelPattern(c.pattern);
+      if (!compiled.ok) {
+        this.out.push(`${path}: the pattern ${c.pattern} cannot be compiled in JavaScript (${compiled.reason}), so the value is unchecked`);
+      } else if (!compiled.regex.test(value)) {
+        this.out.push(`${path}: does not match the pattern ${c.pattern}`);
       }
-      const members = shape.members ?? {};
-      const record = value as Record<string, unknown>;
-      for (const name of shape.required ?? []) {
-        if (record[name] === undefined || record[name] === null) out.push(`${path}.${name}: required member is missing`);
-      }
-      for (const [name, memberValue] of Object.entries(record)) {
-        const member = members[name];
-        if (!member) {
-          if (memberValue !== undefined) out.push(`${path}.${name}: unknown member`);
-          continue;
+    }
+  }
+
+  /** The constraints aws-api-constraints.ts adds for this member path. */
+  extra(path: string, value: unknown): void {
+    const c: MemberConstraint | undefined = AWS_API_CONSTRAINTS[this.service]?.[tablePath(path)];
+    if (!c) return;
+    if (typeof value === 'string') this.string(path, value, c);
+    else if (typeof value === 'number') this.bounds(path, value, c, 'value');
+    else if (Array.isArray(value)) this.bounds(path, value.length, c, 'length');
+  }
+
+  value(ref: ShapeRef, value: unknown, path: string): void {
+    if (value === undefined || value === null) return;
+    const shape = this.shape(ref);
+    this.extra(path, value);
+    switch (shape.type) {
+      case 'structure':
+        return this.structure(shape, value, path);
+      case 'list': {
+        if (!Array.isArray(value)) {
+          this.out.push(`${path}: expected a list, got ${typeof value}`);
+          return;
         }
-        validate(service, model, member, memberValue, `${path}.${name}`, out);
-      }
-      return;
-    }
-    case 'list': {
-      if (!Array.isArray(value)) {
-        out.push(`${path}: expected a list, got ${typeof value}`);
+        this.bounds(path, value.length, shape, 'length');
+        value.forEach((item, i) => this.value(shape.member as ShapeRef, item, `${path}[${i}]`));
         return;
       }
-      checkConstraint(service, path, value, out);
-      value.forEach((item, i) => validate(service, model, shape.member as V2Shape, item, `${path}[${i}]`, out));
-      return;
-    }
-    case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        out.push(`${path}: expected a map, got ${typeof value}`);
+      case 'map': {
+        if (typeof value !== 'object' || Array.isArray(value)) {
+          this.out.push(`${path}: expected a map, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+          return;
+        }
+        const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+        this.bounds(path, entries.length, shape, 'number of entries');
+        for (const [k, v] of entries) {
+          this.value(shape.key as ShapeRef, k, `${path}{key ${JSON.stringify(k)}}`);
+          this.value(shape.value as ShapeRef, v, `${path}[${JSON.stringify(k)}]`);
+        }
         return;
       }
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        validate(service, model, shape.key ?? {}, k, `${path}{key ${JSON.stringify(k)}}`, out);
-        validate(service, model, shape.value as V2Shape, v, `${path}[${JSON.stringify(k)}]`, out);
-      }
+      case 'string':
+        if (typeof value !== 'string') this.out.push(`${path}: expected a string, got ${typeof value}`);
+        else this.string(path, value, shape);
+        return;
+      case 'integer':
+      case 'long':
+        if (typeof value !== 'number' || !Number.isInteger(value))
+          this.out.push(`${path}: expected an integer, got ${JSON.stringify(value)}`);
+        else this.bounds(path, value, shape, 'value');
+        return;
+      case 'float':
+      case 'double':
+        if (typeof value !== 'number' || !Number.isFinite(value)) this.out.push(`${path}: expected a number, got ${JSON.stringify(value)}`);
+        else this.bounds(path, value, shape, 'value');
+        return;
+      case 'boolean':
+        if (typeof value !== 'boolean') this.out.push(`${path}: expected a boolean, got ${typeof value}`);
+        return;
+      case 'timestamp':
+        if (!(value instanceof Date) && typeof value !== 'string' && typeof value !== 'number')
+          this.out.push(`${path}: expected a timestamp`);
+        return;
+      case 'blob':
+        if (value instanceof Uint8Array) this.bounds(path, value.byteLength, shape, 'size');
+        else if (typeof value === 'string') this.bounds(path, Buffer.byteLength(value), shape, 'size');
+        else this.out.push(`${path}: expected bytes`);
+        return;
+      default:
+        this.out.push(`${path}: the validator does not know shape type ${shape.type}`);
+    }
+  }
+
+  structure(shape: ModelShape, value: unknown, path: string): void {
+    if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
+      this.out.push(`${path}: expected a structure, got ${Array.isArray(value) ? 'an array' : typeof value}`);
       return;
     }
-    case 'string':
-      if (typeof value !== 'string') out.push(`${path}: expected a string, got ${typeof value}`);
-      else checkConstraint(service, path, value, out);
-      return;
-    case 'integer':
-    case 'long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) out.push(`${path}: expected an integer, got ${JSON.stringify(value)}`);
-      else checkConstraint(service, path, value, out);
-      return;
-    case 'double':
-    case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) out.push(`${path}: expected a number, got ${JSON.stringify(value)}`);
-      else checkConstraint(service, path, value, out);
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') out.push(`${path}: expected a boolean, got ${typeof value}`);
-      return;
-    case 'timestamp':
-      if (!(value instanceof Date) && typeof value !== 'string') out.push(`${path}: expected a timestamp`);
-      return;
-    case 'blob':
-      if (!(value instanceof Uint8Array) && typeof value !== 'string') out.push(`${path}: expected bytes`);
-      return;
-    default:
-      out.push(`${path}: the validator does not know shape type ${shape.type}`);
+    const members = shape.members ?? {};
+    const record = value as Record<string, unknown>;
+    for (const name of shape.required ?? []) {
+      if (record[name] === undefined || record[name] === null) this.out.push(`${path}.${name}: required member is missing`);
+    }
+    const set = Object.keys(record).filter((name) => record[name] !== undefined && record[name] !== null);
+    if (shape.union && set.length !== 1) this.out.push(`${path}: a union takes exactly one member, got ${set.length}`);
+    for (const name of set) {
+      const member = members[name];
+      if (!member) this.out.push(`${path}.${name}: unknown member`);
+      else this.value(member, record[name], `${path}.${name}`);
+    }
   }
 }
 
-/** A validator over one aws-sdk v2 model (`ecs-2014-11-13`). */
+/**
+ * The violations of `params` against the input of `operation` in `model`; empty when it fits.
+ * `service` names the model in messages and keys aws-api-constraints.ts.
+ */
+export function modelViolations(service: string, model: ServiceModel, operation: string, params: unknown): string[] {
+  const input = model.operations[operation]?.input;
+  if (!input) throw new Error(`The ${service} model has no operation ${operation} with an input`);
+  const validator = new Validator(service, model);
+  if (params === undefined || params === null) validator.out.push(`${operation}: the request is empty`);
+  else validator.value(input, params, operation);
+  return validator.out;
+}
+
+/** A validator over one vendored model. */
 export interface AwsApiModel {
   readonly service: string;
-  /** The model file inside node_modules (aws-sdk/apis/…). */
+  /** The vendored model file (test/fixtures/aws-models/…). */
   readonly file: URL;
+  /** The model with the newer members added (loaded on first use). */
+  model(): ServiceModel;
   /** The violations of `params` against the operation's input shape; empty when it fits. */
   violations(operation: string, params: unknown): string[];
   /** Throws an AwsModelViolation listing every violation when `params` does not fit the model. */
   validate(operation: string, params: unknown): void;
 }
 
-const require = createRequire(import.meta.url);
-
-export function awsApiModel(service: string, modelName: string): AwsApiModel {
-  const file = pathToFileURL(require.resolve(`aws-sdk/apis/${modelName}.min.json`));
-  let model: V2Model | undefined;
-  const load = (): V2Model => (model ??= JSON.parse(readFileSync(file, 'utf8')) as V2Model);
-  const violations = (operation: string, params: unknown): string[] => {
-    const input = load().operations[operation]?.input;
-    if (!input) throw new Error(`The ${service} model has no operation ${operation}`);
-    const out: string[] = [];
-    validate(service, load(), input, params, operation, out);
-    if (params === undefined || params === null) out.push(`${operation}: the request is empty`);
-    return out;
-  };
+/**
+ * A validator over `test/fixtures/aws-models/<fileName>.json`. `service` names the model in
+ * messages and keys aws-api-constraints.ts.
+ */
+export function awsApiModel(service: string, fileName: string): AwsApiModel {
+  const file = new URL(`${fileName}.json`, MODELS_DIR);
+  let loaded: ServiceModel | undefined;
+  const model = (): ServiceModel => (loaded ??= loadServiceModel(service, fileName));
+  const violations = (operation: string, params: unknown): string[] => modelViolations(service, model(), operation, params);
   return {
     service,
     file,
+    model,
     violations,
     validate(operation, params) {
       const found = violations(operation, params);
@@ -183,6 +259,9 @@ export function awsApiModel(service: string, modelName: string): AwsApiModel {
 export const MEDIALIVE_MODEL = awsApiModel('MediaLive', 'medialive-2017-10-14');
 export const ECS_MODEL = awsApiModel('ECS', 'ecs-2014-11-13');
 export const SSM_MODEL = awsApiModel('SSM', 'ssm-2014-11-06');
-export const CLOUDWATCH_MODEL = awsApiModel('CloudWatch', 'monitoring-2010-08-01');
+export const CLOUDWATCH_MODEL = awsApiModel('CloudWatch', 'cloudwatch-2010-08-01');
 export const IVS_MODEL = awsApiModel('IVS', 'ivs-2020-07-14');
 export const SNS_MODEL = awsApiModel('SNS', 'sns-2010-03-31');
+
+/** Every vendored model. */
+export const ALL_MODELS = [MEDIALIVE_MODEL, ECS_MODEL, SSM_MODEL, CLOUDWATCH_MODEL, IVS_MODEL, SNS_MODEL] as const;

@@ -1,6 +1,7 @@
 /**
- * AWS's MediaLive API model (aws-sdk v2) and a request validator over it (see aws-api-model.ts):
- * required members, unknown members, member types, and the documented constraints of aws-api-constraints.ts.
+ * AWS's MediaLive API model (botocore's, vendored in test/fixtures/aws-models/) and a request
+ * validator over it (see aws-api-model.ts): required and unknown members, member types and the
+ * model's member constraints (min/max, enum, pattern).
  */
 import { AwsModelViolation, MEDIALIVE_MODEL } from './aws-api-model';
 

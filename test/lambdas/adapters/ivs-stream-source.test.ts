@@ -169,7 +169,7 @@ describe('AwsIvsStreamSource.getPlaybackSource', () => {
 });
 
 describe('AwsIvsStreamSource.getIngest', () => {
-  const STREAM_ID = 'st-1AbCdEfGhIjKlMnOpQrStU';
+  const STREAM_ID = 'st-1AbCdEfGhIjKlMnOpQrStUv'; // 26 characters, as IVS's
 
   it('asks GetStreamSession for the one session, in a request that fits the IVS model, and maps its ingest configuration', async () => {
     ivs.on(GetStreamSessionCommand).callsFake((input: unknown) => {

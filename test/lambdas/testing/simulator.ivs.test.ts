@@ -23,7 +23,7 @@ describe('AwsSimulator IVS', () => {
     const arn = sim.ivsChannelArn('AbCdEfGh1234');
     sim.addIvsChannel(arn);
     const streamId = sim.goLive(arn);
-    expect(streamId).toMatch(/^st-[A-Za-z0-9]{22}$/);
+    expect(streamId).toMatch(/^st-[A-Za-z0-9]{23}$/); // 26 characters, as IVS's
     const expected = { channelArn: arn, streamId, startTime: '2025-03-01T10:00:00.000Z', health: 'HEALTHY' };
     expect(await sim.ivs.getStream(arn)).toEqual(expected);
     expect(await sim.ivs.listLiveStreams()).toEqual([expected]);

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   BadGatewayException,
   BatchUpdateScheduleCommand,
@@ -39,6 +39,7 @@ import {
   buildCreateInputRequest,
   buildReattachInputRequest,
 } from '../../../../lambdas/adapters/medialive/requests';
+import { MEDIALIVE_MODEL } from '../../../support/aws-api-model';
 
 const PROJECT = 'restream-test';
 const STREAM_KEY = 'fake-key-9f8e7d6c5b4a';
@@ -79,6 +80,14 @@ const $metadata = { httpStatusCode: 400, requestId: 'req-1' };
 
 beforeEach(() => {
   medialive.reset();
+});
+
+// Every request the gateway sent in the test fits AWS's MediaLive model (test/fixtures/aws-models).
+afterEach(() => {
+  for (const call of medialive.calls()) {
+    const command = call.args[0] as { input: unknown; constructor: { name: string } };
+    MEDIALIVE_MODEL.validate(command.constructor.name.replace(/Command$/, ''), command.input);
+  }
 });
 
 describe('AwsMediaLiveGateway.listInputs', () => {

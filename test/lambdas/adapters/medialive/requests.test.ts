@@ -58,7 +58,7 @@ function occurrences(haystack: string, needle: string): number {
 /** Every platform endpoint × profile × IVS source class. */
 const MODEL_CASES = CASES.flatMap((c) => IVS_CHANNEL_TYPES.map((sourceType) => ({ ...c, sourceType })));
 
-describe('every generated request against AWS’s MediaLive API model (aws-sdk v2) and the documented constraints', () => {
+describe('every generated request against AWS’s full MediaLive API model (botocore’s, with member constraints)', () => {
   it.each(MODEL_CASES)(
     '$platform $rtmpUrl $profile from a $sourceType channel',
     ({ platform, rtmpUrl, streamKey, profile, sourceType }) => {
@@ -325,13 +325,47 @@ describe('the MediaLive API model check', () => {
     expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/H264Settings\.Profile: "ULTRA" is not one of/);
   });
 
-  it('rejects an RTMP certificate mode outside the documented values (aws-api-constraints.ts)', () => {
+  it('rejects an RTMP certificate mode outside the model’s enum', () => {
     const request = valid();
     const rtmp = request.EncoderSettings!.OutputGroups![0]!.Outputs![0]!.OutputSettings!.RtmpOutputSettings!;
     (rtmp as { CertificateMode: string }).CertificateMode = 'TRUST_ME';
     expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(
       /RtmpOutputSettings\.CertificateMode: "TRUST_ME" is not one of/,
     );
+  });
+
+  it('rejects a bit rate below the model’s minimum (H264Settings.Bitrate ≥ 1000)', () => {
+    const request = valid();
+    request.EncoderSettings!.VideoDescriptions![0]!.CodecSettings!.H264Settings!.Bitrate = 999;
+    expect(mediaLiveModelViolations('CreateChannel', request)).toEqual([
+      'CreateChannel.EncoderSettings.VideoDescriptions[0].CodecSettings.H264Settings.Bitrate: value 999 is below the minimum 1000',
+    ]);
+  });
+
+  it('rejects a number above the model’s maximum (Sharpness ≤ 100)', () => {
+    const request = valid();
+    request.EncoderSettings!.VideoDescriptions![0]!.Sharpness = 101;
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/Sharpness: value 101 is above the maximum 100/);
+  });
+
+  it('rejects a string longer than the model allows (output group name ≤ 32 characters)', () => {
+    const request = valid();
+    request.EncoderSettings!.OutputGroups![0]!.Name = 'g'.repeat(33);
+    expect(mediaLiveModelViolations('CreateChannel', request)).toEqual([
+      'CreateChannel.EncoderSettings.OutputGroups[0].Name: length 33 is above the maximum 32',
+    ]);
+  });
+
+  it('rejects a string shorter than the model allows (input loss colour is 6 hex digits)', () => {
+    const request = valid();
+    request.EncoderSettings!.GlobalConfiguration!.InputLossBehavior!.InputLossImageColor = '000';
+    expect(() => validateMediaLiveRequest('CreateChannel', request)).toThrow(/InputLossImageColor: length 3 is below the minimum 6/);
+  });
+
+  it('rejects a CreateInput type outside the model’s enum', () => {
+    expect(mediaLiveModelViolations('CreateInput', { ...buildCreateInputRequest(spec()), Type: 'HLS_PULL' })).toEqual([
+      expect.stringMatching(/^CreateInput\.Type: "HLS_PULL" is not one of UDP_PUSH, .*URL_PULL/),
+    ]);
   });
 
   it('rejects a member of list type given a single value', () => {
