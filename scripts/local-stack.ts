@@ -98,6 +98,8 @@ export interface LocalStackOptions {
   timescale?: number;
   /** Simulated MediaLive timings before the timescale applies (defaults: MediaLive-like). */
   simulatorTimings?: Partial<SimulatorTimings>;
+  /** The simulated MediaLive's channel and input quotas (default 100 each), e.g. to show the quota error. */
+  mediaLiveQuotas?: { maxChannels?: number; maxInputs?: number };
   /** STOP_GRACE_SECONDS. Default 20. */
   graceSeconds?: number;
   /** IDLE_CHANNEL_TTL_SECONDS: a stopped channel is deleted after this long. Default 600, as in AWS. */
@@ -410,6 +412,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const simulator = new AwsSimulator({
       timescale: settings.timescale,
       timings: options.simulatorTimings,
+      ...options.mediaLiveQuotas,
       projectName: settings.projectName,
       accountId: '000000000000',
       // Stream ids must differ from the previous run's: a destination paused for an old stream id

@@ -25,15 +25,9 @@ import type {
 } from '../core/ports';
 import { TAG_PROJECT } from '../core/ports';
 import { PROFILES } from '../core/destination';
-import {
-  InvalidConfigurationError,
-  QuotaExceededError,
-  ResourceNotFoundError,
-  ServiceUnavailableError,
-  ThrottledError,
-  WrongStateError,
-} from '../core/errors';
+import { InvalidConfigurationError, ResourceNotFoundError, ServiceUnavailableError, ThrottledError, WrongStateError } from '../core/errors';
 import { deriveRequestId, reattachActionName, resourceName, resourceTags } from '../adapters/medialive/requests';
+import { quotaExceededError } from '../adapters/medialive/errors';
 
 /** The faults the simulator can inject. */
 export const FAULT_KINDS = ['throttle', 'unavailable', 'wrong-state', 'not-found', 'create-failure', 'lost-response'] as const;
@@ -798,7 +792,7 @@ export class AwsSimulator {
         throw new InvalidConfigurationError('CreateInput: sources[0].url must be an http(s) URL of an HLS playlist');
       }
       if (this.inputIds().length >= this.#maxInputs) {
-        throw new QuotaExceededError(`CreateInput: the input quota of ${this.#maxInputs} inputs per region is reached`);
+        throw quotaExceededError('MediaLive', 'CreateInput', `the input quota of ${this.#maxInputs} inputs per region is reached`);
       }
       const id = String(this.#nextInputId++);
       this.#inputs.set(id, { id, requestId, fingerprint, tags: resourceTags(spec), deleted: false });
@@ -833,7 +827,7 @@ export class AwsSimulator {
       validateChannelSpec(spec);
       const live = [...this.#channels.values()].filter((c) => this.#settle(c, now) !== 'DELETED').length;
       if (live >= this.#maxChannels) {
-        throw new QuotaExceededError(`CreateChannel: the channel quota of ${this.#maxChannels} channels per region is reached`);
+        throw quotaExceededError('MediaLive', 'CreateChannel', `the channel quota of ${this.#maxChannels} channels per region is reached`);
       }
 
       const id = String(this.#nextChannelId++);

@@ -110,16 +110,16 @@ export function toDomainError(error: unknown, context: AwsCallContext): Restream
   const options = { cause: safeCause(error, e, message, secrets) };
 
   if (NOT_FOUND.has(name)) return new ResourceNotFoundError(`${what}: not found. ${message}`, options);
-  if (QUOTA.has(name)) return new QuotaExceededError(quotaMessage(context.service, what, message), options);
+  if (QUOTA.has(name)) return quotaExceededError(context.service, context.operation, message, options);
   if (THROTTLED.has(name)) {
     if (QUOTA_MESSAGE.test(message) && !RATE_MESSAGE.test(message)) {
-      return new QuotaExceededError(quotaMessage(context.service, what, message), options);
+      return quotaExceededError(context.service, context.operation, message, options);
     }
     return new ThrottledError(`${what} was throttled; it is retried on the next reconcile. ${message}`, options);
   }
   if (WRONG_STATE.has(name)) return new WrongStateError(`${what} is not possible in the current state: ${message}`, options);
   if (INVALID.has(name)) {
-    if (QUOTA_MESSAGE.test(message)) return new QuotaExceededError(quotaMessage(context.service, what, message), options);
+    if (QUOTA_MESSAGE.test(message)) return quotaExceededError(context.service, context.operation, message, options);
     return new InvalidConfigurationError(`${what} rejected the configuration: ${message}`, options);
   }
   if (ACCESS_DENIED.has(name)) {
@@ -152,6 +152,15 @@ function quotaMessage(service: string, what: string, message: string): string {
     `${what}: an account quota is exhausted. Delete unused resources, or request a quota increase in ` +
     `Service Quotas: ${where} . ${message}`
   );
+}
+
+/**
+ * The error an exhausted quota becomes: what happened, the fix (the service's Service Quotas
+ * page) and AWS's own message. The one place that words it, for the mapping above and for the
+ * simulator that stands in for MediaLive, so the API and the console show the same fix.
+ */
+export function quotaExceededError(service: string, operation: string, awsMessage: string, options?: ErrorOptions): QuotaExceededError {
+  return new QuotaExceededError(quotaMessage(service, `${service} ${operation}`, awsMessage), options);
 }
 
 /** AWS refused the call for lack of permission (MediaLive ForbiddenException, STS AccessDenied). */
