@@ -4,9 +4,10 @@
  * per destination per direction per five minutes, however many monitors see the change at once.
  *
  * Pure rules here (when a change is an alert, the rate limit, the text); the ports (AlertNotifier,
- * AlertGate) are implemented in adapters/. `HealthAlerts.onHealthChange` is what the health code
- * calls on every health transition; the reconciler calls `onRelayTransition` when a relay step
- * fails or recovers (its `lastError` is set or cleared). Neither ever throws: an alert is off the
+ * AlertGate) are implemented in adapters/. The reconciler calls both, after the write that made
+ * the change: `onHealthChange` when the stored health enters or leaves `failing`, and
+ * `onRelayTransition` when a relay step fails or recovers (its `lastError` is set or cleared);
+ * it does not wait for them before its next step. Neither ever throws: an alert is off the
  * essential path, a failure is logged and counted (AuxiliaryReadFailures, `alert`).
  */
 import type { Destination } from './destination';

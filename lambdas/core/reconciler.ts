@@ -26,6 +26,7 @@ import {
   WrongStateError,
 } from './errors';
 import type { HealthAlerts } from './alerts';
+import { directionOf } from './alerts';
 import { mapWithConcurrency } from './concurrency';
 import type { DestinationEvent } from './events';
 import { reconcilerEvents, recordEvents } from './events';
@@ -110,8 +111,13 @@ export interface ReconcilerDeps {
   streamStates: StreamStateRepository;
   /** Destination history: what each write changed (started, stopped, failed, recovered). */
   events: DestinationEventLog;
-  /** A relay that fails or recovers while its stream is live alerts (rate-limited; never throws). */
-  alerts: Pick<HealthAlerts, 'onRelayTransition'>;
+  /**
+   * A destination that turns failing while its stream is live, or recovers, alerts: a relay step
+   * failing or recovering (`onRelayTransition`), or its health entering or leaving `failing`
+   * (`onHealthChange`). Rate-limited, never throws; the reconcile never waits for a delivery
+   * before its next step (see `Reconciler.notify`).
+   */
+  alerts: Pick<HealthAlerts, 'onRelayTransition' | 'onHealthChange'>;
   streams: StreamSource;
   engine: RelayEngine;
   queue: WorkQueue;
@@ -205,6 +211,10 @@ type TelemetryRead = { kind: 'read'; figures: Map<string, RelayTelemetry> } | { 
 export class Reconciler {
   private readonly playbackSources = new Map<string, Promise<PlaybackSource>>();
   private telemetry: TelemetryRead = { kind: 'unmeasured' };
+  /** Whether each channel seen in the last pass is live (what a health alert is sent on). */
+  private readonly liveness = new Map<string, boolean>();
+  /** Alert deliveries under way, the last one per destination (the next one queues behind it). */
+  private readonly deliveries = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: ReconcilerDeps,
@@ -240,6 +250,7 @@ export class Reconciler {
         this.telemetry = await this.readTelemetry(observed.destinations, observed.relays);
       }
       await this.reportMalformed(observed.malformed, result);
+      for (const [arn, liveness] of observed.streams) this.liveness.set(arn, liveness.live);
       const now = clock.now();
       const { decisions, orphans, orphanSourceIds } = plan({
         destinations: observed.destinations,
@@ -287,6 +298,7 @@ export class Reconciler {
       narrowed = { destinationIds: inline.map(([id]) => id), streams };
     }
     await this.handOff(later, attempt, result);
+    await this.deliveriesDone();
     return result;
   }
 
@@ -841,20 +853,63 @@ export class Reconciler {
   }
 
   /**
-   * Records what a successful write changed, and alerts when a relay failed or recovered (while
-   * its stream is live). Never throws (core/events.ts, core/alerts.ts).
+   * Records what a successful write changed, and alerts when a relay failed or recovered, or its
+   * health entered or left `failing` (while its stream is live). Never throws (core/events.ts,
+   * core/alerts.ts); never waits for an alert to be delivered.
    */
   private async history(before: Destination, after: Destination | undefined, extra: DestinationEvent[] = []): Promise<void> {
     const now = this.deps.clock.now();
     const events = [...(after ? reconcilerEvents(before, after, now.toISOString()) : []), ...extra];
-    if (events.length === 0) return;
-    await recordEvents(this.deps, events);
+    if (events.length > 0) await recordEvents(this.deps, events);
+    if (!after) return;
     for (const event of events) {
-      if (after && (event.kind === 'failed' || event.kind === 'recovered')) {
+      if (event.kind === 'failed' || event.kind === 'recovered') {
         const message = event.kind === 'failed' ? event.message : 'The relay runs again.';
-        await this.deps.alerts.onRelayTransition(after, event.kind === 'failed' ? 'failing' : 'recovered', message, now);
+        this.notify(after.id, () =>
+          this.deps.alerts.onRelayTransition(after, event.kind === 'failed' ? 'failing' : 'recovered', message, now),
+        );
       }
     }
+    // Health is written in one place (`withHealth`, through `record` and `acquire`), so a change of
+    // its state is seen here once per write that made it; the alert gate keeps it to one alert
+    // per destination and direction per five minutes, whichever path (relay or health) came first.
+    const previous = before.health;
+    const next = after.health;
+    if (next !== undefined && next.state !== previous?.state && directionOf(previous, next) !== undefined) {
+      const live = this.liveness.get(after.channelArn);
+      this.notify(after.id, () => this.deps.alerts.onHealthChange(after, previous, next, now, live === undefined ? {} : { live }));
+    }
+  }
+
+  /**
+   * Starts an alert without waiting for it: the reconcile goes on with its next step at once. A
+   * destination's alerts go out in the order they were raised (each waits for the one before).
+   * What is under way when the reconcile ends is awaited then ({@link deliveriesDone}), so a
+   * Lambda is not frozen mid-delivery; each delivery is bounded by its channel's timeout
+   * (adapters/alerts/notifiers.ts), and `HealthAlerts` logs and meters a failure instead of
+   * throwing. Should it throw anyway, that is logged and metered here.
+   */
+  private notify(destinationId: string, send: () => Promise<unknown>): void {
+    const previous = this.deliveries.get(destinationId) ?? Promise.resolve();
+    const delivery: Promise<void> = previous
+      .then(send)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          const code = codeOf(error);
+          this.deps.log.warn('Alert failed unexpectedly; the destination is not affected', { destinationId, errorCode: code });
+          this.deps.metrics.auxiliaryReadFailed('alert', code);
+        },
+      )
+      .finally(() => {
+        if (this.deliveries.get(destinationId) === delivery) this.deliveries.delete(destinationId);
+      });
+    this.deliveries.set(destinationId, delivery);
+  }
+
+  /** Lets the alert deliveries started by this reconcile finish (each one is bounded; none throws). */
+  private async deliveriesDone(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries.values()]);
   }
 
   /**

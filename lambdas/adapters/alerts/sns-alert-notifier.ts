@@ -3,6 +3,10 @@
  * so whoever subscribed to the alarms (e-mail by default) hears about failing destinations too.
  * The topic is encrypted with the module's key: a publisher needs kms:GenerateDataKey and
  * kms:Decrypt on it (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+ *
+ * The request is aborted after `timeoutMs` (default 5 s): the SDK takes an AbortSignal per
+ * `send` (https://aws.amazon.com/blogs/developer/abortcontroller-in-modular-aws-sdk-for-javascript/),
+ * and without one an SNS request that hangs holds the monitor until the Lambda times out.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../../core/alerts';
@@ -16,6 +20,7 @@ export class SnsAlertNotifier implements AlertNotifier {
   constructor(
     private readonly client: SNSClient,
     private readonly topicArn: string,
+    private readonly options: { timeoutMs?: number } = {},
   ) {}
 
   async notify(alert: Alert): Promise<void> {
@@ -30,6 +35,7 @@ export class SnsAlertNotifier implements AlertNotifier {
             direction: { DataType: 'String', StringValue: alert.direction },
           },
         }),
+        { abortSignal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000) },
       );
     } catch (error) {
       throw new AlertDeliveryError(['sns'], { cause: error });

@@ -1,7 +1,9 @@
 /**
  * Health through the reconciler, over dynalite and the simulator: one read of the figures per
  * reconcile for every running relay, the assessment stored on the item, `since` kept while the
- * state stays, no write for an unchanged health, and a failed read that changes nothing.
+ * state stays, no write for an unchanged health, and a failed read that changes nothing. Health
+ * entering or leaving `failing` while live alerts (a chat webhook on loopback), once per direction
+ * per five minutes, and a delivery never holds up the reconcile's steps.
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -19,7 +21,12 @@ import { AwsSimulator } from '../../../lambdas/testing/simulator';
 import type { Dynalite } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 import { makeDestination } from '../../support/fixtures';
-import { alertsWithoutChannels } from '../../support/alerts';
+import { WebhookAlertNotifier } from '../../../lambdas/adapters/alerts/webhook-alert-notifier';
+import type { Alert, HealthAlerts } from '../../../lambdas/core/alerts';
+import type { AlertNotifier } from '../../../lambdas/core/ports';
+import { alertsTo, alertsWithoutChannels } from '../../support/alerts';
+import { waitFor } from '../../support/wait';
+import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -61,7 +68,7 @@ afterEach(async () => db.stop());
 
 const cipher = new LocalStreamKeyCipher(randomBytes(32));
 
-function reconciler(withTelemetry = true): Reconciler {
+function reconciler(withTelemetry = true, alerts?: HealthAlerts): Reconciler {
   return new Reconciler(
     {
       destinations: repo,
@@ -70,7 +77,7 @@ function reconciler(withTelemetry = true): Reconciler {
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue: new MemoryWorkQueue(clock),
       events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
-      alerts: alertsWithoutChannels(db, clock, quiet),
+      alerts: alerts ?? alertsWithoutChannels(db, clock, quiet),
       cipher,
       clock,
       log: quiet,
@@ -155,5 +162,148 @@ describe('health in the reconcile', () => {
     await liveAndActive();
     await reconciler(false).reconcile({ kind: 'all' });
     expect((await repo.get('d1'))!.health).toMatchObject({ state: 'unknown', message: expect.stringMatching(/not measured/) });
+  });
+});
+
+/** An alert channel whose deliveries answer only when the test lets them. */
+class HeldChannel implements AlertNotifier {
+  readonly channels = ['held'];
+  readonly alerts: Alert[] = [];
+  #release: (() => void) | undefined;
+  readonly #released = new Promise<void>((resolve) => {
+    this.#release = resolve;
+  });
+  notify(alert: Alert): Promise<void> {
+    this.alerts.push(alert);
+    return this.#released;
+  }
+  release(): void {
+    this.#release?.();
+  }
+}
+
+describe('alerts on health transitions in the reconcile', () => {
+  let receiver: WebhookReceiver;
+  beforeEach(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterEach(async () => receiver.stop());
+
+  const flowing = () => ({ observedAt: clock.now().toISOString(), bitrateKbps: 2000, lastMediaAt: clock.now().toISOString() });
+  const refused = () => ({ observedAt: clock.now().toISOString(), failure: { kind: 'refused' as const, at: clock.now().toISOString() } });
+  const received = (): string[] => receiver.received.map((r) => (r.body.text ?? '').split('\n')[0]!);
+  /** Health and alert events, oldest first, grouped by time (events of one moment have no order). */
+  async function kinds(id: string): Promise<string[][]> {
+    const page = await new DynamoDestinationEventLog(db.doc, db.tables.events, clock).list(id, { limit: 100 });
+    const byTime = new Map<string, string[]>();
+    for (const e of [...page.events].reverse()) {
+      if (!e.kind.startsWith('health') && e.kind !== 'alert-sent') continue;
+      byTime.set(e.at, [...(byTime.get(e.at) ?? []), e.kind].sort());
+    }
+    return [...byTime.values()];
+  }
+
+  it('alerts once when a live destination turns failing and once when it recovers, and not again within five minutes', async () => {
+    const url = receiver.url;
+    const alerts = alertsTo(db, clock, quiet, [new WebhookAlertNotifier(async () => url)]);
+    await liveAndActive('d1');
+    telemetry.figures = flowing;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health!.state).toBe('ok');
+    expect(received()).toEqual([]);
+
+    clock.advance(10_000);
+    telemetry.figures = refused;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health!.state).toBe('failing');
+    expect(received()).toEqual([expect.stringMatching(/^🔴 .* is failing while the stream is live: The platform refused the stream/)]);
+
+    // Still failing: no second alert.
+    clock.advance(10_000);
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect(received()).toHaveLength(1);
+
+    clock.advance(10_000);
+    telemetry.figures = flowing;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health!.state).toBe('ok');
+    expect(received()).toEqual([expect.stringMatching(/^🔴/), expect.stringMatching(/^🟢 .* recovered: Sending to the platform/)]);
+
+    // Failing and back again within five minutes of the first alerts: recorded, not sent.
+    clock.advance(60_000);
+    telemetry.figures = refused;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    clock.advance(10_000);
+    telemetry.figures = flowing;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect(received()).toHaveLength(2);
+    expect(await kinds('d1')).toEqual([
+      ['alert-sent', 'health-failing'],
+      ['alert-sent', 'health-recovered'],
+      ['health-failing'],
+      ['health-recovered'],
+    ]);
+  });
+
+  it('records but does not alert a failing health once the stream is offline', async () => {
+    const url = receiver.url;
+    const alerts = alertsTo(db, clock, quiet, [new WebhookAlertNotifier(async () => url)]);
+    await liveAndActive('d1');
+    telemetry.figures = flowing;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    sim.goOffline(A);
+    clock.advance(10_000);
+    telemetry.figures = refused;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health!.state).toBe('failing');
+    expect(await kinds('d1')).toEqual([['health-failing']]);
+    expect(received()).toEqual([]);
+  });
+
+  it('takes its next steps while an alert is still being delivered, and waits for it before it returns', async () => {
+    const held = new HeldChannel();
+    const alerts = alertsTo(db, clock, quiet, [held], { timeoutMs: 60_000 });
+    await liveAndActive('d1');
+    telemetry.figures = flowing;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    const d1Relay = (await repo.get('d1'))!.mediaLiveChannelId;
+    telemetry.figures = (relayId) => (relayId === d1Relay ? refused() : flowing());
+    const second = makeDestination({ id: 'd2', channelArn: A });
+    second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
+    await repo.create(second);
+
+    let returned = false;
+    const run = reconciler(true, alerts)
+      .reconcile({ kind: 'all' })
+      .finally(() => {
+        returned = true;
+      });
+    // d2's relay is created in a later pass than the one that saw d1 fail (a source first).
+    await waitFor(async () => (await repo.get('d2'))?.mediaLiveChannelId !== undefined, {
+      what: 'the second destination’s relay while the alert is held',
+      timeoutMs: 20_000,
+    });
+    expect(held.alerts.map((a) => [a.destinationId, a.direction])).toEqual([['d1', 'failing']]);
+    expect(returned).toBe(false);
+    held.release();
+    const result = await run;
+    expect(result.passes).toBeGreaterThan(1);
+    expect(await kinds('d1')).toEqual([['alert-sent', 'health-failing']]);
+  });
+
+  it('counts a channel that never answers as failed after its timeout, and the reconcile goes on', async () => {
+    const failures: string[] = [];
+    const silent: AlertNotifier = { channels: ['silent'], notify: () => new Promise<void>(() => undefined) };
+    const alerts = alertsTo(db, clock, quiet, [silent], {
+      timeoutMs: 200,
+      metrics: { auxiliaryReadFailed: (what, code) => void failures.push(`${what}:${code}`) },
+    });
+    await liveAndActive('d1');
+    telemetry.figures = refused;
+    await reconciler(true, alerts).reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health!.state).toBe('failing');
+    expect(failures).toEqual(['alert:silent']);
+    const page = await new DynamoDestinationEventLog(db.doc, db.tables.events, clock).list('d1', { limit: 100 });
+    expect(page.events.find((e) => e.kind === 'alert-sent')?.message).toBe('Alert (failing) failed on silent.');
   });
 });

@@ -143,6 +143,16 @@ describe('AlertChannels', () => {
     expect((error as AlertDeliveryError).failed).toEqual(['sns']);
     expect(receiver.received).toHaveLength(1);
   });
+
+  it('counts a channel that has not answered within its timeout as failed, and delivers on the others', async () => {
+    receiver.received.length = 0;
+    const silent = { channels: ['silent'], notify: () => new Promise<void>(() => undefined) };
+    const channels = new AlertChannels([silent, new WebhookAlertNotifier(async () => receiver.url)], { timeoutMs: 300 });
+    const error = await channels.notify(alert()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlertDeliveryError);
+    expect((error as AlertDeliveryError).failed).toEqual(['silent']);
+    expect(receiver.received).toHaveLength(1);
+  });
 });
 
 describe('ssmWebhookUrl', () => {
