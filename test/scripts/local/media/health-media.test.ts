@@ -5,9 +5,11 @@
  *
  * - a wrong key turns the destination `failing` with "refused" within 60 s of going live;
  * - with the right key it turns `ok`, with a bit rate within 20% of what the sink receives;
- * - the sink going away turns it `failing` ("cannot reach"), its return `ok` again.
+ * - the sink going away turns it `failing` ("cannot reach"), its return `ok` again;
+ * - those two transitions alert the stack's webhook (a chat webhook on loopback) exactly once each
+ *   way, and the same again within five minutes is recorded in the history but not sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import type { Log } from '../../../../lambdas/core/ports';
 import { startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
 import { RtmpSink } from '../../../../scripts/local/media/sink';
 import { freeLoopbackPort } from '../../../../scripts/local/media/tools';
+import { waitFor } from '../../../support/wait';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../support/webhook-receiver';
 
 const KEY = 'live_health_sink_key_5c11d2';
 const WRONG_KEY = 'live_health_wrong_key_0e9f4a';
@@ -31,7 +35,10 @@ let root: string;
 let stack: LocalStack;
 let sink: RtmpSink;
 let sinkPort: number;
+let webhook: WebhookReceiver;
 const answers: string[] = [];
+/** Destinations a test made; removed after it, so the next test's relays have the CPU. */
+const made: string[] = [];
 
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
   const started = Date.now();
@@ -49,10 +56,10 @@ async function destination(id: string): Promise<DestinationView> {
   return JSON.parse(text) as DestinationView;
 }
 
-function newSink(): RtmpSink {
+function newSink(port = sinkPort): RtmpSink {
   const s = new RtmpSink({
     ffmpegPath: stack.media!.tools.ffmpeg,
-    port: sinkPort,
+    port,
     streamKey: KEY,
     outputPrefix: join(root, `sink-${Date.now()}`),
     log,
@@ -74,7 +81,9 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'health-media-'));
   await mkdir(join(root, 'dist'), { recursive: true });
   await writeFile(join(root, 'dist', 'index.html'), '<!doctype html><title>admin</title>');
+  webhook = await startWebhookReceiver();
   stack = await startLocalStack({
+    alertWebhookUrl: webhook.url,
     port: 0,
     rtmpPort: 0,
     realMedia: true,
@@ -91,9 +100,14 @@ beforeAll(async () => {
   sink = newSink();
 }, 60_000);
 
+afterEach(async () => {
+  for (const id of made.splice(0)) await fetch(`${stack.url}/stream-destinations/${id}`, { method: 'DELETE' });
+});
+
 afterAll(async () => {
   await sink?.stop();
   await stack?.stop();
+  await webhook?.stop();
   if (root) await rm(root, { recursive: true, force: true });
 }, 30_000);
 
@@ -116,6 +130,7 @@ describe('health from the data plane on loopback', () => {
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as DestinationView;
+    made.push(id);
 
     expect((await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' })).status).toBe(200);
     const refused = await eventually(
@@ -181,4 +196,79 @@ describe('health from the data plane on loopback', () => {
     expect(lines.join('\n')).not.toContain(KEY);
     expect(lines.join('\n')).not.toContain(WRONG_KEY);
   }, 280_000);
+});
+
+describe('alerts from health on loopback', () => {
+  /** The first lines of the alerts the webhook received about destination `id`. */
+  const alertsAbout = (id: string): string[] =>
+    webhook.received
+      .map((r) => r.body.text ?? '')
+      .filter((text) => text.includes(`Destination ${id} `))
+      .map((text) => text.split('\n')[0]!);
+  const health = async (id: string, wanted: (state: string) => boolean): Promise<DestinationView | false> => {
+    const d = await destination(id);
+    return wanted(d.health.state) && d;
+  };
+  /** The monitor decided not to send an alert in `direction` (the gate was closed). */
+  const heldBack = (id: string, direction: 'failing' | 'recovered') => (): boolean =>
+    lines.some((line) => {
+      const { message, attributes } = JSON.parse(line) as { message: string; attributes?: Record<string, unknown> };
+      return message.startsWith('Alert not sent') && attributes?.destinationId === id && attributes.direction === direction;
+    });
+  const slow = { timeoutMs: 90_000, intervalMs: 250 };
+
+  it('alerts the webhook once when a live destination fails (its sink dies) and once when it recovers, and not again within five minutes', async () => {
+    const port = await freeLoopbackPort();
+    let own = newSink(port);
+    try {
+      const created = await fetch(`${stack.url}/stream-destinations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ platform: 'custom', name: 'Alerting sink', rtmpUrl: own.rtmpUrl, streamKey: KEY, mode: 'passthrough' }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as DestinationView;
+      made.push(id);
+      expect((await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' })).status).toBe(200);
+
+      await waitFor(() => health(id, (s) => s === 'ok'), { ...slow, timeoutMs: 120_000, what: 'ok once media reaches the sink' });
+      expect(alertsAbout(id)).toEqual([]);
+
+      // The platform goes away: one alert.
+      await own.stop();
+      await waitFor(() => health(id, (s) => s === 'failing'), { ...slow, what: 'failing once the sink is gone' });
+      await waitFor(() => alertsAbout(id).length >= 1 || undefined, { ...slow, what: 'the failing alert at the webhook' });
+      expect(alertsAbout(id)).toEqual([expect.stringMatching(/^🔴 Alerting sink \(custom\) is failing while the stream is live: /)]);
+
+      // It comes back: one alert.
+      own = newSink(port);
+      await waitFor(() => health(id, (s) => s === 'ok' || s === 'degraded'), { ...slow, what: 'media flowing again' });
+      await waitFor(() => alertsAbout(id).length >= 2 || undefined, { ...slow, what: 'the recovered alert at the webhook' });
+      expect(alertsAbout(id)[1]).toMatch(/^🟢 Alerting sink \(custom\) recovered: /);
+
+      // The same again within five minutes: recorded, held back by the gate, nothing sent.
+      await own.stop();
+      await waitFor(() => health(id, (s) => s === 'failing'), { ...slow, what: 'failing again' });
+      await waitFor(heldBack(id, 'failing'), { ...slow, what: 'the second failing alert held back' });
+      own = newSink(port);
+      await waitFor(() => health(id, (s) => s === 'ok' || s === 'degraded'), { ...slow, what: 'media flowing once more' });
+      await waitFor(heldBack(id, 'recovered'), { ...slow, what: 'the second recovered alert held back' });
+      expect(alertsAbout(id)).toHaveLength(2);
+
+      const history = (await (await fetch(`${stack.url}/stream-destinations/${id}/events?limit=100`)).json()) as {
+        events: { kind: string; message: string }[];
+      };
+      const count = (kind: string): number => history.events.filter((e) => e.kind === kind).length;
+      expect([count('health-failing'), count('health-recovered'), count('alert-sent')]).toEqual([2, 2, 2]);
+      expect(history.events.filter((e) => e.kind === 'alert-sent').map((e) => e.message)).toEqual([
+        'Alert sent (recovered) to webhook.',
+        'Alert sent (failing) to webhook.',
+      ]);
+      // The webhook URL is a secret like a stream key.
+      expect(lines.join('\n')).not.toContain(webhook.url);
+      expect(answers.join('\n')).not.toContain(webhook.url);
+    } finally {
+      await own.stop();
+    }
+  }, 420_000);
 });
