@@ -123,6 +123,10 @@ function Dashboard({ api, config, session }: AppProps) {
   const [bulkWorking, setBulkWorking] = useState(false);
   const now = useNow(1000);
 
+  const polled = useRef<{ previous: readonly DestinationView[] | null; latest: readonly DestinationView[] | null }>({
+    previous: null,
+    latest: null,
+  });
   const refresh = useCallback(async () => {
     const local = config.localMode
       ? api.localMediaLiveChannels().then(
@@ -131,6 +135,9 @@ function Dashboard({ api, config, session }: AppProps) {
         )
       : Promise.resolve();
     const [listResult, statusResult] = await Promise.allSettled([api.listDestinations(), api.streamStatus(), local]);
+    // The lists of the last two polls as they came, for the poll interval (a health change).
+    const latest = listResult.status === 'fulfilled' ? listResult.value : polled.current.latest;
+    polled.current = { previous: polled.current.latest, latest };
     if (listResult.status === 'fulfilled') {
       setDestinations((previous) => mergeByKey(previous, listResult.value, (d) => d.id));
     }
@@ -155,7 +162,8 @@ function Dashboard({ api, config, session }: AppProps) {
   useEffect(() => {
     const next = (): number => {
       const { destinations: list, channels: status, pending } = activity.current;
-      return pollInterval(list, status, Date.now(), pending);
+      const { previous, latest } = polled.current;
+      return pollInterval(latest ?? list, status, Date.now(), pending, previous);
     };
     const instance = createPoller(refresh, next, browserPollerEnvironment());
     poller.current = instance;

@@ -1,5 +1,6 @@
 /**
- * How often the console polls: fast while something is changing, slowly when nothing is. With
+ * How often the console polls: fast while something is changing (a status, a channel, a
+ * destination's health), slowly when nothing is. With
  * the 304 path (lambdas/api/conditional.ts) a quiet poll costs a few hundred bytes, and a slow
  * one every 15 s costs less still.
  */
@@ -35,12 +36,32 @@ export function isChanging(
   return false;
 }
 
-/** The next poll's delay; `pending` is a user action still on its way. */
+/**
+ * True when a destination's health (its state or its message) differs between two polls: a relay
+ * that just failed, recovered or changed what it reports usually moves on again soon (failing →
+ * degraded → ok). A destination that appeared or went away is not counted (the list shows it);
+ * neither is a bit rate that only wobbles.
+ */
+export function healthChanged(previous: readonly DestinationView[] | null, latest: readonly DestinationView[] | null): boolean {
+  if (previous === null || latest === null) return false;
+  const before = new Map(previous.map((d) => [d.id, d.health]));
+  return latest.some((d) => {
+    const was = before.get(d.id);
+    return was !== undefined && (was.state !== d.health.state || was.message !== d.health.message);
+  });
+}
+
+/**
+ * The next poll's delay; `pending` is a user action still on its way; `previous` is the list the
+ * poll before the last one returned (the last one's is `destinations`), so a health change
+ * between them counts as something changing.
+ */
 export function pollInterval(
   destinations: readonly DestinationView[] | null,
   channels: readonly ChannelStatusView[] | null,
   now: number,
   pending = false,
+  previous: readonly DestinationView[] | null = null,
 ): number {
-  return pending || isChanging(destinations, channels, now) ? FAST_POLL_MS : SLOW_POLL_MS;
+  return pending || isChanging(destinations, channels, now) || healthChanged(previous, destinations) ? FAST_POLL_MS : SLOW_POLL_MS;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { FAST_POLL_MS, isChanging, pollInterval, SETTLING_MS, SLOW_POLL_MS } from '../../frontend/src/activity';
+import { FAST_POLL_MS, healthChanged, isChanging, pollInterval, SETTLING_MS, SLOW_POLL_MS } from '../../frontend/src/activity';
 import type { ChannelStatusView, DestinationView } from '../../frontend/src/api';
 import { DESTINATION_STATUSES } from '../../lambdas/core/destination';
 
@@ -78,6 +78,34 @@ describe('pollInterval', () => {
   it('polls fast before the first answer and while a user action is on its way', () => {
     expect(pollInterval(null, null, NOW)).toBe(FAST_POLL_MS);
     expect(pollInterval([destination('inactive')], [channel('OFFLINE', HOUR)], NOW, true)).toBe(FAST_POLL_MS);
+  });
+
+  it('polls fast after a poll that saw a destination’s health change its state or its message', () => {
+    const running = destination('active');
+    const withHealth = (
+      state: DestinationView['health']['state'],
+      message: string,
+      bitrateKbps: number | null = null,
+    ): DestinationView => ({
+      ...running,
+      health: { state, message, bitrateKbps, since: '2030-01-01T11:59:00.000Z' },
+    });
+    const live = [channel('LIVE', HOUR)];
+    const ok = withHealth('ok', 'Sending to the platform.', 6000);
+    // Steady: slow, even when the bit rate moves.
+    expect(pollInterval([ok], live, NOW, false, [withHealth('ok', 'Sending to the platform.', 5400)])).toBe(SLOW_POLL_MS);
+    // Another state.
+    const failing = withHealth('failing', 'Cannot reach the RTMP host: check the server URL.');
+    expect(pollInterval([failing], live, NOW, false, [ok])).toBe(FAST_POLL_MS);
+    // The same state with another message.
+    const refused = withHealth('failing', 'The platform refused the stream: it closed the connection on publish.');
+    expect(pollInterval([refused], live, NOW, false, [failing])).toBe(FAST_POLL_MS);
+    // Then nothing more changes: slow again.
+    expect(pollInterval([refused], live, NOW, false, [refused])).toBe(SLOW_POLL_MS);
+    // A destination that appears or goes is not a health change; nor is the first poll.
+    expect(healthChanged([], [ok])).toBe(false);
+    expect(healthChanged([ok], [])).toBe(false);
+    expect(healthChanged(null, [ok])).toBe(false);
   });
 
   it('is fast exactly when isChanging says so, and one of the two intervals', () => {
