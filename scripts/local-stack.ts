@@ -599,6 +599,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const unsubscribeMediaLive = simulator.onChannelStateChange((event) => {
       void runMonitor(event, 'medialive-event');
     });
+    // ECS's task state rule: a relay task that reaches RUNNING or STOPPED is reconciled at once.
+    // EventBridge delivers after the call that caused the change has returned; so does this.
+    const unsubscribeEcs = ecs.onTaskStateChange((event) => {
+      setImmediate(() => void runMonitor(event, 'ecs-event'));
+    });
     // IVS's event rule: a run per stream change. The local controls wait for these runs.
     const eventRuns = new Set<Promise<unknown>>();
     const unsubscribe = simulator.onStreamStateChange((event) => {
@@ -612,6 +617,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clearInterval(pump);
       unsubscribe();
       unsubscribeMediaLive();
+      unsubscribeEcs();
       // Let running reconciles finish (they are short at any timescale), but not forever.
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([

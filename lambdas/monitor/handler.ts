@@ -7,6 +7,8 @@
  * - `MediaLive Channel State Change`: the destination whose channel changed (others ignored);
  * - `MediaLive Channel Alert`: the alert is recorded on (SET) or removed from (CLEARED) the
  *   destination whose channel raised it, which is then reconciled, so its health says so;
+ * - `ECS Task State Change`: the destination whose pass-through relay task moved (from the task's
+ *   family; tasks that are not the project's are ignored without a call);
  * - the work queue (SQS): one destination (API intent, a look again) or one channel (a grace
  *   end), with partial-batch failure reporting so only failed messages come back.
  */
@@ -49,6 +51,7 @@ import { parseWorkItem } from '../adapters/sqs-work-queue';
 import { IVS_CHANNEL_ARN } from '../core/destination';
 import type { RelayAlert, RelayAlertEvent } from '../core/health';
 import { recordRelayAlert } from '../core/destination-updates';
+import { destinationOfTaskEvent, ECS_TASK_STATE_CHANGE, type EcsTaskStateChangeDetail } from '../adapters/ecs/task-events';
 
 /** The parts of an EventBridge event the monitor reads. */
 export interface MonitorEvent {
@@ -57,7 +60,7 @@ export interface MonitorEvent {
   /** ISO-8601 time of the event. */
   time?: string;
   resources?: string[];
-  detail?: {
+  detail?: EcsTaskStateChangeDetail & {
     /**
      * MediaLive Channel Alert (https://docs.aws.amazon.com/medialive/latest/ug/monitoring-cloudwatch-json-alert.html):
      * `alarm_state` SET or CLEARED, `alarm_id` the same for both, `alert_type` a short name,
@@ -80,6 +83,7 @@ export interface MonitorEvent {
 
 export type MonitorScope =
   | { kind: 'ignore'; why: string }
+  | { kind: 'task'; task: EcsTaskStateChangeDetail }
   | { kind: 'relay'; relayId: string }
   | { kind: 'alert'; relayId: string; state: RelayAlertEvent['state']; alert: Omit<RelayAlert, 'setAt'>; at?: string }
   | ReconcileScope;
@@ -130,6 +134,21 @@ export function scopeOf(event: MonitorEvent): MonitorScope {
       ...(at !== undefined ? { at } : {}),
     };
   }
+  if (event.source === 'aws.ecs') {
+    if (event['detail-type'] !== ECS_TASK_STATE_CHANGE) return { kind: 'ignore', why: 'not a task state change' };
+    const d = event.detail ?? {};
+    return {
+      kind: 'task',
+      task: {
+        clusterArn: d.clusterArn,
+        taskArn: d.taskArn ?? event.resources?.[0],
+        taskDefinitionArn: d.taskDefinitionArn,
+        startedBy: d.startedBy,
+        lastStatus: d.lastStatus,
+        desiredStatus: d.desiredStatus,
+      },
+    };
+  }
   return { kind: 'all' };
 }
 
@@ -173,6 +192,22 @@ export function createMonitorHandler(deps: MonitorDependencies) {
     if (scope.kind === 'ignore') {
       deps.log.debug('Event ignored', { source: event.source, detailType: event['detail-type'], why: scope.why });
       return summarize('ignore', undefined);
+    }
+    if (scope.kind === 'task') {
+      // A hint about one ECS task: its destination is reconciled, which describes the task itself.
+      const target = destinationOfTaskEvent(scope.task, { projectName: deps.reconciler.projectName, clusterArn: deps.relayClusterArn });
+      if ('ignore' in target) {
+        deps.log.debug('ECS task event ignored', { taskArn: scope.task.taskArn, why: target.ignore });
+        return summarize('ignore', undefined);
+      }
+      deps.log.info('ECS task state event received', {
+        taskArn: scope.task.taskArn,
+        destinationId: target.destinationId,
+        lastStatus: scope.task.lastStatus,
+        desiredStatus: scope.task.desiredStatus,
+      });
+      const result = await createReconciler(deps, owner).reconcile({ kind: 'destination', destinationId: target.destinationId }, options);
+      return summarize('destination', result);
     }
     if (scope.kind === 'relay' || scope.kind === 'alert') {
       // A hint about one MediaLive channel: only this project's channels are reconciled.
@@ -329,6 +364,7 @@ function createAwsMonitorDependencies(): MonitorDependencies {
     sleep,
     reconciler: reconcilerConfig(env),
     trackedChannelArns: env.IVS_CHANNEL_ARNS,
+    ...(env.RELAY_CLUSTER_ARN !== undefined ? { relayClusterArn: env.RELAY_CLUSTER_ARN } : {}),
   };
 }
 

@@ -13,8 +13,12 @@
  *   when the parameter is missing.
  * Faults: `failRunTask` (Fargate capacity), `exitTask` (a task stopping by itself).
  * `onRequest` sees every request first (tests check them against AWS's published models).
+ * `onTaskStateChange` hears an `ECS Task State Change` event, in the shape EventBridge delivers
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html), whenever a
+ * task's lastStatus or desiredStatus changes, as ECS sends one then.
  */
 import type { Task } from '@aws-sdk/client-ecs';
+import type { EcsTaskStateChangeEvent } from '../adapters/ecs/task-events';
 
 interface SimTaskDefinition {
   arn: string;
@@ -27,6 +31,8 @@ interface SimTaskDefinition {
 interface SimTask extends Task {
   /** The container's environment once it is RUNNING (secrets resolved). */
   resolvedEnvironment?: Record<string, string>;
+  /** lastStatus/desiredStatus of the last event sent for the task. */
+  announced?: string;
 }
 
 interface Parameter {
@@ -66,6 +72,10 @@ export class EcsSimulator {
   /** Every request, in order (operation and input), as the clients sent it. */
   readonly requests: { service: 'ECS' | 'SSM'; operation: string; input: Record<string, unknown> }[] = [];
   onRequest: SimRequestHandler | undefined;
+  /** The time of events (ISO strings); the wall clock unless a test sets its own. */
+  now: () => Date = () => new Date();
+  #taskListeners = new Set<(event: EcsTaskStateChangeEvent) => void>();
+  #eventIds = 0;
   #tokens = new Map<string, string>();
   #runTaskFaults: string[] = [];
   #ids = 0;
@@ -80,6 +90,53 @@ export class EcsSimulator {
   /** The SSM client (`send` only). */
   readonly ssm = { send: (command: object) => this.#send('SSM', command) } as never;
 
+  /**
+   * Calls `listener` synchronously with an `ECS Task State Change` event each time a task's
+   * lastStatus or desiredStatus changes (RunTask, StopTask, an exit, a tick), so the local stack
+   * and tests can invoke the monitor as EventBridge would. Returns a function that unsubscribes.
+   */
+  onTaskStateChange(listener: (event: EcsTaskStateChangeEvent) => void): () => void {
+    this.#taskListeners.add(listener);
+    return () => {
+      this.#taskListeners.delete(listener);
+    };
+  }
+
+  /** Sends the task's event if its state changed since the last one. */
+  #announce(task: SimTask): void {
+    const state = `${String(task.lastStatus)}/${String(task.desiredStatus)}`;
+    if (task.announced === state) return;
+    task.announced = state;
+    task.version = (task.version ?? 0) + 1;
+    if (this.#taskListeners.size === 0) return;
+    const at = this.now().toISOString();
+    const detail: EcsTaskStateChangeEvent['detail'] = {
+      clusterArn: task.clusterArn as string,
+      taskArn: task.taskArn as string,
+      taskDefinitionArn: task.taskDefinitionArn as string,
+      lastStatus: task.lastStatus as string,
+      desiredStatus: task.desiredStatus as string,
+      version: task.version,
+      updatedAt: at,
+      ...(task.startedBy !== undefined ? { startedBy: task.startedBy } : {}),
+      ...(task.group !== undefined ? { group: task.group } : {}),
+      ...(task.stopCode !== undefined ? { stopCode: task.stopCode } : {}),
+      ...(task.stoppedReason !== undefined ? { stoppedReason: task.stoppedReason } : {}),
+    };
+    const event: EcsTaskStateChangeEvent = {
+      version: '0',
+      id: `sim-ecs-event-${++this.#eventIds}`,
+      'detail-type': 'ECS Task State Change',
+      source: 'aws.ecs',
+      account: this.account,
+      time: at,
+      region: this.region,
+      resources: [task.taskArn as string],
+      detail,
+    };
+    for (const listener of [...this.#taskListeners]) listener(structuredClone(event));
+  }
+
   /** The next RunTask calls place nothing and answer with this failure reason (default: no Fargate capacity). */
   failRunTask(times = 1, reason = CAPACITY_UNAVAILABLE): void {
     for (let i = 0; i < times; i++) this.#runTaskFaults.push(reason);
@@ -93,6 +150,7 @@ export class EcsSimulator {
     task.stopCode = 'EssentialContainerExited';
     task.stoppedReason = `Essential container in task exited (exit code ${exitCode})`;
     if (task.lastStatus !== undefined && (UP as readonly string[]).includes(task.lastStatus)) task.lastStatus = 'DEACTIVATING';
+    this.#announce(task);
   }
 
   /** Moves every task one state along its way. */
@@ -102,12 +160,14 @@ export class EcsSimulator {
       if (task.desiredStatus === 'STOPPED') {
         const i = (DOWN as readonly string[]).indexOf(last);
         task.lastStatus = i < 0 ? DOWN[0] : DOWN[Math.min(i + 1, DOWN.length - 1)];
+        this.#announce(task);
         continue;
       }
       const i = (UP as readonly string[]).indexOf(last);
       if (i >= 0 && i < UP.length - 1) {
         task.lastStatus = UP[i + 1];
         if (task.lastStatus === 'RUNNING') this.#resolveSecrets(task);
+        this.#announce(task);
       }
     }
   }
@@ -115,6 +175,14 @@ export class EcsSimulator {
   /** Ticks until no task is between states. */
   settle(): void {
     for (let i = 0; i < 10; i++) this.tick();
+  }
+
+  /** A task as ECS answers it: without the simulator's own fields. */
+  #view(task: SimTask): Task {
+    const copy: SimTask = structuredClone(task);
+    delete copy.resolvedEnvironment;
+    delete copy.announced;
+    return copy;
   }
 
   #resolveSecrets(task: SimTask): void {
@@ -177,7 +245,7 @@ export class EcsSimulator {
       case 'RunTask': {
         const token = input.clientToken as string | undefined;
         const known = token === undefined ? undefined : this.#tokens.get(token);
-        if (known) return { tasks: [structuredClone(this.tasks.get(known))], failures: [] };
+        if (known) return { tasks: [this.#view(this.tasks.get(known) as SimTask)], failures: [] };
         const fault = this.#runTaskFaults.shift();
         if (fault !== undefined) return { tasks: [], failures: [{ reason: fault }] };
         const def = this.taskDefinitions.find((d) => d.arn === input.taskDefinition);
@@ -190,11 +258,15 @@ export class EcsSimulator {
           lastStatus: 'PROVISIONING',
           desiredStatus: 'RUNNING',
           launchType: 'FARGATE',
+          // RunTask's default group is the family (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+          group: (input.group as string | undefined) ?? `family:${def.family}`,
+          ...(typeof input.startedBy === 'string' ? { startedBy: input.startedBy } : {}),
           tags: structuredClone((input.tags as Task['tags']) ?? []),
         };
         this.tasks.set(taskArn, task);
         if (token !== undefined) this.#tokens.set(token, taskArn);
-        return { tasks: [structuredClone(task)], failures: [] };
+        this.#announce(task);
+        return { tasks: [this.#view(task)], failures: [] };
       }
       case 'ListTasks': {
         const desired = (input.desiredStatus as string | undefined) ?? 'RUNNING';
@@ -212,8 +284,7 @@ export class EcsSimulator {
           const t = this.tasks.get(id);
           if (!t) failures.push({ arn: id, reason: 'MISSING' });
           else {
-            const copy: SimTask = structuredClone(t);
-            delete copy.resolvedEnvironment;
+            const copy = this.#view(t);
             if (!withTags) delete copy.tags;
             tasks.push(copy);
           }
@@ -227,10 +298,9 @@ export class EcsSimulator {
           task.desiredStatus = 'STOPPED';
           task.stopCode = 'UserInitiated';
           task.stoppedReason = input.reason as string | undefined;
+          this.#announce(task);
         }
-        const copy: SimTask = structuredClone(task);
-        delete copy.resolvedEnvironment;
-        return { task: copy };
+        return { task: this.#view(task) };
       }
       default:
         throw awsError('UnknownOperationException', `The simulator does not implement ECS ${operation}`);

@@ -124,6 +124,7 @@ export function createSimulatedDependencies(options: SimulatedDependenciesOption
       ...options.reconciler,
     },
     trackedChannelArns: options.trackedChannelArns,
+    ...(options.ecs ? { relayClusterArn: (options.ecs.settings ?? SIMULATED_RELAY_SETTINGS).clusterArn } : {}),
     corsAllowOrigins: options.corsAllowOrigins ?? [],
     allowPrivateRtmpTargets: options.allowPrivateRtmpTargets ?? false,
   };

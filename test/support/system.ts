@@ -18,6 +18,7 @@ import type { ReconcilerConfig } from '../../lambdas/core/reconciler';
 import { ManualClock } from '../../lambdas/testing/manual-clock';
 import { MemoryWorkQueue } from '../../lambdas/testing/memory-work-queue';
 import type { MediaLiveChannelStateChangeEvent } from '../../lambdas/testing/simulator';
+import type { EcsTaskStateChangeEvent } from '../../lambdas/adapters/ecs/task-events';
 import type { AwsSimulatorOptions } from '../../lambdas/testing/simulator';
 import { AwsSimulator } from '../../lambdas/testing/simulator';
 import { createSimulatedDependencies } from '../../lambdas/testing/simulated-dependencies';
@@ -67,6 +68,8 @@ export interface System {
   queue: MemoryWorkQueue;
   /** MediaLive state-change events not yet delivered. */
   events: MediaLiveChannelStateChangeEvent[];
+  /** ECS task state-change events not yet delivered (delivered after the MediaLive ones). */
+  ecsEvents: EcsTaskStateChangeEvent[];
   logs: LogLine[];
   failures: { destinationId: string; code: string }[];
   /** The stream-key cipher both handlers use, for tests that write items directly. */
@@ -86,7 +89,7 @@ export interface System {
   monitor(event?: Record<string, unknown>, remainingMs?: number): Promise<any>;
   /** Delivers every queue message that is due now to the monitor (partial-batch failures come back later). */
   flushQueue(): Promise<number>;
-  /** Delivers the MediaLive events collected so far to the monitor. */
+  /** Delivers the MediaLive and ECS events collected so far to the monitor. */
   deliverEvents(): Promise<number>;
   /** Advances the clock, then delivers due queue messages and MediaLive events, then runs the schedule. */
   tick(advanceMs?: number): Promise<void>;
@@ -113,6 +116,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   ecs.onRequest = (service, operation, input) => (service === 'ECS' ? ECS_MODEL : SSM_MODEL).validate(operation, input);
   const events: MediaLiveChannelStateChangeEvent[] = [];
   sim.onChannelStateChange((event) => events.push(event));
+  // EventBridge's ECS rule: every task state change of the relay cluster reaches the monitor.
+  const ecsEvents: EcsTaskStateChangeEvent[] = [];
+  ecs.now = () => clock.now();
+  ecs.onTaskStateChange((event) => ecsEvents.push(event));
   const cipher = new LocalStreamKeyCipher(randomBytes(32));
   const deps = createSimulatedDependencies({
     doc: db.doc,
@@ -159,6 +166,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       await monitorHandler(event as unknown as Record<string, unknown>, { awsRequestId: `ml-${request}` });
       delivered += 1;
     }
+    for (let event = ecsEvents.shift(); event; event = ecsEvents.shift()) {
+      request += 1;
+      await monitorHandler(event as unknown as Record<string, unknown>, { awsRequestId: `ecs-${request}` });
+      delivered += 1;
+    }
     return delivered;
   };
 
@@ -169,6 +181,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     clock,
     queue,
     events,
+    ecsEvents,
     logs,
     failures,
     cipher,

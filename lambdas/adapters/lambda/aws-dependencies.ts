@@ -70,6 +70,8 @@ export interface MonitorDependencies extends Omit<ReconcilerDeps, 'ownerId' | 'm
   metrics: Metrics & { flush(): void };
   reconciler: ReconcilerConfig;
   trackedChannelArns: readonly string[];
+  /** RELAY_CLUSTER_ARN: ECS task events of other clusters are ignored; absent without relays. */
+  relayClusterArn?: string;
 }
 
 export interface Observability {
