@@ -38,6 +38,10 @@ run "off_by_default" {
     condition     = output.relay_modes.offered == tolist(["transcode"]) && output.relay_modes.default == "transcode"
     error_message = "Without create_relays the admin UI offers transcode only."
   }
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_event_rule.this), "ecs_task_state") && !contains(keys(aws_cloudwatch_event_target.this), "ecs_task_state") && !contains(keys(aws_lambda_permission.events), "ecs_task_state")
+    error_message = "Without create_relays there is no ECS task state rule, target or permission."
+  }
 }
 
 run "passthrough_default_needs_relays" {
@@ -121,6 +125,28 @@ run "cluster_network_logs_and_environment" {
   assert {
     condition     = alltrue([for f in aws_lambda_function.this : f.environment[0].variables.DEFAULT_RELAY_MODE == "passthrough"]) && output.relay_modes.default == "passthrough" && length(output.relay_modes.offered) == 2
     error_message = "With create_relays new destinations default to passthrough."
+  }
+  # ECS Task State Change events of the relay cluster only reach the monitor
+  # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html).
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.this["ecs_task_state"].event_pattern) == {
+      source        = ["aws.ecs"]
+      "detail-type" = ["ECS Task State Change"]
+      detail        = { clusterArn = ["arn:aws:ecs:eu-central-1:123456789012:cluster/mocked-relays"] }
+    } && aws_cloudwatch_event_rule.this["ecs_task_state"].name == "acme-live-ecs-task-state"
+    error_message = "The ECS rule matches the task state changes of the relay cluster."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.this["ecs_task_state"].arn == aws_lambda_function.this["monitor"].arn && aws_cloudwatch_event_target.this["ecs_task_state"].rule == "acme-live-ecs-task-state"
+    error_message = "The ECS rule targets the monitor."
+  }
+  assert {
+    condition     = aws_lambda_permission.events["ecs_task_state"].statement_id == "AllowEcsTaskStateEvents" && aws_lambda_permission.events["ecs_task_state"].principal == "events.amazonaws.com" && aws_lambda_permission.events["ecs_task_state"].function_name == "acme-live-stream-monitor"
+    error_message = "EventBridge may invoke the monitor for the ECS rule."
+  }
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.this) == 5
+    error_message = "With create_relays the ECS rule comes on top of the four others."
   }
 }
 

@@ -225,11 +225,11 @@ run "events_trigger_the_monitor" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "rate(1 minute)"
+    condition     = aws_cloudwatch_event_rule.this["schedule"].schedule_expression == "rate(1 minute)"
     error_message = "The reconcile schedule defaults to rate(1 minute)."
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.ivs_stream_state.event_pattern) == {
+    condition = jsondecode(aws_cloudwatch_event_rule.this["ivs_stream_state"].event_pattern) == {
       source        = ["aws.ivs"]
       "detail-type" = ["IVS Stream State Change"]
       resources     = ["arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEf123456", "arn:aws:ivs:eu-central-1:123456789012:channel/ZyXwVu987654"]
@@ -237,15 +237,59 @@ run "events_trigger_the_monitor" {
     error_message = "The IVS rule matches aws.ivs / IVS Stream State Change of the tracked channels only."
   }
   assert {
-    condition     = aws_cloudwatch_event_target.schedule.arn == aws_lambda_function.this["monitor"].arn && aws_cloudwatch_event_target.ivs_stream_state.arn == aws_lambda_function.this["monitor"].arn
+    condition     = aws_cloudwatch_event_target.this["schedule"].arn == aws_lambda_function.this["monitor"].arn && aws_cloudwatch_event_target.this["ivs_stream_state"].arn == aws_lambda_function.this["monitor"].arn
     error_message = "Both rules target the monitor function."
   }
   assert {
     condition = (
-      aws_lambda_permission.schedule.principal == "events.amazonaws.com" && aws_lambda_permission.schedule.source_arn == aws_cloudwatch_event_rule.schedule.arn &&
-      aws_lambda_permission.ivs_stream_state.principal == "events.amazonaws.com" && aws_lambda_permission.ivs_stream_state.source_arn == aws_cloudwatch_event_rule.ivs_stream_state.arn
+      aws_lambda_permission.events["schedule"].principal == "events.amazonaws.com" && aws_lambda_permission.events["schedule"].source_arn == aws_cloudwatch_event_rule.this["schedule"].arn &&
+      aws_lambda_permission.events["ivs_stream_state"].principal == "events.amazonaws.com" && aws_lambda_permission.events["ivs_stream_state"].source_arn == aws_cloudwatch_event_rule.this["ivs_stream_state"].arn
     )
     error_message = "EventBridge may invoke the monitor only from the two rules."
+  }
+}
+
+# events.tf writes the rules as one map (for_each) with moved blocks from the addresses they had
+# when each was its own resource. Everything EventBridge and Lambda see stays as it was: the rule
+# names, descriptions, patterns, retry policies and permission statement ids below are those of
+# the resources before the map.
+run "event_rules_keep_their_names_patterns_retries_and_permissions" {
+  command = plan
+
+  assert {
+    condition     = keys(aws_cloudwatch_event_rule.this) == ["ivs_stream_state", "medialive_channel_alert", "medialive_channel_state", "schedule"]
+    error_message = "Without relays there are exactly the four rules of before."
+  }
+  assert {
+    condition = { for k, r in aws_cloudwatch_event_rule.this : k => [r.name, r.description] } == {
+      schedule                = ["acme-live-reconcile-schedule", "Full reconcile of every tracked IVS channel"]
+      ivs_stream_state        = ["acme-live-ivs-stream-state", "IVS stream start/end of the tracked channels"]
+      medialive_channel_state = ["acme-live-medialive-channel-state", "MediaLive channel state changes (the monitor reconciles this project's)"]
+      medialive_channel_alert = ["acme-live-medialive-channel-alert", "MediaLive channel alerts set and cleared (the monitor records this project's)"]
+    }
+    error_message = "Rule names and descriptions are those of before (a new name would replace the rule)."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_rule.this["schedule"].event_pattern == null && alltrue([for k, r in aws_cloudwatch_event_rule.this : r.schedule_expression == null if k != "schedule"])
+    error_message = "Only the schedule has a schedule expression, and it has no event pattern."
+  }
+  assert {
+    condition = { for k, t in aws_cloudwatch_event_target.this : k => [t.rule, t.arn, t.retry_policy[0].maximum_event_age_in_seconds, t.retry_policy[0].maximum_retry_attempts] } == {
+      schedule                = ["acme-live-reconcile-schedule", aws_lambda_function.this["monitor"].arn, 300, 3]
+      ivs_stream_state        = ["acme-live-ivs-stream-state", aws_lambda_function.this["monitor"].arn, 600, 5]
+      medialive_channel_state = ["acme-live-medialive-channel-state", aws_lambda_function.this["monitor"].arn, 300, 3]
+      medialive_channel_alert = ["acme-live-medialive-channel-alert", aws_lambda_function.this["monitor"].arn, 300, 3]
+    }
+    error_message = "Every rule targets the monitor with the retry policy of before."
+  }
+  assert {
+    condition = { for k, p in aws_lambda_permission.events : k => [p.statement_id, p.action, p.principal, p.function_name] } == {
+      schedule                = ["AllowReconcileSchedule", "lambda:InvokeFunction", "events.amazonaws.com", "acme-live-stream-monitor"]
+      ivs_stream_state        = ["AllowIvsStreamStateEvents", "lambda:InvokeFunction", "events.amazonaws.com", "acme-live-stream-monitor"]
+      medialive_channel_state = ["AllowMediaLiveChannelStateEvents", "lambda:InvokeFunction", "events.amazonaws.com", "acme-live-stream-monitor"]
+      medialive_channel_alert = ["AllowMediaLiveChannelAlertEvents", "lambda:InvokeFunction", "events.amazonaws.com", "acme-live-stream-monitor"]
+    }
+    error_message = "The invoke permissions keep their statement ids (a new id would replace the permission)."
   }
 }
 
@@ -257,7 +301,7 @@ run "schedule_accepts_valid_expressions" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "rate(5 minutes)"
+    condition     = aws_cloudwatch_event_rule.this["schedule"].schedule_expression == "rate(5 minutes)"
     error_message = "rate(5 minutes) is a valid schedule."
   }
 }
@@ -270,7 +314,7 @@ run "schedule_accepts_cron" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "cron(0/2 * * * ? *)"
+    condition     = aws_cloudwatch_event_rule.this["schedule"].schedule_expression == "cron(0/2 * * * ? *)"
     error_message = "A six-field cron expression is a valid schedule."
   }
 }
@@ -653,18 +697,18 @@ run "work_queue_and_medialive_events" {
     error_message = "Both functions get the work queue URL as WORK_QUEUE_URL."
   }
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.medialive_channel_state.event_pattern) == {
+    condition = jsondecode(aws_cloudwatch_event_rule.this["medialive_channel_state"].event_pattern) == {
       source        = ["aws.medialive"]
       "detail-type" = ["MediaLive Channel State Change"]
-    } && aws_cloudwatch_event_target.medialive_channel_state.arn == aws_lambda_function.this["monitor"].arn
+    } && aws_cloudwatch_event_target.this["medialive_channel_state"].arn == aws_lambda_function.this["monitor"].arn
     error_message = "MediaLive Channel State Change events reach the monitor."
   }
 
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.medialive_channel_alert.event_pattern) == {
+    condition = jsondecode(aws_cloudwatch_event_rule.this["medialive_channel_alert"].event_pattern) == {
       source        = ["aws.medialive"]
       "detail-type" = ["MediaLive Channel Alert"]
-    } && aws_cloudwatch_event_target.medialive_channel_alert.arn == aws_lambda_function.this["monitor"].arn && aws_lambda_permission.medialive_channel_alert.source_arn == aws_cloudwatch_event_rule.medialive_channel_alert.arn
+    } && aws_cloudwatch_event_target.this["medialive_channel_alert"].arn == aws_lambda_function.this["monitor"].arn && aws_lambda_permission.events["medialive_channel_alert"].source_arn == aws_cloudwatch_event_rule.this["medialive_channel_alert"].arn
     error_message = "MediaLive Channel Alert events reach the monitor, which may be invoked by that rule."
   }
 }
