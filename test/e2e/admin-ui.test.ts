@@ -1,57 +1,32 @@
 /**
  * End to end: the local stack (dynalite, API, monitor, simulator) on a free port, the admin UI built
- * fresh, driven by playwright-core in the system's Chromium (CHROMIUM_PATH, default
- * /usr/bin/chromium; never downloaded). Every wait is for a state, never a fixed time.
+ * fresh, driven by playwright-core in the system's Chromium (test/support/browser.ts; never
+ * downloaded). Every wait is for a state, never a fixed time.
  *
  * Screenshots of the main screens go to test-results/screenshots/; with UPDATE_SCREENSHOTS=1 they
  * replace the committed ones in docs/screenshots/ (shown in README.md).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa } from 'execa';
-import type { Browser, Page } from 'playwright-core';
-import type { Log } from '../../lambdas/core/ports';
-import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
+import type { Page } from 'playwright-core';
+import type { LocalStack } from '../../scripts/local-stack';
 import { waitFor } from '../support/wait';
-import { launchChromium } from '../../scripts/lib/chromium';
+import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
+import { startStackHarness, type StackHarness } from '../support/local-stack-harness';
 import { API_OPERATIONS } from '../../lambdas/api/openapi';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const GRACE_SECONDS = 3;
 const NAME = 'YouTube main';
 const STREAM_KEY = 'yt-e2e-key-4f3e2d1c0b9a';
 const BAD_KEY = 'custom-e2e-key-77aa88bb';
 const DESKTOP = { width: 1280, height: 860 };
 
-interface Logged {
-  at: number;
-  level: string;
-  message: string;
-  attributes?: Record<string, unknown>;
-}
-
 describe('admin UI on the local stack', () => {
-  let work: string;
+  let harness: StackHarness;
   let stack: LocalStack;
-  let browser: Browser;
+  let chromium: BrowserPage;
   let page: Page;
-  const logs: Logged[] = [];
-  const pageErrors: string[] = [];
 
-  const record =
-    (level: string) =>
-    (message: string, attributes?: Record<string, unknown>): void => {
-      logs.push({ at: Date.now(), level, message, attributes });
-    };
-  const log: Log = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-
-  const shot = async (name: string, fullPage = false): Promise<void> => {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage, animations: 'disabled' });
-  };
+  const shot = (name: string, fullPage = false): Promise<void> => screenshot(page, name, { fullPage });
   const row = (status?: string) =>
     page
       .locator(status ? `[data-testid="destination-row"][data-status="${status}"]` : '[data-testid="destination-row"]')
@@ -60,42 +35,22 @@ describe('admin UI on the local stack', () => {
     ((await (await fetch(`${stack.url}/stream-destinations`)).json()) as any).destinations;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'admin-ui-e2e-'));
-    await mkdir(SCREENSHOTS, { recursive: true });
-    // A fresh build of the UI as it is now, into a temporary directory (frontend/dist is left alone).
-    const dist = join(work, 'dist');
-    await execa('vite', ['build', 'frontend', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      preferLocal: true,
-      stdin: 'ignore',
-    });
-
-    stack = await startLocalStack({
-      port: 0,
-      dataDir: join(work, 'data'),
-      distDir: dist,
-      buildUiIfMissing: false,
+    harness = await startStackHarness('admin-ui-e2e', {
+      ui: 'build',
       // MediaLive 10× faster: create 0.5 s, start 6 s (longer than the UI's 2 s refresh while things change, so
       // "starting" is on screen), stop 3 s.
       timescale: 10,
       graceSeconds: GRACE_SECONDS,
       reconcileIntervalSeconds: 0.5,
-      log,
-      print: () => undefined,
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: DESKTOP, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    stack = harness.stack;
+    chromium = await openBrowserPage({ viewport: DESKTOP, timeoutMs: 20_000 });
+    page = chromium.page;
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await chromium?.close();
+    await harness?.stop();
   });
 
   it('adds, validates, follows the stream, stops, ends and deletes a destination', async () => {
@@ -213,7 +168,7 @@ describe('admin UI on the local stack', () => {
     expect(stack.simulator.runningChannels()).toEqual([]);
     const status = (await (await fetch(`${stack.url}/stream-status`)).json()) as any;
     const offlineSince = Date.parse(status.channels[0].since);
-    const stoppedAt = logs.filter((l) => l.message === 'Stopped relay').at(-1)!.at;
+    const stoppedAt = harness.logs.filter((l) => l.message === 'Stopped relay').at(-1)!.at;
     expect(stoppedAt - offlineSince).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
 
     // ---- its history, newest first: the whole show so far
@@ -244,9 +199,9 @@ describe('admin UI on the local stack', () => {
 
     // ---- the key never reached the page or a log line; the page raised no errors
     expect(await page.content()).not.toContain(STREAM_KEY);
-    expect(JSON.stringify(logs)).not.toContain(STREAM_KEY);
-    expect(JSON.stringify(logs)).not.toContain(BAD_KEY);
-    expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    expect(JSON.stringify(harness.logs)).not.toContain(STREAM_KEY);
+    expect(JSON.stringify(harness.logs)).not.toContain(BAD_KEY);
+    expect(chromium.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 180_000);
 
   it('shows a destination’s history page by page, newest first, with "Load more"', async () => {
@@ -308,7 +263,7 @@ describe('admin UI on the local stack', () => {
     await shot('api-reference');
     // Nothing from a CDN: every request of the page went to the local stack.
     expect(external).toEqual([]);
-    expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    expect(chromium.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 60_000);
 
   it('polls the destination list with If-None-Match and gets 304 while nothing changed', async () => {

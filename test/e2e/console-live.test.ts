@@ -8,20 +8,13 @@
  * Screenshots go to test-results/screenshots/; with UPDATE_SCREENSHOTS=1 they replace the
  * committed ones in docs/screenshots/ (shown in README.md).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa } from 'execa';
-import type { Browser, Page } from 'playwright-core';
-import type { Log } from '../../lambdas/core/ports';
-import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
-import { launchChromium } from '../../scripts/lib/chromium';
+import type { Page } from 'playwright-core';
+import type { LocalStack } from '../../scripts/local-stack';
+import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
+import { startStackHarness, type StackHarness } from '../support/local-stack-harness';
 import { waitFor } from '../support/wait';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 /** Long enough to see the countdown and press "End now" well before it runs out. */
 const GRACE_SECONDS = 40;
 const NAME = 'Studio';
@@ -29,32 +22,15 @@ const STREAM_KEY = 'studio-e2e-key-5a6b7c8d';
 const NEW_KEY = 'studio-e2e-key-9e8f7a6b';
 const DESKTOP = { width: 1280, height: 900 };
 
-interface Logged {
-  at: number;
-  level: string;
-  message: string;
-  attributes?: Record<string, unknown>;
-}
-
 describe('the console during a show, on the local stack with real media', () => {
-  let work: string;
+  let harness: StackHarness;
   let stack: LocalStack;
-  let browser: Browser;
+  let chromium: BrowserPage;
   let page: Page;
-  const logs: Logged[] = [];
-  const pageErrors: string[] = [];
   const requests: string[] = [];
   const failed: string[] = [];
 
-  const record =
-    (level: string) =>
-    (message: string, attributes?: Record<string, unknown>): void => {
-      logs.push({ at: Date.now(), level, message, attributes });
-    };
-  const log: Log = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
-  };
+  const shot = (name: string): Promise<void> => screenshot(page, name);
   const row = (status?: string) =>
     page
       .locator(status ? `[data-testid="destination-row"][data-status="${status}"]` : '[data-testid="destination-row"]')
@@ -62,35 +38,17 @@ describe('the console during a show, on the local stack with real media', () => 
   const channelState = (state: 'LIVE' | 'OFFLINE') => page.locator(`[data-testid="channel-status"][data-state="${state}"]`);
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'console-live-e2e-'));
-    await mkdir(SCREENSHOTS, { recursive: true });
-    const dist = join(work, 'dist');
-    await execa('vite', ['build', 'frontend', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      preferLocal: true,
-      stdin: 'ignore',
-    });
-    stack = await startLocalStack({
-      port: 0,
-      rtmpPort: 0,
+    harness = await startStackHarness('console-live-e2e', {
+      ui: 'build',
       realMedia: true,
-      dataDir: join(work, 'data'),
-      distDir: dist,
-      buildUiIfMissing: false,
       timescale: 10,
       graceSeconds: GRACE_SECONDS,
       reconcileIntervalSeconds: 0.5,
-      log,
-      print: () => undefined,
     });
+    stack = harness.stack;
     expect(stack.settings.media.real).toBe(true);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: DESKTOP, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    chromium = await openBrowserPage({ viewport: DESKTOP, timeoutMs: 30_000 });
+    page = chromium.page;
     page.on('request', (request) => requests.push(request.url()));
     page.on('response', (response) => {
       if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
@@ -98,9 +56,8 @@ describe('the console during a show, on the local stack with real media', () => 
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await chromium?.close();
+    await harness?.stop();
   }, 30_000);
 
   it('disables Start offline, reveals the encoder settings, previews, warns before a restart, counts down and ends the grace period', async () => {
@@ -208,7 +165,7 @@ describe('the console during a show, on the local stack with real media', () => 
 
     await page.getByTestId('end-grace-button').click();
     await row('inactive').waitFor();
-    const stoppedAt = logs.filter((l) => l.message === 'Stopped relay').at(-1)?.at;
+    const stoppedAt = harness.logs.filter((l) => l.message === 'Stopped relay').at(-1)?.at;
     expect(stoppedAt).toBeDefined();
     expect(stoppedAt! - offlineSince).toBeLessThan(GRACE_SECONDS * 1000);
     expect(stack.simulator.runningChannels()).toEqual([]);
@@ -217,11 +174,11 @@ describe('the console during a show, on the local stack with real media', () => 
     expect(await page.getByRole('button', { name: `Start ${NAME}` }).isDisabled()).toBe(true);
 
     // ---- no key in a log line; the page raised no errors
-    const logged = JSON.stringify(logs);
+    const logged = JSON.stringify(harness.logs);
     for (const secret of [STREAM_KEY, NEW_KEY, ingest.streamKey]) expect(logged).not.toContain(secret);
     // A live HLS playlist or segment can be missing for a moment (just live, or a segment already
     // rotated out); the player retries. Nothing else may fail.
     expect(failed.filter((f) => !/^404 \/_local\/hls\/local\//.test(f))).toEqual([]);
-    expect(pageErrors.filter((e) => !(e.startsWith('Failed to load resource') && failed.length > 0))).toEqual([]);
+    expect(chromium.errors.filter((e) => !(e.startsWith('Failed to load resource') && failed.length > 0))).toEqual([]);
   }, 300_000);
 });

@@ -5,74 +5,42 @@
  * health dot and the refusal; with the right key a green one and the bit rate. Every wait is for a
  * state, never a fixed time.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa } from 'execa';
-import type { Browser, Page } from 'playwright-core';
-import type { Log } from '../../lambdas/core/ports';
-import { launchChromium } from '../../scripts/lib/chromium';
-import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
-import { RtmpSink } from '../../scripts/local/media/sink';
-import { freeLoopbackPort } from '../../scripts/local/media/tools';
+import type { Page } from 'playwright-core';
+import type { LocalStack } from '../../scripts/local-stack';
+import type { RtmpSink } from '../../scripts/local/media/sink';
+import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
+import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const KEY = 'e2e_health_sink_key_3b7c';
 const WRONG_KEY = 'e2e_health_wrong_key_9d2e';
 const NAME = 'Local sink';
-const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('health in the admin UI with real media', () => {
-  let work: string;
+  let harness: StackHarness;
   let stack: LocalStack;
   let sink: RtmpSink;
-  let browser: Browser;
+  let chromium: BrowserPage;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'health-e2e-'));
-    const dist = join(work, 'dist');
-    await execa('vite', ['build', 'frontend', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      preferLocal: true,
-      stdin: 'ignore',
-    });
-    stack = await startLocalStack({
-      port: 0,
-      rtmpPort: 0,
+    harness = await startStackHarness('health-e2e', {
+      ui: 'build',
       realMedia: true,
-      dataDir: join(work, 'data'),
-      distDir: dist,
-      buildUiIfMissing: false,
       timescale: 1000,
       graceSeconds: 3,
       reconcileIntervalSeconds: 1,
-      log: quiet,
-      print: () => undefined,
+      log: QUIET_LOG,
     });
-    sink = new RtmpSink({
-      ffmpegPath: stack.media!.tools.ffmpeg,
-      port: await freeLoopbackPort(),
-      streamKey: KEY,
-      outputPrefix: join(work, 'sink'),
-      log: quiet,
-    });
-    sink.start();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    stack = harness.stack;
+    sink = await harness.startSink({ streamKey: KEY });
+    chromium = await openBrowserPage({ timeoutMs: 20_000 });
+    page = chromium.page;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await sink?.stop();
-    await stack?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await chromium?.close();
+    await harness?.stop();
   }, 30_000);
 
   it('shows a red dot and the refusal for a refused key, and a green one with the bit rate for the right key', async () => {
@@ -103,8 +71,7 @@ describe('health in the admin UI with real media', () => {
       return color;
     });
     expect(dot).toBe(danger);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'destination-health-failing.png') });
+    await screenshot(page, 'destination-health-failing');
 
     // The right key, through the edit form: the dot turns green with the measured bit rate.
     await row.getByRole('button', { name: /Edit/ }).click();
@@ -117,8 +84,8 @@ describe('health in the admin UI with real media', () => {
     const ok = row.locator('[data-testid="health"][data-health="ok"]');
     await ok.waitFor({ timeout: 60_000 });
     await expect(ok.getByTestId('health-bitrate').textContent()).resolves.toMatch(/\d+(\.\d)? (k|M)bit\/s/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'destination-health-ok.png') });
+    await screenshot(page, 'destination-health-ok');
     expect(await row.textContent()).not.toContain(KEY);
-    expect(pageErrors).toEqual([]);
+    expect(chromium.uncaught).toEqual([]);
   }, 240_000);
 });

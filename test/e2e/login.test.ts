@@ -17,9 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa } from 'execa';
 import { contentType } from 'mime-types';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/lib/chromium';
@@ -27,8 +25,9 @@ import { CONTENT_SECURITY_POLICY } from '../../scripts/local/static-site';
 import { startFakeOidcProvider, type FakeOidcProvider } from '../support/fake-oidc-provider';
 import { SLOW_POLL_MS } from '../../frontend/src/activity';
 import { waitFor } from '../support/wait';
+import { recordPageErrors } from '../support/browser';
+import { buildAdminUi } from '../support/local-stack-harness';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLIENT_ID = 'test-client';
 /** The site under /cognito/ is configured like a Cognito deployment: sign-out at the hosted UI's /logout. */
 const COGNITO_DOMAIN = 'login.example.test';
@@ -80,10 +79,7 @@ describe('admin UI login with OIDC (authorization code + PKCE)', () => {
   async function openPage(): Promise<Page> {
     const opened = await browser.newPage({ reducedMotion: 'reduce' });
     opened.setDefaultTimeout(10_000);
-    opened.on('pageerror', (error) => pageErrors.push(error.message));
-    opened.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    recordPageErrors(opened, pageErrors);
     return opened;
   }
 
@@ -144,11 +140,7 @@ describe('admin UI login with OIDC (authorization code + PKCE)', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'login-e2e-'));
     dist = join(work, 'dist');
-    await execa('vite', ['build', 'frontend', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      preferLocal: true,
-      stdin: 'ignore',
-    });
+    await buildAdminUi(dist);
     provider = await startFakeOidcProvider();
     shortLived = await startFakeOidcProvider({ expiresInSeconds: SHORT_LIVED_SECONDS });
     site = createServer((req, res) => {

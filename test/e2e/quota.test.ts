@@ -4,59 +4,37 @@
  * the admin UI in the system's Chromium. The row shows the error with AWS's fix, and a link to the
  * Service Quotas page of MediaLive in the IVS channel's region. Every wait is for a state.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa } from 'execa';
-import type { Browser, Page } from 'playwright-core';
-import type { Log } from '../../lambdas/core/ports';
-import { launchChromium } from '../../scripts/lib/chromium';
-import { LOCAL_CHANNEL_ARN, startLocalStack, type LocalStack } from '../../scripts/local-stack';
+import type { Page } from 'playwright-core';
+import { LOCAL_CHANNEL_ARN, type LocalStack } from '../../scripts/local-stack';
+import { openBrowserPage, type BrowserPage } from '../support/browser';
+import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const NAME = 'Over quota';
-const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('an exhausted MediaLive quota in the admin UI', () => {
-  let work: string;
+  let harness: StackHarness;
   let stack: LocalStack;
-  let browser: Browser;
+  let chromium: BrowserPage;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'quota-e2e-'));
-    const dist = join(work, 'dist');
-    await execa('vite', ['build', 'frontend', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      preferLocal: true,
-      stdin: 'ignore',
-    });
-    stack = await startLocalStack({
-      port: 0,
-      rtmpPort: 0,
+    harness = await startStackHarness('quota-e2e', {
+      ui: 'build',
       realMedia: false,
-      dataDir: join(work, 'data'),
-      distDir: dist,
-      buildUiIfMissing: false,
       timescale: 1000,
       reconcileIntervalSeconds: 1,
       mediaLiveQuotas: { maxChannels: 0 },
-      log: quiet,
-      print: () => undefined,
+      log: QUIET_LOG,
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    stack = harness.stack;
+    chromium = await openBrowserPage({ timeoutMs: 20_000 });
+    page = chromium.page;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
+    await chromium?.close();
+    await harness?.stop();
   }, 30_000);
 
   it('shows the quota error with the fix and a link to MediaLive’s Service Quotas page in the channel’s region', async () => {
@@ -94,6 +72,6 @@ describe('an exhausted MediaLive quota in the admin UI', () => {
     expect(LOCAL_CHANNEL_ARN).toMatch(/^arn:aws:ivs:us-east-1:/); // the region the link names
     expect(await link.getAttribute('target')).toBe('_blank');
     expect(await link.getAttribute('rel')).toContain('noopener');
-    expect(pageErrors).toEqual([]);
+    expect(chromium.uncaught).toEqual([]);
   }, 60_000);
 });

@@ -4,12 +4,10 @@
  * answer must have the documented status and match the documented response schema (and, for an
  * error, the documented code and fields).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { API_OPERATIONS } from '../../lambdas/api/openapi';
-import { LOCAL_CHANNEL_ARN, startLocalStack, type LocalStack } from '../../scripts/local-stack';
+import { LOCAL_CHANNEL_ARN, type LocalStack } from '../../scripts/local-stack';
+import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
 
 interface Exchange {
   operationId: string;
@@ -70,36 +68,26 @@ function exchangesOf(doc: any): Exchange[] {
 }
 
 describe('the API document examples, replayed against the local stack', () => {
-  let root: string;
+  let harness: StackHarness;
   let stack: LocalStack;
   let doc: any;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'api-examples-'));
-    const dist = join(root, 'dist');
-    await mkdir(dist, { recursive: true });
-    await writeFile(join(dist, 'index.html'), '<!doctype html><title>admin</title>');
-    const quiet = () => undefined;
-    stack = await startLocalStack({
-      port: 0,
-      dataDir: join(root, 'data'),
-      distDir: dist,
-      buildUiIfMissing: false,
+    harness = await startStackHarness('api-examples', {
       timescale: 1000,
       graceSeconds: 0,
       reconcileIntervalSeconds: 0.2,
       channelArns: [LOCAL_CHANNEL_ARN],
-      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-      print: quiet,
+      log: QUIET_LOG,
     });
+    stack = harness.stack;
     const response = await fetch(`${stack.url}/openapi.json`);
     expect(response.status).toBe(200);
     doc = await response.json();
   }, 60_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await rm(root, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   it('answers every documented exchange with its documented status and shape', async () => {

@@ -10,28 +10,17 @@
  *   way, and the same again within five minutes is recorded in the history but not sent.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DestinationView } from '../../../../lambdas/core/destination';
-import type { Log } from '../../../../lambdas/core/ports';
-import { startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
-import { RtmpSink } from '../../../../scripts/local/media/sink';
+import type { LocalStack } from '../../../../scripts/local-stack';
+import type { RtmpSink } from '../../../../scripts/local/media/sink';
 import { freeLoopbackPort } from '../../../../scripts/local/media/tools';
+import { startStackHarness, type StackHarness } from '../../../support/local-stack-harness';
 import { waitFor } from '../../../support/wait';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../support/webhook-receiver';
 
 const KEY = 'live_health_sink_key_5c11d2';
 const WRONG_KEY = 'live_health_wrong_key_0e9f4a';
-const lines: string[] = [];
-const record =
-  (level: string) =>
-  (message: string, attributes?: Record<string, unknown>): void => {
-    lines.push(JSON.stringify({ level, message, attributes }));
-  };
-const log: Log = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-
-let root: string;
+let harness: StackHarness;
 let stack: LocalStack;
 let sink: RtmpSink;
 let sinkPort: number;
@@ -56,16 +45,9 @@ async function destination(id: string): Promise<DestinationView> {
   return JSON.parse(text) as DestinationView;
 }
 
-function newSink(port = sinkPort): RtmpSink {
-  const s = new RtmpSink({
-    ffmpegPath: stack.media!.tools.ffmpeg,
-    port,
-    streamKey: KEY,
-    outputPrefix: join(root, `sink-${Date.now()}`),
-    log,
-  });
-  s.start();
-  return s;
+/** A platform (back) on its port. */
+function newSink(port = sinkPort): Promise<RtmpSink> {
+  return harness.startSink({ streamKey: KEY, port });
 }
 
 /** What the sink receives, kbit/s: bytes it wrote over wall-clock time. */
@@ -78,26 +60,17 @@ async function sinkBitrateKbps(windowMs: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'health-media-'));
-  await mkdir(join(root, 'dist'), { recursive: true });
-  await writeFile(join(root, 'dist', 'index.html'), '<!doctype html><title>admin</title>');
   webhook = await startWebhookReceiver();
-  stack = await startLocalStack({
+  harness = await startStackHarness('health-media', {
     alertWebhookUrl: webhook.url,
-    port: 0,
-    rtmpPort: 0,
     realMedia: true,
-    dataDir: join(root, 'data'),
-    distDir: join(root, 'dist'),
-    buildUiIfMissing: false,
     timescale: 1000,
     graceSeconds: 3,
     reconcileIntervalSeconds: 1,
-    log,
-    print: () => undefined,
   });
+  stack = harness.stack;
   sinkPort = await freeLoopbackPort();
-  sink = newSink();
+  sink = await newSink();
 }, 60_000);
 
 afterEach(async () => {
@@ -105,10 +78,8 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await sink?.stop();
-  await stack?.stop();
+  await harness?.stop();
   await webhook?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
 }, 30_000);
 
 describe('health from the data plane on loopback', () => {
@@ -181,7 +152,7 @@ describe('health from the data plane on loopback', () => {
     expect(gone.value.health.message).toMatch(/Cannot reach the RTMP host/);
 
     // It comes back: the relay reconnects by itself.
-    sink = newSink();
+    sink = await newSink();
     await eventually(
       'ok again once the sink is back',
       async () => {
@@ -193,8 +164,8 @@ describe('health from the data plane on loopback', () => {
 
     expect(answers.join('\n')).not.toContain(KEY);
     expect(answers.join('\n')).not.toContain(WRONG_KEY);
-    expect(lines.join('\n')).not.toContain(KEY);
-    expect(lines.join('\n')).not.toContain(WRONG_KEY);
+    expect(JSON.stringify(harness.logs)).not.toContain(KEY);
+    expect(JSON.stringify(harness.logs)).not.toContain(WRONG_KEY);
   }, 280_000);
 });
 
@@ -211,15 +182,15 @@ describe('alerts from health on loopback', () => {
   };
   /** The monitor decided not to send an alert in `direction` (the gate was closed). */
   const heldBack = (id: string, direction: 'failing' | 'recovered') => (): boolean =>
-    lines.some((line) => {
-      const { message, attributes } = JSON.parse(line) as { message: string; attributes?: Record<string, unknown> };
-      return message.startsWith('Alert not sent') && attributes?.destinationId === id && attributes.direction === direction;
-    });
+    harness.logs.some(
+      ({ message, attributes }) =>
+        message.startsWith('Alert not sent') && attributes?.['destinationId'] === id && attributes['direction'] === direction,
+    );
   const slow = { timeoutMs: 90_000, intervalMs: 250 };
 
   it('alerts the webhook once when a live destination fails (its sink dies) and once when it recovers, and not again within five minutes', async () => {
     const port = await freeLoopbackPort();
-    let own = newSink(port);
+    let own = await newSink(port);
     try {
       const created = await fetch(`${stack.url}/stream-destinations`, {
         method: 'POST',
@@ -241,7 +212,7 @@ describe('alerts from health on loopback', () => {
       expect(alertsAbout(id)).toEqual([expect.stringMatching(/^🔴 Alerting sink \(custom\) is failing while the stream is live: /)]);
 
       // It comes back: one alert.
-      own = newSink(port);
+      own = await newSink(port);
       await waitFor(() => health(id, (s) => s === 'ok' || s === 'degraded'), { ...slow, what: 'media flowing again' });
       await waitFor(() => alertsAbout(id).length >= 2 || undefined, { ...slow, what: 'the recovered alert at the webhook' });
       expect(alertsAbout(id)[1]).toMatch(/^🟢 Alerting sink \(custom\) recovered: /);
@@ -250,7 +221,7 @@ describe('alerts from health on loopback', () => {
       await own.stop();
       await waitFor(() => health(id, (s) => s === 'failing'), { ...slow, what: 'failing again' });
       await waitFor(heldBack(id, 'failing'), { ...slow, what: 'the second failing alert held back' });
-      own = newSink(port);
+      own = await newSink(port);
       await waitFor(() => health(id, (s) => s === 'ok' || s === 'degraded'), { ...slow, what: 'media flowing once more' });
       await waitFor(heldBack(id, 'recovered'), { ...slow, what: 'the second recovered alert held back' });
       expect(alertsAbout(id)).toHaveLength(2);
@@ -265,7 +236,7 @@ describe('alerts from health on loopback', () => {
         'Alert sent (failing) to webhook.',
       ]);
       // The webhook URL is a secret like a stream key.
-      expect(lines.join('\n')).not.toContain(webhook.url);
+      expect(JSON.stringify(harness.logs)).not.toContain(webhook.url);
       expect(answers.join('\n')).not.toContain(webhook.url);
     } finally {
       await own.stop();

@@ -4,19 +4,13 @@
  * the test pattern, and the ingest's server and key in config.json for the UI banner.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Log } from '../../../../lambdas/core/ports';
-import { describeLocalStack, LOCAL_CHANNEL_ARN, startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
+import { describeLocalStack, LOCAL_CHANNEL_ARN, type LocalStack } from '../../../../scripts/local-stack';
 import { TestPattern, testPatternIngest } from '../../../../scripts/local/media/test-pattern';
+import { QUIET_LOG as quiet, startStackHarness, type StackHarness } from '../../../support/local-stack-harness';
 
-const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const warnings: string[] = [];
-const stackLog: Log = { ...quiet, warn: (message) => warnings.push(message) };
-
-let root: string;
+let harness: StackHarness;
 let stack: LocalStack;
+const warnings = (): string[] => harness.logs.filter((l) => l.level === 'warn').map((l) => l.message);
 
 async function streamState(): Promise<string> {
   const body = (await (await fetch(`${stack.url}/stream-status`)).json()) as { channels: { state: string }[] };
@@ -32,27 +26,17 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'local-media-'));
-  await mkdir(join(root, 'dist'), { recursive: true });
-  await writeFile(join(root, 'dist', 'index.html'), '<!doctype html><title>admin</title>');
-  stack = await startLocalStack({
-    port: 0,
-    rtmpPort: 0,
+  harness = await startStackHarness('local-media', {
     realMedia: true,
-    dataDir: join(root, 'data'),
-    distDir: join(root, 'dist'),
-    buildUiIfMissing: false,
     timescale: 1000,
     graceSeconds: 0,
     reconcileIntervalSeconds: 0.5,
-    log: stackLog,
-    print: () => undefined,
   });
+  stack = harness.stack;
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
+  await harness?.stop();
 }, 30_000);
 
 describe('local stack with real media', () => {
@@ -132,7 +116,7 @@ describe('local stack with real media', () => {
     });
     encoder.start();
     try {
-      await eventually('the refusal', async () => warnings.some((w) => /refused a publisher with a wrong stream key/.test(w)), 30_000);
+      await eventually('the refusal', async () => warnings().some((w) => /refused a publisher with a wrong stream key/.test(w)), 30_000);
       // Long enough for an accepted publisher to have gone live (the tests above take 2-4 s).
       await new Promise((r) => setTimeout(r, 6_000));
       expect(await streamState()).toBe('OFFLINE');

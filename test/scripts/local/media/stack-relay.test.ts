@@ -7,30 +7,21 @@
  * appears in no log line, API answer or relay view, and in no ECS/SSM request but the PutParameter.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Log } from '../../../../lambdas/core/ports';
 import { encodingProfile } from '../../../../lambdas/adapters/medialive/encoding-profiles';
-import { LOCAL_CHANNEL_ARN, startLocalStack, type LocalStack } from '../../../../scripts/local-stack';
+import { LOCAL_CHANNEL_ARN, type LocalStack } from '../../../../scripts/local-stack';
 import { channelIdOf } from '../../../../scripts/local/media/local-media';
 import { decodedFrameHashes, probeStreams } from '../../../../scripts/local/media/probe';
-import { RtmpSink } from '../../../../scripts/local/media/sink';
-import { freeLoopbackPort } from '../../../../scripts/local/media/tools';
+import type { RtmpSink } from '../../../../scripts/local/media/sink';
+import { startStackHarness, type StackHarness } from '../../../support/local-stack-harness';
 
 const KEY = 'live_stack_sink_key_93ad01';
 const GRACE_SECONDS = 3;
-const lines: string[] = [];
-const record =
-  (level: string) =>
-  (message: string, attributes?: Record<string, unknown>): void => {
-    lines.push(JSON.stringify({ level, message, attributes }));
-  };
-const log: Log = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-
-let root: string;
+let harness: StackHarness;
 let stack: LocalStack;
 let sink: RtmpSink;
+const logged = (): string => JSON.stringify(harness.logs);
 
 async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -42,36 +33,18 @@ async function eventually(what: string, check: () => boolean | Promise<boolean>,
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'stack-relay-'));
-  await mkdir(join(root, 'dist'), { recursive: true });
-  await writeFile(join(root, 'dist', 'index.html'), '<!doctype html><title>admin</title>');
-  stack = await startLocalStack({
-    port: 0,
-    rtmpPort: 0,
+  harness = await startStackHarness('stack-relay', {
     realMedia: true,
-    dataDir: join(root, 'data'),
-    distDir: join(root, 'dist'),
-    buildUiIfMissing: false,
     timescale: 1000,
     graceSeconds: GRACE_SECONDS,
     reconcileIntervalSeconds: 0.5,
-    log,
-    print: () => undefined,
   });
-  sink = new RtmpSink({
-    ffmpegPath: stack.media!.tools.ffmpeg,
-    port: await freeLoopbackPort(),
-    streamKey: KEY,
-    outputPrefix: join(root, 'sink'),
-    log,
-  });
-  sink.start();
+  stack = harness.stack;
+  sink = await harness.startSink({ streamKey: KEY });
 }, 60_000);
 
 afterAll(async () => {
-  await sink?.stop();
-  await stack?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
+  await harness?.stop();
 }, 30_000);
 
 async function relays(): Promise<{ text: string; list: any[] }> {
@@ -131,7 +104,7 @@ describe('npm start with real media', () => {
 
     await expectOfflineEndsThePush(sink);
     await remove(id);
-    expect(lines.join('\n')).not.toContain(KEY);
+    expect(logged()).not.toContain(KEY);
   }, 150_000);
 
   it('passthrough (the default): copies the IVS stream unchanged through a simulated ECS task and ends the push after going offline', async () => {
@@ -151,8 +124,8 @@ describe('npm start with real media', () => {
     await new Promise((r) => setTimeout(r, 4_000));
 
     // Snapshot the source HLS now (the ingest deletes old segments as it goes).
-    const hls = join(root, 'data', 'hls', channelIdOf(LOCAL_CHANNEL_ARN));
-    const snapshot = join(root, 'source-snapshot');
+    const hls = join(harness.work, 'data', 'hls', channelIdOf(LOCAL_CHANNEL_ARN));
+    const snapshot = join(harness.work, 'source-snapshot');
     await cp(hls, snapshot, { recursive: true });
     const file = sink.current!.file;
     const tools = stack.media!.tools;
@@ -196,6 +169,6 @@ describe('npm start with real media', () => {
 
     await expectOfflineEndsThePush(sink);
     await remove(destination.id);
-    expect(lines.join('\n')).not.toContain(KEY);
+    expect(logged()).not.toContain(KEY);
   }, 150_000);
 });
