@@ -229,7 +229,7 @@ describe('admin UI on the local stack', () => {
       await history.getByTestId('history-list').waitFor();
       expect(await items.count()).toBe(20);
       expect(await items.first().textContent()).toContain('Edited: name.');
-      await shot('history');
+      await shot('history-pages');
       await history.getByTestId('history-more').click();
       await waitFor(async () => (await items.count()) === 25, { what: 'the second page of the history' });
       expect(await items.last().getAttribute('data-kind')).toBe('created');

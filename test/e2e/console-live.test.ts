@@ -158,7 +158,6 @@ describe('the console during a show, on the local stack with real media', () => 
     const shown = await countdown.textContent();
     await waitFor(async () => (await countdown.textContent()) !== shown, { what: 'the countdown ticking' });
     await page.getByTestId('grace-period').waitFor();
-    await shot('grace-countdown');
     const status = (await (await fetch(`${stack.url}/stream-status`)).json()) as any;
     const offlineSince = Date.parse(status.channels[0].since);
     expect(Date.parse(status.channels[0].stopsAt) - offlineSince).toBe(GRACE_SECONDS * 1000);

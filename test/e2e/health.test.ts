@@ -2,8 +2,12 @@
  * End to end with real media: the local stack with ffmpeg (ingest, test pattern, the relay behind
  * the simulated MediaLive channel), a local RTMP sink that refuses any other stream key, and the
  * admin UI in the system's Chromium. A destination added in the UI with the wrong key shows a red
- * health dot and the refusal; with the right key a green one and the bit rate. Every wait is for a
+ * health dot and the refusal; with the right key a green one and the bit rate; its history shows
+ * the failure and the alert the stack's webhook (a receiver on loopback) got; once the stream ends
+ * it counts down the grace period beside the health, and "End now" stops it. Every wait is for a
  * state, never a fixed time.
+ *
+ * Screenshots: test/support/browser.ts (UPDATE_SCREENSHOTS=1 replaces the ones in README.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
@@ -11,6 +15,8 @@ import type { LocalStack } from '../../scripts/local-stack';
 import type { RtmpSink } from '../../scripts/local/media/sink';
 import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
 import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
+import { waitFor } from '../support/wait';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const KEY = 'e2e_health_sink_key_3b7c';
 const WRONG_KEY = 'e2e_health_wrong_key_9d2e';
@@ -22,13 +28,17 @@ describe('health in the admin UI with real media', () => {
   let sink: RtmpSink;
   let chromium: BrowserPage;
   let page: Page;
+  let webhook: WebhookReceiver;
 
   beforeAll(async () => {
+    webhook = await startWebhookReceiver();
     harness = await startStackHarness('health-e2e', {
+      alertWebhookUrl: webhook.url,
       ui: 'build',
       realMedia: true,
       timescale: 1000,
-      graceSeconds: 3,
+      // Long enough to see the countdown; "End now" ends it.
+      graceSeconds: 45,
       reconcileIntervalSeconds: 1,
       log: QUIET_LOG,
     });
@@ -41,6 +51,7 @@ describe('health in the admin UI with real media', () => {
   afterAll(async () => {
     await chromium?.close();
     await harness?.stop();
+    await webhook?.stop();
   }, 30_000);
 
   it('shows a red dot and the refusal for a refused key, and a green one with the bit rate for the right key', async () => {
@@ -86,6 +97,35 @@ describe('health in the admin UI with real media', () => {
     await expect(ok.getByTestId('health-bitrate').textContent()).resolves.toMatch(/\d+(\.\d)? (k|M)bit\/s/);
     await screenshot(page, 'destination-health-ok');
     expect(await row.textContent()).not.toContain(KEY);
+
+    // Its history: the refusal, the alert the webhook got, the edit and the restart.
+    expect(webhook.received.map((r) => r.body.text)).toEqual([expect.stringMatching(/^🔴 Local sink \(custom\) is failing/)]);
+    await row.getByRole('button', { name: `History of ${NAME}` }).click();
+    const history = page.getByTestId('history-dialog');
+    await history.getByTestId('history-list').waitFor();
+    const seen = await history.getByTestId('history-event').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind')));
+    for (const kind of ['created', 'running', 'health-failing', 'alert-sent', 'edited']) expect(seen).toContain(kind);
+    expect(seen.indexOf('edited')).toBeLessThan(seen.indexOf('alert-sent'));
+    await waitFor(
+      async () => (await history.locator('[data-kind="alert-sent"]').textContent())?.includes('Alert sent (failing) to webhook.'),
+      { what: 'the alert in the history' },
+    );
+    expect(await history.textContent()).not.toContain(KEY);
+    await screenshot(page, 'history');
+    await page.keyboard.press('Escape');
+    await history.waitFor({ state: 'detached' });
+
+    // The stream ends: a countdown beside the health, and "End now" stops the destination at once.
+    await page.getByRole('switch', { name: 'Go live' }).click();
+    await page.locator('[data-testid="channel-status"][data-state="OFFLINE"]').waitFor();
+    const countdown = row.getByTestId('grace-countdown');
+    await countdown.waitFor();
+    expect(await countdown.textContent()).toMatch(/^Stream ended — stopping in 0:[0-4]\d$/);
+    expect(await row.getByTestId('health').count()).toBe(1);
+    await screenshot(page, 'grace-countdown');
+    await page.getByTestId('end-grace-button').click();
+    await page.locator('[data-testid="destination-row"][data-status="inactive"]').filter({ hasText: NAME }).waitFor();
+    expect(await row.getByTestId('grace-countdown').count()).toBe(0);
     expect(chromium.uncaught).toEqual([]);
   }, 240_000);
 });
