@@ -12,10 +12,51 @@ interface FilterBarProps {
   shown: number;
 }
 
+/** The filter fields chosen from a list, with the id (and test id) of their select. */
+const SELECT_IDS = { channelArn: 'filter-channel', platform: 'filter-platform', status: 'filter-status' } as const;
+type SelectField = keyof typeof SELECT_IDS;
+
+interface FilterSelectProps<F extends SelectField> {
+  field: F;
+  label: string;
+  /** The first option: no filter on this field. */
+  anyLabel: string;
+  values: readonly Exclude<DestinationFilter[F], ''>[];
+  labelOf(value: Exclude<DestinationFilter[F], ''>): string;
+  filter: DestinationFilter;
+  onChange(filter: DestinationFilter): void;
+}
+
+/** One labelled select of the filter bar: "any" first, then each value. */
+function FilterSelect<F extends SelectField>({ field, label, anyLabel, values, labelOf, filter, onChange }: FilterSelectProps<F>) {
+  const id = SELECT_IDS[field];
+  return (
+    <div class="toolbar-field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        value={filter[field]}
+        data-testid={id}
+        onChange={(event) => {
+          const chosen = event.currentTarget.value;
+          onChange({ ...filter, [field]: values.find((value) => value === chosen) ?? '' });
+        }}
+      >
+        <option value="">{anyLabel}</option>
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {labelOf(value)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** Search and filter by channel, platform and status (only with more than 20 destinations). */
 export function FilterBar({ filter, onChange, destinations, channels, shown }: FilterBarProps) {
   const channelArns = [...new Set([...(channels ?? []).map((c) => c.channelArn), ...destinations.map((d) => d.channelArn)])];
-  const set = (change: Partial<DestinationFilter>): void => onChange({ ...filter, ...change });
+  const selectProps = { filter, onChange };
   return (
     <div class="toolbar" role="search" data-testid="filter-bar">
       <div class="toolbar-field toolbar-search">
@@ -26,59 +67,35 @@ export function FilterBar({ filter, onChange, destinations, channels, shown }: F
           value={filter.text}
           placeholder="Name, platform or channel"
           data-testid="filter-text"
-          onInput={(event) => set({ text: event.currentTarget.value })}
+          onInput={(event) => onChange({ ...filter, text: event.currentTarget.value })}
         />
       </div>
       {channelArns.length > 1 && (
-        <div class="toolbar-field">
-          <label for="filter-channel">Channel</label>
-          <select
-            id="filter-channel"
-            value={filter.channelArn}
-            data-testid="filter-channel"
-            onChange={(e) => set({ channelArn: e.currentTarget.value })}
-          >
-            <option value="">All channels</option>
-            {channelArns.map((arn) => (
-              <option key={arn} value={arn}>
-                {channelLabel(arn)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          field="channelArn"
+          label="Channel"
+          anyLabel="All channels"
+          values={channelArns}
+          labelOf={channelLabel}
+          {...selectProps}
+        />
       )}
-      <div class="toolbar-field">
-        <label for="filter-platform">Platform</label>
-        <select
-          id="filter-platform"
-          value={filter.platform}
-          data-testid="filter-platform"
-          onChange={(e) => set({ platform: e.currentTarget.value as DestinationFilter['platform'] })}
-        >
-          <option value="">All platforms</option>
-          {PLATFORMS.map((p) => (
-            <option key={p} value={p}>
-              {PLATFORM_LABELS[p]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="toolbar-field">
-        <label for="filter-status">Status</label>
-        <select
-          id="filter-status"
-          value={filter.status}
-          data-testid="filter-status"
-          onChange={(e) => set({ status: e.currentTarget.value as DestinationFilter['status'] })}
-        >
-          <option value="">All statuses</option>
-          {DESTINATION_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect
+        field="platform"
+        label="Platform"
+        anyLabel="All platforms"
+        values={PLATFORMS}
+        labelOf={(platform) => PLATFORM_LABELS[platform]}
+        {...selectProps}
+      />
+      <FilterSelect
+        field="status"
+        label="Status"
+        anyLabel="All statuses"
+        values={DESTINATION_STATUSES}
+        labelOf={(status) => STATUS_LABELS[status]}
+        {...selectProps}
+      />
       <p class="toolbar-count" role="status" data-testid="filter-count">
         {isFiltering(filter) ? `Showing ${shown} of ${destinations.length}` : `${destinations.length} destinations`}
       </p>
