@@ -58,7 +58,7 @@ export class AwsModelViolation extends Error {
   }
 }
 
-/** The vendored models, by file name without `.json`. */
+/** The directory of the vendored models (test/fixtures/aws-models/). */
 export const MODELS_DIR = new URL('../fixtures/aws-models/', import.meta.url);
 
 /** Reads a vendored model and adds the service's members newer than it (aws-api-constraints.ts). */
