@@ -179,18 +179,31 @@ resource "aws_iam_role_policy" "relay_execution" {
 data "aws_iam_policy_document" "monitor_relays" {
   count = local.relay_count
 
-  # One family per destination, named {project}-relay-{destinationId}.
+  # One family per destination, named {project}-relay-{destinationId}. RegisterTaskDefinition
+  # takes the resource type task-definition (required), so it is held to the relay families
+  # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
   statement {
     sid       = "RegisterRelayTaskDefinitions"
-    actions   = ["ecs:DeregisterTaskDefinition", "ecs:RegisterTaskDefinition"]
+    actions   = ["ecs:RegisterTaskDefinition"]
     resources = local.relay_family_arns
+  }
+
+  # DeregisterTaskDefinition has no resource type and no condition key in the same reference:
+  # "*" is the only resource IAM matches it against (a family ARN here would deny every call).
+  # The engine deregisters only revisions of its own families (relay-engine.ts deleteSource).
+  statement {
+    sid       = "DeregisterRelayTaskDefinitions"
+    actions   = ["ecs:DeregisterTaskDefinition"]
+    resources = ["*"]
   }
 
   # RunTask is authorised on the task definition ("The full ARN value must match the value that
   # you specified as the Resource of the principal's permissions policy"; `family:*` or a prefix
   # wildcard covers every revision: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html);
   # the ecs:cluster condition key keeps it on the relay cluster
-  # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_service-with-iam.html).
+  # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_service-with-iam.html;
+  # RunTask: resource task-definition*, condition keys include ecs:cluster, dependent action
+  # iam:PassRole: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
   # test/modules/least-privilege.test.ts holds every statement here to exactly this scope.
   statement {
     sid       = "RunRelayTasksOnTheRelayCluster"
@@ -205,7 +218,9 @@ data "aws_iam_policy_document" "monitor_relays" {
 
   # Tags given with RunTask and RegisterTaskDefinition are authorised as ecs:TagResource; the
   # ecs:CreateAction key limits it to those creates
-  # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+  # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html;
+  # TagResource takes task and task-definition and the keys ecs:CreateAction and
+  # aws:RequestTag/${TagKey}: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
   statement {
     sid       = "TagOnCreateOnly"
     actions   = ["ecs:TagResource"]
@@ -222,13 +237,16 @@ data "aws_iam_policy_document" "monitor_relays" {
     }
   }
 
+  # DescribeTasks and StopTask take the resource type task* (ARN task/{ClusterName}/{TaskId}), so
+  # the cluster's task ARNs hold them to the relay cluster (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
   statement {
     sid       = "ReadAndStopRelayTasks"
     actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
     resources = local.relay_task_arns
   }
 
-  # ListTasks is authorised on container instances; the ecs:cluster key scopes it to the cluster.
+  # ListTasks is authorised on container-instance* (none exist on Fargate, so "*"); its ecs:cluster
+  # condition key scopes it to the relay cluster (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
   statement {
     sid       = "ListRelayTasks"
     actions   = ["ecs:ListTasks"]
@@ -240,7 +258,8 @@ data "aws_iam_policy_document" "monitor_relays" {
     }
   }
 
-  # ListTaskDefinitions supports no resource type: "*" is the only resource IAM accepts.
+  # ListTaskDefinitions supports no resource type: "*" is the only resource IAM accepts
+  # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
   statement {
     sid       = "ListRelayTaskDefinitions"
     actions   = ["ecs:ListTaskDefinitions"]

@@ -360,12 +360,14 @@ describe('IAM policies of the stream-restreaming module with create_relays = tru
    *   relay cluster (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_service-with-iam.html).
    * - Tasks: ARNs `task/{cluster name}/{task id}` of the relay cluster only.
    * - ListTasks is authorised on container instances, so its resource is `*` with ecs:cluster;
-   *   ListTaskDefinitions has no resource type: `*` is all IAM accepts.
+   *   ListTaskDefinitions and DeregisterTaskDefinition have no resource type (and Deregister no
+   *   condition key): `*` is all IAM matches them against
+   *   (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
    * - Parameters: `/{project}/stream-keys/*`; PassRole: the two relay roles, only to ECS tasks.
    */
   const SCOPE: Record<string, { resources: string[]; conditions: Statement['conditions'] }> = {
     'ecs:RegisterTaskDefinition': { resources: [FAMILIES], conditions: [] },
-    'ecs:DeregisterTaskDefinition': { resources: [FAMILIES], conditions: [] },
+    'ecs:DeregisterTaskDefinition': { resources: ['*'], conditions: [] },
     'ecs:RunTask': { resources: [FAMILIES], conditions: [onCluster] },
     'ecs:TagResource': {
       resources: [FAMILIES, TASKS],

@@ -105,7 +105,7 @@ run "cluster_network_logs_and_environment" {
       RELAY_SUBNET_IDS         = "subnet-0a1b2c3d,subnet-4e5f6a7b"
       RELAY_SECURITY_GROUP_IDS = "sg-0123456789abcdef0"
       RELAY_ASSIGN_PUBLIC_IP   = "true"
-      RELAY_IMAGE              = "lscr.io/linuxserver/ffmpeg:7.1.1"
+      RELAY_IMAGE              = "lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76"
       RELAY_EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/mocked"
       RELAY_TASK_ROLE_ARN      = "arn:aws:iam::123456789012:role/mocked"
       RELAY_LOG_GROUP_NAME     = "/acme-live/relays"
@@ -168,9 +168,16 @@ run "iam_is_scoped_to_the_cluster_families_parameters_and_roles" {
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.monitor_relays[0].statement : anytrue([for c in s.condition : c.variable == "ecs:cluster"])
-      if contains(s.resources, "*") && s.sid != "ListRelayTaskDefinitions"
+      if contains(s.resources, "*") && !contains(["ListRelayTaskDefinitions", "DeregisterRelayTaskDefinitions"], s.sid)
     ])
-    error_message = "A relay statement on \"*\" is held to the relay cluster (ecs:cluster), except ListTaskDefinitions, which has no resource type."
+    error_message = "A relay statement on \"*\" is held to the relay cluster (ecs:cluster), except ListTaskDefinitions and DeregisterTaskDefinition, which have no resource type."
+  }
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.monitor_relays[0].statement : s.resources == toset(["*"]) && length(s.condition) == 0
+      if contains(s.actions, "ecs:DeregisterTaskDefinition")
+    ])
+    error_message = "DeregisterTaskDefinition has no resource type: only \"*\" matches it (a family ARN would deny every call)."
   }
   assert {
     condition = alltrue([
