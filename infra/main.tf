@@ -42,5 +42,5 @@ module "stream_restreaming" {
   default_relay_mode            = var.default_relay_mode
   relay_subnet_ids              = local.relay_subnet_ids
   relay_assign_public_ip        = var.relay_assign_public_ip
-  relay_image                   = coalesce(var.relay_image, "lscr.io/linuxserver/ffmpeg:7.1.1")
+  relay_image                   = coalesce(var.relay_image, "lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76")
 }

@@ -29,7 +29,7 @@ export const SIMULATED_RELAY_SETTINGS: RelaySettings = {
   subnetIds: ['subnet-0000000a'],
   securityGroupIds: ['sg-0000000a'],
   assignPublicIp: true,
-  image: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+  image: 'lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76',
   executionRoleArn: 'arn:aws:iam::000000000000:role/local-relay-execution',
   taskRoleArn: 'arn:aws:iam::000000000000:role/local-relay-task',
   logGroupName: '/local/relays',

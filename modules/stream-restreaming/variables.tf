@@ -326,9 +326,9 @@ variable "relay_assign_public_ip" {
 }
 
 variable "relay_image" {
-  description = "Container image of the relay tasks: ffmpeg and a POSIX shell (sh, awk, date, sleep), for linux/arm64. The default is LinuxServer.io's ffmpeg image at an exact version tag (multi-arch: amd64 and arm64, rebuilt weekly upstream, ffmpeg on Ubuntu); point it at a copy in your own registry (ECR) to pin by digest and avoid pulls from the internet."
+  description = "Container image of the relay tasks: ffmpeg and a POSIX shell (sh, awk, date, sleep), for linux/arm64. The task definition replaces the image's entrypoint with /bin/sh -c. The default is LinuxServer.io's multi-arch ffmpeg image at an immutable build tag (<ffmpeg version>-cli-ls<build>; ffmpeg 8.1.2 on Ubuntu 24.04; docs/aws-notes.md says why and what to check); point it at a copy in your own registry (ECR) to pin by digest and avoid pulls from the internet."
   type        = string
-  default     = "lscr.io/linuxserver/ffmpeg:7.1.1"
+  default     = "lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76"
   nullable    = false
 
   validation {

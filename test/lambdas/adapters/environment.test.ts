@@ -78,7 +78,7 @@ describe('readEnvironment: DEFAULT_RELAY_MODE and the modes offered', () => {
     RELAY_CLUSTER_ARN: 'arn:aws:ecs:us-east-1:123456789012:cluster/acme-relays',
     RELAY_SUBNET_IDS: 'subnet-0a1b2c3d',
     RELAY_SECURITY_GROUP_IDS: 'sg-0123abcd',
-    RELAY_IMAGE: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+    RELAY_IMAGE: 'lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76',
     RELAY_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-relay-execution',
     RELAY_TASK_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-relay-task',
     RELAY_LOG_GROUP_NAME: '/acme/relays',

@@ -34,7 +34,7 @@ const SETTINGS: RelaySettings = {
   subnetIds: ['subnet-0a1b2c3d'],
   securityGroupIds: ['sg-0123abcd'],
   assignPublicIp: true,
-  image: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+  image: 'lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76',
   executionRoleArn: 'arn:aws:iam::123456789012:role/p-relay-execution',
   taskRoleArn: 'arn:aws:iam::123456789012:role/p-relay-task',
   logGroupName: '/p/relays',

@@ -23,7 +23,7 @@ const SETTINGS: RelaySettings = {
   subnetIds: ['subnet-0a1b2c3d', 'subnet-4e5f6a7b'],
   securityGroupIds: ['sg-0123abcd'],
   assignPublicIp: true,
-  image: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+  image: 'lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76',
   executionRoleArn: 'arn:aws:iam::123456789012:role/restream-test-relay-execution',
   taskRoleArn: 'arn:aws:iam::123456789012:role/restream-test-relay-task',
   logGroupName: '/restream-test/relays',

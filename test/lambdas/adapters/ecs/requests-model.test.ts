@@ -23,7 +23,7 @@ const SETTINGS: RelaySettings = {
   subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
   securityGroupIds: ['sg-0123456789abcdef0'],
   assignPublicIp: true,
-  image: 'lscr.io/linuxserver/ffmpeg:7.1.1',
+  image: 'lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76',
   executionRoleArn: `arn:aws:iam::123456789012:role/${PROJECT}-relay-execution`,
   taskRoleArn: `arn:aws:iam::123456789012:role/${PROJECT}-relay-task`,
   logGroupName: `/${PROJECT}/relays`,
