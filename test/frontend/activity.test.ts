@@ -3,38 +3,14 @@ import fc from 'fast-check';
 import { FAST_POLL_MS, healthChanged, isChanging, pollInterval, SETTLING_MS, SLOW_POLL_MS } from '../../frontend/src/activity';
 import type { ChannelStatusView, DestinationView } from '../../frontend/src/api';
 import { DESTINATION_STATUSES } from '../../lambdas/core/destination';
+import { makeDestinationView } from '../support/fixtures';
 
 const NOW = Date.parse('2030-01-01T12:00:00.000Z');
 const ARN = 'arn:aws:ivs:us-east-1:000000000000:channel/local';
 const OTHER = 'arn:aws:ivs:us-east-1:000000000000:channel/other';
 
 function destination(status: DestinationView['status'], channelArn = ARN): DestinationView {
-  return {
-    id: `d-${status}`,
-    platform: 'youtube',
-    name: status,
-    enabled: true,
-    status,
-    statusSince: '2030-01-01T11:00:00.000Z',
-    channelArn,
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-    streamKeyMasked: '••••abcd',
-    profile: '1080p30-6000',
-    mode: 'passthrough',
-    lastError: null,
-    health: {
-      state: 'unknown',
-      bitrateKbps: null,
-      since: '2030-01-01T11:00:00.000Z',
-      message: 'Not sending: nothing runs for this destination.',
-    },
-    mediaLiveChannelId: null,
-    pausedStreamId: null,
-    warnings: [],
-    version: 1,
-    createdAt: '2030-01-01T10:00:00.000Z',
-    updatedAt: '2030-01-01T10:00:00.000Z',
-  };
+  return makeDestinationView({ id: `d-${status}`, name: status, status, statusSince: '2030-01-01T11:00:00.000Z', channelArn });
 }
 
 const channel = (state: 'LIVE' | 'OFFLINE', agoMs: number | null, channelArn = ARN): ChannelStatusView => ({

@@ -1,32 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { ApiClient, ApiError, toApiError, type DestinationView } from '../../frontend/src/api';
+import { makeDestinationView } from '../support/fixtures';
 
-const VIEW: DestinationView = {
-  id: 'd-1',
-  platform: 'youtube',
-  name: 'YouTube main',
-  enabled: true,
-  status: 'inactive',
-  statusSince: '2024-05-01T10:00:00.000Z',
-  channelArn: 'arn:aws:ivs:us-east-1:000000000000:channel/local',
-  rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-  streamKeyMasked: '••••abcd',
-  profile: '1080p30-6000',
-  mode: 'passthrough',
-  lastError: null,
-  health: {
-    state: 'unknown',
-    bitrateKbps: null,
-    since: '2024-05-01T10:00:00.000Z',
-    message: 'Not sending: nothing runs for this destination.',
-  },
-  mediaLiveChannelId: null,
-  pausedStreamId: null,
-  warnings: [],
-  version: 1,
-  createdAt: '2024-05-01T10:00:00.000Z',
-  updatedAt: '2024-05-01T10:00:00.000Z',
-};
+const VIEW: DestinationView = makeDestinationView({ id: 'd-1', name: 'YouTube main' });
 
 type FetchMock = jest.Mock<typeof fetch>;
 

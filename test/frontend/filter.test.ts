@@ -3,37 +3,19 @@ import fc from 'fast-check';
 import type { DestinationView } from '../../frontend/src/api';
 import { applyFilter, FILTER_THRESHOLD, matches, NO_FILTER, type DestinationFilter } from '../../frontend/src/filter';
 import { DESTINATION_STATUSES, PLATFORMS } from '../../lambdas/core/destination';
+import { makeDestinationView } from '../support/fixtures';
 
 const CHANNELS = ['arn:aws:ivs:us-east-1:000000000000:channel/main', 'arn:aws:ivs:us-east-1:000000000000:channel/second'];
 
 function destination(i: number, overrides: Partial<DestinationView> = {}): DestinationView {
-  return {
+  return makeDestinationView({
     id: `d-${i}`,
     platform: PLATFORMS[i % PLATFORMS.length]!,
     name: `Destination ${i}`,
-    enabled: true,
     status: DESTINATION_STATUSES[i % DESTINATION_STATUSES.length]!,
-    statusSince: '2030-01-01T00:00:00.000Z',
     channelArn: CHANNELS[i % 2]!,
-    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
-    streamKeyMasked: '••••abcd',
-    profile: '1080p30-6000',
-    mode: 'passthrough',
-    lastError: null,
-    health: {
-      state: 'unknown',
-      bitrateKbps: null,
-      since: '2030-01-01T00:00:00.000Z',
-      message: 'Not sending: nothing runs for this destination.',
-    },
-    mediaLiveChannelId: null,
-    pausedStreamId: null,
-    warnings: [],
-    version: 1,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 const list = (n: number) => Array.from({ length: n }, (_, i) => destination(i));

@@ -12,36 +12,20 @@ import {
   toUpdateInput,
 } from '../../frontend/src/form';
 import { PLATFORM_PRESETS } from '../../lambdas/core/platforms';
+import { makeDestinationView } from '../support/fixtures';
 
 const CHANNEL_A = 'arn:aws:ivs:us-east-1:000000000000:channel/a';
 const CHANNEL_B = 'arn:aws:ivs:us-east-1:000000000000:channel/b';
 
-const EXISTING: DestinationView = {
+const EXISTING: DestinationView = makeDestinationView({
   id: 'd-1',
   platform: 'twitch',
   name: 'Twitch',
-  enabled: true,
-  status: 'inactive',
-  statusSince: '2024-05-01T10:00:00.000Z',
   channelArn: CHANNEL_A,
   rtmpUrl: PLATFORM_PRESETS.twitch.defaultRtmpUrl,
   streamKeyMasked: '••••wxyz',
   profile: '720p30-4500',
-  mode: 'passthrough',
-  lastError: null,
-  health: {
-    state: 'unknown',
-    bitrateKbps: null,
-    since: '2024-05-01T10:00:00.000Z',
-    message: 'Not sending: nothing runs for this destination.',
-  },
-  mediaLiveChannelId: null,
-  pausedStreamId: null,
-  warnings: [],
-  version: 1,
-  createdAt: '2024-05-01T10:00:00.000Z',
-  updatedAt: '2024-05-01T10:00:00.000Z',
-};
+});
 
 describe('emptyForm', () => {
   it('starts as an enabled YouTube destination with its ingest URL and profile on the first channel', () => {
