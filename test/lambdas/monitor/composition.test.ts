@@ -5,26 +5,10 @@ import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { readEnvironment } from '../../../lambdas/adapters/environment';
 import { createRelayEngine } from '../../../lambdas/monitor/handler';
+import { LAMBDA_ENVIRONMENT, RELAY_ENVIRONMENT } from '../../support/fixtures';
 
-const ENV = {
-  DESTINATIONS_TABLE: 'acme-streaming-destinations',
-  STREAM_STATE_TABLE: 'acme-stream-state',
-  DESTINATION_EVENTS_TABLE: 'acme-destination-events',
-  MEDIALIVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-medialive',
-  PROJECT_NAME: 'acme',
-  IVS_CHANNEL_ARNS: 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456',
-  STREAM_KEY_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/1234',
-  WORK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/acme-reconcile-work',
-};
-const RELAYS = {
-  RELAY_CLUSTER_ARN: 'arn:aws:ecs:us-east-1:123456789012:cluster/acme-relays',
-  RELAY_SUBNET_IDS: 'subnet-0a1b2c3d',
-  RELAY_SECURITY_GROUP_IDS: 'sg-0123abcd',
-  RELAY_IMAGE: 'lscr.io/linuxserver/ffmpeg:8.1.2-cli-ls76',
-  RELAY_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-relay-execution',
-  RELAY_TASK_ROLE_ARN: 'arn:aws:iam::123456789012:role/acme-relay-task',
-  RELAY_LOG_GROUP_NAME: '/acme/relays',
-};
+const ENV = LAMBDA_ENVIRONMENT;
+const RELAYS = RELAY_ENVIRONMENT;
 
 function build(env: Record<string, string>) {
   const built: string[] = [];
