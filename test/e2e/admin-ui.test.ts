@@ -8,10 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { startConsoleE2e, type ConsoleE2e } from '../support/console-e2e';
 import type { LocalStack } from '../../scripts/local-stack';
 import { waitFor } from '../support/wait';
-import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
-import { startStackHarness, type StackHarness } from '../support/local-stack-harness';
+import { screenshot } from '../support/browser';
 import { API_OPERATIONS } from '../../lambdas/api/openapi';
 
 const GRACE_SECONDS = 3;
@@ -21,9 +21,8 @@ const BAD_KEY = 'custom-e2e-key-77aa88bb';
 const DESKTOP = { width: 1280, height: 860 };
 
 describe('admin UI on the local stack', () => {
-  let harness: StackHarness;
+  let e2e: ConsoleE2e;
   let stack: LocalStack;
-  let chromium: BrowserPage;
   let page: Page;
 
   const shot = (name: string, fullPage = false): Promise<void> => screenshot(page, name, { fullPage });
@@ -35,22 +34,22 @@ describe('admin UI on the local stack', () => {
     ((await (await fetch(`${stack.url}/stream-destinations`)).json()) as any).destinations;
 
   beforeAll(async () => {
-    harness = await startStackHarness('admin-ui-e2e', {
-      ui: 'build',
-      // MediaLive 10× faster: create 0.5 s, start 6 s (longer than the UI's 2 s refresh while things change, so
-      // "starting" is on screen), stop 3 s.
-      timescale: 10,
-      graceSeconds: GRACE_SECONDS,
-      reconcileIntervalSeconds: 0.5,
-    });
-    stack = harness.stack;
-    chromium = await openBrowserPage({ viewport: DESKTOP, timeoutMs: 20_000 });
-    page = chromium.page;
+    e2e = await startConsoleE2e(
+      'admin-ui-e2e',
+      {
+        // MediaLive 10× faster: create 0.5 s, start 6 s (longer than the UI's 2 s refresh while things change, so
+        // "starting" is on screen), stop 3 s.
+        timescale: 10,
+        graceSeconds: GRACE_SECONDS,
+        reconcileIntervalSeconds: 0.5,
+      },
+      { viewport: DESKTOP, timeoutMs: 20_000 },
+    );
+    ({ stack, page } = e2e);
   }, 90_000);
 
   afterAll(async () => {
-    await chromium?.close();
-    await harness?.stop();
+    await e2e?.stop();
   });
 
   it('adds, validates, follows the stream, stops, ends and deletes a destination', async () => {
@@ -168,7 +167,7 @@ describe('admin UI on the local stack', () => {
     expect(stack.simulator.runningChannels()).toEqual([]);
     const status = (await (await fetch(`${stack.url}/stream-status`)).json()) as any;
     const offlineSince = Date.parse(status.channels[0].since);
-    const stoppedAt = harness.logs.filter((l) => l.message === 'Stopped relay').at(-1)!.at;
+    const stoppedAt = e2e.harness.logs.filter((l) => l.message === 'Stopped relay').at(-1)!.at;
     expect(stoppedAt - offlineSince).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
 
     // ---- its history, newest first: the whole show so far
@@ -199,9 +198,9 @@ describe('admin UI on the local stack', () => {
 
     // ---- the key never reached the page or a log line; the page raised no errors
     expect(await page.content()).not.toContain(STREAM_KEY);
-    expect(JSON.stringify(harness.logs)).not.toContain(STREAM_KEY);
-    expect(JSON.stringify(harness.logs)).not.toContain(BAD_KEY);
-    expect(chromium.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    expect(JSON.stringify(e2e.harness.logs)).not.toContain(STREAM_KEY);
+    expect(JSON.stringify(e2e.harness.logs)).not.toContain(BAD_KEY);
+    expect(e2e.chromium.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 180_000);
 
   it('shows a destination’s history page by page, newest first, with "Load more"', async () => {
@@ -263,7 +262,7 @@ describe('admin UI on the local stack', () => {
     await shot('api-reference');
     // Nothing from a CDN: every request of the page went to the local stack.
     expect(external).toEqual([]);
-    expect(chromium.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    expect(e2e.chromium.errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   }, 60_000);
 
   it('polls the destination list with If-None-Match and gets 304 while nothing changed', async () => {

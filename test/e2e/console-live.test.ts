@@ -10,9 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { startConsoleE2e, type ConsoleE2e } from '../support/console-e2e';
 import type { LocalStack } from '../../scripts/local-stack';
-import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
-import { startStackHarness, type StackHarness } from '../support/local-stack-harness';
+import { screenshot } from '../support/browser';
 import { waitFor } from '../support/wait';
 
 /** Long enough to see the countdown and press "End now" well before it runs out. */
@@ -23,9 +23,8 @@ const NEW_KEY = 'studio-e2e-key-9e8f7a6b';
 const DESKTOP = { width: 1280, height: 900 };
 
 describe('the console during a show, on the local stack with real media', () => {
-  let harness: StackHarness;
+  let e2e: ConsoleE2e;
   let stack: LocalStack;
-  let chromium: BrowserPage;
   let page: Page;
   const requests: string[] = [];
   const failed: string[] = [];
@@ -38,17 +37,18 @@ describe('the console during a show, on the local stack with real media', () => 
   const channelState = (state: 'LIVE' | 'OFFLINE') => page.locator(`[data-testid="channel-status"][data-state="${state}"]`);
 
   beforeAll(async () => {
-    harness = await startStackHarness('console-live-e2e', {
-      ui: 'build',
-      realMedia: true,
-      timescale: 10,
-      graceSeconds: GRACE_SECONDS,
-      reconcileIntervalSeconds: 0.5,
-    });
-    stack = harness.stack;
+    e2e = await startConsoleE2e(
+      'console-live-e2e',
+      {
+        realMedia: true,
+        timescale: 10,
+        graceSeconds: GRACE_SECONDS,
+        reconcileIntervalSeconds: 0.5,
+      },
+      { viewport: DESKTOP, timeoutMs: 30_000 },
+    );
+    ({ stack, page } = e2e);
     expect(stack.settings.media.real).toBe(true);
-    chromium = await openBrowserPage({ viewport: DESKTOP, timeoutMs: 30_000 });
-    page = chromium.page;
     page.on('request', (request) => requests.push(request.url()));
     page.on('response', (response) => {
       if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
@@ -56,8 +56,7 @@ describe('the console during a show, on the local stack with real media', () => 
   }, 120_000);
 
   afterAll(async () => {
-    await chromium?.close();
-    await harness?.stop();
+    await e2e?.stop();
   }, 30_000);
 
   it('disables Start offline, reveals the encoder settings, previews, warns before a restart, counts down and ends the grace period', async () => {
@@ -164,7 +163,7 @@ describe('the console during a show, on the local stack with real media', () => 
 
     await page.getByTestId('end-grace-button').click();
     await row('inactive').waitFor();
-    const stoppedAt = harness.logs.filter((l) => l.message === 'Stopped relay').at(-1)?.at;
+    const stoppedAt = e2e.harness.logs.filter((l) => l.message === 'Stopped relay').at(-1)?.at;
     expect(stoppedAt).toBeDefined();
     expect(stoppedAt! - offlineSince).toBeLessThan(GRACE_SECONDS * 1000);
     expect(stack.simulator.runningChannels()).toEqual([]);
@@ -173,11 +172,11 @@ describe('the console during a show, on the local stack with real media', () => 
     expect(await page.getByRole('button', { name: `Start ${NAME}` }).isDisabled()).toBe(true);
 
     // ---- no key in a log line; the page raised no errors
-    const logged = JSON.stringify(harness.logs);
+    const logged = JSON.stringify(e2e.harness.logs);
     for (const secret of [STREAM_KEY, NEW_KEY, ingest.streamKey]) expect(logged).not.toContain(secret);
     // A live HLS playlist or segment can be missing for a moment (just live, or a segment already
     // rotated out); the player retries. Nothing else may fail.
     expect(failed.filter((f) => !/^404 \/_local\/hls\/local\//.test(f))).toEqual([]);
-    expect(chromium.errors.filter((e) => !(e.startsWith('Failed to load resource') && failed.length > 0))).toEqual([]);
+    expect(e2e.chromium.errors.filter((e) => !(e.startsWith('Failed to load resource') && failed.length > 0))).toEqual([]);
   }, 300_000);
 });

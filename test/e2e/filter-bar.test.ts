@@ -6,35 +6,34 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { startConsoleE2e, type ConsoleE2e } from '../support/console-e2e';
 import { LOCAL_CHANNEL_ARN, type LocalStack } from '../../scripts/local-stack';
-import { openBrowserPage, type BrowserPage } from '../support/browser';
-import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
+import { QUIET_LOG } from '../support/local-stack-harness';
 import { waitFor } from '../support/wait';
 
 const SECOND_CHANNEL_ARN = 'arn:aws:ivs:us-east-1:000000000000:channel/second';
 
 describe('the filter bar with two channels', () => {
-  let harness: StackHarness;
+  let e2e: ConsoleE2e;
   let stack: LocalStack;
-  let chromium: BrowserPage;
   let page: Page;
 
   beforeAll(async () => {
-    harness = await startStackHarness('filter-bar-e2e', {
-      ui: 'build',
-      channelArns: [LOCAL_CHANNEL_ARN, SECOND_CHANNEL_ARN],
-      timescale: 1000,
-      reconcileIntervalSeconds: 1,
-      log: QUIET_LOG,
-    });
-    stack = harness.stack;
-    chromium = await openBrowserPage({ timeoutMs: 20_000 });
-    page = chromium.page;
+    e2e = await startConsoleE2e(
+      'filter-bar-e2e',
+      {
+        channelArns: [LOCAL_CHANNEL_ARN, SECOND_CHANNEL_ARN],
+        timescale: 1000,
+        reconcileIntervalSeconds: 1,
+        log: QUIET_LOG,
+      },
+      { timeoutMs: 20_000 },
+    );
+    ({ stack, page } = e2e);
   }, 120_000);
 
   afterAll(async () => {
-    await chromium?.close();
-    await harness?.stop();
+    await e2e?.stop();
   }, 30_000);
 
   it('filters by channel, platform and status, each select by its label, and clears them', async () => {
@@ -90,6 +89,6 @@ describe('the filter bar with two channels', () => {
     await page.getByTestId('filter-clear').click();
     await waitFor(async () => (await rows.count()) === 22, { what: 'all 22 rows again' });
     expect(await channel.inputValue()).toBe('');
-    expect(chromium.uncaught).toEqual([]);
+    expect(e2e.chromium.uncaught).toEqual([]);
   }, 90_000);
 });

@@ -11,10 +11,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { startConsoleE2e, type ConsoleE2e } from '../support/console-e2e';
 import type { LocalStack } from '../../scripts/local-stack';
 import type { RtmpSink } from '../../scripts/local/media/sink';
-import { openBrowserPage, screenshot, type BrowserPage } from '../support/browser';
-import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
+import { screenshot } from '../support/browser';
+import { QUIET_LOG } from '../support/local-stack-harness';
 import { waitFor } from '../support/wait';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -23,34 +24,33 @@ const WRONG_KEY = 'e2e_health_wrong_key_9d2e';
 const NAME = 'Local sink';
 
 describe('health in the admin UI with real media', () => {
-  let harness: StackHarness;
+  let e2e: ConsoleE2e;
   let stack: LocalStack;
   let sink: RtmpSink;
-  let chromium: BrowserPage;
   let page: Page;
   let webhook: WebhookReceiver;
 
   beforeAll(async () => {
     webhook = await startWebhookReceiver();
-    harness = await startStackHarness('health-e2e', {
-      alertWebhookUrl: webhook.url,
-      ui: 'build',
-      realMedia: true,
-      timescale: 1000,
-      // Long enough to see the countdown; "End now" ends it.
-      graceSeconds: 45,
-      reconcileIntervalSeconds: 1,
-      log: QUIET_LOG,
-    });
-    stack = harness.stack;
-    sink = await harness.startSink({ streamKey: KEY });
-    chromium = await openBrowserPage({ timeoutMs: 20_000 });
-    page = chromium.page;
+    e2e = await startConsoleE2e(
+      'health-e2e',
+      {
+        alertWebhookUrl: webhook.url,
+        realMedia: true,
+        timescale: 1000,
+        // Long enough to see the countdown; "End now" ends it.
+        graceSeconds: 45,
+        reconcileIntervalSeconds: 1,
+        log: QUIET_LOG,
+      },
+      { timeoutMs: 20_000 },
+    );
+    ({ stack, page } = e2e);
+    sink = await e2e.harness.startSink({ streamKey: KEY });
   }, 120_000);
 
   afterAll(async () => {
-    await chromium?.close();
-    await harness?.stop();
+    await e2e?.stop();
     await webhook?.stop();
   }, 30_000);
 
@@ -126,6 +126,6 @@ describe('health in the admin UI with real media', () => {
     await page.getByTestId('end-grace-button').click();
     await page.locator('[data-testid="destination-row"][data-status="inactive"]').filter({ hasText: NAME }).waitFor();
     expect(await row.getByTestId('grace-countdown').count()).toBe(0);
-    expect(chromium.uncaught).toEqual([]);
+    expect(e2e.chromium.uncaught).toEqual([]);
   }, 240_000);
 });

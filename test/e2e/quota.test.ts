@@ -6,35 +6,34 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { startConsoleE2e, type ConsoleE2e } from '../support/console-e2e';
 import { LOCAL_CHANNEL_ARN, type LocalStack } from '../../scripts/local-stack';
-import { openBrowserPage, type BrowserPage } from '../support/browser';
-import { QUIET_LOG, startStackHarness, type StackHarness } from '../support/local-stack-harness';
+import { QUIET_LOG } from '../support/local-stack-harness';
 
 const NAME = 'Over quota';
 
 describe('an exhausted MediaLive quota in the admin UI', () => {
-  let harness: StackHarness;
+  let e2e: ConsoleE2e;
   let stack: LocalStack;
-  let chromium: BrowserPage;
   let page: Page;
 
   beforeAll(async () => {
-    harness = await startStackHarness('quota-e2e', {
-      ui: 'build',
-      realMedia: false,
-      timescale: 1000,
-      reconcileIntervalSeconds: 1,
-      mediaLiveQuotas: { maxChannels: 0 },
-      log: QUIET_LOG,
-    });
-    stack = harness.stack;
-    chromium = await openBrowserPage({ timeoutMs: 20_000 });
-    page = chromium.page;
+    e2e = await startConsoleE2e(
+      'quota-e2e',
+      {
+        realMedia: false,
+        timescale: 1000,
+        reconcileIntervalSeconds: 1,
+        mediaLiveQuotas: { maxChannels: 0 },
+        log: QUIET_LOG,
+      },
+      { timeoutMs: 20_000 },
+    );
+    ({ stack, page } = e2e);
   }, 120_000);
 
   afterAll(async () => {
-    await chromium?.close();
-    await harness?.stop();
+    await e2e?.stop();
   }, 30_000);
 
   it('shows the quota error with the fix and a link to MediaLive’s Service Quotas page in the channel’s region', async () => {
@@ -72,6 +71,6 @@ describe('an exhausted MediaLive quota in the admin UI', () => {
     expect(LOCAL_CHANNEL_ARN).toMatch(/^arn:aws:ivs:us-east-1:/); // the region the link names
     expect(await link.getAttribute('target')).toBe('_blank');
     expect(await link.getAttribute('rel')).toContain('noopener');
-    expect(chromium.uncaught).toEqual([]);
+    expect(e2e.chromium.uncaught).toEqual([]);
   }, 60_000);
 });
