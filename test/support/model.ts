@@ -17,6 +17,7 @@ import type { MediaLiveChannelState } from '../../lambdas/core/ports';
 import { TAG_DESTINATION } from '../../lambdas/core/ports';
 import type { FaultKind, IvsStreamStateChangeEvent, SimulatedChannel } from '../../lambdas/testing/simulator';
 import { FAULT_KINDS } from '../../lambdas/testing/simulator';
+import { DynaliteServer } from './dynalite';
 import type { System } from './system';
 import { CHANNEL_A, CHANNEL_B, startSystem } from './system';
 
@@ -287,11 +288,42 @@ export interface HistoryOutcome {
   picture: string;
 }
 
-const never = new Promise<never>(() => undefined);
+/**
+ * What a call of a dead invocation returns: a promise that never settles. A new one each time:
+ * continuations awaiting one shared promise would stay reachable from it, and with them every
+ * dead invocation's system, for as long as the process runs.
+ */
+const never = (): Promise<never> => new Promise<never>(() => undefined);
 
 export interface HistoryOptions {
   /** Whether a stop must hold through reconnects inside the grace period (default STOP_HOLDS_ACROSS_RECONNECTS). */
   stopHoldsAcrossReconnects?: boolean;
+  /**
+   * A dynalite server of the history's own, with fresh tables, over loopback HTTP: how every
+   * history ran before they shared one server (`npm run bench:model` measures both).
+   */
+  ownServer?: boolean;
+}
+
+let server: Promise<DynaliteServer> | undefined;
+
+/**
+ * The dynalite server the histories of this process share, started once, not once per history.
+ * Each history gets tables emptied for it (recycled: emptying is cheaper than making tables), so
+ * no state passes from one history to the next, and its DynamoDB client calls dynalite in process
+ * (no TCP round trip; the same signed requests and answers). Close it with `closeModelServer`
+ * when the histories are done. Cost per history: `npm run bench:model`.
+ */
+function sharedServer(): Promise<DynaliteServer> {
+  server ??= DynaliteServer.start();
+  return server;
+}
+
+/** Closes the dynalite server the histories shared (a later `runHistory` starts a new one). */
+export async function closeModelServer(): Promise<void> {
+  const running = server;
+  server = undefined;
+  await (await running)?.close();
 }
 
 /** Runs one history on a fresh system, then a quiet period, and checks the invariants. */
@@ -301,6 +333,7 @@ export async function runHistory(actions: readonly Action[], options: HistoryOpt
     graceSeconds: GRACE_SECONDS,
     reconciler: { idleTtlSeconds: IDLE_TTL_SECONDS },
     passthrough: true,
+    ...(options.ownServer ? {} : { dynalite: await sharedServer(), recycleTables: true, dynamoTransport: 'in-process' as const }),
   });
   try {
     return await new Harness(system, options.stopHoldsAcrossReconnects ?? STOP_HOLDS_ACROSS_RECONNECTS).run(actions);
@@ -354,13 +387,13 @@ class Harness {
       return async (...args: A): Promise<R> => {
         const kill = this.invocation.getStore();
         if (!kill) return call(...args);
-        if (kill.dead) return never;
+        if (kill.dead) return never();
         kill.calls += 1;
         if (kill.calls < kill.atCall) return call(...args);
         kill.dead = true;
         kill.onDeath();
         if (kill.when === 'after') await call(...args).catch(() => undefined);
-        return never;
+        return never();
       };
     };
     for (const port of [this.system.sim.medialive, this.system.sim.ivs] as unknown as Record<string, unknown>[]) {
@@ -375,13 +408,13 @@ class Harness {
       (next) => async (args) => {
         const kill = this.invocation.getStore();
         if (!kill) return next(args);
-        if (kill.dead) return never;
+        if (kill.dead) return never();
         kill.calls += 1;
         if (kill.calls < kill.atCall) return next(args);
         kill.dead = true;
         kill.onDeath();
         if (kill.when === 'after') await next(args).catch(() => undefined);
-        return never;
+        return never();
       },
       { step: 'initialize', name: 'modelKillSwitch' },
     );

@@ -25,7 +25,7 @@ import { createSimulatedDependencies } from '../../lambdas/testing/simulated-dep
 import { EcsSimulator } from '../../lambdas/testing/ecs-simulator';
 import type { RelayMode } from '../../lambdas/core/destination';
 import { ECS_MODEL, SSM_MODEL } from './aws-api-model';
-import type { Dynalite } from './dynalite';
+import type { Dynalite, DynaliteServer, TablesOptions } from './dynalite';
 import { startDynalite } from './dynalite';
 
 export const CHANNEL_A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
@@ -57,6 +57,15 @@ export interface SystemOptions {
   alertChannels?: readonly AlertNotifier[];
   /** The relays' figures for health; default: health not measured. */
   telemetry?: RelayTelemetrySource;
+  /**
+   * Tables on this running dynalite server (`stop` deletes them, the server stays) instead
+   * of a server of the system's own: for tests that start thousands of systems.
+   */
+  dynalite?: DynaliteServer;
+  /** With `dynalite`: recycled tables, emptied first (see `DynaliteServer.tables`). */
+  recycleTables?: boolean;
+  /** How the DynamoDB client reaches dynalite (test/support/dynalite.ts); default loopback HTTP. */
+  dynamoTransport?: TablesOptions['transport'];
 }
 
 export interface System {
@@ -99,7 +108,10 @@ export interface System {
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const channels = options.channels ?? [CHANNEL_A];
-  const db = await startDynalite();
+  const tablesOptions = options.dynamoTransport ? { transport: options.dynamoTransport } : {};
+  const db = options.dynalite
+    ? await options.dynalite.tables({ ...tablesOptions, recycle: options.recycleTables === true })
+    : await startDynalite(tablesOptions);
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const sim = new AwsSimulator({ ...options.simulator, clock, projectName: 'test' });
   for (const arn of channels) sim.addIvsChannel(arn);
