@@ -47,6 +47,12 @@ export interface PlanInput {
    * sets it: a scoped pass never touches a relay it did not look at.
    */
   complete: boolean;
+  /**
+   * Destinations whose items exist but do not parse (MALFORMED_ITEM). Their relays and sources
+   * are theirs, not orphans: a typo in the table must not stop a running broadcast. They are left
+   * as they are until the item is mended.
+   */
+  malformedIds?: ReadonlySet<string>;
 }
 
 export type Desired = 'on' | 'off' | 'hold';
@@ -372,6 +378,8 @@ export function plan(input: PlanInput): Plan {
       if (owned.has(r.id)) continue;
       // A create holding the lease may have made it and not recorded it yet.
       if (r.destinationId !== undefined && leased.has(r.destinationId)) continue;
+      // Its destination exists, but its item does not parse: not an orphan.
+      if (r.destinationId !== undefined && input.malformedIds?.has(r.destinationId)) continue;
       if (ACTIVE.has(r.state)) orphans.push({ relay: r, step: { kind: 'stop', relayId: r.id } });
       else if (r.state === 'idle' || r.state === 'failed') orphans.push({ relay: r, step: { kind: 'delete-relay', relayId: r.id } });
       else orphans.push({ relay: r, step: null });
@@ -382,13 +390,15 @@ export function plan(input: PlanInput): Plan {
 
 /**
  * Unattached sources that no destination records. A source whose destination holds a lease is
- * left alone: a create may have made it and not recorded it yet.
+ * left alone: a create may have made it and not recorded it yet; so is one whose destination's
+ * item does not parse (what it records cannot be read).
  */
 function orphanSources(input: PlanInput, attached: ReadonlySet<string>): string[] {
   const byId = new Map(input.destinations.map((d) => [d.id, d]));
   return (input.sources ?? [])
     .filter((s) => {
       if (s.attachedTo.length > 0 || attached.has(s.id)) return false;
+      if (s.destinationId !== undefined && input.malformedIds?.has(s.destinationId)) return false;
       const owner = byId.get(s.destinationId ?? '');
       if (!owner) return true;
       if (leaseActive(owner, input.now)) return false;

@@ -262,6 +262,7 @@ export class Reconciler {
         idleTtlSeconds: this.config.idleTtlSeconds,
         timings: this.deps.engine.timings,
         complete: observed.complete,
+        malformedIds: new Set(observed.malformed.map((m) => m.id)),
       });
       await this.guardCreates(decisions, attempt, result);
       const outcomes = await mapWithConcurrency(decisions, this.config.concurrency, (d) => this.apply(d, result.passes));

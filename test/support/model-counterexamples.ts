@@ -73,4 +73,16 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
       { kind: 'start', slot: 0, enable: false },
     ],
   },
+  {
+    name: 'the orphan sweep stops the running channel of a destination whose item was malformed by hand',
+    violation: 'malformed destination …: its channel 2000001 was stopped (gone)',
+    history: [
+      { kind: 'create', slot: 0, channel: 0, enabled: true, mode: 'transcode' },
+      { kind: 'create', slot: 1, channel: 0, enabled: true, mode: 'passthrough' },
+      { kind: 'goLive', channel: 0, event: 'delivered' },
+      { kind: 'wait', ms: 120_000 },
+      { kind: 'malform', slot: 0, how: 'staleInputIds-string' },
+      { kind: 'malform', slot: 1, how: 'status-unknown' },
+    ],
+  },
 ];

@@ -248,6 +248,12 @@ interface SlotModel {
   deleted: boolean | undefined;
   pause: Pause;
   malformed: boolean;
+  /**
+   * The relays of the destination that ran when its item became malformed. Nothing may stop them
+   * while it is (a typo in the table must not kill a broadcast): no reconcile can read the item,
+   * and the orphan sweep must not take them for orphans.
+   */
+  runningWhenMalformed?: { channels: string[]; tasks: string[] };
   /** The mode last asked for; undefined when a change's answer was lost. */
   mode: RelayMode | undefined;
 }
@@ -782,6 +788,18 @@ class Harness {
           ExpressionAttributeValues: { ':v': value },
         }),
       );
+      if (!s.malformed) {
+        const running: readonly MediaLiveChannelState[] = ['STARTING', 'RUNNING', 'RECOVERING'];
+        s.runningWhenMalformed = {
+          channels: this.system.sim
+            .channels()
+            .filter((c) => c.tags[TAG_DESTINATION] === s.id && running.includes(c.state))
+            .map((c) => c.id),
+          tasks: [...this.system.ecs.tasks.values()]
+            .filter((t) => t.desiredStatus === 'RUNNING' && t.tags?.some((tag) => tag.key === TAG_DESTINATION && tag.value === s.id))
+            .map((t) => t.taskArn ?? ''),
+        };
+      }
       s.malformed = true;
     } catch {
       // The item is gone already.
@@ -892,6 +910,19 @@ class Harness {
     const running = (state: MediaLiveChannelState) => state === 'STARTING' || state === 'RUNNING' || state === 'RECOVERING';
     const taskRunning = (t: (typeof tasks)[number]) => t.desiredStatus === 'RUNNING';
     const ownerOfInput = (inputId: string) => this.system.sim.inputTags(inputId)?.[TAG_DESTINATION];
+
+    // A malformed item's relays run on as they ran (nothing can read the item to decide otherwise).
+    for (const s of this.slots) {
+      if (!s?.malformed || !s.runningWhenMalformed || !itemIds.has(s.id)) continue;
+      for (const id of s.runningWhenMalformed.channels) {
+        const c = channels.find((x) => x.id === id);
+        if (!c || !running(c.state)) problems.push(`malformed destination ${s.id}: its channel ${id} was stopped (${c?.state ?? 'gone'})`);
+      }
+      for (const arn of s.runningWhenMalformed.tasks) {
+        const t = tasks.find((x) => x.taskArn === arn);
+        if (!t || !taskRunning(t)) problems.push(`malformed destination ${s.id}: its task ${arn} was stopped (${t?.lastStatus ?? 'gone'})`);
+      }
+    }
 
     // Idle channels are deleted after IDLE_TTL (a queued look at the TTL end; the schedule, a
     // minute later at most, if that message was lost); nobody's channel stays idle for longer.

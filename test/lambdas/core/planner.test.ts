@@ -432,6 +432,21 @@ describe('orphans', () => {
     expect(result.orphans.map((o) => o.step)).toEqual([{ kind: 'stop', relayId: 'ch-a' }, { kind: 'delete-relay', relayId: 'ch-b' }, null]);
   });
 
+  it('leaves alone the channels of a destination whose item exists but does not parse (MALFORMED_ITEM)', () => {
+    const result = plan({
+      destinations: [],
+      streams: new Map(),
+      relays: relays([channel('ch-a', 'RUNNING', 'typo-1'), channel('ch-b', 'IDLE', 'typo-1'), channel('ch-c', 'RUNNING', 'gone-1')]),
+      timings: TIMINGS,
+      now: NOW,
+      graceSeconds: 120,
+      idleTtlSeconds: 600,
+      complete: true,
+      malformedIds: new Set(['typo-1']),
+    });
+    expect(result.orphans.map((o) => o.relay.id)).toEqual(['ch-c']);
+  });
+
   it('on a partial view, touches no channel it cannot attribute', () => {
     const result = plan({
       destinations: [],
@@ -527,6 +542,25 @@ describe('orphaned inputs', () => {
       input('in-stale', d.id),
     ];
     expect(planInputs([d], inputs)).toEqual(['in-gone', 'in-forgotten']);
+  });
+
+  it('keeps the unattached inputs of a destination whose item does not parse: what it records cannot be read', () => {
+    const result = plan({
+      destinations: [],
+      streams: new Map(),
+      relays: [],
+      sources: [
+        { id: 'in-typo', destinationId: 'typo-1', attachedTo: [] },
+        { id: 'in-gone', destinationId: 'gone-1', attachedTo: [] },
+      ],
+      timings: TIMINGS,
+      now: NOW,
+      graceSeconds: 120,
+      idleTtlSeconds: 600,
+      complete: true,
+      malformedIds: new Set(['typo-1']),
+    });
+    expect(result.orphanSourceIds).toEqual(['in-gone']);
   });
 
   it('keeps inputs that are attached to a channel', () => {
