@@ -780,6 +780,45 @@ export function describeLocalStack(stack: Pick<LocalStack, 'url' | 'dynamoDbEndp
   return lines.join('\n');
 }
 
+/**
+ * What Ctrl-C does: stop the stack and exit 0, or 1 when it cannot stop cleanly. One Ctrl-C in a
+ * terminal reaches the stack more than once (the terminal signals every process of its foreground
+ * group, and npm forwards the signal to its script as well): a signal within a second of the first
+ * is that same Ctrl-C; a later one asks to exit without waiting (130).
+ */
+export function shutdownOnSignal(io: {
+  stop: () => Promise<void>;
+  now: () => number;
+  print: (line: string) => void;
+  printError: (line: string) => void;
+  exit: (code: number) => void;
+  setExitCode: (code: number) => void;
+}): (signal: string) => void {
+  let stoppingSince: number | undefined;
+  return (signal) => {
+    if (stoppingSince !== undefined) {
+      if (io.now() - stoppingSince < 1_000) return;
+      io.printError(`${signal} again: exiting without waiting.`);
+      io.exit(130);
+      return;
+    }
+    stoppingSince = io.now();
+    io.print(`\n${signal}: stopping the local stack …`);
+    io.stop().then(
+      () => {
+        io.print('Stopped.');
+        io.setExitCode(0);
+        // Everything is closed; should a stray handle keep the process, do not hang the terminal.
+        setTimeout(() => io.exit(0), 2_000).unref();
+      },
+      (error: unknown) => {
+        io.printError(`Could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+        io.exit(1);
+      },
+    );
+  };
+}
+
 async function main(): Promise<void> {
   let options: LocalStackOptions;
   try {
@@ -799,27 +838,14 @@ async function main(): Promise<void> {
   }
   console.log(describeLocalStack(stack));
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      console.error(`${signal} again: exiting without waiting.`);
-      process.exit(130);
-    }
-    stopping = true;
-    console.log(`\n${signal}: stopping the local stack …`);
-    stack.stop().then(
-      () => {
-        console.log('Stopped.');
-        process.exitCode = 0;
-        // Everything is closed; should a stray handle keep the process, do not hang the terminal.
-        setTimeout(() => process.exit(0), 2_000).unref();
-      },
-      (error: unknown) => {
-        console.error('Could not stop cleanly:', error instanceof Error ? error.message : error);
-        process.exit(1);
-      },
-    );
-  };
+  const shutdown = shutdownOnSignal({
+    stop: () => stack.stop(),
+    now: () => Date.now(),
+    print: (line) => console.log(line),
+    printError: (line) => console.error(line),
+    exit: (code) => process.exit(code),
+    setExitCode: (code) => (process.exitCode = code),
+  });
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import {
   LOCAL_CHANNEL_ARN,
   LocalStackError,
   localStackOptionsFromEnv,
+  shutdownOnSignal,
   startLocalStack,
   type LocalStack,
   type LocalStackOptions,
@@ -619,7 +620,14 @@ describe('local stack start-up', () => {
 
   it('npm start prints the URLs, serves, and exits 0 on SIGINT', async () => {
     const root = await mkdtemp(join(tmpdir(), 'local-stack-cli-'));
-    const child = execa('tsx', ['scripts/local-stack.ts'], {
+    // What `npm start` runs: one node process (tsx as its loader), so the signal reaches the stack
+    // itself. Through the tsx CLI it reached a parent that relays it and, when the stack did not
+    // confirm within 30 ms (a loaded machine), killed it with SIGKILL and exited 130.
+    const [command, ...args] = (
+      JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    ).scripts.start.split(' ');
+    expect([command, ...args]).toEqual(['node', '--import', 'tsx', 'scripts/local-stack.ts']);
+    const child = execa(command as string, args, {
       cwd: ROOT,
       preferLocal: true,
       reject: false,
@@ -648,6 +656,46 @@ describe('local stack start-up', () => {
       await rm(root, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('shutdownOnSignal', () => {
+  const io = () => {
+    const calls = { stops: 0, exits: [] as number[], errors: [] as string[] };
+    let clock = 0;
+    let finish!: () => void;
+    const handler = shutdownOnSignal({
+      stop: () => {
+        calls.stops += 1;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+      now: () => clock,
+      print: () => undefined,
+      printError: (line) => calls.errors.push(line),
+      exit: (code) => calls.exits.push(code),
+      setExitCode: () => undefined,
+    });
+    return { calls, handler, advance: (ms: number) => (clock += ms), finish: () => finish() };
+  };
+
+  it('takes one Ctrl-C that arrives twice (from the terminal and forwarded by npm) for one: one clean stop', () => {
+    const { calls, handler, advance, finish } = io();
+    handler('SIGINT');
+    advance(50);
+    handler('SIGINT');
+    expect(calls).toEqual({ stops: 1, exits: [], errors: [] });
+    finish();
+  });
+
+  it('exits 130 without waiting on a second Ctrl-C a second or more later', () => {
+    const { calls, handler, advance, finish } = io();
+    handler('SIGINT');
+    advance(1_500);
+    handler('SIGINT');
+    expect(calls.stops).toBe(1);
+    expect(calls.exits).toEqual([130]);
+    expect(calls.errors).toEqual(['SIGINT again: exiting without waiting.']);
+    finish();
+  });
 });
 
 describe('localStackOptionsFromEnv', () => {
