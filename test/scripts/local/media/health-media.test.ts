@@ -29,20 +29,16 @@ const answers: string[] = [];
 /** Destinations a test made; removed after it, so the next test's relays have the CPU. */
 const made: string[] = [];
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return { value, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function destination(id: string): Promise<DestinationView> {
   const text = await (await fetch(`${stack.url}/stream-destinations/${id}`)).text();
   answers.push(text);
   return JSON.parse(text) as DestinationView;
+}
+
+/** The destination once its health state is `wanted`, else false: a probe for waitFor. */
+async function health(id: string, wanted: (state: string) => boolean): Promise<DestinationView | false> {
+  const d = await destination(id);
+  return wanted(d.health.state) && d;
 }
 
 /** A platform (back) on its port. */
@@ -104,17 +100,11 @@ describe('health from the data plane on loopback', () => {
     made.push(id);
 
     expect((await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' })).status).toBe(200);
-    const refused = await eventually(
-      'failing for the refused key',
-      async () => {
-        const d = await destination(id);
-        return d.health.state === 'failing' ? d : undefined;
-      },
-      60_000,
-    );
-    expect(refused.value.status).toBe('active');
-    expect(refused.value.health.message).toMatch(/refused the stream.*Check the stream key/);
-    expect(refused.value.health.bitrateKbps).toBeNull();
+    const minute = { timeoutMs: 60_000, intervalMs: 250 };
+    const refused = await waitFor(() => health(id, (s) => s === 'failing'), { ...minute, what: 'failing for the refused key' });
+    expect(refused.status).toBe('active');
+    expect(refused.health.message).toMatch(/refused the stream.*Check the stream key/);
+    expect(refused.health.bitrateKbps).toBeNull();
     expect(sink.sessions.some((s) => s.refused)).toBe(true);
     expect(sink.sessions.some((s) => s.firstMediaAt !== undefined)).toBe(false);
 
@@ -125,15 +115,14 @@ describe('health from the data plane on loopback', () => {
       body: JSON.stringify({ streamKey: KEY }),
     });
     expect(put.status).toBe(200);
-    const ok = await eventually(
-      'ok once media flows',
+    const ok = await waitFor(
       async () => {
-        const d = await destination(id);
-        return d.health.state === 'ok' && d.health.bitrateKbps !== null ? d : undefined;
+        const d = await health(id, (s) => s === 'ok');
+        return d && d.health.bitrateKbps !== null && d;
       },
-      60_000,
+      { ...minute, what: 'ok once media flows' },
     );
-    expect(ok.value.health.message).toBe('Sending to the platform.');
+    expect(ok.health.message).toBe('Sending to the platform.');
     const measured = await sinkBitrateKbps(8_000);
     const reported = (await destination(id)).health.bitrateKbps as number;
     expect(measured).toBeGreaterThan(100);
@@ -141,26 +130,12 @@ describe('health from the data plane on loopback', () => {
 
     // The platform goes away: nothing listens on its port any more.
     await sink.stop();
-    const gone = await eventually(
-      'failing once the sink is gone',
-      async () => {
-        const d = await destination(id);
-        return d.health.state === 'failing' ? d : undefined;
-      },
-      60_000,
-    );
-    expect(gone.value.health.message).toMatch(/Cannot reach the RTMP host/);
+    const gone = await waitFor(() => health(id, (s) => s === 'failing'), { ...minute, what: 'failing once the sink is gone' });
+    expect(gone.health.message).toMatch(/Cannot reach the RTMP host/);
 
     // It comes back: the relay reconnects by itself.
     sink = await newSink();
-    await eventually(
-      'ok again once the sink is back',
-      async () => {
-        const d = await destination(id);
-        return d.health.state === 'ok' ? d : undefined;
-      },
-      60_000,
-    );
+    await waitFor(() => health(id, (s) => s === 'ok'), { ...minute, what: 'ok again once the sink is back' });
 
     expect(answers.join('\n')).not.toContain(KEY);
     expect(answers.join('\n')).not.toContain(WRONG_KEY);
@@ -176,10 +151,6 @@ describe('alerts from health on loopback', () => {
       .map((r) => r.body.text ?? '')
       .filter((text) => text.includes(`Destination ${id} `))
       .map((text) => text.split('\n')[0]!);
-  const health = async (id: string, wanted: (state: string) => boolean): Promise<DestinationView | false> => {
-    const d = await destination(id);
-    return wanted(d.health.state) && d;
-  };
   /** The monitor decided not to send an alert in `direction` (the gate was closed). */
   const heldBack = (id: string, direction: 'failing' | 'recovered') => (): boolean =>
     harness.logs.some(

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { describeLocalStack, LOCAL_CHANNEL_ARN, type LocalStack } from '../../../../scripts/local-stack';
 import { TestPattern, testPatternIngest } from '../../../../scripts/local/media/test-pattern';
 import { QUIET_LOG as quiet, startStackHarness, type StackHarness } from '../../../support/local-stack-harness';
+import { waitFor } from '../../../support/wait';
 
 let harness: StackHarness;
 let stack: LocalStack;
@@ -15,14 +16,6 @@ const warnings = (): string[] => harness.logs.filter((l) => l.level === 'warn').
 async function streamState(): Promise<string> {
   const body = (await (await fetch(`${stack.url}/stream-status`)).json()) as { channels: { state: string }[] };
   return body.channels[0]!.state;
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -63,7 +56,11 @@ describe('local stack with real media', () => {
     const { streamId } = (await stack.simulator.ivs.getStream(LOCAL_CHANNEL_ARN))!;
     expect(await stack.simulator.ivs.getIngest(LOCAL_CHANNEL_ARN, streamId)).toEqual({ streamId, ...testPatternIngest() });
 
-    await eventually('the HLS playlist', async () => (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).status === 200, 20_000);
+    await waitFor(async () => (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).status === 200, {
+      what: 'the HLS playlist',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
     const playlist = await (await fetch(`${stack.url}/_local/hls/local/index.m3u8`)).text();
     expect(playlist).toContain('#EXTM3U');
     const segment = playlist.split('\n').find((line) => line.endsWith('.ts'))!;
@@ -90,7 +87,7 @@ describe('local stack with real media', () => {
     });
     encoder.start();
     try {
-      await eventually('LIVE', async () => (await streamState()) === 'LIVE', 30_000);
+      await waitFor(async () => (await streamState()) === 'LIVE', { what: 'LIVE', timeoutMs: 30_000, intervalMs: 200 });
       expect(stack.media!.ingests.get(LOCAL_CHANNEL_ARN)!.testPatternRunning).toBe(false);
       // GetStreamSession answers with what ffprobe reads from the real ingest.
       const { streamId } = (await stack.simulator.ivs.getStream(LOCAL_CHANNEL_ARN))!;
@@ -102,7 +99,7 @@ describe('local stack with real media', () => {
     } finally {
       await encoder.stop();
     }
-    await eventually('OFFLINE', async () => (await streamState()) === 'OFFLINE', 20_000);
+    await waitFor(async () => (await streamState()) === 'OFFLINE', { what: 'OFFLINE', timeoutMs: 20_000, intervalMs: 200 });
   }, 90_000);
 
   it('refuses a publisher with a wrong stream key', async () => {
@@ -116,7 +113,11 @@ describe('local stack with real media', () => {
     });
     encoder.start();
     try {
-      await eventually('the refusal', async () => warnings().some((w) => /refused a publisher with a wrong stream key/.test(w)), 30_000);
+      await waitFor(async () => warnings().some((w) => /refused a publisher with a wrong stream key/.test(w)), {
+        what: 'the refusal',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       // Long enough for an accepted publisher to have gone live (the tests above take 2-4 s).
       await new Promise((r) => setTimeout(r, 6_000));
       expect(await streamState()).toBe('OFFLINE');

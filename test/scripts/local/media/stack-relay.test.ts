@@ -14,6 +14,7 @@ import { LOCAL_CHANNEL_ARN, type LocalStack } from '../../../../scripts/local-st
 import { channelIdOf } from '../../../../scripts/local/media/local-media';
 import { decodedFrameHashes, probeStreams } from '../../../../scripts/local/media/probe';
 import type { RtmpSink } from '../../../../scripts/local/media/sink';
+import { waitFor } from '../../../support/wait';
 import { startStackHarness, type StackHarness } from '../../../support/local-stack-harness';
 
 const KEY = 'live_stack_sink_key_93ad01';
@@ -22,15 +23,6 @@ let harness: StackHarness;
 let stack: LocalStack;
 let sink: RtmpSink;
 const logged = (): string => JSON.stringify(harness.logs);
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Date.now() - started;
-}
 
 beforeAll(async () => {
   harness = await startStackHarness('stack-relay', {
@@ -57,8 +49,8 @@ async function expectOfflineEndsThePush(to: RtmpSink): Promise<void> {
   const offline = await fetch(`${stack.url}/_local/ivs/offline`, { method: 'POST' });
   expect(offline.status).toBe(200);
   const limit = (GRACE_SECONDS + 5) * 1000;
-  await eventually('the relay to stop', async () => (await relays()).list.length === 0, limit);
-  await eventually('the push to end', () => !to.receiving, 2_000);
+  await waitFor(async () => (await relays()).list.length === 0, { what: 'the relay to stop', timeoutMs: limit, intervalMs: 100 });
+  await waitFor(() => !to.receiving, { what: 'the push to end', timeoutMs: 2_000, intervalMs: 100 });
   const sessions = to.sessions.length;
   await new Promise((r) => setTimeout(r, 3_000));
   expect(to.sessions.slice(sessions).some((x) => x.firstMediaAt !== undefined)).toBe(false);
@@ -66,11 +58,11 @@ async function expectOfflineEndsThePush(to: RtmpSink): Promise<void> {
 
 async function remove(id: string): Promise<void> {
   expect((await fetch(`${stack.url}/stream-destinations/${id}`, { method: 'DELETE' })).status).toBeLessThan(300);
-  await eventually(
-    'the destination to be removed',
-    async () => (await fetch(`${stack.url}/stream-destinations/${id}`)).status === 404,
-    20_000,
-  );
+  await waitFor(async () => (await fetch(`${stack.url}/stream-destinations/${id}`)).status === 404, {
+    what: 'the destination to be removed',
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
 }
 
 describe('npm start with real media', () => {
@@ -86,7 +78,7 @@ describe('npm start with real media', () => {
 
     const live = await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' });
     expect(live.status).toBe(200);
-    await eventually('media at the sink', () => sink.current?.firstMediaAt !== undefined, 45_000);
+    await waitFor(() => sink.current?.firstMediaAt !== undefined, { what: 'media at the sink', timeoutMs: 45_000, intervalMs: 100 });
     await new Promise((r) => setTimeout(r, 3_000));
 
     const p = encodingProfile(profile);
@@ -120,7 +112,7 @@ describe('npm start with real media', () => {
     const wentLive = Date.now();
     const live = await fetch(`${stack.url}/_local/ivs/live`, { method: 'POST' });
     expect(live.status).toBe(200);
-    await eventually('media at the sink', () => (sink.current?.firstMediaAt ?? 0) >= wentLive, 45_000);
+    await waitFor(() => (sink.current?.firstMediaAt ?? 0) >= wentLive, { what: 'media at the sink', timeoutMs: 45_000, intervalMs: 100 });
     await new Promise((r) => setTimeout(r, 4_000));
 
     // Snapshot the source HLS now (the ingest deletes old segments as it goes).
