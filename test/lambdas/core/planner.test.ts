@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Destination } from '../../../lambdas/core/destination';
 import type { ChannelLiveness, PlanInput } from '../../../lambdas/core/planner';
-import { desiredState, plan } from '../../../lambdas/core/planner';
+import { desiredState, plan, RECREATE_AFTER_FAILURE_MS } from '../../../lambdas/core/planner';
 import type { MediaLiveChannel, MediaLiveChannelState } from '../../../lambdas/core/ports';
 import { TAG_CONFIG_REVISION, TAG_DESTINATION, TAG_PROJECT } from '../../../lambdas/core/ports';
 import { relayOf } from '../../../lambdas/adapters/medialive/relay-engine';
@@ -225,6 +225,99 @@ describe('the reconciler table (DESIGN.md)', () => {
   });
 });
 
+describe('when to look again: after the engine transition it waits for, never sooner', () => {
+  it('a destination another reconcile holds: one second after that lease ends', () => {
+    const lease = { owner: 'other', until: new Date(NOW.getTime() + 20_000).toISOString() };
+    expect(planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE).recheckAfterMs).toBe(21_000);
+  });
+
+  it('a channel being created: after the create time while someone waits for it, not at all otherwise', () => {
+    const { d, channels } = withChannel('CREATING');
+    expect(planOne(d, LIVE, channels)).toMatchObject({ step: null, status: 'starting', recheckAfterMs: TIMINGS.provisionMs });
+    expect(planOne(d, OFFLINE, channels).recheckAfterMs).toBeUndefined();
+    const deleted = withChannel('CREATING', { deleteRequested: true });
+    expect(planOne(deleted.d, OFFLINE, deleted.channels)).toMatchObject({ status: 'deleting', recheckAfterMs: TIMINGS.provisionMs });
+    const edited = withChannel('CREATING', { configRevision: 2 });
+    expect(planOne(edited.d, OFFLINE, edited.channels).recheckAfterMs).toBe(TIMINGS.provisionMs);
+  });
+
+  it('a channel stopping: after the stop time when a deletion or a rebuild waits for it, not at all otherwise', () => {
+    const { d, channels } = withChannel('STOPPING');
+    expect(planOne(d, OFFLINE, channels).recheckAfterMs).toBeUndefined();
+    expect(planOne(d, LIVE, channels).recheckAfterMs).toBeUndefined();
+    const deleted = withChannel('STOPPING', { deleteRequested: true });
+    expect(planOne(deleted.d, OFFLINE, deleted.channels)).toMatchObject({ status: 'deleting', recheckAfterMs: TIMINGS.stopMs });
+    const edited = withChannel('STOPPING', { configRevision: 2 });
+    expect(planOne(edited.d, LIVE, edited.channels)).toMatchObject({ status: 'stopping', recheckAfterMs: TIMINGS.stopMs });
+  });
+
+  it('a channel being deleted: after the delete time, recording starting while wanted and inactive otherwise', () => {
+    const { d, channels } = withChannel('DELETING');
+    expect(planOne(d, LIVE, channels)).toMatchObject({ step: null, status: 'starting', recheckAfterMs: TIMINGS.deleteMs });
+    expect(planOne(d, OFFLINE, channels)).toMatchObject({ step: null, status: 'inactive', recheckAfterMs: TIMINGS.deleteMs });
+  });
+
+  it('an unrecorded channel of the destination still deleting: waits for it to go before creating another', () => {
+    const d = makeDestination({ channelArn: CHANNEL });
+    const old = [channel('ch-old', 'DELETING', d.id)];
+    expect(planOne(d, LIVE, old)).toMatchObject({ step: null, status: 'starting', recheckAfterMs: TIMINGS.deleteMs });
+    expect(planOne(d, OFFLINE, old)).toMatchObject({ step: null, status: 'inactive' });
+    expect(planOne(d, OFFLINE, old).recheckAfterMs).toBeUndefined();
+    const deleted = { ...d, deleteRequested: true };
+    expect(planOne(deleted, OFFLINE, old)).toMatchObject({ step: null, status: 'deleting', recheckAfterMs: TIMINGS.deleteMs });
+  });
+
+  it('a deleted destination whose retired input is still attached: waits for it, and removes nothing yet', () => {
+    const d = makeDestination({ channelArn: CHANNEL, deleteRequested: true, staleInputIds: ['in-old'] });
+    const attached = [{ ...channel('ch-x', 'DELETING', 'someone-else'), inputIds: ['in-old'] }];
+    expect(planOne(d, OFFLINE, attached)).toMatchObject({ step: null, status: 'deleting', recheckAfterMs: TIMINGS.deleteMs });
+  });
+});
+
+describe('after a relay failed', () => {
+  const failedAgo = (ms: number, code = 'MEDIALIVE_CREATE_FAILED') => ({
+    status: 'error' as const,
+    lastError: { code, message: 'x', at: new Date(NOW.getTime() - ms).toISOString() },
+  });
+
+  it('creates a new channel no sooner than a minute after the failure, and says when to look again', () => {
+    const d = makeDestination({ channelArn: CHANNEL, ...failedAgo(20_000) });
+    expect(planOne(d, LIVE)).toMatchObject({ step: null, status: 'error', recheckAfterMs: RECREATE_AFTER_FAILURE_MS - 20_000 });
+    const later = makeDestination({ channelArn: CHANNEL, ...failedAgo(RECREATE_AFTER_FAILURE_MS) });
+    expect(planOne(later, LIVE)).toMatchObject({ step: { kind: 'create-source' }, status: 'starting' });
+  });
+
+  it('does not hold back a create after an error that is not a relay failure', () => {
+    const d = makeDestination({ channelArn: CHANNEL, ...failedAgo(0, 'THROTTLED') });
+    expect(planOne(d, LIVE).step).toEqual({ kind: 'create-source' });
+  });
+
+  it('records nothing new for a failed destination nobody wants', () => {
+    const d = makeDestination({ channelArn: CHANNEL, ...failedAgo(0) });
+    expect(planOne(d, OFFLINE)).toMatchObject({ step: null, status: 'inactive' });
+    expect(planOne(d, OFFLINE).recheckAfterMs).toBeUndefined();
+  });
+
+  it('a failed channel without a failure reason of its own gets a message naming it', () => {
+    const { d } = withChannel('CREATE_FAILED');
+    const failed: Relay = { id: 'ch-1', state: 'failed', destinationId: d.id, configRevision: 1, sourceIds: [], engineState: 'STOPPED' };
+    const decision = planOne(d, LIVE, [], { relays: [failed] });
+    expect(decision.lastError).toEqual({ code: 'RELAY_FAILED', message: expect.stringContaining('ch-1') as string, at: NOW.toISOString() });
+  });
+});
+
+describe('retired inputs', () => {
+  it('are deleted while the channel runs, once no channel uses them', () => {
+    const { d, channels } = withChannel('RUNNING', { staleInputIds: ['in-old'] });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'delete-sources', sourceIds: ['in-old'] });
+  });
+
+  it('wait while another step is due: that step comes first', () => {
+    const { d, channels } = withChannel('IDLE', { staleInputIds: ['in-old'] });
+    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'start', relayId: 'ch-1' });
+  });
+});
+
 describe('idle channels (IDLE_CHANNEL_TTL_SECONDS)', () => {
   const TTL = 600;
   const idleFor = (seconds: number) => ({
@@ -445,6 +538,43 @@ describe('orphans', () => {
       malformedIds: new Set(['typo-1']),
     });
     expect(result.orphans.map((o) => o.relay.id)).toEqual(['ch-c']);
+  });
+
+  it('deletes a failed channel nobody owns, and waits for one that is being deleted', () => {
+    const result = plan({
+      destinations: [],
+      streams: new Map(),
+      relays: relays([
+        channel('ch-f', 'CREATE_FAILED', 'gone-1'),
+        channel('ch-d', 'DELETING', 'gone-2'),
+        channel('ch-s', 'STARTING', 'gone-3'),
+      ]),
+      timings: TIMINGS,
+      now: NOW,
+      graceSeconds: 120,
+      idleTtlSeconds: 600,
+      complete: true,
+    });
+    expect(result.orphans.map((o) => o.step)).toEqual([{ kind: 'delete-relay', relayId: 'ch-f' }, null, { kind: 'stop', relayId: 'ch-s' }]);
+  });
+
+  it('cleans up a second channel of a destination, unless another reconcile holds it (its create may not be recorded yet)', () => {
+    const { d, channels } = withChannel('RUNNING');
+    const second = channel('ch-2', 'IDLE', d.id);
+    const planWith = (dest: Destination) =>
+      plan({
+        destinations: [dest],
+        streams: new Map([[CHANNEL, LIVE]]),
+        relays: relays([...channels, second]),
+        timings: TIMINGS,
+        now: NOW,
+        graceSeconds: 120,
+        idleTtlSeconds: 600,
+        complete: true,
+      }).orphans;
+    expect(planWith(d)).toEqual([expect.objectContaining({ step: { kind: 'delete-relay', relayId: 'ch-2' } })]);
+    const lease = { owner: 'other', until: new Date(NOW.getTime() + 60_000).toISOString() };
+    expect(planWith({ ...d, lease })).toEqual([]);
   });
 
   it('on a partial view, touches no channel it cannot attribute', () => {
