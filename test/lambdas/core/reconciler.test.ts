@@ -11,7 +11,8 @@ import { LocalStreamKeyCipher } from '../../../lambdas/adapters/local-stream-key
 import { ManualClock } from '../../../lambdas/testing/manual-clock';
 import { AwsSimulator } from '../../../lambdas/testing/simulator';
 import type { Destination } from '../../../lambdas/core/destination';
-import { ServiceUnavailableError } from '../../../lambdas/core/errors';
+import { InvalidConfigurationError, ServiceUnavailableError, ThrottledError } from '../../../lambdas/core/errors';
+import type { ReconcilerConfig } from '../../../lambdas/core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../../lambdas/core/reconciler';
 import { RestreamingDestinationService } from '../../../lambdas/core/destination-service';
 import { MediaLiveRelayEngine } from '../../../lambdas/adapters/medialive/relay-engine';
@@ -32,6 +33,8 @@ let clock: ManualClock;
 let cipher: LocalStreamKeyCipher;
 let onSleep: (() => Promise<void>) | undefined;
 let queue: MemoryWorkQueue;
+let engine: MediaLiveRelayEngine;
+let metered: { failed: string[]; auxiliary: string[] };
 
 beforeEach(async () => {
   db = await startDynalite();
@@ -42,11 +45,13 @@ beforeEach(async () => {
   sim.addIvsChannel(B);
   cipher = new LocalStreamKeyCipher(randomBytes(32));
   queue = new MemoryWorkQueue(clock);
+  engine = new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings());
+  metered = { failed: [], auxiliary: [] };
   onSleep = undefined;
 });
 afterEach(async () => db.stop());
 
-function reconciler(owner = 'r1'): Reconciler {
+function reconciler(owner = 'r1', config: Partial<ReconcilerConfig> = {}): Reconciler {
   return new Reconciler(
     {
       destinations: repo,
@@ -54,12 +59,15 @@ function reconciler(owner = 'r1'): Reconciler {
       events: new DynamoDestinationEventLog(db.doc, db.tables.events, clock),
       alerts: alertsWithoutChannels(db, clock, quiet),
       streams: sim.ivs,
-      engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
+      engine,
       queue,
       cipher,
       clock,
       log: quiet,
-      metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: () => undefined },
+      metrics: {
+        destinationFailed: (_id, code) => void metered.failed.push(code),
+        auxiliaryReadFailed: (what) => void metered.auxiliary.push(what),
+      },
       sleep: async (ms) => {
         const hook = onSleep;
         onSleep = undefined;
@@ -74,6 +82,7 @@ function reconciler(owner = 'r1'): Reconciler {
       mediaLiveRoleArn: 'arn:aws:iam::123456789012:role/x',
       graceSeconds: 120,
       trackedChannelArns: [A, B],
+      ...config,
     },
   );
 }
@@ -221,4 +230,194 @@ it('a reconcile that loses the conditional write of its lease calls nothing in M
   const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
   expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'raced' });
   expect(sim.calls['medialive:CreateInput']).toBeUndefined();
+});
+
+/** Reconciles everything a minute apart until d1 has `status`. */
+async function reconcileUntil(status: Destination['status'], id = 'd1'): Promise<void> {
+  for (let i = 0; i < 10 && (await repo.get(id))?.status !== status; i++) {
+    clock.advance(60_000);
+    await reconciler().reconcile({ kind: 'all' });
+  }
+  expect((await repo.get(id))?.status).toBe(status);
+}
+
+/** How long after now the reconcile asked to look at d1 again from the queue (undefined: not at all). */
+async function lookAgainAfter(attempt: number): Promise<number | undefined> {
+  const now = clock.now().getTime();
+  const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' }, { attempt });
+  const item = result.queued.find((i) => i.reason === 'look again');
+  return item && Date.parse(item.notBefore) - now;
+}
+
+describe('the work queue: what is left is looked at on time', () => {
+  it('looks at a channel again one second after its grace period ends, and stops its relay then', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    sim.goOffline(A);
+    const offlineAt = clock.now().getTime();
+    const ended = await reconciler().reconcile({ kind: 'all' });
+    expect(ended.queued).toEqual([
+      { kind: 'channel', channelArn: A, notBefore: new Date(offlineAt + 121_000).toISOString(), reason: 'grace period ends' },
+    ]);
+    clock.advance(10_000);
+    expect((await reconciler().reconcile({ kind: 'all' })).queued).toEqual([]); // once per stream end
+    clock.advance(111_000);
+    const atGraceEnd = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(atGraceEnd.destinations[0]).toMatchObject({ step: 'stop', outcome: 'done' });
+  });
+
+  it('a create asks to be looked at again when its lease ends, so one that dies half-way is resumed', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const start = clock.now().getTime();
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now(), attempt: 3 });
+    expect(result.queued).toContainEqual({
+      kind: 'destination',
+      destinationId: 'd1',
+      notBefore: new Date(start + 31_000).toISOString(),
+      reason: 'resume an interrupted create',
+      attempt: 4,
+    });
+  });
+
+  it('hands nothing to the queue once the look-agains are exhausted: the schedule takes over', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now(), attempt: 10 });
+    expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
+    expect(result.queued).toEqual([]);
+  });
+
+  it('what does not fit before the deadline goes to the queue, due when it was asked for', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const start = clock.now().getTime();
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
+    expect(result.passes).toBe(1);
+    expect(result.queued).toContainEqual({
+      kind: 'destination',
+      destinationId: 'd1',
+      notBefore: new Date(start).toISOString(),
+      reason: 'look again',
+      attempt: 1,
+    });
+  });
+
+  it('with time left, carries a go-live through create, create and start in one reconcile', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.destinations.map((d) => d.step)).toEqual(expect.arrayContaining(['create-source', 'create-relay', 'start']));
+    expect(result.passes).toBeGreaterThan(2);
+    expect(sim.stats().totalStarts).toBe(1);
+  });
+
+  it('takes at most maxPasses passes, and queues the rest', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const result = await reconciler('r1', { maxPasses: 2 }).reconcile({ kind: 'channel', channelArn: A });
+    expect(result.passes).toBe(2);
+    expect(result.destinations.map((d) => d.step)).toEqual(['create-source', 'create-relay']);
+    expect(result.queued.some((i) => i.reason === 'look again')).toBe(true);
+  });
+
+  it('a queue that cannot be written to leaves the step done, and is metered', async () => {
+    await createDestination();
+    sim.goLive(A);
+    queue.enqueue = () => Promise.reject(new ServiceUnavailableError('SQS SendMessageBatch unavailable'));
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
+    expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
+    expect(result.queued).toEqual([]);
+    expect(metered.auxiliary).toContain('enqueue');
+  });
+});
+
+describe('failed steps', () => {
+  it('retries a failure that may pass from the queue, backing off: doubled per attempt, at most five minutes', async () => {
+    await createDestination();
+    sim.goLive(A);
+    engine.createSource = () => Promise.reject(new ThrottledError('MediaLive CreateInput throttled'));
+    await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() }); // records the stream live
+    expect(await lookAgainAfter(0)).toBe(10_000);
+    expect(await lookAgainAfter(2)).toBe(40_000);
+    expect(await lookAgainAfter(5)).toBe(300_000);
+    expect(await lookAgainAfter(10)).toBeUndefined();
+    expect(await repo.get('d1')).toMatchObject({
+      status: 'starting',
+      lastError: { code: 'THROTTLED', message: 'MediaLive CreateInput throttled' },
+    });
+    expect((await repo.get('d1'))!.lease).toBeUndefined();
+  });
+
+  it('records a terminal failure (a configuration MediaLive rejects) as an error and does not retry it soon', async () => {
+    await createDestination();
+    sim.goLive(A);
+    engine.createSource = () => Promise.reject(new InvalidConfigurationError('The destination URL is not accepted'));
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.destinations).toEqual([expect.objectContaining({ outcome: 'failed', error: 'INVALID_CONFIGURATION' })]);
+    expect(result.destinations[0]!.requeueAfterMs).toBeUndefined();
+    expect(result.queued.filter((i) => i.reason === 'look again')).toEqual([]);
+    expect(await repo.get('d1')).toMatchObject({
+      status: 'error',
+      lastError: { code: 'INVALID_CONFIGURATION', message: 'The destination URL is not accepted', at: clock.now().toISOString() },
+    });
+    expect(metered.failed).toEqual(['INVALID_CONFIGURATION']);
+  });
+
+  it('shows an unexpected error as such, without its details', async () => {
+    await createDestination();
+    sim.goLive(A);
+    engine.createSource = () => Promise.reject(new Error('socket hang up 10.0.0.7'));
+    await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() });
+    const stored = (await repo.get('d1'))!;
+    expect(stored.lastError).toMatchObject({ code: 'UNEXPECTED', message: expect.stringMatching(/see the stream monitor logs/) });
+    expect(JSON.stringify(stored)).not.toContain('socket');
+  });
+});
+
+describe('auxiliary reads never block the essential path', () => {
+  it('the orphan sweep failing does not stop a go-live, and is metered', async () => {
+    await createDestination();
+    sim.goLive(A);
+    engine.listSources = () => Promise.reject(new ThrottledError('ListInputs throttled'));
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.sweep).toBe('failed');
+    expect(sim.stats().totalStarts).toBe(1);
+    expect(metered.auxiliary).toEqual(['listSources']);
+  });
+});
+
+describe('orphans and removal', () => {
+  it('stops, then deletes a channel whose destination is gone, and then its input', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const [running] = sim.runningChannels();
+    await repo.delete('d1', (await repo.get('d1'))!.version); // removed behind the system's back
+    const first = await reconciler().reconcile({ kind: 'all' });
+    expect(first.orphans).toEqual([{ relayId: running!.id, step: 'stop', outcome: 'done' }]);
+    for (let i = 0; i < 6 && (sim.channels().length > 0 || sim.inputIds().length > 0); i++) {
+      clock.advance(60_000);
+      await reconciler().reconcile({ kind: 'all' });
+    }
+    expect(sim.channels()).toEqual([]);
+    expect(sim.inputIds()).toEqual([]);
+  });
+
+  it('removes a deleted destination once nothing of it is left, and records that in its history', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    await outsideWrite('d1', (d) => Object.assign(d, { deleteRequested: true, enabled: false, status: 'deleting' }));
+    for (let i = 0; i < 10 && (await repo.get('d1')) !== undefined; i++) {
+      clock.advance(60_000);
+      await reconciler().reconcile({ kind: 'all' });
+    }
+    expect(await repo.get('d1')).toBeUndefined();
+    expect(sim.channels()).toEqual([]);
+    expect(sim.inputIds()).toEqual([]);
+    const history = await new DynamoDestinationEventLog(db.doc, db.tables.events, clock).list('d1', { limit: 50 });
+    expect(history.events.map((e) => e.kind)).toContain('deleted');
+  });
 });
