@@ -3,6 +3,7 @@
  * the middle of a step. Each test is a defect found in review, kept as a regression test.
  */
 import { randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
 import { DynamoDestinationEventLog } from '../../../lambdas/adapters/dynamodb/destination-event-log';
@@ -419,5 +420,133 @@ describe('orphans and removal', () => {
     expect(sim.inputIds()).toEqual([]);
     const history = await new DynamoDestinationEventLog(db.doc, db.tables.events, clock).list('d1', { limit: 50 });
     expect(history.events.map((e) => e.kind)).toContain('deleted');
+  });
+});
+
+describe('steps the executor takes', () => {
+  it('queues a look at an idle channel for when its idle TTL ends, then deletes it and keeps its input', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    sim.goOffline(A);
+    let idleQueued: unknown[] = [];
+    for (let i = 0; i < 10 && (await repo.get('d1'))?.status !== 'inactive'; i++) {
+      clock.advance(60_000);
+      idleQueued = (await reconciler().reconcile({ kind: 'all' })).queued.filter((q) => q.reason === 'idle channel TTL ends');
+    }
+    const idle = (await repo.get('d1'))!;
+    expect(idleQueued).toEqual([
+      {
+        kind: 'destination',
+        destinationId: 'd1',
+        notBefore: new Date(Date.parse(idle.statusSince) + 601_000).toISOString(),
+        reason: 'idle channel TTL ends',
+      },
+    ]);
+    clock.advance(601_000);
+    const due = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' });
+    expect(due.destinations[0]).toMatchObject({ step: 'delete-relay', outcome: 'done' });
+    for (let i = 0; i < 5 && sim.channels().length > 0; i++) {
+      clock.advance(60_000);
+      await reconciler().reconcile({ kind: 'all' });
+    }
+    expect(sim.channels()).toEqual([]);
+    expect(sim.inputIds()).toEqual([idle.mediaLiveInputId]);
+    expect((await repo.get('d1'))!.mediaLiveInputId).toBe(idle.mediaLiveInputId);
+  });
+
+  it('re-attaches a running channel once to a stream that came back inside the grace period', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    sim.goOffline(A);
+    await reconciler().reconcile({ kind: 'all' });
+    clock.advance(30_000);
+    const returned = sim.goLive(A);
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.destinations[0]).toMatchObject({ step: 'reattach', outcome: 'done' });
+    expect((await repo.get('d1'))!.reattachedStreamId).toBe(returned);
+    expect(sim.calls['medialive:BatchUpdateSchedule']).toBe(1);
+    clock.advance(60_000);
+    await reconciler().reconcile({ kind: 'all' });
+    expect(sim.calls['medialive:BatchUpdateSchedule']).toBe(1);
+    expect(sim.runningChannels()).toHaveLength(1);
+  });
+
+  it('a stopped relay has no alerts left on the item', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const alert = { id: 'a1', type: 'RTMP Connection Failure', message: 'refused', setAt: clock.now().toISOString() };
+    await outsideWrite('d1', (d) => void (d.relayAlerts = [alert]));
+    await outsideWrite('d1', (d) => void (d.enabled = false));
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.destinations[0]).toMatchObject({ step: 'stop', outcome: 'done' });
+    expect((await repo.get('d1'))!.relayAlerts).toBeUndefined();
+  });
+
+  it('a recorded channel missing from a describe is not forgotten while the listing still shows it', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const recorded = (await repo.get('d1'))!.mediaLiveChannelId;
+    engine.describeRelay = () => Promise.resolve(undefined); // a lagging read
+    const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' }, { deadline: clock.now() });
+    expect(result.destinations[0]).toMatchObject({ step: 'forget-relay', outcome: 'raced' });
+    expect((await repo.get('d1'))!.mediaLiveChannelId).toBe(recorded);
+    expect(sim.runningChannels()).toHaveLength(1);
+  });
+
+  it('a channel deleted by hand is forgotten, and a new one is made under a new generation', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const before = (await repo.get('d1'))!;
+    sim.forceChannelState(before.mediaLiveChannelId!, 'DELETED');
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.destinations[0]).toMatchObject({ step: 'forget-relay', outcome: 'done' });
+    await reconcileUntil('active');
+    const after = (await repo.get('d1'))!;
+    expect(after.mediaLiveChannelId).not.toBe(before.mediaLiveChannelId);
+    expect(after.generation).toBeGreaterThan(before.generation);
+    expect(sim.runningChannels().map((c) => c.id)).toEqual([after.mediaLiveChannelId]);
+  });
+
+  it('reads each IVS channel’s playback source once per reconcile, whatever the number of destinations', async () => {
+    for (const id of ['d1', 'd2', 'd3']) await createDestination({ id });
+    sim.goLive(A);
+    sim.resetCounters();
+    await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(sim.stats().totalStarts).toBe(3);
+    expect(sim.calls['ivs:GetChannel']).toBe(1);
+  });
+
+  it('looks again at many destinations with one channel listing per pass, not a describe each', async () => {
+    const ids = Array.from({ length: 11 }, (_, i) => `d${i + 1}`);
+    for (const id of ids) await createDestination({ id });
+    sim.goLive(A);
+    sim.resetCounters();
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(sim.stats().totalStarts).toBe(11);
+    expect(sim.calls['medialive:DescribeChannel']).toBeUndefined();
+    expect(sim.calls['medialive:ListChannels']).toBe(result.passes);
+  });
+
+  it('reports a malformed item on itself once, and reconciles the others', async () => {
+    await createDestination();
+    const bad = makeDestination({ id: 'bad', channelArn: A });
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, staleInputIds: 'not-a-list' } }));
+    sim.goLive(A);
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.malformed).toEqual(['bad']);
+    expect(metered.failed).toContain('MALFORMED_ITEM');
+    expect(sim.stats().totalStarts).toBe(1);
+    const read = async () => (await db.doc.send(new GetCommand({ TableName: db.tables.destinations, Key: { id: 'bad' } }))).Item!;
+    const reported = await read();
+    expect(reported).toMatchObject({ status: 'error', lastError: { code: 'MALFORMED_ITEM' } });
+    expect(reported.lastError.message).toContain('staleInputIds');
+    clock.advance(60_000);
+    await reconciler().reconcile({ kind: 'all' });
+    expect(await read()).toEqual(reported);
   });
 });
