@@ -25,8 +25,8 @@ export function createRequestId(projectName: string, d: Pick<Destination, 'id' |
   return `${projectName}-${d.id}-g${d.generation}-r${d.configRevision}`;
 }
 
-/** True while another reconcile's lease on the item has not expired. */
-export function leaseActive(d: Pick<Destination, 'lease'>, now: Date): boolean {
+/** True while another reconcile's lease on the item has not expired (then the item has a lease). */
+export function leaseActive<T extends Pick<Destination, 'lease'>>(d: T, now: Date): d is T & Required<Pick<Destination, 'lease'>> {
   return d.lease !== undefined && Date.parse(d.lease.until) > now.getTime();
 }
 
