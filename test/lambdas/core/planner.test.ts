@@ -80,6 +80,30 @@ describe('desired state', () => {
   it('is off for a deleted destination', () => {
     expect(desiredState(makeDestination({ deleteRequested: true }), LIVE, NOW, 120).desired).toBe('off');
   });
+  it('is on for a live channel whose stream id is not known yet: nothing was stopped for it', () => {
+    expect(desiredState(makeDestination(), { live: true }, NOW, 120).desired).toBe('on');
+  });
+  it('says why, for the logs', () => {
+    const justNow = { live: false, streamId: 'st-1', offlineSince: new Date(NOW.getTime() - 5_000).toISOString() };
+    const reasons = [
+      desiredState(makeDestination({ deleteRequested: true }), LIVE, NOW, 120),
+      desiredState(makeDestination({ enabled: false }), LIVE, NOW, 120),
+      desiredState(makeDestination({ pausedStreamId: 'st-1' }), LIVE, NOW, 120),
+      desiredState(makeDestination(), LIVE, NOW, 120),
+      desiredState(makeDestination(), justNow, NOW, 120),
+      desiredState(makeDestination(), OFFLINE, NOW, 120),
+    ].map((r) => r.reason);
+    expect(reasons).toEqual([
+      expect.stringMatching(/deleted/),
+      expect.stringMatching(/disabled/),
+      expect.stringMatching(/stopped manually/),
+      expect.stringMatching(/live/),
+      expect.stringMatching(/grace period/),
+      expect.stringMatching(/offline/),
+    ]);
+    const lease = { owner: 'other', until: new Date(NOW.getTime() + 20_000).toISOString() };
+    expect(planOne(makeDestination({ channelArn: CHANNEL, lease }), LIVE).reason).toMatch(/another reconcile/);
+  });
 });
 
 describe('the reconciler table (DESIGN.md)', () => {
@@ -92,23 +116,37 @@ describe('the reconciler table (DESIGN.md)', () => {
   it('desired on, channel deleted: forgets it first (a new generation), then creates again', () => {
     // DELETED channels are not listed: the recorded id points at nothing.
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
-    expect(planOne(d, LIVE).step).toEqual({ kind: 'forget-relay', relayId: 'ch-gone' });
+    expect(planOne(d, LIVE)).toMatchObject({ step: { kind: 'forget-relay', relayId: 'ch-gone' }, status: 'starting' });
     expect(planOne(makeDestination({ channelArn: CHANNEL, generation: 1 }), LIVE).step).toEqual({ kind: 'create-source' });
   });
 
   it('desired off, recorded channel gone: forgets it, so recorded ids match what exists', () => {
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
-    expect(planOne(d, OFFLINE).step).toEqual({ kind: 'forget-relay', relayId: 'ch-gone' });
+    expect(planOne(d, OFFLINE)).toMatchObject({ step: { kind: 'forget-relay', relayId: 'ch-gone' }, status: 'inactive' });
+  });
+
+  it('desired on, recorded channel gone but another of its channels found by tag: adopts that one', () => {
+    const d = makeDestination({ channelArn: CHANNEL, mediaLiveChannelId: 'ch-gone', mediaLiveConfigRevision: 1 });
+    const decision = planOne(d, LIVE, [channel('ch-7', 'IDLE', d.id)]);
+    expect(decision.adopt).toMatchObject({ id: 'ch-7' });
+    expect(decision.step).toEqual({ kind: 'start', relayId: 'ch-7' });
+  });
+
+  it('desired on, no channel, a retired input left: deletes the input before creating anything', () => {
+    const d = makeDestination({ channelArn: CHANNEL, staleInputIds: ['in-old'] });
+    expect(planOne(d, LIVE)).toMatchObject({ step: { kind: 'delete-sources', sourceIds: ['in-old'] }, status: 'starting' });
   });
 
   it('desired on, create interrupted after the input was made: creates the channel on that input', () => {
     const d = makeDestination({ channelArn: CHANNEL, mediaLiveInputId: 'in-9' });
-    expect(planOne(d, LIVE).step).toEqual({ kind: 'create-relay', sourceId: 'in-9' });
+    expect(planOne(d, LIVE)).toMatchObject({ step: { kind: 'create-relay', sourceId: 'in-9' }, status: 'starting' });
   });
 
   it('desired on, IDLE: starts', () => {
     const { d, channels } = withChannel('IDLE');
-    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'start', relayId: 'ch-1' });
+    const decision = planOne(d, LIVE, channels);
+    expect(decision).toMatchObject({ step: { kind: 'start', relayId: 'ch-1' }, status: 'starting' });
+    expect(decision.adopt).toBeUndefined(); // recorded already: nothing to write
   });
 
   it.each(['CREATING', 'STARTING', 'RUNNING', 'RECOVERING'] as const)('desired on, %s: does nothing and records the status', (state) => {
@@ -116,6 +154,11 @@ describe('the reconciler table (DESIGN.md)', () => {
     const decision = planOne(d, LIVE, channels);
     expect(decision.step).toBeNull();
     expect(decision.status).toBe(state === 'RUNNING' || state === 'RECOVERING' ? 'active' : 'starting');
+  });
+
+  it('desired on, STARTING: keeps an earlier error until the channel runs', () => {
+    const { d, channels } = withChannel('STARTING', { lastError: { code: 'THROTTLED', message: 'x', at: NOW.toISOString() } });
+    expect(planOne(d, LIVE, channels).lastError).toBeUndefined();
   });
 
   it('desired on, RUNNING: clears an earlier error', () => {
@@ -209,12 +252,12 @@ describe('the reconciler table (DESIGN.md)', () => {
 
   it('config changed, channel IDLE and not wanted: deletes it too', () => {
     const { d, channels } = withChannel('IDLE', { configRevision: 2 });
-    expect(planOne(d, OFFLINE, channels).step).toMatchObject({ kind: 'delete-relay' });
+    expect(planOne(d, OFFLINE, channels)).toMatchObject({ step: { kind: 'delete-relay' }, status: 'inactive' });
   });
 
   it('config changed while running: stops so that the change takes effect', () => {
     const { d, channels } = withChannel('RUNNING', { configRevision: 2 });
-    expect(planOne(d, LIVE, channels).step).toEqual({ kind: 'stop', relayId: 'ch-1' });
+    expect(planOne(d, LIVE, channels)).toMatchObject({ step: { kind: 'stop', relayId: 'ch-1' }, status: 'stopping' });
   });
 
   it('inputs of a deleted channel are deleted once nothing uses them', () => {
@@ -302,7 +345,8 @@ describe('after a relay failed', () => {
     const { d } = withChannel('CREATE_FAILED');
     const failed: Relay = { id: 'ch-1', state: 'failed', destinationId: d.id, configRevision: 1, sourceIds: [], engineState: 'STOPPED' };
     const decision = planOne(d, LIVE, [], { relays: [failed] });
-    expect(decision.lastError).toEqual({ code: 'RELAY_FAILED', message: expect.stringContaining('ch-1') as string, at: NOW.toISOString() });
+    expect(decision.lastError).toMatchObject({ code: 'RELAY_FAILED', at: NOW.toISOString() });
+    expect(decision.lastError?.message).toContain('ch-1');
   });
 });
 
@@ -441,12 +485,31 @@ describe('grace period', () => {
 
   it('re-attaches a running channel once when the stream came back inside the broadcast with a new id', () => {
     const returned: ChannelLiveness = { live: true, streamId: 'st-2', broadcastId: 'st-1' };
-    const { d, channels } = withChannel('RUNNING');
-    expect(planOne(d, returned, channels).step).toEqual({ kind: 'reattach', relayId: 'ch-1', streamId: 'st-2' });
+    const { d, channels } = withChannel('RUNNING', { lastError: { code: 'THROTTLED', message: 'x', at: NOW.toISOString() } });
+    expect(planOne(d, returned, channels)).toMatchObject({
+      step: { kind: 'reattach', relayId: 'ch-1', streamId: 'st-2' },
+      status: 'active',
+      lastError: null,
+    });
     const done = withChannel('RUNNING', { reattachedStreamId: 'st-2' });
     expect(planOne(done.d, returned, done.channels).step).toBeNull();
     // The stream that began the broadcast is what the channel was started on: nothing to do.
     expect(planOne(d, { live: true, streamId: 'st-1', broadcastId: 'st-1' }, channels).step).toBeNull();
+  });
+
+  it('re-attaches only a live stream, only a running channel, and never to a stream it does not know', () => {
+    const { d, channels } = withChannel('RUNNING');
+    const offlineAgain = {
+      live: false,
+      streamId: 'st-2',
+      broadcastId: 'st-1',
+      offlineSince: new Date(NOW.getTime() - 10_000).toISOString(),
+    };
+    expect(planOne(d, offlineAgain, channels).step).toBeNull();
+    const starting = withChannel('STARTING');
+    expect(planOne(starting.d, { live: true, streamId: 'st-2', broadcastId: 'st-1' }, starting.channels).step).toBeNull();
+    const done = withChannel('RUNNING', { reattachedStreamId: 'st-2' });
+    expect(planOne(done.d, { live: true, broadcastId: 'st-1' }, done.channels).step).toBeNull();
   });
 
   it('honours a grace period of zero', () => {
@@ -691,6 +754,21 @@ describe('orphaned inputs', () => {
       malformedIds: new Set(['typo-1']),
     });
     expect(result.orphanSourceIds).toEqual(['in-gone']);
+  });
+
+  it('deletes an unattached input of the project that names no destination', () => {
+    const result = plan({
+      destinations: [makeDestination({ channelArn: CHANNEL })],
+      streams: new Map(),
+      relays: [],
+      sources: [{ id: 'in-untagged', destinationId: undefined, attachedTo: [] }],
+      timings: TIMINGS,
+      now: NOW,
+      graceSeconds: 120,
+      idleTtlSeconds: 600,
+      complete: true,
+    });
+    expect(result.orphanSourceIds).toEqual(['in-untagged']);
   });
 
   it('keeps inputs that are attached to a channel', () => {
