@@ -1,12 +1,16 @@
 /**
  * `npm run test:mutation` — mutation testing of the pure domain (lambdas/core) with Stryker.
  * Not part of `npm test`: it runs the jest suite once per mutant and takes a long while on a
- * small machine. MUTATE=lambdas/core/planner.ts (comma-separated) narrows it to some files.
+ * small machine. MUTATE=lambdas/core/planner.ts (comma-separated; `file:10-200` takes lines)
+ * narrows it to some files. MUTATION_TESTS=test/lambdas/core/planner.test.ts (comma-separated)
+ * runs only those test files: much faster, and the score it gives is a lower bound of the full
+ * run's (fewer tests kill no more mutants). STRYKER_CONCURRENCY sets the workers.
  * https://stryker-mutator.io/docs/stryker-js/jest-runner/
  */
 import jestConfig from './jest.config.js';
 
 const mutate = process.env.MUTATE ? process.env.MUTATE.split(',') : ['lambdas/core/**/*.ts'];
+const onlyTests = process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',').map((t) => `<rootDir>/${t}`) : undefined;
 
 export default {
   packageManager: 'npm',
@@ -14,14 +18,17 @@ export default {
   // Jest runs the TypeScript sources as native ES modules (see package.json's test:unit).
   testRunnerNodeArgs: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning'],
   jest: {
-    // The tests that exercise lambdas/core directly: its unit tests and the handlers'. The system
-    // tests (dynalite, seconds each) would make a run take hours on two cores.
+    // The tests that exercise lambdas/core directly: its unit tests, the handlers', and the
+    // adapters' tests that drive core's alert and health rules (the alert gate, the telemetry
+    // reader). The system tests (dynalite, seconds each) would make a run take hours on two cores.
     config: {
       ...jestConfig,
-      testMatch: [
+      testMatch: onlyTests ?? [
         '<rootDir>/test/lambdas/core/**/*.test.ts',
         '<rootDir>/test/lambdas/api/**/*.test.ts',
         '<rootDir>/test/lambdas/monitor/**/*.test.ts',
+        '<rootDir>/test/lambdas/adapters/dynamodb/alert-gate.test.ts',
+        '<rootDir>/test/lambdas/adapters/cloudwatch/relay-telemetry.test.ts',
       ],
     },
     // Each mutant runs only the tests that import the mutated file, directly or not.
@@ -31,8 +38,10 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
   timeoutMS: 60_000,
-  reporters: ['clear-text', 'progress', 'html'],
+  // The JSON report lists every surviving mutant with its place, for scripts.
+  reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['.local', 'dist', 'reports', 'frontend/dist', '.terraform', 'infra/.terraform'],
 };
