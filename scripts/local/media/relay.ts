@@ -47,7 +47,10 @@ export interface RelayStats {
   since: string;
   /** Video frames the current run has written. */
   frames: number;
-  /** Bit rate written over the last {@link BITRATE_WINDOW_MS} of media (or the run so far), kbit/s. */
+  /**
+   * Bit rate written to the destination over the last {@link BITRATE_WINDOW_MS} of wall-clock time
+   * (or the run so far), kbit/s: bytes sent per second now, as the platform receives them.
+   */
   bitrateKbps: number | undefined;
   /** Media time the current run has written, ms. */
   outTimeMs: number;
@@ -90,16 +93,43 @@ export function relayArgs(
 }
 
 /**
- * The bit rate is averaged over this much media time: over one second it swings with every
+ * The bit rate is averaged over this much wall-clock time: over one second it swings with every
  * keyframe (one every 2 s), which is not what a platform sees.
+ *
+ * Wall-clock time, not media time: bytes over media time is the rate the stream was encoded at,
+ * which stays the same when ffmpeg falls behind real time (a busy machine, a slow source), while
+ * the platform then receives fewer bytes each second and buffers. The health reading is what is
+ * sent now, so it drops with it — the same figure the platform's ingest (or the local sink) sees.
+ * ffmpeg's own `bitrate=` field is no use here either: it is the average since the run began.
  */
 export const BITRATE_WINDOW_MS = 8_000;
+
+/**
+ * Bytes written over wall-clock time, over the last {@link BITRATE_WINDOW_MS}: fed ffmpeg's
+ * `total_size` with the time each progress block arrived.
+ */
+export class BitrateWindow {
+  #samples: { totalSizeBytes: number; atMs: number }[] = [];
+
+  constructor(private readonly windowMs = BITRATE_WINDOW_MS) {}
+
+  /** Adds a sample; returns the bit rate in kbit/s, or undefined while it cannot be told yet. */
+  add(totalSizeBytes: number, atMs: number): number | undefined {
+    // A counter that went back began anew: what came before it is not comparable.
+    const kept = this.#samples.filter((s) => s.atMs < atMs && atMs - s.atMs <= this.windowMs && s.totalSizeBytes <= totalSizeBytes);
+    this.#samples = [...kept, { totalSizeBytes, atMs }];
+    const [first] = kept;
+    if (first === undefined) return undefined;
+    // bytes * 8 / ms = kbit/s
+    return Math.round(((totalSizeBytes - first.totalSizeBytes) * 8) / (atMs - first.atMs));
+  }
+}
 
 export class FfmpegRelay {
   readonly #supervisor: FfmpegSupervisor;
   #stats: RelayStats;
-  /** Progress samples of the current run within the bit-rate window, oldest first. */
-  #samples: { totalSizeBytes: number; outTimeMs: number }[] = [];
+  /** The bit rate of the current run. */
+  #bitrate = new BitrateWindow();
   /** The last line of the current run that said why a connection failed. */
   #lastLineKind: FfmpegLineKind | undefined;
   readonly #listeners = new Set<(stats: RelayStats) => void>();
@@ -115,7 +145,7 @@ export class FfmpegRelay {
       label: `relay (${options.mode})`,
       logAttributes: { destinationId: options.destinationId, ...(options.channelArn ? { channelArn: options.channelArn } : {}) },
       onSpawn: () => {
-        this.#samples = [];
+        this.#bitrate = new BitrateWindow();
         this.#lastLineKind = undefined;
         this.#update({ frames: 0, outTimeMs: 0, bitrateKbps: undefined });
       },
@@ -188,19 +218,12 @@ export class FfmpegRelay {
   #onProgress(p: FfmpegProgress): void {
     const frames = p.frame ?? 0;
     const outTimeMs = p.outTimeMs ?? 0;
-    let bitrateKbps = this.#stats.bitrateKbps;
-    if (p.totalSizeBytes !== undefined && p.outTimeMs !== undefined) {
-      const sample = { totalSizeBytes: p.totalSizeBytes, outTimeMs: p.outTimeMs };
-      const outTime = p.outTimeMs;
-      this.#samples = [...this.#samples.filter((s) => s.outTimeMs < outTime && outTime - s.outTimeMs <= BITRATE_WINDOW_MS), sample];
-      const first = this.#samples[0];
-      if (first && outTime > first.outTimeMs) {
-        bitrateKbps = Math.round(((p.totalSizeBytes - first.totalSizeBytes) * 8) / (outTime - first.outTimeMs));
-      }
-    }
+    const nowMs = Date.now();
+    const bitrateKbps =
+      (p.totalSizeBytes !== undefined ? this.#bitrate.add(p.totalSizeBytes, nowMs) : undefined) ?? this.#stats.bitrateKbps;
     const flowing = frames > 0 || outTimeMs > 0;
     const phase: RelayPhase = flowing ? 'running' : this.#stats.phase;
-    const at = new Date().toISOString();
+    const at = new Date(nowMs).toISOString();
     // New media since the last block: ffmpeg wrote it to the destination's connection.
     const advanced = frames > this.#stats.frames || outTimeMs > this.#stats.outTimeMs;
     this.#update({ phase, frames, outTimeMs, bitrateKbps, lastProgressAt: at, ...(advanced ? { lastMediaAt: at } : {}) });

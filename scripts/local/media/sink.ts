@@ -31,6 +31,8 @@ export interface SinkSession {
   endedAt: number | undefined;
   refused: boolean;
   last: FfmpegProgress | undefined;
+  /** ms since epoch `last` arrived (a progress block trails the bytes it counts by up to a second). */
+  lastAt: number | undefined;
 }
 
 export class RtmpSink {
@@ -46,13 +48,14 @@ export class RtmpSink {
       restart: options.rearm === false ? false : { initialMs: 100, maxMs: 1_000, healthyAfterMs: 0 },
       args: () => {
         const file = `${options.outputPrefix}-${this.sessions.length + 1}.flv`;
-        this.sessions.push({ file, firstMediaAt: undefined, endedAt: undefined, refused: false, last: undefined });
+        this.sessions.push({ file, firstMediaAt: undefined, endedAt: undefined, refused: false, last: undefined, lastAt: undefined });
         return ['-listen', '1', '-i', this.url, '-c', 'copy', '-f', 'flv', '-y', file];
       },
       onProgress: (p) => {
         const s = this.current;
         if (!s) return;
         s.last = p;
+        s.lastAt = Date.now();
         if (s.firstMediaAt === undefined && ((p.frame ?? 0) > 0 || (p.outTimeMs ?? 0) > 0)) s.firstMediaAt = Date.now();
       },
       onStderrLine: (line) => {
