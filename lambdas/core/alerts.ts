@@ -76,6 +76,18 @@ export function directionOf(previous: HealthSnapshot | undefined, next: HealthSn
   return undefined;
 }
 
+/**
+ * Media flows again, cleanly, where nothing was known: the health was `unknown` or not stored (a
+ * relay that was restarted — an edit, a manual restart — starts without one) and is `ok`. Not a
+ * recovery by itself; it is one when the last alert the user got about the destination said
+ * `failing` ({@link HealthAlerts}). `degraded` is not enough here: a relay whose key is still
+ * refused may count frames before each refusal, and passes through `unknown` to `degraded`
+ * (a connection failed within the last minute) — that is no fix to announce.
+ */
+export function resumesFlowing(previous: HealthSnapshot | undefined, next: HealthSnapshot): boolean {
+  return (previous?.state ?? 'unknown') === 'unknown' && next.state === 'ok';
+}
+
 /** Plain text for chat (Slack `text`, Discord `content`) and e-mail bodies; at most 2000 characters (Discord's limit). */
 export function alertText(alert: Alert): string {
   const head =
@@ -124,6 +136,11 @@ export class HealthAlerts {
    * A destination's health changed from `previous` to `next`. Records `health-failing` or
    * `health-recovered` in its history and, while its stream is live, alerts (rate-limited).
    * `options.live` says whether the stream is live; without it the stream-state table is read.
+   *
+   * A relay restarted by an edit starts without a stored health, so the change that fixed a
+   * failing destination arrives as `unknown` → `ok` ({@link resumesFlowing}). That is a recovery
+   * when the last alert sent about it said `failing`: a user who got the red alert gets the green
+   * one. The gate remembers what was sent last; it is read only for such a change while live.
    */
   async onHealthChange(
     destination: AlertSubject,
@@ -132,7 +149,13 @@ export class HealthAlerts {
     now: Date,
     options: { live?: boolean } = {},
   ): Promise<AlertOutcome> {
-    const direction = directionOf(previous, next);
+    let direction = directionOf(previous, next);
+    let live = options.live;
+    if (direction === undefined && resumesFlowing(previous, next)) {
+      const last = await this.lastAlertWhileLive(destination, live);
+      live = last.live;
+      if (last.direction === 'failing') direction = 'recovered';
+    }
     if (direction === undefined) return { direction, alert: 'no-change' };
     const message =
       direction === 'failing' ? (next.message ?? 'The destination is failing.') : (next.message ?? 'Media reaches the platform again.');
@@ -146,7 +169,34 @@ export class HealthAlerts {
         details: { previousState: previous?.state ?? 'unknown', state: next.state },
       },
     ]);
-    return this.alert(destination, direction, message, now, options.live);
+    return this.alert(destination, direction, message, now, live);
+  }
+
+  /**
+   * The direction of the last alert sent about a destination whose stream is live (undefined
+   * when none, when no channel is configured, or when the stream is not live); `live` as found.
+   * Never throws: a read that fails is logged and counted, and no recovery is assumed.
+   */
+  private async lastAlertWhileLive(
+    destination: AlertSubject,
+    live: boolean | undefined,
+  ): Promise<{ direction: AlertDirection | undefined; live: boolean | undefined }> {
+    if (this.deps.notifier.channels.length === 0) return { direction: undefined, live };
+    try {
+      const isLive = live ?? (await this.deps.streamStates.get(destination.channelArn))?.state === 'LIVE';
+      if (!isLive) return { direction: undefined, live: isLive };
+      return { direction: await this.deps.gate.lastSent(destination.id), live: isLive };
+    } catch (error) {
+      const errorCode = codeOf(error);
+      this.deps.log.warn('Alert skipped: the last alert sent could not be read', {
+        destinationId: destination.id,
+        channelArn: destination.channelArn,
+        direction: 'recovered',
+        errorCode,
+      });
+      this.deps.metrics.auxiliaryReadFailed('alert', errorCode);
+      return { direction: undefined, live };
+    }
   }
 
   /**
@@ -210,11 +260,15 @@ export class HealthAlerts {
       log.info('Alert sent', { ...keys, channels: [...delivered] });
       return { direction, alert: 'sent' };
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const errorCode = typeof code === 'string' ? code : error instanceof Error ? error.name : 'UNEXPECTED';
+      const errorCode = codeOf(error);
       log.warn('Alert skipped: its rate limit or the stream state could not be read', { ...keys, errorCode });
       this.deps.metrics.auxiliaryReadFailed('alert', errorCode);
       return { direction, alert: 'failed' };
     }
   }
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'UNEXPECTED';
 }

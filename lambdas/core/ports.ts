@@ -77,6 +77,11 @@ export interface AlertNotifier {
  */
 export interface AlertGate {
   claim(destinationId: string, direction: AlertDirection, now: Date, windowMs: number): Promise<boolean>;
+  /**
+   * The direction of the last alert claimed for this destination (within the gate's memory, a
+   * day), or undefined when none was: what a user was told last, red or green.
+   */
+  lastSent(destinationId: string): Promise<AlertDirection | undefined>;
 }
 
 export type StreamState = 'LIVE' | 'OFFLINE';

@@ -26,7 +26,7 @@ import {
   WrongStateError,
 } from './errors';
 import type { HealthAlerts } from './alerts';
-import { directionOf } from './alerts';
+import { directionOf, resumesFlowing } from './alerts';
 import { mapWithConcurrency } from './concurrency';
 import type { DestinationEvent } from './events';
 import { reconcilerEvents, recordEvents } from './events';
@@ -876,7 +876,13 @@ export class Reconciler {
     // per destination and direction per five minutes, whichever path (relay or health) came first.
     const previous = before.health;
     const next = after.health;
-    if (next !== undefined && next.state !== previous?.state && directionOf(previous, next) !== undefined) {
+    // A relay restarted by an edit starts without a stored health: its first `ok` is a recovery
+    // if the last alert sent said `failing` (HealthAlerts asks the gate; `resumesFlowing`).
+    if (
+      next !== undefined &&
+      next.state !== previous?.state &&
+      (directionOf(previous, next) !== undefined || resumesFlowing(previous, next))
+    ) {
       const live = this.liveness.get(after.channelArn);
       this.notify(after.id, () => this.deps.alerts.onHealthChange(after, previous, next, now, live === undefined ? {} : { live }));
     }

@@ -29,8 +29,10 @@ locals {
       # UpdateItem: a malformed item is reported on itself without rewriting the whole item.
       dynamodb_tables = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
       dynamodb_index  = ["dynamodb:Query"]
-      # Destination history: records what it observed; it never reads the history back.
-      history    = ["dynamodb:PutItem"]
+      # Destination history: records what it observed; it never reads the history back. GetItem:
+      # the alert gate's own items there (what was alerted last, lambdas/adapters/dynamodb/alert-gate.ts),
+      # so a failing destination fixed by an edit gets its recovery alert.
+      history    = ["dynamodb:GetItem", "dynamodb:PutItem"]
       stream_key = ["kms:Decrypt"]
       # GetStreamSession: the ingest configuration of a stream session, once per session (the
       # pass-through warnings); like GetStream it is authorised on the channel resource

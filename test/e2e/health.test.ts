@@ -3,7 +3,8 @@
  * the simulated MediaLive channel), a local RTMP sink that refuses any other stream key, and the
  * admin UI in the system's Chromium. A destination added in the UI with the wrong key shows a red
  * health dot and the refusal; with the right key a green one and the bit rate; its history shows
- * the failure and the alert the stack's webhook (a receiver on loopback) got; once the stream ends
+ * the failure, the recovery and the two alerts the stack's webhook (a receiver on loopback) got,
+ * red then green; once the stream ends
  * it counts down the grace period beside the health, and "End now" stops it. Every wait is for a
  * state, never a fixed time.
  *
@@ -98,17 +99,31 @@ describe('health in the admin UI with real media', () => {
     await screenshot(page, 'destination-health-ok');
     expect(await row.textContent()).not.toContain(KEY);
 
-    // Its history: the refusal, the alert the webhook got, the edit and the restart.
-    expect(webhook.received.map((r) => r.body.text)).toEqual([expect.stringMatching(/^🔴 Local sink \(custom\) is failing/)]);
+    // The red alert was answered by a green one: the edit fixed it (the restarted relay starts
+    // without a health, and the gate remembers that the last alert said failing).
+    await waitFor(() => webhook.received.length >= 2 || undefined, { timeoutMs: 30_000, what: 'the recovered alert at the webhook' });
+    expect(webhook.received.map((r) => r.body.text)).toEqual([
+      expect.stringMatching(/^🔴 Local sink \(custom\) is failing/),
+      expect.stringMatching(/^🟢 Local sink \(custom\) recovered: /),
+    ]);
+    // Its history, newest first: the recovery and its alert, the edit, the refusal and its alert.
     await row.getByRole('button', { name: `History of ${NAME}` }).click();
     const history = page.getByTestId('history-dialog');
     await history.getByTestId('history-list').waitFor();
     const seen = await history.getByTestId('history-event').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind')));
-    for (const kind of ['created', 'running', 'health-failing', 'alert-sent', 'edited']) expect(seen).toContain(kind);
-    expect(seen.indexOf('edited')).toBeLessThan(seen.indexOf('alert-sent'));
+    for (const kind of ['created', 'running', 'health-failing', 'health-recovered', 'alert-sent', 'edited']) expect(seen).toContain(kind);
+    expect(seen.indexOf('health-recovered')).toBeLessThan(seen.indexOf('edited'));
+    expect(seen.indexOf('edited')).toBeLessThan(seen.lastIndexOf('alert-sent'));
+    expect(seen.filter((k) => k === 'alert-sent')).toHaveLength(2);
     await waitFor(
-      async () => (await history.locator('[data-kind="alert-sent"]').textContent())?.includes('Alert sent (failing) to webhook.'),
-      { what: 'the alert in the history' },
+      async () => {
+        const texts = await history.locator('[data-kind="alert-sent"]').allTextContents();
+        return (
+          texts.some((t) => t.includes('Alert sent (recovered) to webhook.')) &&
+          texts.some((t) => t.includes('Alert sent (failing) to webhook.'))
+        );
+      },
+      { what: 'both alerts in the history' },
     );
     expect(await history.textContent()).not.toContain(KEY);
     await screenshot(page, 'history');

@@ -330,6 +330,22 @@ describe('IAM policies of the stream-restreaming module', () => {
  * PutParameter of a SecureString has SSM encrypt with the module's key on the caller's behalf.
  */
 const RELAY_ENGINE = 'lambdas/adapters/ecs/relay-engine.ts';
+
+/**
+ * The monitor's alert gate keeps its items in the history table
+ * (lambdas/adapters/dynamodb/alert-gate.ts): the table-wide statements above cannot tell the
+ * tables apart, so its calls are checked against the history statement itself.
+ */
+describe('the alert gate in the history table', () => {
+  it('is granted to the monitor on the history table: every call it makes there', async () => {
+    const [granted, gate] = await Promise.all([grantedStatements(), codeActions('lambdas/adapters/dynamodb/alert-gate.ts')]);
+    const history = granted.monitor.filter((s) => s.sid === 'RecordDestinationHistory');
+    expect(history.flatMap((s) => s.resources)).toHaveLength(1);
+    const actions = sorted(history.flatMap((s) => s.actions));
+    expect(sorted(gate.actions)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect([...gate.actions].filter((a) => !actions.includes(a))).toEqual([]);
+  }, 300_000);
+});
 const RELAY_DEPENDENT_ACTIONS: Record<string, string[]> = {
   'ecs:RegisterTaskDefinition': ['iam:PassRole', 'ecs:TagResource'],
   'ecs:RunTask': ['ecs:TagResource'],

@@ -7,6 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { WebhookAlertNotifier } from '../../lambdas/adapters/alerts/webhook-alert-notifier';
+import type { RelayTelemetry } from '../../lambdas/core/health';
+import type { RelayTelemetrySource, TelemetryTarget } from '../../lambdas/core/ports';
 import type { System } from '../support/system';
 import { CHANNEL_A, startSystem } from '../support/system';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -163,6 +165,38 @@ describe('alerts from health transitions (what the health code calls)', () => {
     ]);
   });
 
+  it('takes media flowing cleanly after a restart (no health in between) as a recovery only when the last alert sent said failing', async () => {
+    const { id } = await liveDestination();
+    const subject = { id, name: 'Main show', platform: 'youtube', channelArn: CHANNEL_A } as const;
+    const at = (s: number) => new Date(system.clock.now().getTime() + s * 1000);
+    const ok = { state: 'ok' as const, message: 'Sending to the platform.' };
+
+    // Nothing alerted yet: a relay that starts sending is no recovery.
+    expect(await system.alerts.onHealthChange(subject, undefined, ok, at(0))).toEqual({ direction: undefined, alert: 'no-change' });
+    await system.alerts.onHealthChange(subject, ok, { state: 'failing', message: 'The platform refused the stream key.' }, at(10));
+    // Offline: nothing is read or sent. Sending with a recent connection failure: no clean fix.
+    expect(await system.alerts.onHealthChange(subject, { state: 'unknown' }, ok, at(20), { live: false })).toEqual({
+      direction: undefined,
+      alert: 'no-change',
+    });
+    expect(await system.alerts.onHealthChange(subject, { state: 'unknown' }, { state: 'degraded' }, at(25))).toEqual({
+      direction: undefined,
+      alert: 'no-change',
+    });
+    expect(await system.alerts.onHealthChange(subject, { state: 'unknown' }, ok, at(30))).toEqual({
+      direction: 'recovered',
+      alert: 'sent',
+    });
+    // The user's last alert is green now: the next start is no recovery.
+    expect(await system.alerts.onHealthChange(subject, undefined, ok, at(40))).toEqual({
+      direction: undefined,
+      alert: 'no-change',
+    });
+    expect(texts().map((t) => t.slice(0, 2))).toEqual(['🔴', '🟢']);
+    const events = (await system.api('GET', `/stream-destinations/${id}/events?limit=100`)).json.events as { kind: string }[];
+    expect(events.filter((e) => e.kind.startsWith('health-')).map((e) => e.kind)).toEqual(['health-recovered', 'health-failing']);
+  });
+
   it('a webhook that is down never breaks the monitor: the failure is logged, metered and recorded', async () => {
     const { id } = await liveDestination();
     receiver.status = 500;
@@ -173,5 +207,68 @@ describe('alerts from health transitions (what the health code calls)', () => {
       (await system.api('GET', `/stream-destinations/${id}/events?limit=100`)).json.events as { kind: string; message: string }[]
     ).filter((e) => e.kind === 'alert-sent');
     expect(sent.map((e) => e.message)).toEqual(['Alert (recovered) failed on webhook.', 'Alert (failing) failed on webhook.']);
+  });
+});
+
+/** The data plane of the test below: relays named in `refusing` are refused, the others send. */
+class PlatformTelemetry implements RelayTelemetrySource {
+  refusing = (_relayId: string): boolean => true;
+  constructor(private readonly now: () => Date) {}
+  read(targets: readonly TelemetryTarget[]): Promise<Map<string, RelayTelemetry>> {
+    const at = this.now().toISOString();
+    return Promise.resolve(
+      new Map(
+        targets.map((t): [string, RelayTelemetry] => [
+          t.relayId,
+          this.refusing(t.relayId)
+            ? { observedAt: at, failure: { kind: 'refused', at } }
+            : { observedAt: at, bitrateKbps: 2000, lastMediaAt: at },
+        ]),
+      ),
+    );
+  }
+}
+
+describe('a failing destination fixed by an edit', () => {
+  it('alerts the recovery once its restarted relay sends, as the failure was alerted', async () => {
+    await system.stop();
+    const url = receiver.url;
+    const telemetry = new PlatformTelemetry(() => system.clock.now());
+    system = await startSystem({ graceSeconds: 60, alertChannels: [new WebhookAlertNotifier(async () => url)], telemetry });
+    const { id } = await liveDestination();
+    await tick(1);
+    expect((await system.api('GET', `/stream-destinations/${id}`)).json.health).toMatchObject({ state: 'failing' });
+    expect(texts()).toEqual([expect.stringMatching(/^🔴 Main show \(youtube\) is failing while the stream is live: The platform refused/)]);
+
+    // The right key: the relay is rebuilt (a new one, which the platform accepts).
+    const [refused] = system.sim.runningChannels();
+    telemetry.refusing = (relayId) => relayId === refused!.id;
+    expect((await system.api('PUT', `/stream-destinations/${id}`, { streamKey: 'alerts-key-right-cccc-0000' })).statusCode).toBe(200);
+    for (let i = 0; i < 30; i++) {
+      await tick(1);
+      if ((await system.api('GET', `/stream-destinations/${id}`)).json.health.state === 'ok') break;
+    }
+    expect((await system.api('GET', `/stream-destinations/${id}`)).json.health).toMatchObject({ state: 'ok' });
+    expect(texts()).toEqual([
+      expect.stringMatching(/^🔴/),
+      expect.stringMatching(/^🟢 Main show \(youtube\) recovered: Sending to the platform/),
+    ]);
+    const events = (await system.api('GET', `/stream-destinations/${id}/events?limit=100`)).json.events as { kind: string }[];
+    expect(events.filter((e) => e.kind === 'health-recovered' || e.kind === 'health-failing').map((e) => e.kind)).toEqual([
+      'health-recovered',
+      'health-failing',
+    ]);
+
+    // Going live again later (the relay starts without a stored health): no second green alert,
+    // since the last one the user got was green.
+    system.sim.goOffline(CHANNEL_A);
+    await tick(12);
+    system.sim.goLive(CHANNEL_A);
+    for (let i = 0; i < 30; i++) {
+      await tick(1);
+      if ((await system.api('GET', `/stream-destinations/${id}`)).json.health.state === 'ok') break;
+    }
+    expect((await system.api('GET', `/stream-destinations/${id}`)).json.health).toMatchObject({ state: 'ok' });
+    expect(texts()).toHaveLength(2);
   });
 });

@@ -6,8 +6,11 @@
  * `claim` is one PutItem conditional on the item being absent or its `sentAt` at least the window
  * old (`mayAlert` in core/alerts.ts), so of two monitors seeing the same change at once exactly one
  * wins and sends. The item expires by TTL a day later.
+ *
+ * `lastSent` reads both items of a destination (two GetItems, consistent reads, so a claim just
+ * made is seen) and names the direction with the newer `sentAt`: what the user was told last.
  */
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlertDirection } from '../../core/alerts';
 import { alertCutoff } from '../../core/alerts';
 import type { AlertGate } from '../../core/ports';
@@ -44,5 +47,26 @@ export class DynamoAlertGate implements AlertGate {
       if (isConditionalCheckFailed(error)) return false;
       throw toDomainError(error, 'PutItem', this.tableName);
     }
+  }
+
+  async lastSent(destinationId: string): Promise<AlertDirection | undefined> {
+    const sentAt = async (direction: AlertDirection): Promise<string | undefined> => {
+      try {
+        const { Item } = await this.doc.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: alertGateKey(destinationId, direction),
+            ProjectionExpression: 'sentAt',
+            ConsistentRead: true,
+          }),
+        );
+        return typeof Item?.['sentAt'] === 'string' ? Item['sentAt'] : undefined;
+      } catch (error) {
+        throw toDomainError(error, 'GetItem', this.tableName);
+      }
+    };
+    const [failing, recovered] = await Promise.all([sentAt('failing'), sentAt('recovered')]);
+    if (failing === undefined) return recovered === undefined ? undefined : 'recovered';
+    return recovered !== undefined && recovered >= failing ? 'recovered' : 'failing';
   }
 }

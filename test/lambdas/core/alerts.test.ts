@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Alert, HealthState } from '../../../lambdas/core/alerts';
-import { ALERT_WINDOW_MS, alertCutoff, alertSubject, alertText, directionOf, mayAlert } from '../../../lambdas/core/alerts';
+import { ALERT_WINDOW_MS, alertCutoff, alertSubject, alertText, directionOf, mayAlert, resumesFlowing } from '../../../lambdas/core/alerts';
 
 const alert: Alert = {
   destinationId: 'd1',
@@ -45,6 +45,33 @@ describe('directionOf', () => {
         }
       }),
     );
+  });
+});
+
+describe('resumesFlowing', () => {
+  it.each([
+    [undefined, 'ok', true],
+    ['unknown', 'ok', true],
+    // Sending, but a connection failed within the last minute: no clean restart.
+    [undefined, 'degraded', false],
+    ['unknown', 'degraded', false],
+    ['unknown', 'failing', false],
+    [undefined, 'unknown', false],
+    ['failing', 'ok', false],
+    ['ok', 'degraded', false],
+    ['degraded', 'ok', false],
+  ] as const)('%s → %s is %s (media flows where nothing was known: maybe a recovery)', (from, to, expected) => {
+    expect(resumesFlowing(from === undefined ? undefined : { state: from }, { state: to })).toBe(expected);
+  });
+
+  it('never overlaps a direction: a change is either one or the other, or neither', () => {
+    const states: HealthState[] = ['ok', 'degraded', 'failing', 'unknown'];
+    for (const from of [undefined, ...states]) {
+      for (const to of states) {
+        const previous = from === undefined ? undefined : { state: from };
+        expect(resumesFlowing(previous, { state: to }) && directionOf(previous, { state: to }) !== undefined).toBe(false);
+      }
+    }
   });
 });
 

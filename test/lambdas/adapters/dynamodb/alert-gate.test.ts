@@ -34,6 +34,21 @@ describe('DynamoAlertGate', () => {
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
 
+  it('remembers which way the last alert it let out went, not the ones it held back', async () => {
+    const at = (ms: number) => new Date(T0 + ms);
+    expect(await gate.lastSent('last')).toBeUndefined();
+    await gate.claim('last', 'failing', at(0), ALERT_WINDOW_MS);
+    expect(await gate.lastSent('last')).toBe('failing');
+    await gate.claim('last', 'recovered', at(1_000), ALERT_WINDOW_MS);
+    expect(await gate.lastSent('last')).toBe('recovered');
+    // Held back by the window: the user's last alert is still the green one.
+    expect(await gate.claim('last', 'failing', at(2_000), ALERT_WINDOW_MS)).toBe(false);
+    expect(await gate.lastSent('last')).toBe('recovered');
+    expect(await gate.claim('last', 'failing', at(ALERT_WINDOW_MS), ALERT_WINDOW_MS)).toBe(true);
+    expect(await gate.lastSent('last')).toBe('failing');
+    expect(await gate.lastSent('other')).toBeUndefined();
+  });
+
   it("keeps its items out of the destination's history", async () => {
     await gate.claim('hist', 'failing', new Date(T0), ALERT_WINDOW_MS);
     const log = new DynamoDestinationEventLog(db.doc, db.tables.events, { now: () => new Date(T0) });
@@ -67,6 +82,7 @@ describe('DynamoAlertGate', () => {
       await expect(new DynamoAlertGate(own.doc, own.tables.events).claim('d', 'failing', new Date(T0), 1)).rejects.toBeInstanceOf(
         ServiceUnavailableError,
       );
+      await expect(new DynamoAlertGate(own.doc, own.tables.events).lastSent('d')).rejects.toBeInstanceOf(ServiceUnavailableError);
     } finally {
       await own.stop();
     }
