@@ -694,6 +694,11 @@ export class Reconciler {
             relay = await engine.createRelay(spec, step.sourceId);
           } catch (error) {
             if (!(error instanceof ResourceNotFoundError)) throw error;
+            // A "not found" may be a lagging read of a source just made: only a listing says it is
+            // gone. Forgetting on the error alone moved the generation on, so the next create
+            // (a new RequestId) made a second channel beside the one an earlier create had made
+            // before its response was lost (fault seed 89).
+            if (await this.sourceListed(step.sourceId)) return { outcome: 'raced', requeueAfterMs: this.config.retryAfterMs };
             // The recorded source is gone (deleted by hand): forget it; the next pass makes a new one.
             log.warn('Recorded relay source no longer exists; creating a new one', { ...keys, mediaLiveInputId: step.sourceId });
             return { outcome: 'raced', change: (cur) => forgetSource(cur, step.sourceId), requeueAfterMs: 0 };
@@ -787,6 +792,18 @@ export class Reconciler {
       if (error instanceof ResourceNotFoundError && step.kind !== 'create-source') return { outcome: 'raced', requeueAfterMs: 0 };
       return this.failure(d, step, error);
     }
+  }
+
+  /** Whether the engine lists the source; only a listing that covers the source's own engine may say no. */
+  private async sourceListed(sourceId: string): Promise<boolean> {
+    let listed: RelaySource[];
+    try {
+      listed = await this.deps.engine.listSources();
+    } catch (error) {
+      if (!(error instanceof PartialListingError) || !error.covers(sourceId)) throw error;
+      listed = (error as PartialListingError<RelaySource>).items;
+    }
+    return listed.some((s) => s.id === sourceId);
   }
 
   /** A failed step: recorded on the item (terminal ones set status `error`) and in the metric. */
