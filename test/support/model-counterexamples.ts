@@ -85,4 +85,17 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
       { kind: 'malform', slot: 1, how: 'status-unknown' },
     ],
   },
+  {
+    name: 'the model took an item the system had mended (its own report overwrote a bad status) for still malformed',
+    violation: 'malformed destination …: its channel 2000001 was stopped (gone) — random seed 1848537649, path 1219',
+    history: [
+      { kind: 'create', slot: 0, channel: 0, enabled: true, mode: 'transcode' },
+      { kind: 'create', slot: 1, channel: 0, enabled: true, mode: 'passthrough' },
+      { kind: 'goLive', channel: 0, event: 'lost' },
+      { kind: 'tick' },
+      { kind: 'goOffline', channel: 0, event: 'delivered' },
+      { kind: 'create', slot: 1, channel: 0, enabled: true, mode: 'transcode' },
+      { kind: 'malform', slot: 0, how: 'status-unknown' },
+    ],
+  },
 ];

@@ -249,6 +249,12 @@ interface SlotModel {
   pause: Pause;
   malformed: boolean;
   /**
+   * The values the history wrote that do not parse, by attribute. The item is malformed while it
+   * still holds one of them: the system's own report on the item (status `error`, `lastError`)
+   * overwrites a bad `status`, and the item parses again.
+   */
+  malformedValues: Record<string, unknown>;
+  /**
    * The relays of the destination that ran when its item became malformed. Nothing may stop them
    * while it is (a typo in the table must not kill a broadcast): no reconcile can read the item,
    * and the orphan sweep must not take them for orphans.
@@ -542,6 +548,7 @@ class Harness {
       deleted: false,
       pause: { kind: 'none' },
       malformed: false,
+      malformedValues: {},
       mode,
     };
   }
@@ -777,6 +784,11 @@ class Harness {
         'status-unknown': ['status', 'paused'],
       } as const
     )[how];
+    const before = (
+      await this.system.db.doc.send(
+        new GetCommand({ TableName: this.system.db.tables.destinations, Key: { id: s.id }, ConsistentRead: true }),
+      )
+    ).Item;
     try {
       await this.system.db.doc.send(
         new UpdateCommand({
@@ -788,7 +800,7 @@ class Harness {
           ExpressionAttributeValues: { ':v': value },
         }),
       );
-      if (!s.malformed) {
+      if (!stillMalformed(s, before)) {
         const running: readonly MediaLiveChannelState[] = ['STARTING', 'RUNNING', 'RECOVERING'];
         s.runningWhenMalformed = {
           channels: this.system.sim
@@ -801,6 +813,7 @@ class Harness {
         };
       }
       s.malformed = true;
+      s.malformedValues[name] = value;
     } catch {
       // The item is gone already.
     }
@@ -903,7 +916,8 @@ class Harness {
     const taskDefinitions = new Set(ecs.taskDefinitions.filter((d) => d.status === 'ACTIVE').map((d) => d.arn));
     const bySlotId = new Map(this.slots.flatMap((s) => (s ? [[s.id, s] as const] : [])));
     const itemIds = new Set(items.map((i) => String(i.id)));
-    const malformedIds = new Set(this.slots.flatMap((s) => (s?.malformed ? [s.id] : [])));
+    const itemById = new Map(items.map((i) => [String(i.id), i]));
+    const malformedIds = new Set(this.slots.flatMap((s) => (s && stillMalformed(s, itemById.get(s.id)) ? [s.id] : [])));
     const ownerOf = (c: SimulatedChannel) => c.tags[TAG_DESTINATION] ?? '';
     const taskOwner = (t: (typeof tasks)[number]) => t.tags?.find((tag) => tag.key === TAG_DESTINATION)?.value ?? '';
     const exempt = (c: SimulatedChannel) => malformedIds.has(ownerOf(c));
@@ -913,7 +927,7 @@ class Harness {
 
     // A malformed item's relays run on as they ran (nothing can read the item to decide otherwise).
     for (const s of this.slots) {
-      if (!s?.malformed || !s.runningWhenMalformed || !itemIds.has(s.id)) continue;
+      if (!s || !malformedIds.has(s.id) || !s.runningWhenMalformed || !itemIds.has(s.id)) continue;
       for (const id of s.runningWhenMalformed.channels) {
         const c = channels.find((x) => x.id === id);
         if (!c || !running(c.state)) problems.push(`malformed destination ${s.id}: its channel ${id} was stopped (${c?.state ?? 'gone'})`);
@@ -1097,6 +1111,13 @@ class Harness {
       1,
     );
   }
+}
+
+/** Whether the item (as read) still holds a value the history wrote that does not parse; a missing item keeps what was known. */
+function stillMalformed(slot: SlotModel, item: Record<string, unknown> | undefined): boolean {
+  if (!slot.malformed) return false;
+  if (!item) return true;
+  return Object.entries(slot.malformedValues).some(([name, value]) => JSON.stringify(item[name]) === JSON.stringify(value));
 }
 
 function statusFor(state: MediaLiveChannelState | undefined): string {
