@@ -98,4 +98,18 @@ export const COUNTEREXAMPLES: readonly Counterexample[] = [
       { kind: 'malform', slot: 0, how: 'status-unknown' },
     ],
   },
+  {
+    name: 'the model took the unrecorded input of a malformed item (a lost CreateInput answer) for an orphan',
+    violation: 'orphaned input 1000001 — random seed 909878914, path 301, shrunk',
+    history: [
+      { kind: 'create', slot: 0, channel: 0, enabled: true, mode: 'transcode' },
+      { kind: 'create', slot: 1, channel: 0, enabled: false, mode: 'transcode' },
+      { kind: 'faults', rate: 0.5, seed: 246911, kinds: ['throttle', 'lost-response'] },
+      { kind: 'wait', ms: 60000 },
+      { kind: 'goLive', channel: 0, event: 'delivered' },
+      { kind: 'goLive', channel: 0, event: 'delivered' },
+      { kind: 'malform', slot: 0, how: 'staleInputIds-string' },
+      { kind: 'tick' },
+    ],
+  },
 ];

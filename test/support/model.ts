@@ -1051,11 +1051,15 @@ class Harness {
         .flatMap((i) => [i.mediaLiveInputId, ...(Array.isArray(i.staleInputIds) ? i.staleInputIds : [])]),
     );
     const recordedInputs = new Set(items.map((i) => i.mediaLiveInputId));
+    // A source tagged with a malformed item's id is that item's, recorded or not (the orphan sweep leaves it).
+    const definitionOwner = (arn: string) => /:task-definition\/[A-Za-z0-9_-]+-relay-(.+):\d+$/.exec(arn)?.[1] ?? '';
     for (const input of inputs) {
+      if (malformedIds.has(ownerOfInput(input) ?? '')) continue;
       if (!usedInputs.has(input) && !malformedInputs.has(input) && !recordedInputs.has(input)) problems.push(`orphaned input ${input}`);
     }
     const usedDefinitions = new Set(tasks.map((t) => t.taskDefinitionArn));
     for (const arn of taskDefinitions) {
+      if (malformedIds.has(definitionOwner(arn))) continue;
       if (!usedDefinitions.has(arn) && !malformedInputs.has(`ecs:${arn}`) && !recordedInputs.has(`ecs:${arn}`))
         problems.push(`orphaned task definition ${arn}`);
     }
