@@ -4,13 +4,15 @@
  * relays, both engines behind one reconciler, a mode change moving the relay to the other engine,
  * items stored before modes, and one engine's listing failing without stopping the other.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../../lambdas/core/errors';
-import { runHistory } from '../support/model';
+import { closeModelServer, runHistory } from '../support/model';
 import { CHANNEL_A, startSystem, type System } from '../support/system';
 
 let system: System | undefined;
+// runHistory shares one dynalite server per process; left open, it keeps Jest from exiting.
+afterAll(closeModelServer);
 afterEach(async () => {
   await system?.stop();
   system = undefined;
