@@ -59,7 +59,8 @@ import { createTerminalLog, LOG_LEVELS, type LogLevel } from './local/terminal-l
 import { IVS_CHANNEL_ARN } from '../lambdas/core/destination';
 import { startLocalMedia, type LocalIngestView, type LocalMedia } from './local/media/local-media';
 import { MediaLiveRelays } from './local/media/medialive-relays';
-import { EcsRelays, telemetryOfBoth } from './local/media/ecs-relays';
+import { EcsRelays } from './local/media/ecs-relays';
+import { telemetryOfFleets } from './local/media/relay-fleet';
 import { EcsSimulator } from '../lambdas/testing/ecs-simulator';
 import { ECS_TIMINGS } from '../lambdas/adapters/ecs/relay-engine';
 import { findMediaTools, HOW_TO_GET_FFMPEG } from './local/media/tools';
@@ -527,7 +528,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.idleTtlSeconds !== undefined ? { reconciler: { idleTtlSeconds: options.idleTtlSeconds } } : {}),
       // Pushing to a server on this machine (e.g. a local RTMP server) is what a laptop is for.
       allowPrivateRtmpTargets: true,
-      ...(relays && passthroughRelays ? { telemetry: telemetryOfBoth(relays, passthroughRelays) } : {}),
+      ...(relays && passthroughRelays ? { telemetry: telemetryOfFleets(relays, passthroughRelays) } : {}),
       // Both modes, pass-through the default, as in a deployment with relays.
       ecs: {
         simulator: ecs,

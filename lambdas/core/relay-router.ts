@@ -23,6 +23,11 @@ import type { Relay, RelayEngine, RelaySource, RelaySpec, RelayTimings } from '.
 /** Separates an engine's name from its own id in a qualified relay or source id. */
 const SEPARATOR = ':';
 
+/** The id the router hands out (and the items record) for an id of the pass-through engine `engine`. */
+export function qualifyId(engine: string, id: string): string {
+  return `${engine}${SEPARATOR}${id}`;
+}
+
 /** What the pass-through engine's absence is answered with (a create, or a relay recorded on it). */
 export const PASSTHROUGH_NOT_DEPLOYED =
   'Pass-through relays are not enabled in this deployment: deploy with enableRelays: true (the module\'s create_relays = true), or switch the destination to mode "transcode".';
@@ -108,7 +113,7 @@ export class RelayRouter implements RelayEngine {
   }
 
   private qualify(engine: RelayEngine, id: string): string {
-    return engine === this.engines.transcode ? id : `${engine.name}${SEPARATOR}${id}`;
+    return engine === this.engines.transcode ? id : qualifyId(engine.name, id);
   }
 
   private relayOf(engine: RelayEngine, relay: Relay): Relay {

@@ -28,7 +28,7 @@ interface SimTaskDefinition {
   input: Record<string, unknown>;
 }
 
-interface SimTask extends Task {
+export interface SimTask extends Task {
   /** The container's environment once it is RUNNING (secrets resolved). */
   resolvedEnvironment?: Record<string, string>;
   /** lastStatus/desiredStatus of the last event sent for the task. */

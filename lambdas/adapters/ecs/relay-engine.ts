@@ -118,8 +118,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** The engine's name: the router qualifies its relay and source ids with it (`ecs:<task ARN>`). */
+export const ECS_ENGINE_NAME = 'ecs';
+
 export class EcsRelayEngine implements RelayEngine {
-  readonly name = 'ecs';
+  readonly name = ECS_ENGINE_NAME;
 
   constructor(
     private readonly ecs: EcsSend,

@@ -12,13 +12,14 @@
  * simulated ECS agent when the task starts. The key is never read from the destination item here.
  * Without ffmpeg the simulated tasks still run (simulated media), as the MediaLive channels do.
  */
-import type { RelayTelemetry } from '../../../lambdas/core/health';
-import type { Log, RelayTelemetrySource, TelemetryTarget } from '../../../lambdas/core/ports';
+import type { Log } from '../../../lambdas/core/ports';
 import { TAG_DESTINATION } from '../../../lambdas/core/ports';
-import type { EcsSimulator } from '../../../lambdas/testing/ecs-simulator';
+import { qualifyId } from '../../../lambdas/core/relay-router';
+import type { EcsSimulator, SimTask } from '../../../lambdas/testing/ecs-simulator';
+import { ECS_ENGINE_NAME } from '../../../lambdas/adapters/ecs/relay-engine';
 import { STREAM_KEY_VARIABLE, tagRecord } from '../../../lambdas/adapters/ecs/requests';
-import { telemetryOf, type LocalRelayView } from './medialive-relays';
 import { FfmpegRelay } from './relay';
+import { RelayFleet, type LaunchedRelay } from './relay-fleet';
 import type { MediaTools } from './tools';
 
 export interface EcsRelaysOptions {
@@ -29,118 +30,43 @@ export interface EcsRelaysOptions {
   intervalMs?: number;
 }
 
-/** The engine name the router qualifies pass-through relay ids with (`ecs:<task ARN>`). */
-const ECS_PREFIX = 'ecs:';
-
-/** The monitor's telemetry port locally: MediaLive relays' figures, and the pass-through copies'. */
-export function telemetryOfBoth(mediaLive: RelayTelemetrySource, copies: EcsRelays): RelayTelemetrySource {
-  return {
-    async read(targets, now) {
-      const [a, b] = await Promise.all([
-        mediaLive.read(
-          targets.filter((t) => t.engine !== 'ecs'),
-          now,
+/** A copy per RUNNING simulated task, keyed by the relay id the router records (`ecs:<task ARN>`). */
+export class EcsRelays extends RelayFleet<SimTask> {
+  constructor(options: EcsRelaysOptions) {
+    super({
+      label: 'Local pass-through relays',
+      log: options.log,
+      intervalMs: options.intervalMs ?? 500,
+      running: () =>
+        new Map(
+          [...options.ecs.tasks.values()]
+            .filter((t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING' && t.resolvedEnvironment !== undefined)
+            .map((t) => [qualifyId(ECS_ENGINE_NAME, t.taskArn as string), t]),
         ),
-        copies.read(
-          targets.filter((t) => t.engine === 'ecs'),
-          now,
-        ),
-      ]);
-      return new Map([...a, ...b]);
-    },
-  };
+      launch: (_relayId, task) => Promise.resolve(launch(options, task)),
+    });
+  }
 }
 
-export class EcsRelays implements RelayTelemetrySource {
-  readonly #relays = new Map<string, { relay: FfmpegRelay; destinationId: string; rtmpUrl: string }>();
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
-  #busy = false;
-
-  constructor(private readonly options: EcsRelaysOptions) {}
-
-  start(): void {
-    this.#timer = setInterval(() => void this.sync(), this.options.intervalMs ?? 500);
-  }
-
-  views(): LocalRelayView[] {
-    return [...this.#relays].map(([taskArn, { relay, destinationId, rtmpUrl }]) => ({
-      channelId: taskArn,
-      destinationId,
-      mode: 'passthrough',
-      profile: null,
-      rtmpUrl,
-      stats: relay.stats,
-    }));
-  }
-
-  /** The figures of the copies standing in for these tasks (ids as the router records them). */
-  read(targets: readonly TelemetryTarget[], now: Date): Promise<Map<string, RelayTelemetry>> {
-    const figures = new Map<string, RelayTelemetry>();
-    for (const target of targets) {
-      const taskArn = target.relayId.startsWith(ECS_PREFIX) ? target.relayId.slice(ECS_PREFIX.length) : target.relayId;
-      const entry = this.#relays.get(taskArn);
-      if (entry) figures.set(target.relayId, telemetryOf(entry.relay.stats, now));
-    }
-    return Promise.resolve(figures);
-  }
-
-  /** The process standing in for a destination's running task, if one runs. */
-  relayFor(destinationId: string): FfmpegRelay | undefined {
-    return [...this.#relays.values()].find((r) => r.destinationId === destinationId)?.relay;
-  }
-
-  /** Starts a process for every RUNNING task that has none; stops those whose task is not RUNNING any more. */
-  async sync(): Promise<void> {
-    if (this.#busy || this.#stopped) return;
-    this.#busy = true;
-    try {
-      const running = new Map(
-        [...this.options.ecs.tasks.values()]
-          .filter((t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING' && t.resolvedEnvironment !== undefined)
-          .map((t) => [t.taskArn as string, t]),
-      );
-      for (const [taskArn, entry] of [...this.#relays]) {
-        if (running.has(taskArn)) continue;
-        this.#relays.delete(taskArn);
-        await entry.relay.stop();
-      }
-      for (const [taskArn, task] of running) {
-        if (this.#relays.has(taskArn)) continue;
-        const env = task.resolvedEnvironment as Record<string, string>;
-        const destinationId = tagRecord(task.tags)[TAG_DESTINATION] ?? 'unknown';
-        const streamKey = env[STREAM_KEY_VARIABLE];
-        const sourceUrl = env.SOURCE_URL;
-        const rtmpUrl = env.RTMP_URL;
-        if (streamKey === undefined || sourceUrl === undefined || rtmpUrl === undefined) continue;
-        const relay = new FfmpegRelay({
-          ffmpegPath: this.options.tools.ffmpeg,
-          destinationId,
-          mode: 'passthrough',
-          // Not used by a copy; FfmpegRelay takes them for transcoding.
-          profile: '1080p30-6000',
-          platform: 'custom',
-          sourceUrl,
-          rtmpUrl,
-          streamKey,
-          log: this.options.log,
-        });
-        this.#relays.set(taskArn, { relay, destinationId, rtmpUrl });
-        relay.start();
-      }
-    } catch (error) {
-      this.options.log.error('Local pass-through relays: sync failed; the next one retries', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearInterval(this.#timer);
-    await Promise.all([...this.#relays.values()].map((r) => r.relay.stop()));
-    this.#relays.clear();
-  }
+function launch(options: EcsRelaysOptions, task: SimTask): LaunchedRelay | undefined {
+  const env = task.resolvedEnvironment as Record<string, string>;
+  const destinationId = tagRecord(task.tags)[TAG_DESTINATION] ?? 'unknown';
+  const streamKey = env[STREAM_KEY_VARIABLE];
+  const sourceUrl = env.SOURCE_URL;
+  const rtmpUrl = env.RTMP_URL;
+  if (streamKey === undefined || sourceUrl === undefined || rtmpUrl === undefined) return undefined;
+  const relay = new FfmpegRelay({
+    ffmpegPath: options.tools.ffmpeg,
+    destinationId,
+    mode: 'passthrough',
+    // Not used by a copy; FfmpegRelay takes them for transcoding.
+    profile: '1080p30-6000',
+    platform: 'custom',
+    sourceUrl,
+    rtmpUrl,
+    streamKey,
+    log: options.log,
+  });
+  const view = { channelId: task.taskArn as string, destinationId, mode: 'passthrough' as const, profile: null, rtmpUrl };
+  return { relay, view };
 }
