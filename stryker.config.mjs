@@ -4,12 +4,16 @@
  * small machine. MUTATE=lambdas/core/planner.ts (comma-separated; `file:10-200` takes lines)
  * narrows it to some files. MUTATION_TESTS=test/lambdas/core/planner.test.ts (comma-separated)
  * runs only those test files: much faster, and the score it gives is a lower bound of the full
- * run's (fewer tests kill no more mutants). STRYKER_CONCURRENCY sets the workers.
+ * run's (fewer tests kill no more mutants). STRYKER_CONCURRENCY sets the workers. MUTATION_REPORT
+ * names the reports (default reports/mutation/mutation) and keeps the run's sandbox apart, so two
+ * runs can share a checkout. `npm run test:mutation:files` (scripts/mutation-by-file.ts) runs
+ * every core file against its own tests this way and prints one table.
  * https://stryker-mutator.io/docs/stryker-js/jest-runner/
  */
 import jestConfig from './jest.config.js';
 
 const mutate = process.env.MUTATE ? process.env.MUTATE.split(',') : ['lambdas/core/**/*.ts'];
+const report = process.env.MUTATION_REPORT ?? 'reports/mutation/mutation';
 const onlyTests = process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',').map((t) => `<rootDir>/${t}`) : undefined;
 
 export default {
@@ -40,8 +44,8 @@ export default {
   timeoutMS: 60_000,
   // The JSON report lists every surviving mutant with its place, for scripts.
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  tempDirName: '.stryker-tmp',
-  ignorePatterns: ['.local', 'dist', 'reports', 'frontend/dist', '.terraform', 'infra/.terraform'],
+  htmlReporter: { fileName: process.env.MUTATION_REPORT ? `${report}.html` : 'reports/mutation/index.html' },
+  jsonReporter: { fileName: `${report}.json` },
+  tempDirName: process.env.MUTATION_REPORT ? `.stryker-tmp-${report.split('/').pop()}` : '.stryker-tmp',
+  ignorePatterns: ['.stryker-tmp*', '.local', 'dist', 'reports', 'frontend/dist', '.terraform', 'infra/.terraform'],
 };
