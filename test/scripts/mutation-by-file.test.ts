@@ -1,7 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { MutantResult, MutantStatus, MutationTestResult } from 'mutation-testing-report-schema';
 import { MUTATION_GROUPS, formatTable, summarise } from '../../scripts/mutation-by-file';
+
+const root = resolve(import.meta.dirname, '../..');
 
 function mutant(id: string, status: MutantStatus): MutantResult {
   return {
@@ -28,7 +31,7 @@ function report(files: Record<string, MutantStatus[]>): MutationTestResult {
 
 describe('mutation testing by file', () => {
   it('puts every lambdas/core file in exactly one group', () => {
-    const coreFiles = readdirSync('lambdas/core')
+    const coreFiles = readdirSync(join(root, 'lambdas/core'))
       .filter((f) => f.endsWith('.ts'))
       .map((f) => `lambdas/core/${f}`)
       .sort();
@@ -40,7 +43,7 @@ describe('mutation testing by file', () => {
   it('names only test files that exist, and gives every group some', () => {
     for (const group of MUTATION_GROUPS) {
       expect(group.tests.length).toBeGreaterThan(0);
-      for (const test of group.tests) expect({ test, exists: existsSync(test) }).toEqual({ test, exists: true });
+      for (const test of group.tests) expect({ test, exists: existsSync(join(root, test)) }).toEqual({ test, exists: true });
     }
     expect(new Set(MUTATION_GROUPS.map((g) => g.name)).size).toBe(MUTATION_GROUPS.length);
   });
