@@ -12,7 +12,15 @@ import { LocalStreamKeyCipher } from '../../../lambdas/adapters/local-stream-key
 import { ManualClock } from '../../../lambdas/testing/manual-clock';
 import { AwsSimulator } from '../../../lambdas/testing/simulator';
 import type { Destination } from '../../../lambdas/core/destination';
-import { InvalidConfigurationError, ServiceUnavailableError, ThrottledError } from '../../../lambdas/core/errors';
+import {
+  InvalidConfigurationError,
+  ResourceNotFoundError,
+  ServiceUnavailableError,
+  ThrottledError,
+  WrongStateError,
+} from '../../../lambdas/core/errors';
+import type { Relay, RelaySource } from '../../../lambdas/core/relay';
+import { PartialListingError } from '../../../lambdas/core/relay-router';
 import type { ReconcilerConfig } from '../../../lambdas/core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../../lambdas/core/reconciler';
 import { RestreamingDestinationService } from '../../../lambdas/core/destination-service';
@@ -36,6 +44,14 @@ let onSleep: (() => Promise<void>) | undefined;
 let queue: MemoryWorkQueue;
 let engine: MediaLiveRelayEngine;
 let metered: { failed: string[]; auxiliary: string[] };
+/** What the reconciler logged, in order: what an operator greps. */
+let logged: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; attributes: Record<string, unknown> }[];
+const recorder = {
+  debug: (message: string, attributes: Record<string, unknown> = {}) => void logged.push({ level: 'debug', message, attributes }),
+  info: (message: string, attributes: Record<string, unknown> = {}) => void logged.push({ level: 'info', message, attributes }),
+  warn: (message: string, attributes: Record<string, unknown> = {}) => void logged.push({ level: 'warn', message, attributes }),
+  error: (message: string, attributes: Record<string, unknown> = {}) => void logged.push({ level: 'error', message, attributes }),
+};
 
 beforeEach(async () => {
   db = await startDynalite();
@@ -48,6 +64,7 @@ beforeEach(async () => {
   queue = new MemoryWorkQueue(clock);
   engine = new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings());
   metered = { failed: [], auxiliary: [] };
+  logged = [];
   onSleep = undefined;
 });
 afterEach(async () => db.stop());
@@ -64,7 +81,7 @@ function reconciler(owner = 'r1', config: Partial<ReconcilerConfig> = {}): Recon
       queue,
       cipher,
       clock,
-      log: quiet,
+      log: recorder,
       metrics: {
         destinationFailed: (_id, code) => void metered.failed.push(code),
         auxiliaryReadFailed: (what) => void metered.auxiliary.push(what),
@@ -215,6 +232,15 @@ it('one destination whose write fails does not abort the reconcile of the others
   expect(result.destinations.find((d) => d.destinationId === 'd1')).toMatchObject({ step: 'create-source', outcome: 'done' });
   expect((await repo.get('d1'))!.lease).toBeUndefined();
   expect(sim.stats().totalStarts).toBe(1);
+  expect(metered.failed).toEqual(['SERVICE_UNAVAILABLE']);
+  expect(timeline()).toContainEqual({
+    level: 'warn',
+    message: 'Reconcile of destination failed',
+    destinationId: 'd2',
+    destinationName: expect.any(String),
+    channelArn: A,
+    errorCode: 'SERVICE_UNAVAILABLE',
+  });
 });
 
 it('a reconcile that loses the conditional write of its lease calls nothing in MediaLive', async () => {
@@ -288,6 +314,12 @@ describe('the work queue: what is left is looked at on time', () => {
     const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now(), attempt: 10 });
     expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
     expect(result.queued).toEqual([]);
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Look-agains exhausted; the schedule takes over',
+      destinationIds: ['d1'],
+      attempt: 10,
+    });
   });
 
   it('what does not fit before the deadline goes to the queue, due when it was asked for', async () => {
@@ -331,6 +363,11 @@ describe('the work queue: what is left is looked at on time', () => {
     expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
     expect(result.queued).toEqual([]);
     expect(metered.auxiliary).toContain('enqueue');
+    // Two hand-offs failed: the create's guard (one item) and the look-again (one item).
+    expect(timeline().filter((l) => l.level === 'warn')).toEqual([
+      { level: 'warn', message: 'Could not enqueue; the schedule will look again', items: 1, errorCode: 'SERVICE_UNAVAILABLE' },
+      { level: 'warn', message: 'Could not enqueue; the schedule will look again', items: 1, errorCode: 'SERVICE_UNAVAILABLE' },
+    ]);
   });
 });
 
@@ -344,6 +381,15 @@ describe('failed steps', () => {
     expect(await lookAgainAfter(2)).toBe(40_000);
     expect(await lookAgainAfter(5)).toBe(300_000);
     expect(await lookAgainAfter(10)).toBeUndefined();
+    expect(timeline()).toContainEqual(
+      expect.objectContaining({
+        message: 'Reconcile step failed',
+        errorCode: 'THROTTLED',
+        errorMessage: 'MediaLive CreateInput throttled',
+        terminal: false,
+      }),
+    );
+    expect(timeline().filter((l) => l.message === 'Reconcile step failed' && 'errorName' in l)).toEqual([]);
     expect(await repo.get('d1')).toMatchObject({
       status: 'starting',
       lastError: { code: 'THROTTLED', message: 'MediaLive CreateInput throttled' },
@@ -364,6 +410,17 @@ describe('failed steps', () => {
       lastError: { code: 'INVALID_CONFIGURATION', message: 'The destination URL is not accepted', at: clock.now().toISOString() },
     });
     expect(metered.failed).toEqual(['INVALID_CONFIGURATION']);
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Reconcile step failed',
+      destinationId: 'd1',
+      destinationName: expect.any(String),
+      channelArn: A,
+      action: 'create-source',
+      errorCode: 'INVALID_CONFIGURATION',
+      errorMessage: 'The destination URL is not accepted',
+      terminal: true,
+    });
   });
 
   it('shows an unexpected error as such, without its details', async () => {
@@ -374,6 +431,19 @@ describe('failed steps', () => {
     const stored = (await repo.get('d1'))!;
     expect(stored.lastError).toMatchObject({ code: 'UNEXPECTED', message: expect.stringMatching(/see the stream monitor logs/) });
     expect(JSON.stringify(stored)).not.toContain('socket');
+    // The log names the kind of error, for the operator to look further; not its message either.
+    expect(timeline()).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'Reconcile step failed',
+        destinationId: 'd1',
+        action: 'create-source',
+        errorCode: 'UNEXPECTED',
+        errorMessage: stored.lastError!.message,
+        terminal: false,
+        errorName: 'Error',
+      }),
+    );
   });
 });
 
@@ -386,6 +456,11 @@ describe('auxiliary reads never block the essential path', () => {
     expect(result.sweep).toBe('failed');
     expect(sim.stats().totalStarts).toBe(1);
     expect(metered.auxiliary).toEqual(['listSources']);
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Orphan sweep skipped: listing the relay sources failed; starts and stops go on',
+      errorCode: 'THROTTLED',
+    });
   });
 });
 
@@ -398,12 +473,19 @@ describe('orphans and removal', () => {
     await repo.delete('d1', (await repo.get('d1'))!.version); // removed behind the system's back
     const first = await reconciler().reconcile({ kind: 'all' });
     expect(first.orphans).toEqual([{ relayId: running!.id, step: 'stop', outcome: 'done' }]);
+    const [inputId] = sim.inputIds();
     for (let i = 0; i < 6 && (sim.channels().length > 0 || sim.inputIds().length > 0); i++) {
       clock.advance(60_000);
       await reconciler().reconcile({ kind: 'all' });
     }
     expect(sim.channels()).toEqual([]);
     expect(sim.inputIds()).toEqual([]);
+    const cleanUp = timeline().filter((l) => l.message !== 'Stream state changed' && l.destinationId === undefined);
+    expect(cleanUp).toEqual([
+      { level: 'info', message: 'Cleaning up orphaned relay', mediaLiveChannelId: running!.id, action: 'stop', state: 'RUNNING' },
+      { level: 'info', message: 'Cleaning up orphaned relay', mediaLiveChannelId: running!.id, action: 'delete-relay', state: 'IDLE' },
+      { level: 'info', message: 'Deleted orphaned relay source', mediaLiveInputId: inputId },
+    ]);
   });
 
   it('removes a deleted destination once nothing of it is left, and records that in its history', async () => {
@@ -466,6 +548,15 @@ describe('steps the executor takes', () => {
     const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
     expect(result.destinations[0]).toMatchObject({ step: 'reattach', outcome: 'done' });
     expect((await repo.get('d1'))!.reattachedStreamId).toBe(returned);
+    expect(timeline()).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'Re-attached relay source to the returned stream',
+        destinationId: 'd1',
+        mediaLiveChannelId: sim.runningChannels()[0]!.id,
+        streamId: returned,
+      }),
+    );
     expect(sim.calls['medialive:BatchUpdateSchedule']).toBe(1);
     clock.advance(60_000);
     await reconciler().reconcile({ kind: 'all' });
@@ -540,6 +631,12 @@ describe('steps the executor takes', () => {
     const result = await reconciler().reconcile({ kind: 'all' });
     expect(result.malformed).toEqual(['bad']);
     expect(metered.failed).toContain('MALFORMED_ITEM');
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Destination item is malformed; reconciling the others',
+      destinationId: 'bad',
+      problems: expect.stringContaining('staleInputIds'),
+    });
     expect(sim.stats().totalStarts).toBe(1);
     const read = async () => (await db.doc.send(new GetCommand({ TableName: db.tables.destinations, Key: { id: 'bad' } }))).Item!;
     const reported = await read();
@@ -548,5 +645,506 @@ describe('steps the executor takes', () => {
     clock.advance(60_000);
     await reconciler().reconcile({ kind: 'all' });
     expect(await read()).toEqual(reported);
+  });
+});
+
+/** The log as an operator reads it: one object per line, its level and message beside its fields. */
+function timeline(): Record<string, unknown>[] {
+  return logged.map(({ level, message, attributes }) => ({ level, message, ...attributes }));
+}
+
+describe('the structured log an operator greps', () => {
+  it('tells a destination’s whole life, create to removal, with its ids, and never its stream key', async () => {
+    const d = await createDestination();
+    const keys = { destinationId: 'd1', destinationName: d.name, channelArn: A };
+    const streamId = sim.goLive(A);
+    await reconcileUntil('active');
+    const [channel] = sim.runningChannels();
+    const [inputId] = sim.inputIds();
+    await outsideWrite('d1', (item) => Object.assign(item, { deleteRequested: true, enabled: false, status: 'deleting' }));
+    for (let i = 0; i < 10 && (await repo.get('d1')) !== undefined; i++) {
+      clock.advance(60_000);
+      await reconciler().reconcile({ kind: 'all' });
+    }
+    expect(await repo.get('d1')).toBeUndefined();
+    const step = (action: string, reason: string, previousStatus: string, status: string, extra: object = {}) =>
+      expect.objectContaining({
+        level: 'info',
+        message: 'Reconciling destination',
+        ...keys,
+        action,
+        reason,
+        previousStatus,
+        status,
+        ...extra,
+      });
+    const on = { mediaLiveChannelId: channel!.id };
+    expect(timeline()).toEqual([
+      {
+        level: 'info',
+        message: 'Stream state changed',
+        channelArn: A,
+        previousState: 'OFFLINE',
+        currentState: 'LIVE',
+        streamId,
+        broadcastId: streamId,
+      },
+      step('create-source', 'stream live', 'inactive', 'starting'),
+      { level: 'info', message: 'Created relay source', ...keys, mediaLiveInputId: inputId },
+      step('create-relay', 'stream live', 'starting', 'starting'),
+      { level: 'info', message: 'Created relay', ...keys, mediaLiveChannelId: channel!.id, engineState: 'CREATING' },
+      step('start', 'stream live', 'starting', 'starting', on),
+      { level: 'info', message: 'Started relay', ...keys, ...on },
+      expect.objectContaining({ level: 'info', message: 'Destination health changed', ...keys, previousHealth: null, health: 'unknown' }),
+      { level: 'info', message: 'Destination status changed', ...keys, previousStatus: 'starting', status: 'active' },
+      step('stop', 'destination deleted', 'deleting', 'deleting', on),
+      { level: 'info', message: 'Stopped relay', ...keys, ...on },
+      step('delete-relay', 'destination deleted', 'deleting', 'deleting', on),
+      { level: 'info', message: 'Deleting relay', ...keys, ...on },
+      step('forget-relay', 'destination deleted', 'deleting', 'deleting', on),
+      { level: 'info', message: 'Recorded relay no longer exists; forgetting it', ...keys, ...on },
+      step('delete-sources', 'destination deleted', 'deleting', 'deleting'),
+      { level: 'info', message: 'Deleted relay sources', ...keys, mediaLiveInputIds: [inputId] },
+      { level: 'info', message: 'Destination removed', ...keys },
+    ]);
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain('key-one-aaaa-bbbb');
+    expect(text).not.toContain(d.streamKeyCiphertext);
+  });
+
+  it('tells a stream end: offline, the stop at the grace end, and the idle relay deleted with its source kept', async () => {
+    const d = await createDestination();
+    const keys = { destinationId: 'd1', destinationName: d.name, channelArn: A };
+    const streamId = sim.goLive(A);
+    await reconcileUntil('active');
+    const [channel] = sim.runningChannels();
+    const [inputId] = sim.inputIds();
+    logged = [];
+    sim.goOffline(A);
+    await reconciler().reconcile({ kind: 'all' });
+    clock.advance(121_000);
+    await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    await reconcileUntil('inactive');
+    clock.advance(601_000);
+    await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' }, { deadline: clock.now() });
+    const on = { mediaLiveChannelId: channel!.id };
+    const info = timeline().filter((l) => l.message !== 'Destination health changed');
+    expect(info).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: 'Stream state changed',
+        channelArn: A,
+        previousState: 'LIVE',
+        currentState: 'OFFLINE',
+        streamId,
+      }),
+      expect.objectContaining({
+        message: 'Reconciling destination',
+        ...keys,
+        action: 'stop',
+        reason: 'stream offline',
+        previousStatus: 'active',
+        ...on,
+      }),
+      { level: 'info', message: 'Stopped relay', ...keys, ...on },
+      { level: 'info', message: 'Destination status changed', ...keys, previousStatus: 'stopping', status: 'inactive' },
+      expect.objectContaining({ message: 'Reconciling destination', ...keys, action: 'delete-relay', ...on }),
+      {
+        level: 'info',
+        message: 'Deleting relay idle longer than the TTL; keeping its source',
+        ...keys,
+        ...on,
+        mediaLiveInputId: inputId,
+        idleTtlSeconds: DEFAULT_RECONCILER_CONFIG.idleTtlSeconds,
+      },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('key-one-aaaa-bbbb');
+  });
+});
+
+/** A MediaLive input made for d1 (pulling channel A), as an earlier create would have. */
+async function makeInput(requestId: string): Promise<string> {
+  const { inputId } = await sim.medialive.createInput({
+    projectName: 'p',
+    destinationId: 'd1',
+    destinationName: 'x',
+    requestId,
+    sourceUrl: (await sim.ivs.getPlaybackSource(A)).url,
+    sourceType: 'STANDARD',
+    platform: 'youtube',
+    rtmpUrl: 'rtmps://a.rtmps.youtube.com:443/live2',
+    streamKey: 'key-one-aaaa-bbbb',
+    profile: '1080p30-6000',
+    configRevision: 1,
+    roleArn: 'r',
+  });
+  return inputId;
+}
+
+/** A listing that one engine ('ecs') failed to answer; `covered` says whether MediaLive's part is complete. */
+function partialListing<T>(items: T[], covered: boolean): PartialListingError<T> {
+  return new PartialListingError(
+    items,
+    [{ engine: 'ecs', error: new ThrottledError('ECS ListTasks throttled') }],
+    new Set(covered ? ['medialive'] : []),
+    () => 'medialive',
+  );
+}
+
+/** One pass (no time left for a second), at `now`; the look-again it queued for d1, in ms from now. */
+async function onePass(scope: Parameters<Reconciler['reconcile']>[0] = { kind: 'destination', destinationId: 'd1' }) {
+  const now = clock.now().getTime();
+  const result = await reconciler().reconcile(scope, { deadline: clock.now() });
+  const again = result.queued.find((i) => i.reason === 'look again' && i.kind === 'destination' && i.destinationId === 'd1');
+  return {
+    result,
+    outcome: result.destinations.find((d) => d.destinationId === 'd1'),
+    lookAgainMs: again && Date.parse(again.notBefore) - now,
+  };
+}
+
+describe('what the executor finds in MediaLive', () => {
+  describe('a create-relay whose recorded source MediaLive does not find', () => {
+    it('forgets a source deleted by hand (the listing agrees), logs it, and makes a new one on the next pass', async () => {
+      await createDestination();
+      const inputId = await leftOverInput(A);
+      await sim.medialive.deleteInput(inputId);
+      sim.goLive(A);
+      const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'raced' });
+      expect(lookAgainMs).toBe(0);
+      const item = (await repo.get('d1'))!;
+      expect(item.mediaLiveInputId).toBeUndefined();
+      expect(item.lease).toBeUndefined();
+      expect(timeline()).toContainEqual({
+        level: 'warn',
+        message: 'Recorded relay source no longer exists; creating a new one',
+        destinationId: 'd1',
+        destinationName: item.name,
+        channelArn: A,
+        mediaLiveInputId: inputId,
+      });
+      await reconcileUntil('active');
+      expect(sim.runningChannels().map((c) => c.inputIds)).toEqual([sim.inputIds()]);
+      expect(sim.inputIds()).not.toContain(inputId);
+    });
+
+    it.each([
+      ['a complete listing', false],
+      ['a partial listing that covers MediaLive', true],
+    ])('keeps a source that %s shows (a lagging read), and looks again after the retry delay', async (_what, partial) => {
+      await createDestination();
+      const inputId = await leftOverInput(A);
+      sim.goLive(A);
+      const createRelay = engine.createRelay.bind(engine);
+      engine.createRelay = () => Promise.reject(new ResourceNotFoundError(`CreateChannel: input ${inputId} does not exist`));
+      if (partial) {
+        engine.listSources = () =>
+          Promise.reject(partialListing<RelaySource>([{ id: inputId, destinationId: 'd1', attachedTo: [] }], true));
+      }
+      const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'raced' });
+      expect(lookAgainMs).toBe(DEFAULT_RECONCILER_CONFIG.retryAfterMs);
+      expect((await repo.get('d1'))!.mediaLiveInputId).toBe(inputId);
+      expect(logged.filter((l) => l.level === 'warn')).toEqual([]);
+      engine.createRelay = createRelay;
+      await reconcileUntil('active');
+      expect(sim.runningChannels().map((c) => c.inputIds)).toEqual([[inputId]]);
+    });
+
+    it('forgets the source when a partial listing that covers MediaLive does not show it', async () => {
+      await createDestination();
+      const inputId = await leftOverInput(A);
+      sim.goLive(A);
+      engine.createRelay = () => Promise.reject(new ResourceNotFoundError(`CreateChannel: input ${inputId} does not exist`));
+      engine.listSources = () => Promise.reject(partialListing<RelaySource>([], true));
+      const { outcome } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'raced' });
+      expect((await repo.get('d1'))!.mediaLiveInputId).toBeUndefined();
+    });
+
+    it('keeps the source, and fails the step for a retry, when the listing does not cover MediaLive', async () => {
+      await createDestination();
+      const inputId = await leftOverInput(A);
+      sim.goLive(A);
+      engine.createRelay = () => Promise.reject(new ResourceNotFoundError(`CreateChannel: input ${inputId} does not exist`));
+      engine.listSources = () => Promise.reject(partialListing<RelaySource>([], false));
+      const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'failed', error: 'SERVICE_UNAVAILABLE' });
+      expect(lookAgainMs).toBe(DEFAULT_RECONCILER_CONFIG.retryAfterMs);
+      expect((await repo.get('d1'))!).toMatchObject({ mediaLiveInputId: inputId, lastError: { code: 'SERVICE_UNAVAILABLE' } });
+    });
+  });
+
+  describe('a forget-relay (the recorded channel is missing from a describe)', () => {
+    async function missingFromDescribe(listing: () => Promise<Relay[]>): Promise<{ recorded: string; outcome: unknown }> {
+      await createDestination();
+      sim.goLive(A);
+      await reconcileUntil('active');
+      const recorded = (await repo.get('d1'))!.mediaLiveChannelId!;
+      engine.describeRelay = () => Promise.resolve(undefined);
+      engine.listRelays = listing;
+      logged = [];
+      const { outcome } = await onePass();
+      return { recorded, outcome };
+    }
+
+    it('forgets it when a partial listing that covers MediaLive does not show it', async () => {
+      const { recorded, outcome } = await missingFromDescribe(() => Promise.reject(partialListing<Relay>([], true)));
+      expect(outcome).toMatchObject({ step: 'forget-relay', outcome: 'done' });
+      const item = (await repo.get('d1'))!;
+      expect(item.mediaLiveChannelId).toBeUndefined();
+      expect(timeline()).toContainEqual(
+        expect.objectContaining({ level: 'info', message: 'Recorded relay no longer exists; forgetting it', mediaLiveChannelId: recorded }),
+      );
+    });
+
+    it('keeps it when a partial listing that covers MediaLive shows it', async () => {
+      let recordedId = '';
+      const { recorded, outcome } = await missingFromDescribe(async () => {
+        const listed = await new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()).listRelays();
+        recordedId = listed[0]!.id;
+        throw partialListing<Relay>(listed, true);
+      });
+      expect(recordedId).toBe(recorded);
+      expect(outcome).toMatchObject({ step: 'forget-relay', outcome: 'raced' });
+      expect((await repo.get('d1'))!.mediaLiveChannelId).toBe(recorded);
+    });
+
+    it('keeps it, and fails the step for a retry, when the listing does not cover MediaLive', async () => {
+      const { recorded, outcome } = await missingFromDescribe(() => Promise.reject(partialListing<Relay>([], false)));
+      expect(outcome).toMatchObject({ step: 'forget-relay', outcome: 'failed', error: 'SERVICE_UNAVAILABLE' });
+      expect((await repo.get('d1'))!.mediaLiveChannelId).toBe(recorded);
+      expect(sim.runningChannels().map((c) => c.id)).toEqual([recorded]);
+    });
+  });
+
+  describe('a delete-sources of a deleted destination', () => {
+    /** d1, deleted, recording a current and a retired input. */
+    async function deletedWithTwoInputs(): Promise<[string, string]> {
+      const current = await makeInput('p-d1-g1-r1');
+      const retired = await makeInput('p-d1-g0-r1');
+      await createDestination({
+        deleteRequested: true,
+        enabled: false,
+        status: 'deleting',
+        mediaLiveInputId: current,
+        staleInputIds: [retired],
+        generation: 1,
+      });
+      return [current, retired];
+    }
+
+    it('deletes every input, logs them, and the next pass removes the destination', async () => {
+      const [current, retired] = await deletedWithTwoInputs();
+      const { outcome, lookAgainMs } = await onePass();
+      expect(outcome).toMatchObject({ step: 'delete-sources', outcome: 'done' });
+      expect(lookAgainMs).toBe(0);
+      expect(sim.inputIds()).toEqual([]);
+      expect(timeline()).toContainEqual(
+        expect.objectContaining({
+          level: 'info',
+          message: 'Deleted relay sources',
+          destinationId: 'd1',
+          mediaLiveInputIds: [retired, current],
+        }),
+      );
+      await onePass();
+      expect(await repo.get('d1')).toBeUndefined();
+    });
+
+    it('takes an input already gone as deleted, and leaves one still attached for later', async () => {
+      const [current, retired] = await deletedWithTwoInputs();
+      const deleteSource = engine.deleteSource.bind(engine);
+      engine.deleteSource = async (id) => {
+        if (id === retired) throw new WrongStateError(`DeleteInput: input ${id} is attached to channel 9`);
+        await deleteSource(id);
+        throw new ResourceNotFoundError(`DeleteInput: input ${id} does not exist`); // a repeat whose first answer was lost
+      };
+      const { outcome } = await onePass();
+      expect(outcome).toMatchObject({ step: 'delete-sources', outcome: 'done' });
+      const item = (await repo.get('d1'))!;
+      expect(item.mediaLiveInputId).toBeUndefined();
+      expect(item.staleInputIds).toEqual([retired]);
+      expect(sim.inputIds()).toEqual([retired]);
+      expect(timeline()).toContainEqual(expect.objectContaining({ message: 'Deleted relay sources', mediaLiveInputIds: [current] }));
+    });
+
+    it('looks again after a delete’s time when every input is still attached, changing nothing', async () => {
+      const [current, retired] = await deletedWithTwoInputs();
+      engine.deleteSource = (id) => Promise.reject(new WrongStateError(`DeleteInput: input ${id} is attached to channel 9`));
+      const before = (await repo.get('d1'))!;
+      const { outcome, lookAgainMs } = await onePass();
+      expect(outcome).toMatchObject({ step: 'delete-sources', outcome: 'raced' });
+      expect(lookAgainMs).toBe(sim.timings().deleteMs);
+      expect((await repo.get('d1'))!).toMatchObject({ mediaLiveInputId: current, staleInputIds: [retired], generation: before.generation });
+      expect(logged.filter((l) => l.message === 'Deleted relay sources')).toEqual([]);
+    });
+
+    it('fails the step on any other error, and keeps the inputs recorded', async () => {
+      const [current, retired] = await deletedWithTwoInputs();
+      engine.deleteSource = () => Promise.reject(new ThrottledError('MediaLive DeleteInput throttled'));
+      const { outcome } = await onePass();
+      expect(outcome).toMatchObject({ step: 'delete-sources', outcome: 'failed', error: 'THROTTLED' });
+      expect((await repo.get('d1'))!).toMatchObject({ mediaLiveInputId: current, staleInputIds: [retired] });
+      expect(sim.inputIds().sort()).toEqual([current, retired].sort());
+    });
+  });
+
+  describe('a step MediaLive answers with a wrong state or a missing resource', () => {
+    async function readyToStart(): Promise<void> {
+      await createDestination();
+      sim.goLive(A);
+      for (let i = 0; i < 2; i++) {
+        await onePass({ kind: 'channel', channelArn: A }); // create-source, then create-relay
+        clock.advance(10_000);
+      }
+      expect((await repo.get('d1'))!.mediaLiveChannelId).toBeDefined();
+      expect(sim.stats().totalStarts).toBe(0);
+    }
+
+    it('takes a wrong state as a race and looks again after the retry delay, recording no error', async () => {
+      await readyToStart();
+      engine.startRelay = (id) => Promise.reject(new WrongStateError(`StartChannel: channel ${id} is STOPPING`));
+      const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'start', outcome: 'raced' });
+      expect(lookAgainMs).toBe(DEFAULT_RECONCILER_CONFIG.retryAfterMs);
+      expect((await repo.get('d1'))!.lastError).toBeUndefined();
+      expect(metered.failed).toEqual([]);
+    });
+
+    it('takes a relay not found as a race and looks again at once, recording no error', async () => {
+      await readyToStart();
+      engine.startRelay = (id) => Promise.reject(new ResourceNotFoundError(`StartChannel: channel ${id} does not exist`));
+      const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'start', outcome: 'raced' });
+      expect(lookAgainMs).toBe(0);
+      expect((await repo.get('d1'))!.lastError).toBeUndefined();
+    });
+
+    it('fails a create-source MediaLive answers "not found" (there is nothing to race with)', async () => {
+      await createDestination();
+      sim.goLive(A);
+      engine.createSource = () => Promise.reject(new ResourceNotFoundError('CreateInput: the IVS channel does not exist'));
+      const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+      expect(outcome).toMatchObject({ step: 'create-source', outcome: 'failed', error: 'RESOURCE_NOT_FOUND' });
+      expect(lookAgainMs).toBe(DEFAULT_RECONCILER_CONFIG.retryAfterMs);
+      expect((await repo.get('d1'))!.lastError).toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
+    });
+  });
+
+  describe('a stop looks again only when a next step follows it', () => {
+    it.each([
+      ['deleted', (d: Destination) => Object.assign(d, { deleteRequested: true, enabled: false, status: 'deleting' }), true],
+      ['edited', (d: Destination) => Object.assign(d, { enabled: false, configRevision: d.configRevision + 1 }), true],
+      ['disabled', (d: Destination) => Object.assign(d, { enabled: false }), false],
+    ])('a destination %s', async (_what, change, next) => {
+      await createDestination();
+      sim.goLive(A);
+      await reconcileUntil('active');
+      await outsideWrite('d1', change);
+      const { outcome, lookAgainMs } = await onePass();
+      expect(outcome).toMatchObject({ step: 'stop', outcome: 'done' });
+      expect(lookAgainMs).toBe(next ? sim.timings().stopMs : undefined);
+    });
+  });
+});
+
+describe('one engine’s listing failing', () => {
+  it('leaves out a destination whose relay was not listed, reconciles the others, and logs and meters it', async () => {
+    await createDestination({ id: 'd1' });
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const before = (await repo.get('d1'))!;
+    await createDestination({ id: 'd2' });
+    engine.listRelays = () => Promise.reject(partialListing<Relay>([], false));
+    logged = [];
+    const result = await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() });
+    expect(result.destinations.map((d) => [d.destinationId, d.step])).toEqual([['d2', 'create-source']]);
+    expect(await repo.get('d1')).toEqual(before);
+    expect(metered.auxiliary).toEqual(['listRelays:ecs']);
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Listing the relays of one engine failed; destinations on the other engines go on',
+      engine: 'ecs',
+      errorCode: 'THROTTLED',
+    });
+  });
+
+  it('cleans up no orphan on a partial listing of relays', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    await repo.delete('d1', (await repo.get('d1'))!.version);
+    const listed = await engine.listRelays();
+    engine.listRelays = () => Promise.reject(partialListing<Relay>(listed, true));
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.orphans).toEqual([]);
+    expect(result.orphanSources).toEqual([]);
+    expect(sim.runningChannels()).toHaveLength(1);
+  });
+
+  it('still sweeps the sources the other engines listed, and logs and meters the one that failed', async () => {
+    const orphan = await makeInput('p-d1-g0-r1'); // d1 does not exist
+    engine.listSources = () => Promise.reject(partialListing<RelaySource>([{ id: orphan, destinationId: 'd1', attachedTo: [] }], true));
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.sweep).toBe('done');
+    expect(result.orphanSources).toEqual([{ sourceId: orphan, outcome: 'done' }]);
+    expect(sim.inputIds()).toEqual([]);
+    expect(metered.auxiliary).toEqual(['listSources:ecs']);
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Orphan sweep of one engine skipped: listing its relay sources failed',
+      engine: 'ecs',
+      errorCode: 'THROTTLED',
+    });
+  });
+});
+
+describe('an orphan the engine will not clean up now', () => {
+  it.each([
+    [new WrongStateError('StopChannel: the channel is STARTING'), 'raced'],
+    [new ResourceNotFoundError('StopChannel: the channel does not exist'), 'raced'],
+    [new ThrottledError('MediaLive StopChannel throttled'), 'failed'],
+  ])('a relay: %s is reported as %s, and the next run tries again', async (error, outcome) => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const [running] = sim.runningChannels();
+    await repo.delete('d1', (await repo.get('d1'))!.version);
+    const stopRelay = engine.stopRelay.bind(engine);
+    engine.stopRelay = () => Promise.reject(error);
+    logged = [];
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.orphans).toEqual([{ relayId: running!.id, step: 'stop', outcome }]);
+    const warned = timeline().filter((l) => l.level === 'warn');
+    expect(warned).toEqual(
+      outcome === 'failed'
+        ? [{ level: 'warn', message: 'Orphan clean-up failed', mediaLiveChannelId: running!.id, errorCode: 'THROTTLED' }]
+        : [],
+    );
+    engine.stopRelay = stopRelay;
+    clock.advance(60_000);
+    expect((await reconciler().reconcile({ kind: 'all' })).orphans).toEqual([{ relayId: running!.id, step: 'stop', outcome: 'done' }]);
+  });
+
+  it.each([
+    [new WrongStateError('DeleteInput: the input is attached'), 'raced'],
+    [new ResourceNotFoundError('DeleteInput: the input does not exist'), 'raced'],
+    [new ThrottledError('MediaLive DeleteInput throttled'), 'failed'],
+  ])('a source: %s is reported as %s, and the next run tries again', async (error, outcome) => {
+    const orphan = await makeInput('p-d1-g0-r1'); // d1 does not exist
+    const deleteSource = engine.deleteSource.bind(engine);
+    engine.deleteSource = () => Promise.reject(error);
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.orphanSources).toEqual([{ sourceId: orphan, outcome }]);
+    expect(timeline().filter((l) => l.level === 'warn')).toEqual(
+      outcome === 'failed'
+        ? [{ level: 'warn', message: 'Orphaned source clean-up failed', mediaLiveInputId: orphan, errorCode: 'THROTTLED' }]
+        : [],
+    );
+    engine.deleteSource = deleteSource;
+    expect((await reconciler().reconcile({ kind: 'all' })).orphanSources).toEqual([{ sourceId: orphan, outcome: 'done' }]);
+    expect(sim.inputIds()).toEqual([]);
   });
 });
