@@ -30,6 +30,9 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhoo
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+/** The reconciler's warnings, as an operator reads them: the message beside its fields. */
+let warned: Record<string, unknown>[] = [];
+const log = { ...quiet, warn: (message: string, attributes: Record<string, unknown> = {}) => void warned.push({ message, ...attributes }) };
 
 /** The figures a data plane would report, set by each test; records every read. */
 class ScriptedTelemetry implements RelayTelemetrySource {
@@ -63,6 +66,7 @@ beforeEach(async () => {
   sim.addIvsChannel(A);
   telemetry = new ScriptedTelemetry();
   auxiliaryFailures.length = 0;
+  warned = [];
 });
 afterEach(async () => db.stop());
 
@@ -80,7 +84,7 @@ function reconciler(withTelemetry = true, alerts?: HealthAlerts): Reconciler {
       alerts: alerts ?? alertsWithoutChannels(db, clock, quiet),
       cipher,
       clock,
-      log: quiet,
+      log,
       metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: (what) => void auxiliaryFailures.push(what) },
       sleep: async (ms) => clock.advance(ms),
       ownerId: () => 'r1',
@@ -156,6 +160,7 @@ describe('health in the reconcile', () => {
     await reconciler().reconcile({ kind: 'all' });
     expect((await repo.get('d1'))!.health).toEqual(before.health);
     expect(auxiliaryFailures).toContain('relayTelemetry');
+    expect(warned).toEqual([{ message: 'Reading relay figures failed; health stays as recorded', errorCode: 'UNEXPECTED', relays: 1 }]);
   });
 
   it('says health is not measured when no figures can be had at all', async () => {
@@ -306,4 +311,22 @@ describe('alerts on health transitions in the reconcile', () => {
     const page = await new DynamoDestinationEventLog(db.doc, db.tables.events, clock).list('d1', { limit: 100 });
     expect(page.events.find((e) => e.kind === 'alert-sent')?.message).toBe('Alert (failing) failed on silent.');
   });
+});
+
+it('an alert that throws anyway is logged and metered, and the destination is not affected', async () => {
+  const throwing = {
+    onRelayTransition: () => Promise.reject(new Error('bug in a notifier')),
+    onHealthChange: () => Promise.reject(new Error('bug in a notifier')),
+  } as unknown as HealthAlerts;
+  await liveAndActive('d1');
+  telemetry.figures = () => ({ observedAt: clock.now().toISOString(), failure: { kind: 'refused', at: clock.now().toISOString() } });
+  warned = [];
+  auxiliaryFailures.length = 0;
+  const result = await reconciler(true, throwing).reconcile({ kind: 'all' });
+  expect(result.destinations).toEqual([expect.objectContaining({ destinationId: 'd1', outcome: 'none' })]);
+  expect((await repo.get('d1'))!).toMatchObject({ status: 'active', health: { state: 'failing' } });
+  expect(auxiliaryFailures).toEqual(['alert']);
+  expect(warned).toEqual([
+    { message: 'Alert failed unexpectedly; the destination is not affected', destinationId: 'd1', errorCode: 'UNEXPECTED' },
+  ]);
 });

@@ -23,6 +23,9 @@ import { alertsWithoutChannels } from '../../support/alerts';
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const B = 'arn:aws:ivs:us-east-1:123456789012:channel/GhIjKl789012';
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+/** The reconciler's warnings, as an operator reads them: the message beside its fields. */
+let warned: Record<string, unknown>[] = [];
+const log = { ...quiet, warn: (message: string, attributes: Record<string, unknown> = {}) => void warned.push({ message, ...attributes }) };
 const HIGH = {
   video: { codec: 'h264', profile: 'high', width: 1920, height: 1080, bitrateBps: 8_000_000, framerate: 60 },
   audio: { codec: 'aac', bitrateBps: 160_000, sampleRate: 48_000, channels: 2 },
@@ -33,6 +36,8 @@ let sim: AwsSimulator;
 let clock: ManualClock;
 let states: DynamoStreamStateRepository;
 let auxiliaryFailures: string[];
+/** The key the destination's stream key is stored under, and the reconciler decrypts it with. */
+const cipher = new LocalStreamKeyCipher(randomBytes(32));
 
 beforeEach(async () => {
   db = await startDynalite();
@@ -42,8 +47,8 @@ beforeEach(async () => {
   sim.addIvsChannel(B);
   states = new DynamoStreamStateRepository(db.doc, db.tables.streamState);
   auxiliaryFailures = [];
+  warned = [];
   const repo = new DynamoDestinationRepository(db.doc, db.tables.destinations);
-  const cipher = new LocalStreamKeyCipher(randomBytes(32));
   const d = makeDestination({ id: 'd1', channelArn: A });
   d.streamKeyCiphertext = await cipher.encrypt(d.id, 'key-one-aaaa-bbbb');
   await repo.create(d);
@@ -60,9 +65,9 @@ function reconciler(streams: StreamSource = sim.ivs): Reconciler {
       streams,
       engine: new MediaLiveRelayEngine(sim.medialive, 'p', sim.timings()),
       queue: new MemoryWorkQueue(clock),
-      cipher: new LocalStreamKeyCipher(randomBytes(32)),
+      cipher,
       clock,
-      log: quiet,
+      log,
       metrics: { destinationFailed: () => undefined, auxiliaryReadFailed: (what) => void auxiliaryFailures.push(what) },
       sleep: async (ms) => clock.advance(ms),
       ownerId: () => 'r1',
@@ -125,9 +130,19 @@ describe('the ingest configuration of a stream session', () => {
   it('does not hold up the start when IVS refuses the read: the relay starts, the failure is metered, the next pass reads it', async () => {
     const streamId = sim.goLive(A, { ingest: HIGH });
     const throttled: StreamSource = { ...sim.ivs, getIngest: () => Promise.reject(new ThrottledError('GetStreamSession: Rate exceeded')) };
-    const result = await reconciler(throttled).reconcile({ kind: 'all' });
-    expect(result.destinations.find((d) => d.destinationId === 'd1')?.step).toBe('create-source');
+    const result = await reconciler(throttled).reconcile({ kind: 'all' }, { deadline: clock.now() }); // one pass
+    expect(result.destinations.filter((d) => d.destinationId === 'd1').map((d) => [d.step, d.outcome])).toEqual([
+      ['create-source', 'done'],
+    ]);
     expect(auxiliaryFailures).toEqual(['getIngest']);
+    expect(warned).toEqual([
+      {
+        message: 'Could not read the stream session’s ingest configuration; pass-through warnings wait for it',
+        channelArn: A,
+        streamId,
+        errorCode: 'THROTTLED',
+      },
+    ]);
     expect((await states.get(A))?.state).toBe('LIVE');
     expect((await states.get(A))?.ingest).toBeUndefined();
 
