@@ -1103,10 +1103,10 @@ describe('one engine’s listing failing', () => {
 
 describe('an orphan the engine will not clean up now', () => {
   it.each([
-    [new WrongStateError('StopChannel: the channel is STARTING'), 'raced'],
-    [new ResourceNotFoundError('StopChannel: the channel does not exist'), 'raced'],
-    [new ThrottledError('MediaLive StopChannel throttled'), 'failed'],
-  ])('a relay: %s is reported as %s, and the next run tries again', async (error, outcome) => {
+    ['a wrong state', 'raced', new WrongStateError('StopChannel: the channel is STARTING')],
+    ['not found', 'raced', new ResourceNotFoundError('StopChannel: the channel does not exist')],
+    ['throttling', 'failed', new ThrottledError('MediaLive StopChannel throttled')],
+  ])('a relay: %s is reported as %s, and the next run tries again', async (_what, outcome, error) => {
     await createDestination();
     sim.goLive(A);
     await reconcileUntil('active');
@@ -1129,10 +1129,10 @@ describe('an orphan the engine will not clean up now', () => {
   });
 
   it.each([
-    [new WrongStateError('DeleteInput: the input is attached'), 'raced'],
-    [new ResourceNotFoundError('DeleteInput: the input does not exist'), 'raced'],
-    [new ThrottledError('MediaLive DeleteInput throttled'), 'failed'],
-  ])('a source: %s is reported as %s, and the next run tries again', async (error, outcome) => {
+    ['a wrong state', 'raced', new WrongStateError('DeleteInput: the input is attached')],
+    ['not found', 'raced', new ResourceNotFoundError('DeleteInput: the input does not exist')],
+    ['throttling', 'failed', new ThrottledError('MediaLive DeleteInput throttled')],
+  ])('a source: %s is reported as %s, and the next run tries again', async (_what, outcome, error) => {
     const orphan = await makeInput('p-d1-g0-r1'); // d1 does not exist
     const deleteSource = engine.deleteSource.bind(engine);
     engine.deleteSource = () => Promise.reject(error);
@@ -1146,5 +1146,105 @@ describe('an orphan the engine will not clean up now', () => {
     engine.deleteSource = deleteSource;
     expect((await reconciler().reconcile({ kind: 'all' })).orphanSources).toEqual([{ sourceId: orphan, outcome: 'done' }]);
     expect(sim.inputIds()).toEqual([]);
+  });
+});
+
+describe('the driver and what it reads', () => {
+  it('a failure’s retry is due when it was asked for, however long the passes for the others waited', async () => {
+    await createDestination({ id: 'd1' });
+    await createDestination({ id: 'd2' });
+    sim.goLive(A);
+    const createSource = engine.createSource.bind(engine);
+    engine.createSource = (spec) =>
+      spec.destinationId === 'd1' ? Promise.reject(new ThrottledError('MediaLive CreateInput throttled')) : createSource(spec);
+    const start = clock.now().getTime();
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.passes).toBeGreaterThan(2);
+    expect(clock.now().getTime()).toBeGreaterThan(start); // the passes for d2 waited
+    expect(sim.stats().totalStarts).toBe(1);
+    expect(result.queued.filter((i) => i.kind === 'destination' && i.destinationId === 'd1' && i.reason === 'look again')).toEqual([
+      { kind: 'destination', destinationId: 'd1', notBefore: new Date(start + 10_000).toISOString(), reason: 'look again', attempt: 1 },
+    ]);
+  });
+
+  it.each([
+    ['all', { kind: 'all' } as const, { 'ivs:ListStreams': 'passes', 'ivs:GetStream': undefined }],
+    ['a channel', { kind: 'channel', channelArn: A } as const, { 'ivs:ListStreams': undefined, 'ivs:GetStream': 'passes' }],
+  ])('a reconcile of %s asks IVS the same way in every pass', async (_what, scope, expected) => {
+    await createDestination();
+    sim.goLive(A);
+    await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() }); // records the stream live
+    sim.resetCounters();
+    const result = await reconciler().reconcile(scope);
+    expect(result.passes).toBeGreaterThan(1);
+    const calls = { 'ivs:ListStreams': sim.calls['ivs:ListStreams'], 'ivs:GetStream': sim.calls['ivs:GetStream'] };
+    expect(calls).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, v === 'passes' ? result.passes : v])) as typeof calls,
+    );
+    expect(sim.stats().totalStarts).toBe(1);
+  });
+
+  it('a reconcile of one destination (a queue message) reads its stream state from the table, not from IVS', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() }); // records the stream live
+    sim.resetCounters();
+    const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' });
+    expect(result.passes).toBeGreaterThan(1);
+    expect(sim.stats().totalStarts).toBe(1);
+    expect(sim.calls['ivs:ListStreams']).toBeUndefined();
+    expect(sim.calls['ivs:GetStream']).toBeUndefined();
+  });
+
+  it('acts on the relay a MediaLive event handed over without describing it again', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    await outsideWrite('d1', (d) => void (d.enabled = false));
+    const [relay] = await engine.listRelays();
+    sim.resetCounters();
+    const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1', relay: relay! }, { deadline: clock.now() });
+    expect(result.destinations[0]).toMatchObject({ step: 'stop', outcome: 'done' });
+    expect(sim.calls['medialive:DescribeChannel']).toBeUndefined();
+  });
+
+  it('reports a malformed item reached through the queue on itself', async () => {
+    const bad = makeDestination({ id: 'bad', channelArn: A });
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, staleInputIds: 'not-a-list' } }));
+    const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'bad' });
+    expect(result.malformed).toEqual(['bad']);
+    expect(result.destinations).toEqual([]);
+    const stored = (await db.doc.send(new GetCommand({ TableName: db.tables.destinations, Key: { id: 'bad' } }))).Item!;
+    expect(stored).toMatchObject({ status: 'error', lastError: { code: 'MALFORMED_ITEM' } });
+  });
+
+  it('logs a malformed item it could not report on itself, and goes on', async () => {
+    await createDestination();
+    const bad = makeDestination({ id: 'bad', channelArn: A });
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, staleInputIds: 'not-a-list' } }));
+    repo.markMalformed = () => Promise.reject(new ServiceUnavailableError('DynamoDB UpdateItem unavailable'));
+    sim.goLive(A);
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.malformed).toEqual(['bad']);
+    expect(sim.stats().totalStarts).toBe(1);
+    expect(timeline()).toContainEqual({
+      level: 'warn',
+      message: 'Could not report the malformed item on itself',
+      destinationId: 'bad',
+      errorCode: 'SERVICE_UNAVAILABLE',
+    });
+  });
+
+  it('leaves the running relay of a malformed item alone: it is not an orphan', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const item = (await repo.get('d1'))!;
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...item, staleInputIds: 'not-a-list' } }));
+    clock.advance(60_000);
+    const result = await reconciler().reconcile({ kind: 'all' });
+    expect(result.malformed).toEqual(['d1']);
+    expect(result.orphans).toEqual([]);
+    expect(sim.runningChannels().map((c) => c.id)).toEqual([item.mediaLiveChannelId]);
   });
 });
