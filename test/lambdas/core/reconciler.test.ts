@@ -21,7 +21,7 @@ import {
 } from '../../../lambdas/core/errors';
 import type { Relay, RelaySource } from '../../../lambdas/core/relay';
 import { PartialListingError } from '../../../lambdas/core/relay-router';
-import type { ReconcilerConfig } from '../../../lambdas/core/reconciler';
+import type { ReconcilerConfig, ReconcilerDeps } from '../../../lambdas/core/reconciler';
 import { DEFAULT_RECONCILER_CONFIG, Reconciler } from '../../../lambdas/core/reconciler';
 import { RestreamingDestinationService } from '../../../lambdas/core/destination-service';
 import { MediaLiveRelayEngine } from '../../../lambdas/adapters/medialive/relay-engine';
@@ -69,7 +69,7 @@ beforeEach(async () => {
 });
 afterEach(async () => db.stop());
 
-function reconciler(owner = 'r1', config: Partial<ReconcilerConfig> = {}): Reconciler {
+function reconciler(owner = 'r1', config: Partial<ReconcilerConfig> = {}, deps: Partial<ReconcilerDeps> = {}): Reconciler {
   return new Reconciler(
     {
       destinations: repo,
@@ -93,6 +93,7 @@ function reconciler(owner = 'r1', config: Partial<ReconcilerConfig> = {}): Recon
         clock.advance(ms);
       },
       ownerId: () => owner,
+      ...deps,
     },
     {
       ...DEFAULT_RECONCILER_CONFIG,
@@ -1246,5 +1247,48 @@ describe('the driver and what it reads', () => {
     expect(result.malformed).toEqual(['d1']);
     expect(result.orphans).toEqual([]);
     expect(sim.runningChannels().map((c) => c.id)).toEqual([item.mediaLiveChannelId]);
+  });
+});
+
+describe('what a relay is built from', () => {
+  it('the destination’s settings, its IVS channel’s playback URL and its decrypted stream key', async () => {
+    const d = await createDestination({ name: 'Main channel', profile: '720p30-4500', configRevision: 3 });
+    sim.goLive(A);
+    await reconcileUntil('active');
+    const [channel] = sim.runningChannels();
+    const playback = await sim.ivs.getPlaybackSource(A);
+    expect(channel!.spec).toEqual({
+      projectName: 'p',
+      destinationId: 'd1',
+      destinationName: 'Main channel',
+      requestId: 'p-d1-g0-r3',
+      sourceUrl: playback.url,
+      sourceType: playback.channelType,
+      platform: d.platform,
+      rtmpUrl: d.rtmpUrl,
+      profile: '720p30-4500',
+      mode: d.mode,
+      configRevision: 3,
+      roleArn: 'arn:aws:iam::123456789012:role/x',
+    });
+    expect(sim.streamKeyMatches(channel!.id, 'key-one-aaaa-bbbb')).toBe(true);
+  });
+
+  it('does not keep a failed playback-source read: the next reconcile asks IVS again', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const getPlaybackSource = sim.ivs.getPlaybackSource.bind(sim.ivs);
+    let failures = 1;
+    const streams = {
+      ...sim.ivs,
+      getPlaybackSource: (arn: string) =>
+        failures-- > 0 ? Promise.reject(new ThrottledError('IVS GetChannel throttled')) : getPlaybackSource(arn),
+    };
+    const r = reconciler('r1', {}, { streams });
+    const first = await r.reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
+    expect(first.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'failed', error: 'THROTTLED' });
+    clock.advance(10_000);
+    const second = await r.reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
+    expect(second.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
   });
 });
