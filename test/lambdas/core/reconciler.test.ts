@@ -258,6 +258,10 @@ it('a reconcile that loses the conditional write of its lease calls nothing in M
   const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
   expect(result.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'raced' });
   expect(sim.calls['medialive:CreateInput']).toBeUndefined();
+  // It looks again at once, from the item the other writer left.
+  expect(result.queued).toContainEqual(
+    expect.objectContaining({ destinationId: 'd1', notBefore: clock.now().toISOString(), reason: 'look again' }),
+  );
 });
 
 /** Reconciles everything a minute apart until d1 has `status`. */
@@ -895,6 +899,9 @@ describe('what the executor finds in MediaLive', () => {
       expect(outcome).toMatchObject({ step: 'forget-relay', outcome: 'done' });
       const item = (await repo.get('d1'))!;
       expect(item.mediaLiveChannelId).toBeUndefined();
+      // Its input is retired with it (a new generation makes a new one), and nothing else.
+      expect(item.mediaLiveInputId).toBeUndefined();
+      expect(item.staleInputIds).toEqual(sim.inputIds());
       expect(timeline()).toContainEqual(
         expect.objectContaining({ level: 'info', message: 'Recorded relay no longer exists; forgetting it', mediaLiveChannelId: recorded }),
       );
@@ -996,10 +1003,11 @@ describe('what the executor finds in MediaLive', () => {
     async function readyToStart(): Promise<void> {
       await createDestination();
       sim.goLive(A);
-      for (let i = 0; i < 2; i++) {
-        await onePass({ kind: 'channel', channelArn: A }); // create-source, then create-relay
-        clock.advance(10_000);
-      }
+      // A new source is looked at again at once; a channel MediaLive is creating, after a create's time.
+      expect(await onePass({ kind: 'channel', channelArn: A })).toMatchObject({ outcome: { step: 'create-source' }, lookAgainMs: 0 });
+      const relay = await onePass({ kind: 'channel', channelArn: A });
+      expect(relay).toMatchObject({ outcome: { step: 'create-relay' }, lookAgainMs: sim.timings().provisionMs });
+      clock.advance(sim.timings().provisionMs);
       expect((await repo.get('d1'))!.mediaLiveChannelId).toBeDefined();
       expect(sim.stats().totalStarts).toBe(0);
     }
@@ -1290,5 +1298,75 @@ describe('what a relay is built from', () => {
     clock.advance(10_000);
     const second = await r.reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
     expect(second.destinations[0]).toMatchObject({ step: 'create-source', outcome: 'done' });
+  });
+});
+
+describe('steps that find another writer or nothing to do', () => {
+  it('leaves a destination another reconcile holds the lease of, and looks again when the lease ends', async () => {
+    await createDestination({ lease: { owner: 'other', until: new Date(clock.now().getTime() + 20_000).toISOString() } });
+    sim.goLive(A);
+    const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ outcome: 'busy', step: null });
+    expect(lookAgainMs).toBe(21_000);
+    expect(sim.calls['medialive:CreateInput']).toBeUndefined();
+    expect((await repo.get('d1'))!.lease).toEqual({ owner: 'other', until: new Date(clock.now().getTime() + 20_000).toISOString() });
+  });
+
+  it('a status write another writer beat is no failure: the next pass plans from its write', async () => {
+    await createDestination({ status: 'starting' }); // nothing runs, the stream is offline: it is inactive
+    const put = repo.put.bind(repo);
+    repo.put = async (next) => {
+      repo.put = put;
+      await outsideWrite(next.id, (d) => void (d.name = 'renamed meanwhile'));
+      return put(next);
+    };
+    const result = await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() });
+    expect(result.destinations).toEqual([expect.objectContaining({ destinationId: 'd1', step: null, outcome: 'none' })]);
+    expect(metered.failed).toEqual([]);
+    expect((await repo.get('d1'))!).toMatchObject({ status: 'starting', name: 'renamed meanwhile' });
+    await reconciler().reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.status).toBe('inactive');
+  });
+
+  it('a removal another writer beat is looked at again at once, and done then', async () => {
+    await createDestination({ deleteRequested: true, enabled: false, status: 'deleting' });
+    const remove = repo.delete.bind(repo);
+    repo.delete = async (id, version) => {
+      repo.delete = remove;
+      await outsideWrite(id, (d) => void (d.name = 'renamed meanwhile'));
+      return remove(id, version);
+    };
+    const { outcome, lookAgainMs } = await onePass();
+    expect(outcome).toMatchObject({ step: 'remove', outcome: 'raced' });
+    expect(lookAgainMs).toBe(0);
+    expect(await repo.get('d1')).toBeDefined();
+    expect(logged.filter((l) => l.message === 'Destination removed')).toEqual([]);
+    expect((await onePass()).outcome).toMatchObject({ step: 'remove', outcome: 'done' });
+    expect(await repo.get('d1')).toBeUndefined();
+  });
+
+  it('an engine whose relay follows a returning stream by itself has the re-attach done at once', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    sim.goOffline(A);
+    await reconciler().reconcile({ kind: 'all' });
+    clock.advance(30_000);
+    const returned = sim.goLive(A);
+    (engine as { reattachSource?: unknown }).reattachSource = undefined;
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.destinations[0]).toMatchObject({ step: 'reattach', outcome: 'done' });
+    expect((await repo.get('d1'))!.reattachedStreamId).toBe(returned);
+    expect(sim.calls['medialive:BatchUpdateSchedule']).toBeUndefined();
+  });
+
+  it('a delete of a deleted destination’s relay looks again after a delete’s time', async () => {
+    await createDestination();
+    sim.goLive(A);
+    await reconcileUntil('active');
+    await outsideWrite('d1', (d) => Object.assign(d, { deleteRequested: true, enabled: false, status: 'deleting' }));
+    expect(await onePass()).toMatchObject({ outcome: { step: 'stop' }, lookAgainMs: sim.timings().stopMs });
+    clock.advance(sim.timings().stopMs);
+    expect(await onePass()).toMatchObject({ outcome: { step: 'delete-relay', outcome: 'done' }, lookAgainMs: sim.timings().deleteMs });
   });
 });
