@@ -105,3 +105,30 @@ describe('alert text', () => {
     expect(alertSubject(alert)).toBe('Restreaming: YouTube is failing');
   });
 });
+
+describe('alert text limits', () => {
+  const withMessageOf = (length: number): Alert => {
+    const fixed = alertText({ ...alert, message: '' }).length;
+    return { ...alert, message: 'x'.repeat(length - fixed) };
+  };
+
+  it('keeps a text of exactly 2000 characters (Discord’s limit) whole, and cuts a longer one to 2000 with an ellipsis', () => {
+    expect(alertText(withMessageOf(2000))).toHaveLength(2000);
+    expect(alertText(withMessageOf(2000)).endsWith(`at ${alert.at}.`)).toBe(true);
+    const cut = alertText(withMessageOf(2500));
+    expect(cut).toHaveLength(2000);
+    expect(cut.endsWith('x…')).toBe(true);
+    expect(cut.startsWith('🔴 YouTube (youtube) is failing while the stream is live: xxx')).toBe(true);
+  });
+
+  it('makes an e-mail subject SNS accepts: ASCII only, under 100 characters', () => {
+    expect(alertSubject({ ...alert, destinationName: 'Chaîne 🎥', direction: 'recovered' })).toBe('Restreaming: Cha?ne ?? recovered');
+    const prefix = 'Restreaming:  is failing'.length;
+    const exactly99 = alertSubject({ ...alert, destinationName: 'n'.repeat(99 - prefix) });
+    expect(exactly99).toHaveLength(99);
+    expect(exactly99.endsWith('n is failing')).toBe(true);
+    const long = alertSubject({ ...alert, destinationName: 'n'.repeat(200) });
+    expect(long).toBe(`Restreaming: ${'n'.repeat(83)}...`);
+    expect(long).toHaveLength(99);
+  });
+});

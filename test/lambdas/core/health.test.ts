@@ -9,6 +9,7 @@ import {
   MAX_RELAY_ALERTS,
   FRESH_MEDIA_MS,
   healthChanged,
+  initialHealth,
   NO_MEDIA_FAILING_MS,
   nextHealth,
   RECENT_FAILURE_MS,
@@ -174,5 +175,214 @@ describe('applyRelayAlert', () => {
     }
     expect(alerts).toHaveLength(MAX_RELAY_ALERTS);
     expect(alerts[0]!.id).toBe(`a${MAX_RELAY_ALERTS + 4}`);
+  });
+});
+
+describe('what each status says before any figures count', () => {
+  it.each([
+    ['inactive', /^Not sending: nothing runs/],
+    ['starting', /^Starting: no media sent yet/],
+    ['stopping', /^Stopping/],
+    ['deleting', /^Being deleted/],
+  ] as const)('%s: unknown, no bit rate, whatever the figures and alerts say', (status, message) => {
+    // Figures and an alert that would make an active destination failing or ok are not read.
+    const h = assessHealth(
+      input(
+        { observedAt: NOW.toISOString(), bitrateKbps: 3000, lastMediaAt: ago(1_000) },
+        { status, alerts: [{ id: 'a1', type: 'RTMP Stream Not Found', message: 'x', setAt: ago(1_000) }] },
+      ),
+    );
+    expect(h).toEqual({ state: 'unknown', bitrateKbps: null, message: expect.stringMatching(message) });
+  });
+
+  it('error without a recorded message still says failing and where to look', () => {
+    expect(assessHealth(input(undefined, { status: 'error' }))).toEqual({
+      state: 'failing',
+      bitrateKbps: null,
+      message: expect.stringMatching(/failed; see the last error/),
+    });
+  });
+});
+
+describe('alerts set on the relay', () => {
+  it('shows the newest alert when several are set', () => {
+    const older = { id: 'a1', type: 'Old Alert', message: 'first', setAt: ago(60_000) };
+    const newer = { id: 'a2', type: 'RTMP Connection Failure', message: 'refused', setAt: ago(5_000) };
+    for (const alerts of [
+      [older, newer],
+      [newer, older],
+    ]) {
+      expect(assessHealth(input({ observedAt: NOW.toISOString(), lastMediaAt: ago(1_000) }, { alerts })).message).toBe(
+        'RTMP Connection Failure: refused',
+      );
+    }
+  });
+});
+
+describe('the limits, at their edge', () => {
+  it('a relay without figures fails exactly at the no-media limit, and says to check the relay logs', () => {
+    expect(assessHealth(input(undefined, { statusSince: ago(NO_MEDIA_FAILING_MS - 1) }))).toEqual({
+      state: 'unknown',
+      bitrateKbps: null,
+      message: expect.stringMatching(/waiting for the first figures/),
+    });
+    expect(assessHealth(input(undefined, { statusSince: ago(NO_MEDIA_FAILING_MS) }))).toEqual({
+      state: 'failing',
+      bitrateKbps: null,
+      message: expect.stringMatching(/No figures from the relay for more than 30 s: check the relay logs/),
+    });
+  });
+
+  it('media written exactly FRESH_MEDIA_MS ago still counts as flowing', () => {
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), bitrateKbps: 100, lastMediaAt: ago(FRESH_MEDIA_MS) })).state).toBe('ok');
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), bitrateKbps: 100, lastMediaAt: ago(FRESH_MEDIA_MS + 1) })).state).not.toBe(
+      'ok',
+    );
+  });
+
+  it('a drop exactly RECENT_FAILURE_MS ago still makes a flowing destination degraded, with the kind of failure', () => {
+    const telemetry = { observedAt: NOW.toISOString(), bitrateKbps: 100, lastMediaAt: ago(1_000) };
+    expect(assessHealth(input({ ...telemetry, failure: { kind: 'dropped', at: ago(RECENT_FAILURE_MS) } }))).toEqual({
+      state: 'degraded',
+      bitrateKbps: 100,
+      message: expect.stringMatching(/connection failed \(dropped\) within the last minute/),
+    });
+    expect(assessHealth(input({ ...telemetry, failure: { kind: 'dropped', at: ago(RECENT_FAILURE_MS + 1) } })).state).toBe('ok');
+  });
+
+  it('flowing media without a measured bit rate is ok with no bit rate', () => {
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), lastMediaAt: ago(1_000) }))).toEqual({
+      state: 'ok',
+      bitrateKbps: null,
+      message: 'Sending to the platform.',
+    });
+  });
+
+  it('says how many alerts MediaLive counts when media flows with alerts', () => {
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), bitrateKbps: 900, lastMediaAt: ago(1_000), activeAlerts: 3 }))).toEqual({
+      state: 'degraded',
+      bitrateKbps: 900,
+      message: expect.stringMatching(/with 3 active alert/),
+    });
+    expect(assessHealth(input({ observedAt: NOW.toISOString(), lastMediaAt: ago(1_000), activeAlerts: 0 })).state).toBe('ok');
+  });
+});
+
+describe('why media does not flow', () => {
+  const stale = (failure?: RelayTelemetry['failure'], lastMediaAt = ago(FRESH_MEDIA_MS + 2_000)): RelayTelemetry => ({
+    observedAt: NOW.toISOString(),
+    lastMediaAt,
+    ...(failure ? { failure } : {}),
+  });
+
+  it.each([
+    ['refused', /refused the stream.*Check the stream key/],
+    ['unreachable', /Cannot reach the RTMP host: check the server URL/],
+    ['source', /cannot read the IVS stream: check that the channel is live/],
+  ] as const)('a %s failure after the last media fails at once, saying what to check', (kind, message) => {
+    expect(assessHealth(input(stale({ kind, at: ago(1_000) })))).toEqual({
+      state: 'failing',
+      bitrateKbps: null,
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it('a failure at the very moment media stopped explains it', () => {
+    expect(assessHealth(input(stale({ kind: 'refused', at: ago(FRESH_MEDIA_MS + 2_000) }))).state).toBe('failing');
+  });
+
+  it('a refusal before the last media is old news: it does not explain why media stopped since', () => {
+    const h = assessHealth(input(stale({ kind: 'refused', at: ago(FRESH_MEDIA_MS + 3_000) })));
+    expect(h).toEqual({ state: 'unknown', bitrateKbps: null, message: 'Running: waiting for media to flow.' });
+    const long = assessHealth(input(stale({ kind: 'refused', at: ago(NO_MEDIA_FAILING_MS + 3_000) }, ago(NO_MEDIA_FAILING_MS + 2_000))));
+    expect(long.state).toBe('failing');
+    expect(long.message).toMatch(/Check the source stream and the platform/);
+    expect(long.message).not.toMatch(/stream key/);
+  });
+
+  it('a drop after the last media is shown while the relay reconnects, and named once media has been missing too long', () => {
+    expect(assessHealth(input(stale({ kind: 'dropped', at: ago(1_000) })))).toEqual({
+      state: 'unknown',
+      bitrateKbps: null,
+      message: expect.stringMatching(/closed the connection; the relay reconnects/),
+    });
+    const long = assessHealth(input(stale({ kind: 'other', at: ago(1_000) }, ago(NO_MEDIA_FAILING_MS))));
+    expect(long.state).toBe('failing');
+    expect(long.message).toMatch(/^No media sent for more than 30 s\. The relay could not send to the platform; see the relay logs/);
+  });
+
+  it('gives a relay that just started its time, even when media of its previous run is old', () => {
+    const h = assessHealth(input({ observedAt: NOW.toISOString(), lastMediaAt: ago(10 * 60_000) }, { statusSince: ago(5_000) }));
+    expect(h).toEqual({ state: 'unknown', bitrateKbps: null, message: 'Running: waiting for media to flow.' });
+  });
+
+  it('allows trailing metrics their lag before calling missing media failing, and says the limit it used', () => {
+    const telemetry = { observedAt: NOW.toISOString(), lastMediaAt: ago(FRESH_MEDIA_MS + 30_000 + 3_000), lagMs: 30_000 };
+    expect(assessHealth(input(telemetry)).state).toBe('unknown');
+    const later = assessHealth(input({ ...telemetry, lastMediaAt: ago(NO_MEDIA_FAILING_MS + 30_000) }));
+    expect(later.state).toBe('failing');
+    expect(later.message).toMatch(/^No media sent for more than 60 s\./);
+  });
+});
+
+describe('healthChanged, case by case', () => {
+  const stored = { state: 'ok' as const, bitrateKbps: 2000, message: 'Sending to the platform.', since: ago(60_000) };
+
+  it('a state that began at another time is a change', () => {
+    expect(healthChanged(stored, { ...stored, since: NOW.toISOString() })).toBe(true);
+    expect(healthChanged(stored, { ...stored, state: 'degraded' })).toBe(true);
+  });
+
+  it('no bit rate before and after is no change; one that appears (even 0) or vanishes is', () => {
+    const none = { ...stored, bitrateKbps: null };
+    expect(healthChanged(none, { ...none })).toBe(false);
+    expect(healthChanged(none, { ...none, bitrateKbps: 0 })).toBe(true);
+    expect(healthChanged({ ...none, bitrateKbps: 0 }, none)).toBe(true);
+  });
+
+  it('a move of exactly a tenth of the larger bit rate is not written', () => {
+    expect(healthChanged({ ...stored, bitrateKbps: 1800 }, { ...stored, bitrateKbps: 2000 })).toBe(false);
+    expect(healthChanged({ ...stored, bitrateKbps: 1799 }, { ...stored, bitrateKbps: 2000 })).toBe(true);
+  });
+});
+
+describe('initialHealth', () => {
+  it('shows an item without a stored health as its status says, since the status began', () => {
+    const since = ago(5_000);
+    expect(initialHealth('inactive', since)).toEqual({
+      state: 'unknown',
+      bitrateKbps: null,
+      message: expect.stringMatching(/nothing runs/),
+      since,
+    });
+    expect(initialHealth('active', since)).toMatchObject({
+      state: 'unknown',
+      message: expect.stringMatching(/waiting for the first figures/),
+      since,
+    });
+    expect(initialHealth('error', since, 'MediaLive rejected the URL.')).toEqual({
+      state: 'failing',
+      bitrateKbps: null,
+      message: 'MediaLive rejected the URL.',
+      since,
+    });
+  });
+});
+
+describe('applyRelayAlert refreshes', () => {
+  const a = { id: 'a1', type: 'RTMP Connection Failure', message: 'refused', setAt: ago(10_000) };
+
+  it.each([
+    ['message', { message: 'timed out' }],
+    ['type', { type: 'RTMP Stream Not Found' }],
+  ])('replaces an alert set again with another %s', (_what, change) => {
+    const again = { ...a, ...change, setAt: ago(1_000) };
+    expect(applyRelayAlert({ mediaLiveChannelId: 'c', relayAlerts: [a] }, { relayId: 'c', state: 'SET', alert: again })).toEqual([again]);
+  });
+
+  it('keeps the other alerts when one is cleared, newest first when one is set', () => {
+    const b = { ...a, id: 'b1', setAt: ago(5_000) };
+    expect(applyRelayAlert({ mediaLiveChannelId: 'c', relayAlerts: [a, b] }, { relayId: 'c', state: 'CLEARED', alert: a })).toEqual([b]);
+    expect(applyRelayAlert({ mediaLiveChannelId: 'c', relayAlerts: [a] }, { relayId: 'c', state: 'SET', alert: b })).toEqual([b, a]);
   });
 });

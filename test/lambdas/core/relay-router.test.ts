@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { EcsRelayEngine } from '../../../lambdas/adapters/ecs/relay-engine';
 import { MediaLiveRelayEngine } from '../../../lambdas/adapters/medialive/relay-engine';
 import { InvalidConfigurationError, ResourceNotFoundError } from '../../../lambdas/core/errors';
+import type { RelayEngine } from '../../../lambdas/core/relay';
 import { PartialListingError, RelayRouter } from '../../../lambdas/core/relay-router';
 import { EcsSimulator } from '../../../lambdas/testing/ecs-simulator';
 import { ManualClock } from '../../../lambdas/testing/manual-clock';
@@ -23,6 +24,23 @@ function setup(options: { passthrough?: boolean } = {}) {
   const tasks = new EcsRelayEngine(ecs.ecs, ecs.ssm, SIMULATED_RELAY_SETTINGS, PROJECT, 'arn:aws:kms:us-east-1:000000000000:key/k');
   const router = new RelayRouter({ transcode: medialive, ...(options.passthrough === false ? {} : { passthrough: tasks }) });
   return { clock, aws, ecs, router };
+}
+
+/** An engine that passes every call to `full`, under another name, and that cannot re-attach (an optional call of the port). */
+function delegate(full: RelayEngine, name = full.name): RelayEngine {
+  return {
+    name,
+    timings: full.timings,
+    listRelays: () => full.listRelays(),
+    describeRelay: (id) => full.describeRelay(id),
+    listSources: () => full.listSources(),
+    createSource: (s) => full.createSource(s),
+    createRelay: (s, id) => full.createRelay(s, id),
+    startRelay: (id) => full.startRelay(id),
+    stopRelay: (id) => full.stopRelay(id),
+    deleteRelay: (id) => full.deleteRelay(id),
+    deleteSource: (id) => full.deleteSource(id),
+  };
 }
 
 describe('RelayRouter', () => {
@@ -122,5 +140,99 @@ describe('RelayRouter', () => {
     const { router } = setup();
     expect(router.timings).toEqual({ provisionMs: 5_000, startMs: 60_000, stopMs: 30_000, deleteMs: 20_000 });
     expect(setup({ passthrough: false }).router.timings).toEqual({ provisionMs: 5_000, startMs: 60_000, stopMs: 30_000, deleteMs: 10_000 });
+  });
+
+  it('refuses a pass-through engine whose name cannot be told apart in a qualified id', () => {
+    const { aws } = setup();
+    const medialive = new MediaLiveRelayEngine(aws.medialive, PROJECT);
+    const named = (name: string): RelayEngine => delegate(new MediaLiveRelayEngine(aws.medialive, PROJECT), name);
+    expect(() => new RelayRouter({ transcode: medialive, passthrough: named('ecs:v2') })).toThrow(
+      /name of its own without ":", got ecs:v2/,
+    );
+    expect(() => new RelayRouter({ transcode: medialive, passthrough: named('medialive') })).toThrow(/name of its own/);
+    expect(new RelayRouter({ transcode: medialive, passthrough: named('ecs') }).name).toBe('medialive+ecs');
+  });
+
+  it('creates relays for both modes when the pass-through engine is deployed, and names both engines', () => {
+    const { router } = setup();
+    expect([...router.modes].sort()).toEqual(['passthrough', 'transcode']);
+    expect(router.name).toBe('medialive+ecs');
+    expect(setup({ passthrough: false }).router.name).toBe('medialive');
+  });
+
+  it('deletes relays and sources on the engine that owns each id', async () => {
+    const { clock, aws, ecs, router } = setup();
+    const ecsSpec = channelSpec({ projectName: PROJECT, mode: 'passthrough', destinationId: 'p' });
+    const mlSpec = channelSpec({ projectName: PROJECT, mode: 'transcode', destinationId: 't' });
+    const task = await router.createRelay(ecsSpec, await router.createSource(ecsSpec));
+    const channel = await router.createRelay(mlSpec, await router.createSource(mlSpec));
+    ecs.settle();
+    clock.advance(60_000); // the channel is created (IDLE)
+
+    await router.deleteRelay(task.id);
+    await router.deleteRelay(channel.id);
+    expect(aws.calls['medialive:DeleteChannel']).toBe(1);
+    expect([...ecs.tasks.values()].map((t) => t.desiredStatus)).toEqual(['STOPPED']);
+
+    await router.deleteSource(task.sourceIds[0]!);
+    expect(ecs.taskDefinitions.map((d) => d.status)).toEqual(['INACTIVE']);
+    expect(aws.calls['medialive:DeleteInput'] ?? 0).toBe(0);
+  });
+
+  it('answers a relay its engine no longer knows with nothing, whichever engine owns it', async () => {
+    const { router } = setup();
+    await expect(router.describeRelay('ecs:arn:aws:ecs:us-east-1:000000000000:task/c/gone')).resolves.toBeUndefined();
+  });
+
+  it('re-attaches a MediaLive relay to the returned stream, and lets an engine that cannot re-attach skip it', async () => {
+    const { aws, router } = setup();
+    const spec = channelSpec({ projectName: PROJECT, mode: 'transcode' });
+    const relay = await router.createRelay(spec, await router.createSource(spec));
+    await router.reattachSource(relay.id, 'st-2');
+    expect(aws.calls['medialive:BatchUpdateSchedule']).toBe(1);
+
+    const withoutReattach = delegate(new MediaLiveRelayEngine(aws.medialive, PROJECT));
+    await expect(new RelayRouter({ transcode: withoutReattach }).reattachSource(relay.id, 'st-3')).resolves.toBeUndefined();
+    expect(aws.calls['medialive:BatchUpdateSchedule']).toBe(1);
+  });
+
+  it.each([
+    ['an engine this deployment does not run', 'k8s:pod/abc', /engine "k8s", which this deployment does not run.*enableRelays: true/],
+    ['an empty engine name', ':1234567', /engine "", which this deployment does not run/],
+  ])('refuses an id of %s, naming it and the fix, instead of sending it to another engine', async (_what, id, message) => {
+    const { aws, ecs, router } = setup();
+    await expect(router.stopRelay(id)).rejects.toThrow(InvalidConfigurationError);
+    await expect(router.deleteSource(id)).rejects.toThrow(message);
+    expect(Object.keys(aws.calls).filter((c) => c.startsWith('medialive:'))).toEqual([]);
+    expect(ecs.tasks.size).toBe(0);
+  });
+
+  it('says which source belongs to the other engine', async () => {
+    const { router } = setup();
+    const input = await router.createSource(channelSpec({ projectName: PROJECT, mode: 'transcode' }));
+    await expect(router.createRelay(channelSpec({ projectName: PROJECT, mode: 'passthrough' }), input)).rejects.toThrow(
+      `Source ${input} belongs to another engine than mode passthrough.`,
+    );
+  });
+
+  it("names the engine whose listing failed and keeps its error as the cause, for the operator's log", async () => {
+    const { aws, router } = setup();
+    aws.setFaults({ rate: 1, kinds: ['unavailable'] });
+    const error = (await router.listSources().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as PartialListingError<unknown>;
+    expect(error).toBeInstanceOf(PartialListingError);
+    expect(error.message).toBe('Listing relays of medialive failed; the other engines were listed.');
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(error.cause).toBe(error.failed[0]!.error);
+  });
+
+  it('lists only MediaLive in a deployment without pass-through relays', async () => {
+    const { router } = setup({ passthrough: false });
+    const spec = channelSpec({ projectName: PROJECT, mode: 'transcode' });
+    const relay = await router.createRelay(spec, await router.createSource(spec));
+    expect((await router.listRelays()).map((r) => r.id)).toEqual([relay.id]);
+    expect((await router.listSources()).map((s) => s.id)).toEqual(relay.sourceIds);
   });
 });
