@@ -204,6 +204,16 @@ describe('a health change into failing and back', () => {
     });
   });
 
+  it('a second change into failing is still a failure (held back in the window), whatever was sent before', async () => {
+    const s = setup();
+    await s.alerts.onHealthChange(s.destination, { state: 'ok' }, { state: 'failing' }, at());
+    expect(await s.alerts.onHealthChange(s.destination, { state: 'degraded' }, { state: 'failing' }, at(1_000))).toEqual({
+      direction: 'failing',
+      alert: 'rate-limited',
+    });
+    expect((await s.history()).map((e) => e.kind)).toEqual(['health-failing', 'alert-sent', 'health-failing']);
+  });
+
   it('uses the window it is given', async () => {
     const s = setup();
     const alerts = new HealthAlerts({ ...s.deps, windowMs: 1_000 });
