@@ -129,7 +129,11 @@ describe('health in the reconcile', () => {
         : { observedAt: clock.now().toISOString(), bitrateKbps: 5900, lastMediaAt: clock.now().toISOString() };
     await reconciler().reconcile({ kind: 'all' });
     expect(telemetry.reads).toHaveLength(1);
-    expect(telemetry.reads[0]!.map((t) => t.destinationId).sort()).toEqual(['d1', 'd2']);
+    const relayOf = async (id: string) => (await repo.get(id))!.mediaLiveChannelId;
+    expect([...telemetry.reads[0]!].sort((a, b) => a.destinationId.localeCompare(b.destinationId))).toEqual([
+      { engine: 'medialive', relayId: await relayOf('d1'), destinationId: 'd1' },
+      { engine: 'medialive', relayId: await relayOf('d2'), destinationId: 'd2' },
+    ]);
     const healths = (await Promise.all(['d1', 'd2'].map((id) => repo.get(id)))).map((d) => d!.health);
     expect(healths.map((h) => h!.state).sort()).toEqual(['failing', 'ok']);
     expect(healths.find((h) => h!.state === 'failing')!.message).toMatch(/refused the stream/);
@@ -165,6 +169,8 @@ describe('health in the reconcile', () => {
 
   it('says health is not measured when no figures can be had at all', async () => {
     await liveAndActive();
+    // Nothing was asked of the data plane while no relay ran.
+    expect(telemetry.reads.filter((targets) => targets.length === 0)).toEqual([]);
     await reconciler(false).reconcile({ kind: 'all' });
     expect((await repo.get('d1'))!.health).toMatchObject({ state: 'unknown', message: expect.stringMatching(/not measured/) });
   });

@@ -1186,6 +1186,17 @@ describe('the driver and what it reads', () => {
     sim.resetCounters();
     const result = await reconciler().reconcile(scope);
     expect(result.passes).toBeGreaterThan(1);
+    // What the first pass saw: every followed channel for all (the full sweep with it), one for a channel.
+    const seen = result.channels.map((c) => [c.id, c.state]);
+    expect(seen).toEqual(
+      scope.kind === 'all'
+        ? [
+            [A, 'LIVE'],
+            [B, 'OFFLINE'],
+          ]
+        : [[A, 'LIVE']],
+    );
+    expect(result.sweep).toBe(scope.kind === 'all' ? 'done' : 'skipped');
     const calls = { 'ivs:ListStreams': sim.calls['ivs:ListStreams'], 'ivs:GetStream': sim.calls['ivs:GetStream'] };
     expect(calls).toEqual(
       Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, v === 'passes' ? result.passes : v])) as typeof calls,
