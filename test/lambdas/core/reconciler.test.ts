@@ -1381,3 +1381,29 @@ describe('steps that find another writer or nothing to do', () => {
     expect(await onePass()).toMatchObject({ outcome: { step: 'delete-relay', outcome: 'done' }, lookAgainMs: sim.timings().deleteMs });
   });
 });
+
+it('alerts when a destination’s relay step fails, and when it runs again', async () => {
+  const sent: [string, string, string][] = [];
+  const alerts: ReconcilerDeps['alerts'] = {
+    onRelayTransition: (d, direction, message) => {
+      sent.push([d.id, direction, message]);
+      return Promise.resolve({ direction, alert: 'sent' });
+    },
+    onHealthChange: () => Promise.resolve({ direction: undefined, alert: 'no-change' }),
+  };
+  await createDestination();
+  sim.goLive(A);
+  const createSource = engine.createSource.bind(engine);
+  engine.createSource = () => Promise.reject(new ThrottledError('MediaLive CreateInput throttled'));
+  await reconciler('r1', {}, { alerts }).reconcile({ kind: 'all' }, { deadline: clock.now() });
+  expect(sent).toEqual([['d1', 'failing', 'MediaLive CreateInput throttled']]);
+  engine.createSource = createSource;
+  for (let i = 0; i < 10 && (await repo.get('d1'))?.status !== 'active'; i++) {
+    clock.advance(60_000);
+    await reconciler('r1', {}, { alerts }).reconcile({ kind: 'all' });
+  }
+  expect(sent).toEqual([
+    ['d1', 'failing', 'MediaLive CreateInput throttled'],
+    ['d1', 'recovered', 'The relay runs again.'],
+  ]);
+});
