@@ -62,12 +62,15 @@ export function resolvePrices(overrides: Partial<Record<PriceKey, number>>): Pri
   return Object.freeze({ ...DEFAULT_PRICES, ...overrides });
 }
 
-/** The video kbit/s and whether MediaLive bills it as an SD (≤ 540p) or HD output. */
-function profileOutput(profile: Profile): { kbps: number; hd: boolean } {
-  const match = /^(\d+)p\d+-(\d+)$/.exec(profile);
-  const height = Number(match?.[1] ?? 1080);
-  return { kbps: Number(match?.[2] ?? 6000), hd: height > 540 };
-}
+/**
+ * Per profile, the video kbit/s and whether MediaLive bills it as an SD (≤ 540p) or HD output.
+ * A Record over Profile: a new profile does not compile until it is priced here.
+ */
+const PROFILE_OUTPUT: Readonly<Record<Profile, { kbps: number; hd: boolean }>> = {
+  '1080p30-6000': { kbps: 6000, hd: true },
+  '720p30-4500': { kbps: 4500, hd: true },
+  '480p30-2000': { kbps: 2000, hd: false },
+};
 
 /** The parts of a destination the price depends on; `mode` is `transcode` when absent (MediaLive). */
 export interface Priced {
@@ -98,7 +101,7 @@ export function hourlyRate(destination: Priced, prices: PriceTable): HourlyRate 
     const dataUsd = gbPerHour(prices.passthroughKbps) * prices.dataTransferOutPerGb;
     return { mode, relayUsd, dataUsd, totalUsd: relayUsd + dataUsd, minimumMinutes: prices.fargateMinimumMinutes };
   }
-  const output = profileOutput(destination.profile);
+  const output = PROFILE_OUTPUT[destination.profile];
   const relayUsd = prices.mediaLiveInputPerHour + (output.hd ? prices.mediaLiveOutputHdPerHour : prices.mediaLiveOutputSdPerHour);
   const dataUsd = gbPerHour(output.kbps) * prices.dataTransferOutPerGb;
   return { mode, relayUsd, dataUsd, totalUsd: relayUsd + dataUsd, minimumMinutes: prices.mediaLiveMinimumMinutes };
@@ -132,41 +135,38 @@ export interface TimedEvent {
 }
 
 /**
- * The runs within [from, to) from a destination's events (any order). A run still open at the
- * newest event lasts until `to` when the destination still runs (`runningNow`); a stop with no
- * start inside the window began before it.
+ * The runs within [from, to] from a destination's events up to `to` (any order). A run still
+ * open at the newest event lasts until `to` when the destination still runs (`runningNow`); a
+ * stop with no start inside the window began before it. Every run ends after `from`.
  */
 export function runsFromEvents(events: readonly TimedEvent[], from: number, to: number, runningNow: boolean): Run[] {
   const sorted = events
     .map((e) => ({ ...e, time: Date.parse(e.at) }))
-    .filter((e) => Number.isFinite(e.time) && e.time < to)
+    // A stop recorded at the very moment of the report (`to`) still ends its run.
+    .filter((e) => Number.isFinite(e.time) && e.time <= to)
     .sort((a, b) => a.time - b.time);
   const runs: Run[] = [];
   let open: number | undefined;
-  let openedInWindow = false;
   let sawAny = false;
+  // A run that ends at or before `from` is not pushed: it lies outside the window.
   const close = (end: number): void => {
-    const start = open ?? from;
-    const clippedStart = Math.max(start, from);
-    if (end > clippedStart) runs.push({ start: clippedStart, end, startedInWindow: open !== undefined && openedInWindow && start >= from });
+    const start = Math.max(open ?? from, from);
+    if (end > start) runs.push({ start, end, startedInWindow: open !== undefined && open >= from });
     open = undefined;
   };
   for (const event of sorted) {
     const ends =
       CLOSES.has(event.kind) || (event.kind === 'failed' && !RUNNING.has(String(event.details?.['status']) as DestinationStatus));
     if (OPENS.has(event.kind)) {
-      if (open === undefined) {
-        open = event.time;
-        openedInWindow = event.time >= from;
-      }
+      open ??= event.time;
     } else if (ends) {
       // A stop whose start the history does not hold: the run began before the oldest event.
-      if (open !== undefined || (!sawAny && event.time >= from)) close(event.time);
+      if (open !== undefined || !sawAny) close(event.time);
     }
     sawAny = true;
   }
   if (open !== undefined && runningNow) close(to);
-  return runs.filter((r) => r.end > from);
+  return runs;
 }
 
 /** Start of the calendar month (UTC) of `now`. */

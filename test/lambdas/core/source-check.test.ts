@@ -143,3 +143,94 @@ describe('destinationWarnings', () => {
     expect(destinationWarnings({ platform: 'twitch' }, { id: 'arn', state: 'LIVE', timestamp: 't' })).toEqual([]);
   });
 });
+
+describe('sourceWarnings: the messages say which limit and what the source sends', () => {
+  const FIX = ' Pass-through sends the stream as it is: use transcode for this destination.';
+  const messages = (platform: (typeof PLATFORMS)[number], ingest: SourceIngest) => sourceWarnings(platform, ingest).map((w) => w.message);
+
+  it('names the video codecs the platform takes and the one the source sends, by their names', () => {
+    expect(messages('twitch', withVideo({ codec: 'h265', profile: 'high' }))).toEqual([
+      `Twitch takes H.264 video; the IVS source is H.265 (HEVC).${FIX}`,
+    ]);
+    expect(messages('youtube', withVideo({ codec: 'vp8' }))).toEqual([
+      `YouTube takes H.264 or H.265 (HEVC) or AV1 video; the IVS source is vp8.${FIX}`,
+    ]);
+  });
+
+  it('names the H.264 profiles the platform asks for, leaving out the variant of baseline', () => {
+    expect(messages('twitch', withVideo({ profile: 'high' }))).toEqual([
+      `Twitch asks for H.264 baseline or main; the IVS source is H.264 high, which some of its players cannot decode.${FIX}`,
+    ]);
+  });
+
+  it('warns on a width or a height alone above the limit, showing what is not known as ?', () => {
+    expect(codes('twitch', withVideo({ width: 2560, height: 1080, bitrateBps: 4_000_000 }))).toEqual(['SOURCE_RESOLUTION']);
+    expect(codes('twitch', withVideo({ width: 1080, height: 1920, bitrateBps: 4_000_000 }))).toEqual(['SOURCE_RESOLUTION']);
+    expect(messages('twitch', { streamId: 's', video: { height: 1440 } })).toEqual([
+      `Twitch takes at most 1920x1080; the IVS source is ?x1440.${FIX}`,
+    ]);
+    expect(messages('twitch', { streamId: 's', video: { width: 2560 } })).toEqual([
+      `Twitch takes at most 1920x1080; the IVS source is 2560x?.${FIX}`,
+    ]);
+  });
+
+  it('says the frame rate limit and the source’s', () => {
+    expect(messages('youtube', withVideo({ framerate: 120 }))).toEqual([
+      `YouTube takes at most 60 fps; the IVS source sends 120 fps.${FIX}`,
+    ]);
+  });
+
+  it('holds Kick to the IVS ingest limit of 8500 kbit/s', () => {
+    expect(codes('kick', withVideo({ width: 1920, height: 1080, bitrateBps: 8_500_000 }))).toEqual([]);
+    expect(codes('kick', withVideo({ width: 1920, height: 1080, bitrateBps: 9_000_000 }))).toEqual(['SOURCE_VIDEO_BITRATE']);
+  });
+
+  it('does not hold an H.264 profile IVS did not report against the source', () => {
+    expect(codes('twitch', withVideo({ profile: undefined }))).toEqual([]);
+  });
+
+  it('names where each platform’s limits come from', () => {
+    for (const platform of PLATFORMS) {
+      const limits = ingestLimits(platform);
+      if (limits) expect(limits.source).toMatch(/^https:\/\/\S+$/);
+    }
+  });
+
+  it('compares whole kbit/s, as the message shows them', () => {
+    expect(codes('twitch', withVideo({ width: 1920, height: 1080, bitrateBps: 6_000_400 }))).toEqual([]);
+    expect(codes('twitch', withVideo({ width: 1920, height: 1080, bitrateBps: 6_000_600 }))).toEqual(['SOURCE_VIDEO_BITRATE']);
+  });
+
+  it('holds a source of unknown size and frame rate to the smallest row', () => {
+    expect(messages('facebook', { streamId: 's', video: { bitrateBps: 1_500_000 } })).toEqual([
+      `Facebook takes at most 1000 kbit/s of video at this resolution; the IVS source sends 1500 kbit/s.${FIX}`,
+    ]);
+  });
+
+  it('says the keyframe interval to a tenth of a second', () => {
+    expect(messages('twitch', withVideo({ keyframeIntervalSeconds: 2.46 }))).toEqual([
+      `Twitch wants a keyframe at least every 2 s; the IVS source has one every 2.5 s.${FIX}`,
+    ]);
+  });
+
+  it('names the audio codecs the platform takes', () => {
+    expect(messages('youtube', { ...FITS, audio: { codec: 'opus' } })).toEqual([
+      `YouTube takes AAC or MP3 audio; the IVS source is Opus.${FIX}`,
+    ]);
+  });
+});
+
+describe('maxVideoKbps', () => {
+  it('uses the first row the height and frame rate fit, and the last row above them all', () => {
+    const facebook = ingestLimits('facebook')!;
+    expect(maxVideoKbps(facebook, 720, 30)).toBe(4000);
+    expect(maxVideoKbps(facebook, 720, 31)).toBe(6000);
+    expect(maxVideoKbps(facebook, 721, 30)).toBe(6000);
+    expect(maxVideoKbps(facebook, undefined, undefined)).toBe(1000);
+    expect(maxVideoKbps(facebook, 2160, 120)).toBe(9000);
+  });
+
+  it('has no limit for a platform that publishes no bit-rate rows', () => {
+    expect(maxVideoKbps({ ...ingestLimits('kick')!, maxVideoKbps: [] }, 1080, 30)).toBe(Number.POSITIVE_INFINITY);
+  });
+});

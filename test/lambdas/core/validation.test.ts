@@ -547,3 +547,215 @@ describe('push targets', () => {
     expect(() => assertPublicRtmpTarget(rtmpUrl)).not.toThrow();
   });
 });
+
+describe('messages: each names the field and says what to send instead', () => {
+  const EXAMPLE_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGhIjKl';
+  const issuesOf = (body: unknown) => validationErrorOf(() => parseCreateDestination(body)).issues;
+
+  it('says what to send for each missing required field', () => {
+    expect(issuesOf({})).toEqual([
+      { field: 'platform', message: 'is required: send one of youtube, twitch, facebook, kick, custom' },
+      { field: 'name', message: 'is required: send a name of 1-100 characters' },
+      { field: 'streamKey', message: 'is required: send the stream key exactly as the platform shows it' },
+    ]);
+  });
+
+  it.each([
+    ['platform', 1, 'expected a string, got number; send one of youtube, twitch, facebook, kick, custom'],
+    ['name', true, 'expected a string, got boolean; send a name of 1-100 characters'],
+    ['streamKey', 12345678, 'expected a string, got number; send the stream key exactly as the platform shows it'],
+    ['rtmpUrl', 42, 'expected a string, got number; send an rtmp:// or rtmps:// URL with a host, e.g. rtmps://live.example.com/app'],
+    ['enabled', 'true', 'expected a boolean, got string; send true or false'],
+    ['channelArn', null, `expected a string, got null; send an IVS channel ARN, e.g. ${EXAMPLE_ARN}`],
+    ['profile', 720, 'expected a string, got number; send one of 1080p30-6000, 720p30-4500, 480p30-2000'],
+    [
+      'mode',
+      [],
+      'expected a string, got array; send passthrough (copy the IVS stream as it is) or transcode (MediaLive, with the profile)',
+    ],
+  ])('says what to send when %s has the wrong JSON type (%p)', (field, value, message) => {
+    expect(issuesOf(validCreate({ [field]: value }))).toEqual([{ field, message }]);
+  });
+
+  it.each([
+    ['name', '', 'must not be empty or only spaces'],
+    ['name', 'n'.repeat(101), 'must be at most 100 characters'],
+    [
+      'name',
+      'Main\u202Echannel',
+      'must be 1-100 characters (spaces at either end do not count) without control or text-direction characters',
+    ],
+    ['streamKey', '', 'must not be empty; paste the key exactly as the platform shows it'],
+    ['streamKey', 'k'.repeat(513), 'must be at most 512 characters'],
+    [
+      'streamKey',
+      'abcd efgh',
+      'must be 1-512 visible characters without spaces or control characters; paste the key exactly as the platform shows it',
+    ],
+    ['channelArn', 'nope', `must be an IVS channel ARN (arn:aws:ivs:<region>:<12-digit account>:channel/<id>), e.g. ${EXAMPLE_ARN}`],
+    [
+      'mode',
+      'copy',
+      'must be one of passthrough, transcode: passthrough copies the IVS stream as it is, transcode encodes it again with the profile (MediaLive)',
+    ],
+  ])('names the rule %s breaks (%p)', (field, value, message) => {
+    expect(issuesOf(validCreate({ [field]: value }))).toEqual([{ field, message }]);
+  });
+
+  it('reports only the first rule a field breaks', () => {
+    expect(issuesOf(validCreate({ streamKey: `${'k'.repeat(600)} x` }))).toEqual([
+      { field: 'streamKey', message: 'must be at most 512 characters' },
+    ]);
+  });
+
+  it('joins the issues into one message, field by field', () => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ name: '', enabled: 1 })));
+    expect(error.message).toBe('name: must not be empty or only spaces; enabled: expected a boolean, got number; send true or false');
+  });
+
+  it('shows an unknown field printable and clipped, never whole', () => {
+    const longKey = `x${'y'.repeat(99)}`;
+    expect(issuesOf(validCreate({ 'stream\u0000Key': 'v', [longKey]: 'v' })).map((i) => i.field)).toEqual([
+      'stream?Key',
+      `x${'y'.repeat(63)}…`,
+    ]);
+    expect(issuesOf(validCreate({ [`x${'y'.repeat(63)}`]: 'v' })).map((i) => i.field)).toEqual([`x${'y'.repeat(63)}`]);
+  });
+
+  it.each([
+    [
+      'youtube',
+      'rtmps://a.rtmps.youtube.com:443/live2/qrst-uvwx',
+      "YouTube's ingest URL without it, e.g. rtmps://a.rtmps.youtube.com:443/live2",
+    ],
+    [
+      'facebook',
+      'rtmps://live-api-s.facebook.com:443/rtmp/FB-1',
+      "Facebook's ingest URL without it, e.g. rtmps://live-api-s.facebook.com:443/rtmp",
+    ],
+  ])('points %s to its own ingest URL when the URL ends with a key', (platform, rtmpUrl, what) => {
+    expect(issuesOf(validCreate({ platform, rtmpUrl }))).toEqual([
+      { field: 'rtmpUrl', message: `looks like it ends with the stream key: send ${what}, and the key in streamKey` },
+    ]);
+  });
+
+  it.each([
+    ['facebook', 'Facebook accepts only RTMPS: use an rtmps:// URL, e.g. rtmps://live-api-s.facebook.com:443/rtmp'],
+    ['kick', 'Kick accepts only RTMPS: use an rtmps:// URL, e.g. rtmps://fa723fc1b171.global-contribute.live-video.net:443/app'],
+  ])('shows %s’s own RTMPS endpoint when it refuses rtmp://', (platform, message) => {
+    expect(issuesOf(validCreate({ platform, rtmpUrl: 'rtmp://live.example.com/app' }))).toEqual([{ field: 'rtmpUrl', message }]);
+  });
+
+  it('says what a custom destination must send as rtmpUrl', () => {
+    expect(issuesOf(validCreate({ platform: 'custom' }))).toEqual([
+      {
+        field: 'rtmpUrl',
+        message: 'is required for platform custom: send the endpoint of your RTMP(S) server, e.g. rtmps://live.example.com/app',
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'rtmp://metadata.google.internal/computeMetadata',
+      "must not point at a cloud metadata service (169.254.169.254, fd00:ec2::254, metadata.google.internal): use the platform's ingest URL",
+    ],
+    [
+      'rtmp://[fe80::1]/live',
+      "must not point at a link-local address (169.254.0.0/16, fe80::/10): those reach the machine the engine runs on, not a streaming server; use the platform's ingest URL",
+    ],
+    ['rtmp://224.0.0.1/live', 'must point at one server, not a multicast or broadcast address'],
+  ])('says why the target %s is refused and what to send', (rtmpUrl, message) => {
+    expect(issuesOf(validCreate({ platform: 'custom', rtmpUrl }))).toEqual([{ field: 'rtmpUrl', message }]);
+  });
+});
+
+describe('rtmpUrl edge cases', () => {
+  it('accepts a URL of exactly 2048 characters', () => {
+    const prefix = 'rtmps://live.example.com/';
+    const rtmpUrl = prefix + 'a'.repeat(2048 - prefix.length);
+    expect(parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl })).rtmpUrl).toBe(rtmpUrl);
+  });
+
+  it.each([
+    ['a zero-width space', 'rtmps://live.example.com/a\u200Bb'],
+    ['a NUL character', 'rtmps://live.example.com/app\u0000'],
+  ])('rejects a URL holding %s, which would not reach the server as shown', (_label, rtmpUrl) => {
+    expect(validationErrorOf(() => parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl }))).issues).toEqual([
+      { field: 'rtmpUrl', message: 'must start with rtmp:// or rtmps:// and include a host, e.g. rtmps://live.example.com/app' },
+    ]);
+  });
+
+  it('finds a key pasted into the ingest URL whatever the case of the host', () => {
+    const error = validationErrorOf(() => parseCreateDestination(validCreate({ rtmpUrl: 'rtmps://A.RTMPS.YouTube.com/live2/qrst-uvwx' })));
+    expect(error.issues[0]?.message).toMatch(/^looks like it ends with the stream key/);
+  });
+
+  it.each([
+    ['a slash after the ingest path', 'rtmps://a.rtmps.youtube.com/live2/'],
+    ['another path on the same site', 'rtmps://a.rtmps.youtube.com/other/thing'],
+  ])('does not take %s for a key', (_label, rtmpUrl) => {
+    expect(parseCreateDestination(validCreate({ rtmpUrl })).rtmpUrl).toBe(rtmpUrl);
+  });
+
+  it('looks for a key of 6 characters in the URL', () => {
+    const error = validationErrorOf(() =>
+      parseCreateDestination(validCreate({ platform: 'custom', rtmpUrl: 'rtmp://live.example.com/app/k3y456', streamKey: 'k3y456' })),
+    );
+    expect(error.issues.map((i) => i.field)).toEqual(['rtmpUrl']);
+  });
+
+  it('finds the key in a URL with a malformed escape, where decoding fails', () => {
+    const error = validationErrorOf(() =>
+      parseCreateDestination(
+        validCreate({
+          platform: 'custom',
+          rtmpUrl: 'rtmp://live.example.com/app%zz/abcd-efgh-ijkl-mnop',
+          streamKey: 'abcd-efgh-ijkl-mnop',
+        }),
+      ),
+    );
+    expect(error.issues).toEqual([
+      { field: 'rtmpUrl', message: 'must not contain the stream key: send the URL without it, and the key in streamKey only' },
+    ]);
+  });
+
+  it('assertPublicRtmpTarget names rtmpUrl and its rule for a URL it cannot parse', () => {
+    expect(validationErrorOf(() => assertPublicRtmpTarget('not a url')).issues).toEqual([
+      { field: 'rtmpUrl', message: 'must start with rtmp:// or rtmps:// and include a host, e.g. rtmps://live.example.com/app' },
+    ]);
+  });
+
+  it('assertPlatformAcceptsUrl judges a URL it cannot parse by its scheme, without failing itself', () => {
+    expect(validationErrorOf(() => assertPlatformAcceptsUrl('facebook', 'not a url')).issues[0]?.message).toMatch(
+      /^Facebook accepts only RTMPS/,
+    );
+    expect(() => assertPlatformAcceptsUrl('youtube', 'not a url')).not.toThrow();
+  });
+});
+
+describe('the validated input', () => {
+  it('carries the mode and leaves out every optional field that was not sent', () => {
+    expect(parseCreateDestination(validCreate({ mode: 'passthrough' }))).toStrictEqual({
+      platform: 'youtube',
+      name: 'Main channel',
+      streamKey: 'abcd-efgh-ijkl-mnop',
+      mode: 'passthrough',
+    });
+    expect(parseUpdateDestination({ mode: 'transcode' })).toStrictEqual({ mode: 'transcode' });
+  });
+
+  it('accepts an update that sends every field', () => {
+    const body = {
+      platform: 'custom',
+      name: 'Own server',
+      streamKey: 'abcd-efgh-ijkl-mnop',
+      rtmpUrl: 'rtmp://live.example.com/app',
+      enabled: true,
+      channelArn: ARN,
+      profile: '720p30-4500',
+      mode: 'passthrough',
+    };
+    expect(parseUpdateDestination(body)).toStrictEqual(body);
+  });
+});
