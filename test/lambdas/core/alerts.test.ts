@@ -123,6 +123,8 @@ describe('alert text limits', () => {
 
   it('makes an e-mail subject SNS accepts: ASCII only, under 100 characters', () => {
     expect(alertSubject({ ...alert, destinationName: 'Chaîne 🎥', direction: 'recovered' })).toBe('Restreaming: Cha?ne ?? recovered');
+    // Printable ASCII, space to tilde, stays as it is.
+    expect(alertSubject({ ...alert, destinationName: ' !Az~' })).toBe('Restreaming:  !Az~ is failing');
     const prefix = 'Restreaming:  is failing'.length;
     const exactly99 = alertSubject({ ...alert, destinationName: 'n'.repeat(99 - prefix) });
     expect(exactly99).toHaveLength(99);

@@ -19,6 +19,8 @@ const T0 = Date.parse('2030-01-01T12:00:00.000Z');
 const at = (ms = 0): Date => new Date(T0 + ms);
 const LIVE_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/LiveLiveLive';
 const OFFLINE_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/OffOffOffOff';
+/** A channel the stream-state table has no item for: never seen live. */
+const NEVER_SEEN_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/NeverNeverNe';
 
 let db: Dynalite;
 let seq = 0;
@@ -54,14 +56,19 @@ interface LogLine {
 }
 
 function setup(
-  options: { channels?: string[]; live?: 'LIVE' | 'OFFLINE'; gateTable?: string; streamStates?: Pick<StreamStateRepository, 'get'> } = {},
+  options: {
+    channels?: string[];
+    live?: 'LIVE' | 'OFFLINE' | 'never seen';
+    gateTable?: string;
+    streamStates?: Pick<StreamStateRepository, 'get'>;
+  } = {},
 ) {
   seq += 1;
   const destination: AlertSubject = {
     id: `dest-alerts-${seq}`,
     name: 'Main show',
     platform: 'youtube',
-    channelArn: options.live === 'OFFLINE' ? OFFLINE_ARN : LIVE_ARN,
+    channelArn: options.live === 'OFFLINE' ? OFFLINE_ARN : options.live === 'never seen' ? NEVER_SEEN_ARN : LIVE_ARN,
   };
   const channels = (options.channels ?? ['chat']).map((n) => new RecordingChannel(n));
   const events = new DynamoDestinationEventLog(db.doc, db.tables.events, { now: () => at() });
@@ -183,6 +190,19 @@ describe('a health change into failing and back', () => {
         alert: 'sent',
       },
     );
+  });
+
+  it('takes a channel the stream-state table has never seen for offline, quietly', async () => {
+    const s = setup({ live: 'never seen' });
+    expect(await s.alerts.onHealthChange(s.destination, { state: 'ok' }, { state: 'failing' }, at())).toEqual({
+      direction: 'failing',
+      alert: 'not-live',
+    });
+    await s.deps.gate.claim(s.destination.id, 'failing', at(), ALERT_WINDOW_MS);
+    expect((await s.alerts.onHealthChange(s.destination, undefined, { state: 'ok' }, at(1_000))).alert).toBe('no-change');
+    expect(s.sent()).toEqual([]);
+    expect(s.lines).toEqual([]);
+    expect(s.metered).toEqual([]);
   });
 
   it('holds back a second alert in the same direction within the window, and logs why', async () => {
