@@ -397,9 +397,10 @@ describe('list and get', () => {
     await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: bad }));
     await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, id: 'aa-bad' } }));
     await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, id: 'mm-bad' } }));
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, id: 'gg-bad' } }));
     const list = await service().list();
     expect(list.destinations.map((d) => d.id)).toEqual(['ok']);
-    expect(list.problems?.map((p) => p.id)).toEqual(['aa-bad', 'mm-bad', 'zz-bad']);
+    expect(list.problems?.map((p) => p.id)).toEqual(['aa-bad', 'gg-bad', 'mm-bad', 'zz-bad']);
     expect(list.problems?.[0]).toEqual({
       id: 'aa-bad',
       code: 'MALFORMED_ITEM',
@@ -407,7 +408,7 @@ describe('list and get', () => {
       fields: [{ field: 'enabled', message: expect.any(String) }],
     });
     const reported = logged('Stored destination item is unreadable; listed under problems').map((l) => l.attributes);
-    expect(reported).toHaveLength(3);
+    expect(reported).toHaveLength(4);
     expect(reported).toEqual(
       expect.arrayContaining([
         { destinationId: 'zz-bad', problems: expect.stringContaining('enabled') },
@@ -858,12 +859,12 @@ describe('stream status and the grace period', () => {
     expect(sim.calls['ivs:GetStream']).toBeUndefined();
   });
 
-  it("without tracked channels lists the destinations' channels", async () => {
-    await stored({ id: 'x', channelArn: B });
-    await stored({ id: 'y', channelArn: A });
-    await stored({ id: 'z', channelArn: B });
+  it("without tracked channels lists the destinations' channels, once each and sorted", async () => {
+    // Five channels: the order a scan returns them in is not sorted by chance.
+    const arns = ['Ee', 'Cc', 'Aa', 'Dd', 'Bb'].map((id) => sim.ivsChannelArn(id));
+    for (const [i, channelArn] of [...arns, arns[0] as string].entries()) await stored({ id: `x${i}`, channelArn });
     const status = await service({ trackedChannelArns: [] }).streamStatus();
-    expect(status.channels.map((c) => c.channelArn)).toEqual([A, B]);
+    expect(status.channels.map((c) => c.channelId)).toEqual(['Aa', 'Bb', 'Cc', 'Dd', 'Ee']);
   });
 
   it('shows when an offline channel stops: the end of its grace period, until it has passed', async () => {
