@@ -1407,3 +1407,42 @@ it('alerts when a destination’s relay step fails, and when it runs again', asy
     ['d1', 'recovered', 'The relay runs again.'],
   ]);
 });
+
+describe('a create-relay’s answer', () => {
+  async function withSource(): Promise<string> {
+    await createDestination();
+    const inputId = await leftOverInput(A);
+    sim.goLive(A);
+    return inputId;
+  }
+
+  it('a channel MediaLive already made (a repeat after a lost answer) is looked at again at once, to be started', async () => {
+    const inputId = await withSource();
+    const createRelay = engine.createRelay.bind(engine);
+    engine.createRelay = async (spec, sourceId) => {
+      await createRelay(spec, sourceId); // its answer is lost; MediaLive goes on creating
+      clock.advance(sim.timings().provisionMs);
+      return createRelay(spec, sourceId); // the repeat (same RequestId) finds it made
+    };
+    const { outcome, result } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'done' });
+    // Looked at again at once (the clock moved on while MediaLive created it).
+    expect(result.queued).toContainEqual(
+      expect.objectContaining({ destinationId: 'd1', reason: 'look again', notBefore: clock.now().toISOString() }),
+    );
+    expect(sim.channels().map((c) => [c.state, c.inputIds])).toEqual([['IDLE', [inputId]]]);
+  });
+
+  it('a channel configuration MediaLive rejects is a terminal error on the item, kept with its source', async () => {
+    const inputId = await withSource();
+    engine.createRelay = () => Promise.reject(new InvalidConfigurationError('CreateChannel: the RTMP URL is not accepted'));
+    const { outcome, lookAgainMs } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'failed', error: 'INVALID_CONFIGURATION' });
+    expect(lookAgainMs).toBeUndefined();
+    expect((await repo.get('d1'))!).toMatchObject({
+      status: 'error',
+      mediaLiveInputId: inputId,
+      lastError: { code: 'INVALID_CONFIGURATION', message: 'CreateChannel: the RTMP URL is not accepted' },
+    });
+  });
+});
