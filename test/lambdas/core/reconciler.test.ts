@@ -428,6 +428,17 @@ describe('failed steps', () => {
     });
   });
 
+  it('logs what was thrown by its type when it is not even an Error', async () => {
+    await createDestination();
+    sim.goLive(A);
+    engine.createSource = () => Promise.reject('socket hang up 10.0.0.7');
+    await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() });
+    expect((await repo.get('d1'))!.lastError).toMatchObject({ code: 'UNEXPECTED' });
+    const failed = timeline().filter((l) => l.message === 'Reconcile step failed');
+    expect(failed).toEqual([expect.objectContaining({ errorCode: 'UNEXPECTED', errorName: 'string' })]);
+    expect(JSON.stringify(logged)).not.toContain('socket');
+  });
+
   it('shows an unexpected error as such, without its details', async () => {
     await createDestination();
     sim.goLive(A);
