@@ -347,6 +347,7 @@ describe('the work queue: what is left is looked at on time', () => {
     sim.goLive(A);
     const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
     expect(result.destinations.map((d) => d.step)).toEqual(expect.arrayContaining(['create-source', 'create-relay', 'start']));
+    expect(result.destinations.find((d) => d.step === 'start')).toMatchObject({ outcome: 'done' });
     expect(result.passes).toBeGreaterThan(2);
     expect(sim.stats().totalStarts).toBe(1);
   });
@@ -873,7 +874,8 @@ describe('what the executor finds in MediaLive', () => {
       const inputId = await leftOverInput(A);
       sim.goLive(A);
       engine.createRelay = () => Promise.reject(new ResourceNotFoundError(`CreateChannel: input ${inputId} does not exist`));
-      engine.listSources = () => Promise.reject(partialListing<RelaySource>([], true));
+      const another: RelaySource = { id: '1999999', destinationId: 'd9', attachedTo: [] };
+      engine.listSources = () => Promise.reject(partialListing<RelaySource>([another], true));
       const { outcome } = await onePass({ kind: 'channel', channelArn: A });
       expect(outcome).toMatchObject({ step: 'create-relay', outcome: 'raced' });
       expect((await repo.get('d1'))!.mediaLiveInputId).toBeUndefined();
@@ -906,7 +908,15 @@ describe('what the executor finds in MediaLive', () => {
     }
 
     it('forgets it when a partial listing that covers MediaLive does not show it', async () => {
-      const { recorded, outcome } = await missingFromDescribe(() => Promise.reject(partialListing<Relay>([], true)));
+      const another: Relay = {
+        id: '2999999',
+        state: 'running',
+        destinationId: 'd9',
+        configRevision: 1,
+        sourceIds: [],
+        engineState: 'RUNNING',
+      };
+      const { recorded, outcome } = await missingFromDescribe(() => Promise.reject(partialListing<Relay>([another], true)));
       expect(outcome).toMatchObject({ step: 'forget-relay', outcome: 'done' });
       const item = (await repo.get('d1'))!;
       expect(item.mediaLiveChannelId).toBeUndefined();
