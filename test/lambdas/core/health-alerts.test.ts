@@ -234,6 +234,16 @@ describe('a health change into failing and back', () => {
     expect((await s.history()).map((e) => e.kind)).toEqual(['health-failing', 'alert-sent', 'health-failing']);
   });
 
+  it('a failing relay that stops (failing → unknown) gets no green alert: nothing was fixed', async () => {
+    const s = setup();
+    await s.alerts.onHealthChange(s.destination, { state: 'ok' }, { state: 'failing' }, at());
+    expect(await s.alerts.onHealthChange(s.destination, { state: 'failing' }, { state: 'unknown' }, at(1_000))).toEqual({
+      direction: undefined,
+      alert: 'no-change',
+    });
+    expect(s.sent().map((a) => a.direction)).toEqual(['failing']);
+  });
+
   it('uses the window it is given', async () => {
     const s = setup();
     const alerts = new HealthAlerts({ ...s.deps, windowMs: 1_000 });
@@ -349,6 +359,16 @@ describe('when something on the way fails', () => {
       },
     ]);
     expect(s.metered).toEqual([['alert', 'webhook']]);
+  });
+
+  it('names every channel it went to, and every one it failed on', async () => {
+    const all = setup({ channels: ['sns', 'webhook'] });
+    await all.alerts.onRelayTransition(all.destination, 'failing', 'x', at());
+    expect((await all.history()).at(-1)?.message).toBe('Alert sent (failing) to sns, webhook.');
+    const partial = setup({ channels: ['sns', 'webhook', 'chat'] });
+    partial.channels[2]!.fail = 'named';
+    await partial.alerts.onRelayTransition(partial.destination, 'failing', 'x', at());
+    expect((await partial.history()).at(-1)?.message).toBe('Alert (failing) failed on chat; sent to sns, webhook.');
   });
 
   it('every channel failing: the alert failed, and the history says where', async () => {
