@@ -13,7 +13,19 @@ const noTestingCode = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'frontend/dist/', '.local/', 'coverage/', '**/.terraform/', 'test/fixtures/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'frontend/dist/',
+      '.local/',
+      'coverage/',
+      '**/.terraform/',
+      'test/fixtures/',
+      '.stryker-tmp*/',
+      'reports/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
