@@ -13,7 +13,7 @@
  * a run is billed from `starting` to `stopped` with the minimum per start (MediaLive 10 minutes,
  * Fargate 1 minute); the mode of a past run is the destination's mode now.
  */
-import { RELAY_MODES, type RelayMode } from './destination';
+import { PROFILE_VIDEO, RELAY_MODES, type RelayMode } from './destination';
 import type { Destination, DestinationStatus, Profile } from './destination';
 import type { DestinationEventKind } from './events';
 import type { Clock, DestinationEventLog, DestinationRepository } from './ports';
@@ -63,14 +63,11 @@ export function resolvePrices(overrides: Partial<Record<PriceKey, number>>): Pri
 }
 
 /**
- * Per profile, the video kbit/s and whether MediaLive bills it as an SD (≤ 540p) or HD output.
- * A Record over Profile: a new profile does not compile until it is priced here.
+ * MediaLive bills an output by its resolution class: "SD is less than 720 lines, HD is 720 to
+ * 1080 lines" (ReservationResolution in the MediaLive API model,
+ * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/medialive/aws.sdk.kotlin.services.medialive.model/-reservation-resolution).
  */
-const PROFILE_OUTPUT: Readonly<Record<Profile, { kbps: number; hd: boolean }>> = {
-  '1080p30-6000': { kbps: 6000, hd: true },
-  '720p30-4500': { kbps: 4500, hd: true },
-  '480p30-2000': { kbps: 2000, hd: false },
-};
+export const HD_MIN_LINES = 720;
 
 /** The parts of a destination the price depends on; `mode` is `transcode` when absent (MediaLive). */
 export interface Priced {
@@ -101,9 +98,10 @@ export function hourlyRate(destination: Priced, prices: PriceTable): HourlyRate 
     const dataUsd = gbPerHour(prices.passthroughKbps) * prices.dataTransferOutPerGb;
     return { mode, relayUsd, dataUsd, totalUsd: relayUsd + dataUsd, minimumMinutes: prices.fargateMinimumMinutes };
   }
-  const output = PROFILE_OUTPUT[destination.profile];
-  const relayUsd = prices.mediaLiveInputPerHour + (output.hd ? prices.mediaLiveOutputHdPerHour : prices.mediaLiveOutputSdPerHour);
-  const dataUsd = gbPerHour(output.kbps) * prices.dataTransferOutPerGb;
+  const video = PROFILE_VIDEO[destination.profile];
+  const hd = video.height >= HD_MIN_LINES;
+  const relayUsd = prices.mediaLiveInputPerHour + (hd ? prices.mediaLiveOutputHdPerHour : prices.mediaLiveOutputSdPerHour);
+  const dataUsd = gbPerHour(video.videoBitrateKbps) * prices.dataTransferOutPerGb;
   return { mode, relayUsd, dataUsd, totalUsd: relayUsd + dataUsd, minimumMinutes: prices.mediaLiveMinimumMinutes };
 }
 

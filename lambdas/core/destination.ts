@@ -20,6 +20,24 @@ export type Platform = (typeof PLATFORMS)[number];
 export const PROFILES = ['1080p30-6000', '720p30-4500', '480p30-2000'] as const;
 export type Profile = (typeof PROFILES)[number];
 
+/** The picture a profile renders, as its name says. */
+export interface ProfileVideo {
+  /** Lines of video. */
+  height: number;
+  /** Video bit rate in kbit/s (constant bit rate). */
+  videoBitrateKbps: number;
+}
+
+/**
+ * The one table of what each profile renders: MediaLive's encoder settings
+ * (adapters/medialive/encoding-profiles.ts) and its price (core/costs.ts) both read it.
+ */
+export const PROFILE_VIDEO: Readonly<Record<Profile, ProfileVideo>> = {
+  '1080p30-6000': { height: 1080, videoBitrateKbps: 6000 },
+  '720p30-4500': { height: 720, videoBitrateKbps: 4500 },
+  '480p30-2000': { height: 480, videoBitrateKbps: 2000 },
+};
+
 /**
  * How a destination's stream is carried (docs/architecture.md, "Relay modes"):
  * - `passthrough`: copied as IVS delivers it, no transcoding (an ffmpeg `-c copy` task on ECS

@@ -4,7 +4,7 @@
  * fixed 2-second closed GOP and an AAC track.
  */
 import type { H264Level, InputResolution } from '@aws-sdk/client-medialive';
-import type { Profile } from '../../core/destination';
+import { PROFILE_VIDEO, type Profile } from '../../core/destination';
 import type { IvsChannelType } from '../../core/ports';
 
 export interface EncodingProfile {
@@ -31,27 +31,27 @@ export const KEYFRAME_INTERVAL_SECONDS = 2;
 export const ENCODING_PROFILES = {
   '1080p30-6000': {
     width: 1920,
-    height: 1080,
+    height: PROFILE_VIDEO['1080p30-6000'].height,
     ...FRAMERATE_30,
-    videoBitrateKbps: 6000,
+    videoBitrateKbps: PROFILE_VIDEO['1080p30-6000'].videoBitrateKbps,
     h264Level: 'H264_LEVEL_4_1',
     gopSeconds: KEYFRAME_INTERVAL_SECONDS,
     ...AUDIO,
   },
   '720p30-4500': {
     width: 1280,
-    height: 720,
+    height: PROFILE_VIDEO['720p30-4500'].height,
     ...FRAMERATE_30,
-    videoBitrateKbps: 4500,
+    videoBitrateKbps: PROFILE_VIDEO['720p30-4500'].videoBitrateKbps,
     h264Level: 'H264_LEVEL_3_1',
     gopSeconds: KEYFRAME_INTERVAL_SECONDS,
     ...AUDIO,
   },
   '480p30-2000': {
     width: 854,
-    height: 480,
+    height: PROFILE_VIDEO['480p30-2000'].height,
     ...FRAMERATE_30,
-    videoBitrateKbps: 2000,
+    videoBitrateKbps: PROFILE_VIDEO['480p30-2000'].videoBitrateKbps,
     h264Level: 'H264_LEVEL_3_1',
     gopSeconds: KEYFRAME_INTERVAL_SECONDS,
     ...AUDIO,

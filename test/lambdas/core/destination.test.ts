@@ -5,6 +5,8 @@ import {
   IVS_CHANNEL_ARN,
   LEGACY_RELAY_MODE,
   MASK,
+  PROFILE_VIDEO,
+  PROFILES,
   streamKeyHint,
   toView,
 } from '../../../lambdas/core/destination';
@@ -131,5 +133,12 @@ describe('IVS channel ARNs', () => {
     expect(IVS_CHANNEL_ARN.exec('arn:aws:ivs:us-west-2:123456789012:channel/AbCd')?.[1]).toBe('us-west-2');
     expect(IVS_CHANNEL_ARN.exec('arn:aws-us-gov:ivs:us-gov-west-1:123456789012:channel/AbCd')?.[1]).toBe('us-gov-west-1');
     expect(IVS_CHANNEL_ARN.exec('arn:aws-cn:ivs:cn-north-1:123456789012:channel/AbCd')?.[1]).toBe('cn-north-1');
+  });
+});
+
+describe('PROFILE_VIDEO', () => {
+  it.each(PROFILES)('%s renders what its name says: <height>p30-<video kbit/s>', (profile) => {
+    const { height, videoBitrateKbps } = PROFILE_VIDEO[profile];
+    expect(profile).toBe(`${height}p30-${videoBitrateKbps}`);
   });
 });
