@@ -109,10 +109,10 @@ export function decodeCursor(token: string): string {
     const message = 'is not a token this API issued: send the nextToken of the previous page unchanged, or none for the first page';
     return new ValidationError(`nextToken: ${message}`, [{ field: 'nextToken', message }]);
   };
-  if (token.length > 200 || !token.startsWith(CURSOR_PREFIX)) throw invalid();
-  const body = token.slice(CURSOR_PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw invalid();
-  const eventId = Buffer.from(body, 'base64url').toString('utf8');
+  // Only a cursor this module issued encodes back to itself: the round trip rejects a missing
+  // prefix, characters outside base64url and anything appended, and EVENT_ID what decodes to
+  // something other than an event id. A long token costs one linear decode, nothing more.
+  const eventId = Buffer.from(token.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
   if (!EVENT_ID.test(eventId) || encodeCursor(eventId) !== token) throw invalid();
   return eventId;
 }

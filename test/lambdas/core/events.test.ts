@@ -205,6 +205,21 @@ describe('cursors', () => {
     );
   });
 
+  describe('refuses a token of a real event id that was altered', () => {
+    const token = encodeCursor(`${AT}_0a1b2c3d`);
+    it.each([
+      ['another prefix', token.replace('e1.', 'e2.')],
+      ['no prefix', token.slice('e1.'.length)],
+      ['base64 padding appended', `${token}==`],
+      ['a character outside base64url appended', `${token}!`],
+      ['a space inside', `${token.slice(0, 8)} ${token.slice(8)}`],
+      ['standard base64 (padded) instead of base64url', `${encodeCursor(`${AT}_0a1b2c3d4`)}==`],
+    ])('%s', (_label, altered) => {
+      expect(decodeCursor(token)).toBe(`${AT}_0a1b2c3d`);
+      expect(() => decodeCursor(altered)).toThrow(/^nextToken: /);
+    });
+  });
+
   it.each(['', 'e1.', 'page-2', 'e1.!!!', `e1.${'A'.repeat(300)}`, encodeCursor('2030-01-01T00:00:00.000Z_x').replace('e1.', 'e2.')])(
     'refuses %j with a message that names nextToken',
     (token) => {
