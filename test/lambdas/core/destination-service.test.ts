@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDestinationEventLog } from '../../../lambdas/adapters/dynamodb/destination-event-log';
 import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
 import { DynamoStreamStateRepository } from '../../../lambdas/adapters/dynamodb/stream-state-repository';
@@ -35,7 +35,7 @@ import { ManualClock } from '../../../lambdas/testing/manual-clock';
 import { MemoryWorkQueue } from '../../../lambdas/testing/memory-work-queue';
 import { AwsSimulator } from '../../../lambdas/testing/simulator';
 import type { Dynalite } from '../../support/dynalite';
-import { DynaliteServer } from '../../support/dynalite';
+import { dynaliteTablesPerTest } from '../../support/dynalite-per-test';
 import { makeDestination } from '../../support/fixtures';
 
 const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
@@ -50,7 +50,6 @@ interface LogEntry {
   attributes: Record<string, unknown> | undefined;
 }
 
-let server: DynaliteServer;
 let db: Dynalite;
 let repo: DynamoDestinationRepository;
 let states: DynamoStreamStateRepository;
@@ -62,13 +61,10 @@ let logs: LogEntry[];
 let auxiliary: string[];
 let nextId: number;
 
-beforeAll(async () => {
-  server = await DynaliteServer.start();
-});
-afterAll(async () => server.close());
+const tables = dynaliteTablesPerTest();
 
 beforeEach(async () => {
-  db = await server.tables({ transport: 'in-process', recycle: true });
+  db = tables();
   repo = new DynamoDestinationRepository(db.doc, db.tables.destinations);
   states = new DynamoStreamStateRepository(db.doc, db.tables.streamState);
   clock = new ManualClock(NOW);
@@ -81,7 +77,6 @@ beforeEach(async () => {
   auxiliary = [];
   nextId = 0;
 });
-afterEach(async () => db.stop());
 
 const log: Log = {
   debug: (message, attributes) => void logs.push({ level: 'debug', message, attributes }),

@@ -2,7 +2,7 @@
  * Writing a destination item (core/destination-updates.ts) over the real DynamoDB adapter on an
  * in-process dynalite: conditional on the version read, retried on conflicts, never lost.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
 import type { Destination } from '../../../lambdas/core/destination';
 import { nextVersion, recordRelayAlert, updateDestination } from '../../../lambdas/core/destination-updates';
@@ -10,23 +10,19 @@ import { ServiceUnavailableError, VersionConflictError } from '../../../lambdas/
 import type { RelayAlert } from '../../../lambdas/core/health';
 import { ManualClock } from '../../../lambdas/testing/manual-clock';
 import type { Dynalite } from '../../support/dynalite';
-import { DynaliteServer } from '../../support/dynalite';
+import { dynaliteTablesPerTest } from '../../support/dynalite-per-test';
 import { makeDestination } from '../../support/fixtures';
 
 const NOW = '2026-03-01T10:00:00.000Z';
 
-let server: DynaliteServer;
 let db: Dynalite;
 let repo: DynamoDestinationRepository;
 let clock: ManualClock;
 let reads: number;
 
-beforeAll(async () => {
-  server = await DynaliteServer.start();
-});
-afterAll(async () => server.close());
+const tables = dynaliteTablesPerTest();
 beforeEach(async () => {
-  db = await server.tables({ transport: 'in-process', recycle: true });
+  db = tables();
   repo = new DynamoDestinationRepository(db.doc, db.tables.destinations);
   clock = new ManualClock(NOW);
   reads = 0;
@@ -36,7 +32,6 @@ beforeEach(async () => {
     return get(id);
   };
 });
-afterEach(async () => db.stop());
 
 async function stored(overrides: Partial<Destination> = {}): Promise<Destination> {
   const d = makeDestination({ id: 'd1', ...overrides });
