@@ -67,7 +67,7 @@ export function resolvePrices(overrides: Partial<Record<PriceKey, number>>): Pri
  * 1080 lines" (ReservationResolution in the MediaLive API model,
  * https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/medialive/aws.sdk.kotlin.services.medialive.model/-reservation-resolution).
  */
-export const HD_MIN_LINES = 720;
+const HD_MIN_LINES = 720;
 
 /** The parts of a destination the price depends on; `mode` is `transcode` when absent (MediaLive). */
 export interface Priced {
