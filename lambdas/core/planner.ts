@@ -50,9 +50,10 @@ export interface PlanInput {
   /**
    * Destinations whose items exist but do not parse (MALFORMED_ITEM). Their relays and sources
    * are theirs, not orphans: a typo in the table must not stop a running broadcast. They are left
-   * as they are until the item is mended.
+   * as they are until the item is mended. Looked up with a relay's or source's destination tag,
+   * which an untagged one lacks (`has(undefined)` is false).
    */
-  malformedIds?: ReadonlySet<string>;
+  malformedIds?: ReadonlySet<string | undefined>;
 }
 
 export type Desired = 'on' | 'off' | 'hold';
@@ -161,6 +162,7 @@ export function desiredState(
  * (docs/aws-notes.md, "A stream that comes back inside the grace period").
  */
 function needsReattach(d: Destination, stream: ChannelLiveness | undefined): boolean {
+  // Stryker disable next-line OptionalChaining: its one caller runs only while desired is on or hold, which needs a stream.
   if (!stream?.live || stream.streamId === undefined || stream.broadcastId === undefined) return false;
   return stream.streamId !== stream.broadcastId && d.reattachedStreamId !== stream.streamId;
 }
@@ -195,6 +197,7 @@ function findRelay(d: Destination, byId: Map<string, Relay>, byTag: Map<string, 
     if (recorded) return { relay: recorded, adopted: false, draining };
   }
   const adoptable = tagged.find((r) => r.state !== 'deleting');
+  // Stryker disable next-line ConditionalExpression: `adopted` without a relay adopts nothing (planDestination checks for one).
   if (adoptable) return { relay: adoptable, adopted: true, draining };
   // Stryker disable next-line BooleanLiteral: without a relay there is nothing to adopt (decide() checks for one).
   return { relay: undefined, adopted: false, draining };
@@ -251,8 +254,8 @@ function decideDestination(
     lastError: extra.lastError,
     step,
     ...adopt,
-    ...(extra.recheckAfterMs !== undefined ? { recheckAfterMs: extra.recheckAfterMs } : {}),
-    ...(extra.idleTtlEndsAt !== undefined ? { idleTtlEndsAt: extra.idleTtlEndsAt } : {}),
+    recheckAfterMs: extra.recheckAfterMs,
+    idleTtlEndsAt: extra.idleTtlEndsAt,
   });
   const wanted = desired === 'on';
 
@@ -368,7 +371,7 @@ export function plan(input: PlanInput): Plan {
       // A create holding the lease may have made it and not recorded it yet.
       if (leased.has(r.destinationId)) continue;
       // Its destination exists, but its item does not parse: not an orphan.
-      if (r.destinationId !== undefined && input.malformedIds?.has(r.destinationId)) continue;
+      if (input.malformedIds?.has(r.destinationId)) continue;
       if (ACTIVE.has(r.state)) orphans.push({ relay: r, step: { kind: 'stop', relayId: r.id } });
       else if (r.state === 'idle' || r.state === 'failed') orphans.push({ relay: r, step: { kind: 'delete-relay', relayId: r.id } });
       else orphans.push({ relay: r, step: null });
@@ -387,7 +390,7 @@ function orphanSources(input: PlanInput, attached: ReadonlySet<string>): string[
   return (input.sources ?? [])
     .filter((s) => {
       if (s.attachedTo.length > 0 || attached.has(s.id)) return false;
-      if (s.destinationId !== undefined && input.malformedIds?.has(s.destinationId)) return false;
+      if (input.malformedIds?.has(s.destinationId)) return false;
       const owner = byId.get(s.destinationId);
       if (!owner) return true;
       if (leaseActive(owner, input.now)) return false;
