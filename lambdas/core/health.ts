@@ -151,12 +151,12 @@ export function assessHealth(input: HealthInput): HealthAssessment {
   const failure = telemetry.failure;
   const failureAfterMedia = failure !== undefined && ageMs(failure.at, now) <= mediaAge;
   if (!flowing) {
-    if (failure && failureAfterMedia && (failure.kind === 'refused' || failure.kind === 'unreachable' || failure.kind === 'source')) {
+    if (failureAfterMedia && (failure.kind === 'refused' || failure.kind === 'unreachable' || failure.kind === 'source')) {
       return { state: 'failing', bitrateKbps: null, message: FAILURE_MESSAGES[failure.kind] };
     }
     const silentMs = Math.min(mediaAge, runningMs);
     if (silentMs >= NO_MEDIA_FAILING_MS + lag) {
-      const reason = failure && failureAfterMedia ? ` ${FAILURE_MESSAGES[failure.kind]}` : ' Check the source stream and the platform.';
+      const reason = failureAfterMedia ? ` ${FAILURE_MESSAGES[failure.kind]}` : ' Check the source stream and the platform.';
       // The message stays the same while the state does (no running count: `since` says how long).
       return {
         state: 'failing',
@@ -164,7 +164,7 @@ export function assessHealth(input: HealthInput): HealthAssessment {
         message: `No media sent for more than ${seconds(NO_MEDIA_FAILING_MS + lag)} s.${reason}`,
       };
     }
-    return none(failure && failureAfterMedia ? FAILURE_MESSAGES[failure.kind] : 'Running: waiting for media to flow.');
+    return none(failureAfterMedia ? FAILURE_MESSAGES[failure.kind] : 'Running: waiting for media to flow.');
   }
   const bitrateKbps = telemetry.bitrateKbps !== undefined ? Math.round(telemetry.bitrateKbps) : null;
   if (failure && ageMs(failure.at, now) <= RECENT_FAILURE_MS) {
