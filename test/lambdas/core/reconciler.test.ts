@@ -264,6 +264,14 @@ it('a reconcile that loses the conditional write of its lease calls nothing in M
   );
 });
 
+/** Creates d1 (or what `overrides` make) on channel A, takes A live and reconciles it to active. */
+async function liveAndActive(overrides: Partial<Destination> = {}): Promise<Destination> {
+  const d = await createDestination(overrides);
+  sim.goLive(A);
+  await reconcileUntil('active', d.id);
+  return d;
+}
+
 /** Reconciles everything a minute apart until d1 has `status`. */
 async function reconcileUntil(status: Destination['status'], id = 'd1'): Promise<void> {
   for (let i = 0; i < 10 && (await repo.get(id))?.status !== status; i++) {
@@ -283,9 +291,7 @@ async function lookAgainAfter(attempt: number): Promise<number | undefined> {
 
 describe('the work queue: what is left is looked at on time', () => {
   it('looks at a channel again one second after its grace period ends, and stops its relay then', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     sim.goOffline(A);
     const offlineAt = clock.now().getTime();
     const ended = await reconciler().reconcile({ kind: 'all' });
@@ -483,9 +489,7 @@ describe('auxiliary reads never block the essential path', () => {
 
 describe('orphans and removal', () => {
   it('stops, then deletes a channel whose destination is gone, and then its input', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     const [running] = sim.runningChannels();
     await repo.delete('d1', (await repo.get('d1'))!.version); // removed behind the system's back
     const first = await reconciler().reconcile({ kind: 'all' });
@@ -506,9 +510,7 @@ describe('orphans and removal', () => {
   });
 
   it('removes a deleted destination once nothing of it is left, and records that in its history', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     await outsideWrite('d1', (d) => Object.assign(d, { deleteRequested: true, enabled: false, status: 'deleting' }));
     for (let i = 0; i < 10 && (await repo.get('d1')) !== undefined; i++) {
       clock.advance(60_000);
@@ -524,9 +526,7 @@ describe('orphans and removal', () => {
 
 describe('steps the executor takes', () => {
   it('queues a look at an idle channel for when its idle TTL ends, then deletes it and keeps its input', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     sim.goOffline(A);
     let idleQueued: unknown[] = [];
     for (let i = 0; i < 10 && (await repo.get('d1'))?.status !== 'inactive'; i++) {
@@ -555,9 +555,7 @@ describe('steps the executor takes', () => {
   });
 
   it('re-attaches a running channel once to a stream that came back inside the grace period', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     sim.goOffline(A);
     await reconciler().reconcile({ kind: 'all' });
     clock.advance(30_000);
@@ -582,9 +580,7 @@ describe('steps the executor takes', () => {
   });
 
   it('a stopped relay has no alerts left on the item', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     const alert = { id: 'a1', type: 'RTMP Connection Failure', message: 'refused', setAt: clock.now().toISOString() };
     await outsideWrite('d1', (d) => void (d.relayAlerts = [alert]));
     await outsideWrite('d1', (d) => void (d.enabled = false));
@@ -594,9 +590,7 @@ describe('steps the executor takes', () => {
   });
 
   it('a recorded channel missing from a describe is not forgotten while the listing still shows it', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     const recorded = (await repo.get('d1'))!.mediaLiveChannelId;
     engine.describeRelay = () => Promise.resolve(undefined); // a lagging read
     const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' }, { deadline: clock.now() });
@@ -606,9 +600,7 @@ describe('steps the executor takes', () => {
   });
 
   it('a channel deleted by hand is forgotten, and a new one is made under a new generation', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     const before = (await repo.get('d1'))!;
     sim.forceChannelState(before.mediaLiveChannelId!, 'DELETED');
     const result = await reconciler().reconcile({ kind: 'all' });
@@ -896,9 +888,7 @@ describe('what the executor finds in MediaLive', () => {
 
   describe('a forget-relay (the recorded channel is missing from a describe)', () => {
     async function missingFromDescribe(listing: () => Promise<Relay[]>): Promise<{ recorded: string; outcome: unknown }> {
-      await createDestination();
-      sim.goLive(A);
-      await reconcileUntil('active');
+      await liveAndActive();
       const recorded = (await repo.get('d1'))!.mediaLiveChannelId!;
       engine.describeRelay = () => Promise.resolve(undefined);
       engine.listRelays = listing;
@@ -1069,9 +1059,7 @@ describe('what the executor finds in MediaLive', () => {
       ['edited', (d: Destination) => Object.assign(d, { enabled: false, configRevision: d.configRevision + 1 }), true],
       ['disabled', (d: Destination) => Object.assign(d, { enabled: false }), false],
     ])('a destination %s', async (_what, change, next) => {
-      await createDestination();
-      sim.goLive(A);
-      await reconcileUntil('active');
+      await liveAndActive();
       await outsideWrite('d1', change);
       const { outcome, lookAgainMs } = await onePass();
       expect(outcome).toMatchObject({ step: 'stop', outcome: 'done' });
@@ -1082,9 +1070,7 @@ describe('what the executor finds in MediaLive', () => {
 
 describe('one engine’s listing failing', () => {
   it('leaves out a destination whose relay was not listed, reconciles the others, and logs and meters it', async () => {
-    await createDestination({ id: 'd1' });
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive({ id: 'd1' });
     const before = (await repo.get('d1'))!;
     await createDestination({ id: 'd2' });
     engine.listRelays = () => Promise.reject(partialListing<Relay>([], false));
@@ -1102,9 +1088,7 @@ describe('one engine’s listing failing', () => {
   });
 
   it('cleans up no orphan on a partial listing of relays', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     await repo.delete('d1', (await repo.get('d1'))!.version);
     const listed = await engine.listRelays();
     engine.listRelays = () => Promise.reject(partialListing<Relay>(listed, true));
@@ -1137,9 +1121,7 @@ describe('an orphan the engine will not clean up now', () => {
     ['not found', 'raced', new ResourceNotFoundError('StopChannel: the channel does not exist')],
     ['throttling', 'failed', new ThrottledError('MediaLive StopChannel throttled')],
   ])('a relay: %s is reported as %s, and the next run tries again', async (_what, outcome, error) => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     const [running] = sim.runningChannels();
     await repo.delete('d1', (await repo.get('d1'))!.version);
     const stopRelay = engine.stopRelay.bind(engine);
@@ -1238,9 +1220,7 @@ describe('the driver and what it reads', () => {
   });
 
   it('acts on the relay a MediaLive event handed over without describing it again', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     await outsideWrite('d1', (d) => void (d.enabled = false));
     const [relay] = await engine.listRelays();
     sim.resetCounters();
@@ -1277,9 +1257,7 @@ describe('the driver and what it reads', () => {
   });
 
   it('leaves the running relay of a malformed item alone: it is not an orphan', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     const item = (await repo.get('d1'))!;
     await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...item, staleInputIds: 'not-a-list' } }));
     clock.advance(60_000);
@@ -1378,9 +1356,7 @@ describe('steps that find another writer or nothing to do', () => {
   });
 
   it('an engine whose relay follows a returning stream by itself has the re-attach done at once', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     sim.goOffline(A);
     await reconciler().reconcile({ kind: 'all' });
     clock.advance(30_000);
@@ -1393,9 +1369,7 @@ describe('steps that find another writer or nothing to do', () => {
   });
 
   it('a delete of a deleted destination’s relay looks again after a delete’s time', async () => {
-    await createDestination();
-    sim.goLive(A);
-    await reconcileUntil('active');
+    await liveAndActive();
     await outsideWrite('d1', (d) => Object.assign(d, { deleteRequested: true, enabled: false, status: 'deleting' }));
     expect(await onePass()).toMatchObject({ outcome: { step: 'stop' }, lookAgainMs: sim.timings().stopMs });
     clock.advance(sim.timings().stopMs);
