@@ -289,6 +289,178 @@ async function lookAgainAfter(attempt: number): Promise<number | undefined> {
   return item && Date.parse(item.notBefore) - now;
 }
 
+describe('the driver loop: how long it waits, when it stops, what it queues', () => {
+  let sleeps: number[];
+  /** A reconciler whose waits between passes are recorded (and advance the clock). */
+  function timed(config: Partial<ReconcilerConfig> = {}): Reconciler {
+    sleeps = [];
+    return reconciler('r1', config, {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        const hook = onSleep;
+        onSleep = undefined;
+        await hook?.();
+        clock.advance(ms);
+      },
+    });
+  }
+
+  it('waits in the invocation for a look-again of exactly inlineWaitMs, and queues nothing', async () => {
+    await createDestination();
+    sim.goLive(A);
+    // create-source, create-relay (provisioning: look again in 5 s), start.
+    const result = await timed({ inlineWaitMs: 5_000 }).reconcile({ kind: 'channel', channelArn: A });
+    expect(sleeps).toEqual([5_000]);
+    expect(sim.stats().totalStarts).toBe(1);
+    expect(result.queued.filter((i) => i.reason === 'look again')).toEqual([]);
+  });
+
+  it('a look-again longer than inlineWaitMs goes to the queue, due when asked, without waiting', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const start = clock.now().getTime();
+    const result = await timed({ inlineWaitMs: 4_999 }).reconcile({ kind: 'channel', channelArn: A });
+    expect(sleeps).toEqual([]);
+    expect(result.passes).toBe(2);
+    expect(sim.stats().totalStarts).toBe(0);
+    expect(result.queued.filter((i) => i.reason === 'look again')).toEqual([
+      { kind: 'destination', destinationId: 'd1', notBefore: new Date(start + 5_000).toISOString(), reason: 'look again', attempt: 1 },
+    ]);
+  });
+
+  it('the next pass comes as soon as the soonest look-again is due, not the latest', async () => {
+    await createDestination({ id: 'd1' });
+    await leftOverInput(A); // d1 starts at create-relay (look again in 5 s), d2 at create-source (at once)
+    await createDestination({ id: 'd2' });
+    sim.goLive(A);
+    const result = await timed().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.destinations.filter((o) => o.pass === 1).map((o) => [o.destinationId, o.step])).toEqual(
+      expect.arrayContaining([
+        ['d1', 'create-relay'],
+        ['d2', 'create-source'],
+      ]),
+    );
+    expect(result.destinations.find((o) => o.destinationId === 'd2' && o.step === 'create-relay')?.pass).toBe(2);
+    expect(sleeps).toEqual([5_000]);
+    expect(sim.stats().totalStarts).toBe(2);
+  });
+
+  it.each([
+    [5_000, 1],
+    [5_001, 2],
+  ])('with the deadline %i ms away (passReserveMs 5000), makes %i pass(es)', async (budget, passes) => {
+    await createDestination();
+    sim.goLive(A);
+    const start = clock.now().getTime();
+    const result = await timed().reconcile({ kind: 'channel', channelArn: A }, { deadline: new Date(start + budget) });
+    expect(result.passes).toBe(passes);
+    expect(sleeps).toEqual([]);
+    expect(result.queued).toContainEqual(
+      expect.objectContaining({
+        destinationId: 'd1',
+        reason: 'look again',
+        notBefore: new Date(start + (passes === 1 ? 0 : 5_000)).toISOString(),
+      }),
+    );
+  });
+
+  it('a create-relay is guarded too: looked at again when its lease ends, should the invocation die', async () => {
+    await createDestination();
+    await leftOverInput(A);
+    sim.goLive(A);
+    const start = clock.now().getTime();
+    const result = await timed().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
+    expect(result.destinations[0]).toMatchObject({ step: 'create-relay', outcome: 'done' });
+    expect(result.queued).toContainEqual({
+      kind: 'destination',
+      destinationId: 'd1',
+      notBefore: new Date(start + 31_000).toISOString(),
+      reason: 'resume an interrupted create',
+      attempt: 1,
+    });
+  });
+
+  it('makes no queue call and logs no exhausted look-agains when nothing is left to look at', async () => {
+    await liveAndActive();
+    let calls = 0;
+    const enqueue = queue.enqueue.bind(queue);
+    queue.enqueue = (items) => {
+      calls += 1;
+      return enqueue(items);
+    };
+    logged = [];
+    clock.advance(60_000);
+    const result = await timed().reconcile({ kind: 'channel', channelArn: A }, { attempt: 10 });
+    expect(result.destinations).toEqual([expect.objectContaining({ destinationId: 'd1', step: null, outcome: 'none' })]);
+    expect(calls).toBe(0);
+    expect(timeline().filter((l) => l.level === 'warn')).toEqual([]);
+  });
+});
+
+describe('what a narrowed reconcile reads', () => {
+  it('a reconcile of one channel leaves the relays of other channels’ destinations alone', async () => {
+    await liveAndActive();
+    await createDestination({ id: 'd2', channelArn: B });
+    sim.goLive(B);
+    await reconcileUntil('active', 'd2');
+    clock.advance(60_000);
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.orphans).toEqual([]);
+    expect(sim.runningChannels()).toHaveLength(2);
+  });
+
+  it('a queue message for one destination: no sweep, no channel without a recorded state, no describe without a relay', async () => {
+    await createDestination();
+    const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' });
+    expect(result.sweep).toBe('skipped');
+    expect(result.channels).toEqual([]);
+    expect(result.destinations).toEqual([expect.objectContaining({ destinationId: 'd1', step: null })]);
+    expect(sim.calls['medialive:DescribeChannel']).toBeUndefined();
+  });
+
+  it('a queue message for a destination deleted since is dropped quietly', async () => {
+    const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'gone' });
+    expect(result).toMatchObject({ passes: 1, destinations: [], malformed: [], queued: [] });
+  });
+
+  it('a destination table that cannot be read fails the queue message (to be retried), not the item', async () => {
+    await createDestination();
+    repo.get = () => Promise.reject(new ServiceUnavailableError('DynamoDB GetItem unavailable'));
+    await expect(reconciler().reconcile({ kind: 'destination', destinationId: 'd1' })).rejects.toThrow(ServiceUnavailableError);
+    const stored = (await db.doc.send(new GetCommand({ TableName: db.tables.destinations, Key: { id: 'd1' } }))).Item!;
+    expect(stored.lastError).toBeUndefined();
+  });
+
+  it.each([
+    [10, 'describes each relay'],
+    [11, 'lists MediaLive once per pass'],
+  ])('a pass over %i destinations %s', async (count, _how) => {
+    for (let i = 0; i < count; i++) await createDestination({ id: `d${i}` });
+    await createDestination({ id: 'other', channelArn: B });
+    const bad = makeDestination({ id: 'bad', channelArn: B });
+    await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, staleInputIds: 'not-a-list' } }));
+    sim.goLive(A);
+    // d0 turns malformed while the reconcile waits for the relays to provision.
+    onSleep = async () => {
+      const item = (await repo.get('d0'))!;
+      await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...item, staleInputIds: 'not-a-list' } }));
+    };
+    sim.resetCounters();
+    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
+    expect(result.passes).toBe(3);
+    expect(sim.stats().totalStarts).toBe(count - 1);
+    expect(result.malformed).toEqual(['d0']);
+    expect(new Set(result.destinations.map((o) => o.destinationId))).toEqual(new Set(Array.from({ length: count }, (_, i) => `d${i}`)));
+    if (count > 10) {
+      expect(sim.calls['medialive:ListChannels']).toBe(result.passes);
+    } else {
+      expect(sim.calls['medialive:ListChannels']).toBe(1);
+      // Pass 3 describes the relay of each well-formed one (pass 2 had none recorded yet).
+      expect(sim.calls['medialive:DescribeChannel']).toBe(count - 1);
+    }
+  });
+});
+
 describe('the work queue: what is left is looked at on time', () => {
   it('looks at a channel again one second after its grace period ends, and stops its relay then', async () => {
     await liveAndActive();
