@@ -409,6 +409,21 @@ describe('what a narrowed reconcile reads', () => {
     expect(sim.runningChannels()).toHaveLength(2);
   });
 
+  it('asks IVS nothing in a pass left with no destination to look at', async () => {
+    await createDestination();
+    sim.goLive(A);
+    onSleep = async () => {
+      const item = (await repo.get('d1'))!;
+      await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...item, staleInputIds: 'not-a-list' } }));
+    };
+    sim.resetCounters();
+    const result = await reconciler().reconcile({ kind: 'all' });
+    // create-source, create-relay, then (d1 malformed in the meantime) a pass with nothing to read.
+    expect(result.passes).toBe(3);
+    expect(result.malformed).toEqual(['d1']);
+    expect(sim.calls['ivs:ListStreams']).toBe(2);
+  });
+
   it('a queue message for one destination: no sweep, no channel without a recorded state, no describe without a relay', async () => {
     await createDestination();
     const result = await reconciler().reconcile({ kind: 'destination', destinationId: 'd1' });
@@ -435,8 +450,11 @@ describe('what a narrowed reconcile reads', () => {
     [10, 'describes each relay'],
     [11, 'lists MediaLive once per pass'],
   ])('a pass over %i destinations %s', async (count, _how) => {
-    for (let i = 0; i < count; i++) await createDestination({ id: `d${i}` });
+    // Another channel's destination, live and active: its relay is no orphan of these passes.
     await createDestination({ id: 'other', channelArn: B });
+    sim.goLive(B);
+    await reconcileUntil('active', 'other');
+    for (let i = 0; i < count; i++) await createDestination({ id: `d${i}` });
     const bad = makeDestination({ id: 'bad', channelArn: B });
     await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...bad, staleInputIds: 'not-a-list' } }));
     sim.goLive(A);
@@ -451,6 +469,8 @@ describe('what a narrowed reconcile reads', () => {
     expect(sim.stats().totalStarts).toBe(count - 1);
     expect(result.malformed).toEqual(['d0']);
     expect(new Set(result.destinations.map((o) => o.destinationId))).toEqual(new Set(Array.from({ length: count }, (_, i) => `d${i}`)));
+    expect(result.orphans).toEqual([]);
+    expect(sim.runningChannels().map((c) => c.id)).toContain((await repo.get('other'))!.mediaLiveChannelId);
     if (count > 10) {
       expect(sim.calls['medialive:ListChannels']).toBe(result.passes);
     } else {
