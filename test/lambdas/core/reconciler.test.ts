@@ -466,8 +466,16 @@ describe('what a narrowed reconcile reads', () => {
       await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...item, staleInputIds: 'not-a-list' } }));
     };
     sim.resetCounters();
+    let scans = 0;
+    const scanAll = repo.scanAll.bind(repo);
+    repo.scanAll = () => {
+      scans += 1;
+      return scanAll();
+    };
     const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
     expect(result.passes).toBe(3);
+    // More than ten: one scan of the table per narrowed pass rather than one read per destination.
+    expect(scans).toBe(count > 10 ? 2 : 0);
     expect(sim.stats().totalStarts).toBe(count - 1);
     expect(result.malformed).toEqual(['d0']);
     expect(new Set(result.destinations.map((o) => o.destinationId))).toEqual(new Set(Array.from({ length: count }, (_, i) => `d${i}`)));
