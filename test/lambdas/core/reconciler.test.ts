@@ -726,6 +726,120 @@ describe('orphans and removal', () => {
   });
 });
 
+describe('what a step records on the item and in its history', () => {
+  it('keeps statusSince and logs no status change when a write changes only the health', async () => {
+    await liveAndActive();
+    const { statusSince: since, health: before } = (await repo.get('d1'))!;
+    const alert = { id: 'a1', type: 'RTMP Connection Failure', message: 'refused', setAt: clock.now().toISOString() };
+    await outsideWrite('d1', (d) => void (d.relayAlerts = [alert]));
+    clock.advance(60_000);
+    logged = [];
+    await onePass();
+    const after = (await repo.get('d1'))!;
+    expect(after.health?.state).not.toBe(before?.state);
+    expect(after).toMatchObject({ status: 'active', statusSince: since });
+    expect(timeline().filter((l) => l.message === 'Destination status changed')).toEqual([]);
+  });
+
+  it('keeps the error of a failed relay nobody wants on the item, with the time it failed', async () => {
+    await liveAndActive();
+    sim.forceChannelState((await repo.get('d1'))!.mediaLiveChannelId!, 'UPDATE_FAILED');
+    sim.goOffline(A);
+    clock.advance(180_000);
+    await onePass({ kind: 'channel', channelArn: A });
+    const failed = (await repo.get('d1'))!;
+    expect(failed).toMatchObject({ status: 'error', lastError: { code: 'MEDIALIVE_UPDATE_FAILED', at: clock.now().toISOString() } });
+    for (let i = 0; i < 2; i++) {
+      clock.advance(60_000);
+      await onePass({ kind: 'channel', channelArn: A });
+    }
+    expect(await repo.get('d1')).toMatchObject({ status: 'error', statusSince: failed.statusSince, lastError: failed.lastError });
+  });
+
+  it('records a running relay it finds by its tag when the item lost it', async () => {
+    await liveAndActive();
+    const recorded = (await repo.get('d1'))!;
+    await outsideWrite('d1', (d) => void delete d.mediaLiveChannelId);
+    const { outcome } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ step: null });
+    expect((await repo.get('d1'))!.mediaLiveChannelId).toBe(recorded.mediaLiveChannelId);
+  });
+
+  it('records a relay it finds by its tag with the lease of the step it takes on it', async () => {
+    await liveAndActive();
+    const recorded = (await repo.get('d1'))!;
+    await outsideWrite('d1', (d) => Object.assign(d, { mediaLiveChannelId: undefined, enabled: false }));
+    const { outcome } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ step: 'stop', outcome: 'done' });
+    expect((await repo.get('d1'))!.mediaLiveChannelId).toBe(recorded.mediaLiveChannelId);
+  });
+
+  it('a lease write that fails for another reason than a version conflict is a failed step, not a race', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const put = repo.put.bind(repo);
+    repo.put = async (next) => {
+      if (next.lease !== undefined) throw new ServiceUnavailableError('DynamoDB PutItem unavailable');
+      return put(next);
+    };
+    const { outcome } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ step: 'create-source', outcome: 'failed', error: 'SERVICE_UNAVAILABLE' });
+    expect(sim.calls['medialive:CreateInput']).toBeUndefined();
+    expect(metered.failed).toEqual(['SERVICE_UNAVAILABLE']);
+  });
+
+  it('records what a step made even when the API writes the item six times while it records it', async () => {
+    await createDestination();
+    sim.goLive(A);
+    const put = repo.put.bind(repo);
+    let conflicts = 0;
+    repo.put = async (next) => {
+      if (next.lease === undefined && conflicts < 6) {
+        conflicts++;
+        const current = (await repo.get(next.id))!;
+        await put({ ...current, name: `renamed ${conflicts}`, version: current.version + 1 });
+      }
+      return put(next);
+    };
+    const { outcome } = await onePass({ kind: 'channel', channelArn: A });
+    expect(outcome).toMatchObject({ step: 'create-source', outcome: 'done' });
+    const stored = (await repo.get('d1'))!;
+    expect(stored).toMatchObject({ name: 'renamed 6', mediaLiveInputId: sim.inputIds()[0] });
+    expect(stored.lease).toBeUndefined();
+  });
+
+  it('records the removal of a deleted destination in its history with what it means', async () => {
+    await createDestination({ deleteRequested: true, enabled: false, status: 'deleting' });
+    const { outcome } = await onePass();
+    expect(outcome).toMatchObject({ step: 'remove', outcome: 'done' });
+    const history = await new DynamoDestinationEventLog(db.doc, db.tables.events, clock).list('d1', { limit: 50 });
+    expect(history.events).toContainEqual(
+      expect.objectContaining({ kind: 'deleted', source: 'monitor', message: 'Deleted: its relay and sources are removed.' }),
+    );
+  });
+
+  it('a removal whose delete fails for another reason than a version conflict is a failed step, and the item stays', async () => {
+    await createDestination({ deleteRequested: true, enabled: false, status: 'deleting' });
+    repo.delete = () => Promise.reject(new ServiceUnavailableError('DynamoDB DeleteItem unavailable'));
+    const { outcome } = await onePass();
+    expect(outcome).toMatchObject({ step: 'remove', outcome: 'failed', error: 'SERVICE_UNAVAILABLE' });
+    expect(await repo.get('d1')).toMatchObject({ status: 'deleting' });
+  });
+});
+
+describe('an orphan in a state that is passing', () => {
+  it('leaves an orphaned relay that is stopping alone, and reports it with no step', async () => {
+    await liveAndActive();
+    const [running] = sim.runningChannels();
+    await repo.delete('d1', (await repo.get('d1'))!.version);
+    sim.forceChannelState(running!.id, 'STOPPING');
+    const result = await reconciler().reconcile({ kind: 'all' }, { deadline: clock.now() });
+    expect(result.orphans).toEqual([{ relayId: running!.id, step: null, outcome: 'none' }]);
+    expect(sim.calls['medialive:StopChannel']).toBeUndefined();
+    expect(sim.calls['medialive:DeleteChannel']).toBeUndefined();
+  });
+});
+
 describe('steps the executor takes', () => {
   it('queues a look at an idle channel for when its idle TTL ends, then deletes it and keeps its input', async () => {
     await liveAndActive();
