@@ -176,6 +176,20 @@ describe('health in the reconcile', () => {
   });
 });
 
+describe('which relays the figures are read for', () => {
+  it('asks only for relays that are running, not for one still starting', async () => {
+    await liveAndActive('d1');
+    const second = makeDestination({ id: 'd2', channelArn: A });
+    second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
+    await repo.create(second);
+    telemetry.reads = [];
+    await reconciler().reconcile({ kind: 'all' });
+    const d2 = (await repo.get('d2'))!;
+    expect(d2.status).not.toBe('active');
+    expect(telemetry.reads.flat().map((t) => t.destinationId)).toEqual(['d1']);
+  });
+});
+
 /** An alert channel whose deliveries answer only when the test lets them. */
 class HeldChannel implements AlertNotifier {
   readonly channels = ['held'];
