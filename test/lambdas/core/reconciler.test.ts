@@ -756,6 +756,18 @@ describe('what a step records on the item and in its history', () => {
     expect(await repo.get('d1')).toMatchObject({ status: 'error', statusSince: failed.statusSince, lastError: failed.lastError });
   });
 
+  it('clears an error left on an active destination whose relay runs, its status unchanged', async () => {
+    await liveAndActive();
+    const since = (await repo.get('d1'))!.statusSince;
+    const stale = { code: 'THROTTLED', message: 'MediaLive StartChannel throttled', at: clock.now().toISOString() };
+    await outsideWrite('d1', (d) => void (d.lastError = stale));
+    clock.advance(60_000);
+    await onePass({ kind: 'channel', channelArn: A });
+    const after = (await repo.get('d1'))!;
+    expect(after).toMatchObject({ status: 'active', statusSince: since });
+    expect(after.lastError).toBeUndefined();
+  });
+
   it('records a running relay it finds by its tag when the item lost it', async () => {
     await liveAndActive();
     const recorded = (await repo.get('d1'))!;
