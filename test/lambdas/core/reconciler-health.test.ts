@@ -32,7 +32,13 @@ const A = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 /** The reconciler's warnings, as an operator reads them: the message beside its fields. */
 let warned: Record<string, unknown>[] = [];
-const log = { ...quiet, warn: (message: string, attributes: Record<string, unknown> = {}) => void warned.push({ message, ...attributes }) };
+/** The reconciler's info lines, the same way. */
+let informed: Record<string, unknown>[] = [];
+const log = {
+  ...quiet,
+  info: (message: string, attributes: Record<string, unknown> = {}) => void informed.push({ message, ...attributes }),
+  warn: (message: string, attributes: Record<string, unknown> = {}) => void warned.push({ message, ...attributes }),
+};
 
 /** The figures a data plane would report, set by each test; records every read. */
 class ScriptedTelemetry implements RelayTelemetrySource {
@@ -67,6 +73,7 @@ beforeEach(async () => {
   telemetry = new ScriptedTelemetry();
   auxiliaryFailures.length = 0;
   warned = [];
+  informed = [];
 });
 afterEach(async () => db.stop());
 
@@ -187,6 +194,18 @@ describe('which relays the figures are read for', () => {
     const d2 = (await repo.get('d2'))!;
     expect(d2.status).not.toBe('active');
     expect(telemetry.reads.flat().map((t) => t.destinationId)).toEqual(['d1']);
+  });
+
+  it('stores a new bitrate without logging a health change while the state stays ok', async () => {
+    await liveAndActive();
+    telemetry.figures = () => ({ observedAt: clock.now().toISOString(), bitrateKbps: 2000, lastMediaAt: clock.now().toISOString() });
+    await reconciler().reconcile({ kind: 'all' });
+    informed = [];
+    clock.advance(60_000);
+    telemetry.figures = () => ({ observedAt: clock.now().toISOString(), bitrateKbps: 6000, lastMediaAt: clock.now().toISOString() });
+    await reconciler().reconcile({ kind: 'all' });
+    expect((await repo.get('d1'))!.health).toMatchObject({ state: 'ok', bitrateKbps: 6000 });
+    expect(informed.filter((l) => l.message === 'Destination health changed')).toEqual([]);
   });
 });
 
