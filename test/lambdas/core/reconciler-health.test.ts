@@ -189,6 +189,8 @@ describe('which relays the figures are read for', () => {
     const second = makeDestination({ id: 'd2', channelArn: A });
     second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
     await repo.create(second);
+    await reconciler().reconcile({ kind: 'all' });
+    expect((await repo.get('d2'))!.mediaLiveChannelId).toBeDefined();
     telemetry.reads = [];
     await reconciler().reconcile({ kind: 'all' });
     const d2 = (await repo.get('d2'))!;
