@@ -107,10 +107,15 @@ function reconciler(withTelemetry = true, alerts?: HealthAlerts): Reconciler {
   );
 }
 
-async function liveAndActive(id = 'd1'): Promise<void> {
+/** Stores a destination on channel A, its stream key encrypted as the API would. */
+async function createDestination(id: string, streamKey: string): Promise<void> {
   const d = makeDestination({ id, channelArn: A });
-  d.streamKeyCiphertext = await cipher.encrypt(d.id, 'key-one-aaaa-bbbb');
+  d.streamKeyCiphertext = await cipher.encrypt(d.id, streamKey);
   await repo.create(d);
+}
+
+async function liveAndActive(id = 'd1'): Promise<void> {
+  await createDestination(id, 'key-one-aaaa-bbbb');
   sim.goLive(A);
   for (let i = 0; i < 10 && (await repo.get(id))?.status !== 'active'; i++) {
     clock.advance(60_000);
@@ -122,9 +127,7 @@ async function liveAndActive(id = 'd1'): Promise<void> {
 describe('health in the reconcile', () => {
   it('reads the figures of all running relays in one call per reconcile and stores the assessment', async () => {
     await liveAndActive('d1');
-    const second = makeDestination({ id: 'd2', channelArn: A });
-    second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
-    await repo.create(second);
+    await createDestination('d2', 'key-two-aaaa-bbbb');
     for (let i = 0; i < 10 && (await repo.get('d2'))?.status !== 'active'; i++) {
       clock.advance(60_000);
       await reconciler().reconcile({ kind: 'all' });
@@ -186,9 +189,7 @@ describe('health in the reconcile', () => {
 describe('which relays the figures are read for', () => {
   it('asks only for relays that are running, not for one still starting', async () => {
     await liveAndActive('d1');
-    const second = makeDestination({ id: 'd2', channelArn: A });
-    second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
-    await repo.create(second);
+    await createDestination('d2', 'key-two-aaaa-bbbb');
     await reconciler().reconcile({ kind: 'all' });
     expect((await repo.get('d2'))!.mediaLiveChannelId).toBeDefined();
     telemetry.reads = [];
@@ -314,9 +315,7 @@ describe('alerts on health transitions in the reconcile', () => {
     await reconciler(true, alerts).reconcile({ kind: 'all' });
     const d1Relay = (await repo.get('d1'))!.mediaLiveChannelId;
     telemetry.figures = (relayId) => (relayId === d1Relay ? refused() : flowing());
-    const second = makeDestination({ id: 'd2', channelArn: A });
-    second.streamKeyCiphertext = await cipher.encrypt('d2', 'key-two-aaaa-bbbb');
-    await repo.create(second);
+    await createDestination('d2', 'key-two-aaaa-bbbb');
 
     let returned = false;
     const run = reconciler(true, alerts)

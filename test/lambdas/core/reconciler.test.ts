@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { DynamoDestinationRepository } from '../../../lambdas/adapters/dynamodb/destination-repository';
 import { DynamoDestinationEventLog } from '../../../lambdas/adapters/dynamodb/destination-event-log';
 import { DynamoStreamStateRepository } from '../../../lambdas/adapters/dynamodb/stream-state-repository';
@@ -364,37 +364,16 @@ describe('the driver loop: how long it waits, when it stops, what it queues', ()
     );
   });
 
-  it('a create-relay is guarded too: looked at again when its lease ends, should the invocation die', async () => {
-    await createDestination();
-    await leftOverInput(A);
-    sim.goLive(A);
-    const start = clock.now().getTime();
-    const result = await timed().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now() });
-    expect(result.destinations[0]).toMatchObject({ step: 'create-relay', outcome: 'done' });
-    expect(result.queued).toContainEqual({
-      kind: 'destination',
-      destinationId: 'd1',
-      notBefore: new Date(start + 31_000).toISOString(),
-      reason: 'resume an interrupted create',
-      attempt: 1,
-    });
-  });
-
   it('makes no queue call and logs no exhausted look-agains when nothing is left to look at', async () => {
     await liveAndActive();
-    let calls = 0;
-    const enqueue = queue.enqueue.bind(queue);
-    queue.enqueue = (items) => {
-      calls += 1;
-      return enqueue(items);
-    };
+    const enqueue = jest.spyOn(queue, 'enqueue');
     logged = [];
     for (const attempt of [0, 10]) {
       clock.advance(60_000);
       const result = await timed().reconcile({ kind: 'channel', channelArn: A }, { attempt });
       expect(result.destinations).toEqual([expect.objectContaining({ destinationId: 'd1', step: null, outcome: 'none' })]);
     }
-    expect(calls).toBe(0);
+    expect(enqueue).not.toHaveBeenCalled();
     expect(timeline().filter((l) => l.level === 'warn')).toEqual([]);
   });
 });
@@ -466,16 +445,11 @@ describe('what a narrowed reconcile reads', () => {
       await db.doc.send(new PutCommand({ TableName: db.tables.destinations, Item: { ...item, staleInputIds: 'not-a-list' } }));
     };
     sim.resetCounters();
-    let scans = 0;
-    const scanAll = repo.scanAll.bind(repo);
-    repo.scanAll = () => {
-      scans += 1;
-      return scanAll();
-    };
+    const scanAll = jest.spyOn(repo, 'scanAll');
     const result = await reconciler().reconcile({ kind: 'channel', channelArn: A });
     expect(result.passes).toBe(3);
     // More than ten: one scan of the table per narrowed pass rather than one read per destination.
-    expect(scans).toBe(count > 10 ? 2 : 0);
+    expect(scanAll).toHaveBeenCalledTimes(count > 10 ? 2 : 0);
     expect(sim.stats().totalStarts).toBe(count - 1);
     expect(result.malformed).toEqual(['d0']);
     expect(new Set(result.destinations.map((o) => o.destinationId))).toEqual(new Set(Array.from({ length: count }, (_, i) => `d${i}`)));
@@ -507,19 +481,29 @@ describe('the work queue: what is left is looked at on time', () => {
     expect(atGraceEnd.destinations[0]).toMatchObject({ step: 'stop', outcome: 'done' });
   });
 
-  it('a create asks to be looked at again when its lease ends, so one that dies half-way is resumed', async () => {
-    await createDestination();
-    sim.goLive(A);
-    const start = clock.now().getTime();
-    const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now(), attempt: 3 });
-    expect(result.queued).toContainEqual({
-      kind: 'destination',
-      destinationId: 'd1',
-      notBefore: new Date(start + 31_000).toISOString(),
-      reason: 'resume an interrupted create',
-      attempt: 4,
-    });
-  });
+  it.each([
+    // Nothing made yet: the first step creates the input.
+    ['create-source', false, 3],
+    // An input is left over: the first step creates the channel on it.
+    ['create-relay', true, 0],
+  ] as const)(
+    'a %s asks to be looked at again when its lease ends, so one that dies half-way is resumed',
+    async (step, inputLeftOver, attempt) => {
+      await createDestination();
+      if (inputLeftOver) await leftOverInput(A);
+      sim.goLive(A);
+      const start = clock.now().getTime();
+      const result = await reconciler().reconcile({ kind: 'channel', channelArn: A }, { deadline: clock.now(), attempt });
+      expect(result.destinations[0]).toMatchObject({ step, outcome: 'done' });
+      expect(result.queued).toContainEqual({
+        kind: 'destination',
+        destinationId: 'd1',
+        notBefore: new Date(start + 31_000).toISOString(),
+        reason: 'resume an interrupted create',
+        attempt: attempt + 1,
+      });
+    },
+  );
 
   it('hands nothing to the queue once the look-agains are exhausted: the schedule takes over', async () => {
     await createDestination();
